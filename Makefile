@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of the PASID/vSVA and vDPA module tree.
+#
+#   make                 build every module against KDIR
+#   make W=1             the same with extra warnings (must stay clean)
+#   make sparse          sparse (C=2) over every module, fails on any report
+#   make checkpatch      checkpatch.pl --strict over the whole tree
+#   make kernel          build (or reuse from cache) the project's test kernel
+#   make selftests       build the userspace selftests
+#   make check           everything: set-up, build, boot the test VM, run
+#                        KUnit + selftests + log scan, the harness self-proof
+#                        and the stock-kernel smoke; ends "N passed, N failed"
+#   make run             boot the stock Debian 6.12 test host with every
+#                        module loaded and run the examples
+#   make vm              interactive shell in the test VM
+#   make bench           run the benchmarks in the test VM
+#
+# KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
+# to the project's test kernel (built on first use).
+
+VM := $(CURDIR)/tools/testing/vm
+KDIR ?= $(shell $(VM)/kdir.sh)
+TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
+
+export KDIR
+
+.PHONY: all modules clean sparse checkpatch kernel selftests check run vm bench \
+	stock-modules install help
+
+all: modules
+
+# The test kernel is only built here when KDIR points at it and it is missing.
+$(KDIR)/Makefile:
+	@if [ "$(KDIR)" = "$(TEST_KDIR)" ]; then \
+		$(VM)/build-kernel.sh >/dev/null; \
+	else \
+		echo "error: KDIR=$(KDIR) has no kernel build tree" >&2; exit 1; \
+	fi
+
+modules: $(KDIR)/Makefile
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/testing/selftests clean
+	rm -rf build
+
+kernel:
+	@$(VM)/build-kernel.sh
+
+# sparse prints its reports as warnings without failing the build: the
+# script keeps the output and fails on any report.
+sparse: $(KDIR)/Makefile
+	@$(VM)/sparse.sh
+
+checkpatch:
+	@$(VM)/checkpatch.sh
+
+selftests:
+	@$(VM)/build-selftests.sh
+
+check:
+	@$(VM)/check.sh
+
+run:
+	@$(VM)/run-examples.sh
+
+vm:
+	@$(VM)/run-vm.sh --shell
+
+bench:
+	@$(VM)/run-vm.sh --bench
+
+help:
+	@sed -n '3,20p' Makefile

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every set-up step on a fresh Debian 12 machine, the builds and
+# static checks, the test VM (KUnit, selftests, kernel-log scan), the harness
+# self-proof and the stock-kernel smoke. Prints results per suite and ends
+# with exactly one line "N passed, N failed".
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PASSED=0 FAILED=0
+declare -a FAILS=()
+pass() { PASSED=$((PASSED + ${2:-1})); echo "  ok   $1"; }
+fail() { FAILED=$((FAILED + ${2:-1})); FAILS+=("$1"); echo "  FAIL $1"; }
+section() { echo; echo "=== $* ($(date +%T))"; }
+LOGS=$TREE/build/check
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+T0=$(date +%s)
+
+section "set-up"
+(
+	set -e
+	need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod xz-utils \
+		python3 rsync sparse busybox-static qemu-system-x86 iproute2 mdevctl \
+		linux-source-6.12 util-linux gzip libc6-dev
+	kernel_src >/dev/null
+	uapi_headers >/dev/null
+) || { echo "set-up failed"; echo "0 passed, 1 failed"; exit 1; }
+KSRC=$(kernel_src)
+pass "packages, kernel source and uAPI headers"
+
+section "test kernel"
+t=$(date +%s)
+if KDIR=$("$VM_DIR/build-kernel.sh"); then
+	pass "test kernel ready in $(($(date +%s) - t)) s: $KDIR"
+else
+	fail "test kernel build"
+	echo "$PASSED passed, $FAILED failed"
+	exit 1
+fi
+export KDIR
+
+section "build and static checks"
+make -s -C "$KDIR" M="$TREE" clean >/dev/null 2>&1
+if make -C "$KDIR" M="$TREE" W=1 modules >"$LOGS/build-W1.log" 2>&1; then
+	if grep -E 'warning:' "$LOGS/build-W1.log"; then
+		fail "W=1 build has warnings ($LOGS/build-W1.log)"
+	else
+		pass "modules build W=1 warning-free against the test kernel"
+	fi
+else
+	tail -20 "$LOGS/build-W1.log"
+	fail "module build against the test kernel"
+fi
+if "$VM_DIR/sparse.sh" >"$LOGS/sparse.out" 2>&1; then
+	pass "sparse C=2 clean"
+else
+	tail -20 "$LOGS/sparse.out"; fail "sparse"
+fi
+if "$VM_DIR/checkpatch.sh" >"$LOGS/checkpatch.out" 2>&1; then
+	pass "checkpatch --strict clean"
+else
+	tail -30 "$LOGS/checkpatch.out"; fail "checkpatch --strict"
+fi
+if "$VM_DIR/build-userspace.sh" "$TREE/build/user" >"$LOGS/userspace.log" 2>&1; then
+	pass "selftests and samples build"
+else
+	tail -20 "$LOGS/userspace.log"; fail "selftests and samples build"
+fi
+
+count_results() { # results.json label
+	local p f
+	if [ -f "$1" ]; then
+		p=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passed"])' "$1")
+		f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["failed"])' "$1")
+		PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+		[ "$f" -eq 0 ] || FAILS+=("$2: $f failed")
+	else
+		fail "$2: no results"
+	fi
+}
+
+section "test VM: KUnit, selftests, kernel-log scan"
+t=$(date +%s)
+"$VM_DIR/run-vm.sh" --out "$TREE/build/vm/check" 2>&1 | tee "$LOGS/vm-check.log"
+count_results "$TREE/build/vm/check/results.json" "test VM"
+echo "  (test VM step took $(($(date +%s) - t)) s)"
+
+section "harness self-proof (planted failures must be caught)"
+"$VM_DIR/run-vm.sh" --selfcheck --out "$TREE/build/vm/selfcheck" 2>&1 | tee "$LOGS/vm-selfcheck.log"
+line=$(grep -E '^selfcheck: [0-9]+ passed, [0-9]+ failed$' "$LOGS/vm-selfcheck.log" | tail -1)
+if [ -n "$line" ]; then
+	p=$(echo "$line" | awk '{print $2}'); f=$(echo "$line" | awk '{print $4}')
+	PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+	[ "$f" -eq 0 ] || FAILS+=("harness self-proof: $f planted failures not caught")
+else
+	fail "harness self-proof did not run"
+fi
+
+section "stock Debian 6.12 kernel: build and load (the real test host)"
+"$VM_DIR/run-vm.sh" --stock --smoke --out "$TREE/build/vm/smoke-stock" 2>&1 | tee "$LOGS/vm-stock.log"
+count_results "$TREE/build/vm/smoke-stock/results.json" "stock kernel smoke"
+
+section "summary"
+for f in "${FAILS[@]}"; do echo "  failed: $f"; done
+echo "make check took $(($(date +%s) - T0)) s"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

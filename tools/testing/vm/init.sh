@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test VM (busybox sh). The kernel command line says what to do:
+#   pasidvm.mode=check|smoke|shell|bench|run   pasidvm.suites=a,b (default: all)
+# Results go to /out (a 9p share of the host's run directory):
+#   /out/kunit/<module>.log     kernel log lines printed while loading it
+#   /out/selftests/<suite>/<test>.tap and .rc
+#   /out/bench.log /out/examples.log  /out/dmesg.txt  /out/kmemleak.txt
+#   /out/done                   written last; its absence means a crash
+
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export HOME=/root
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+
+MODE=check
+SUITES=
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	pasidvm.mode=*) MODE=${arg#pasidvm.mode=} ;;
+	pasidvm.suites=*) SUITES=${arg#pasidvm.suites=} ;;
+	esac
+done
+
+log() { echo "pasidvm: $*" >/dev/kmsg; echo "pasidvm: $*"; }
+
+in_suites() {
+	[ -z "$SUITES" ] && return 0
+	case ",$SUITES," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
+# The 9p transport may be modular (distribution kernels).
+modprobe -q 9pnet_virtio 2>/dev/null
+modprobe -q 9p 2>/dev/null
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /out; then
+	echo "pasidvm: cannot mount the results share" >&2
+	[ "$MODE" = shell ] || { echo o >/proc/sysrq-trigger; sleep 10; }
+fi
+mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host 2>/dev/null
+mkdir -p /out/kunit /out/selftests
+
+# Boot-time objects are not ours: start kmemleak from a clean slate.
+KML=/sys/kernel/debug/kmemleak
+if [ -w $KML ]; then
+	echo scan >$KML
+	echo clear >$KML
+fi
+log "mode=$MODE suites=${SUITES:-all} kernel=$(uname -r)"
+
+LOADED=
+load_modules() {
+	local suite mod params n
+	while read -r suite mod params; do
+		case "$suite" in ''|'#'*) continue ;; esac
+		in_suites "$suite" || continue
+		if [ "$MODE" = smoke ]; then
+			# a distribution kernel has no KUnit and may lack a simulator
+			case "$mod" in *_kunit) continue ;; esac
+			if ! modprobe -n -q "$mod" 2>/dev/null; then
+				echo "$mod" >>/out/skipped.txt
+				continue
+			fi
+		fi
+		n=$(dmesg | wc -l)
+		log "loading $mod $params"
+		if modprobe "$mod" $params; then
+			LOADED="$mod $LOADED"
+			echo "$mod" >>/out/loaded.txt
+		else
+			log "FAILED to load $mod"
+			echo "$mod" >>/out/load-failed.txt
+		fi
+		dmesg | tail -n +$((n + 1)) >"/out/kunit/$mod.log"
+	done </etc/pasidvm/modules.list
+}
+
+unload_modules() {
+	local mod
+	for mod in $LOADED; do
+		modprobe -r "$mod" || { log "FAILED to unload $mod"; echo "$mod" >>/out/unload-failed.txt; }
+	done
+}
+
+run_selftests() {
+	local dir suite t name
+	for dir in /selftests/*/; do
+		[ -d "$dir" ] || continue
+		suite=$(basename "$dir")
+		in_suites "$suite" || continue
+		mkdir -p "/out/selftests/$suite"
+		for t in "$dir"*_test; do
+			[ -x "$t" ] || continue
+			name=$(basename "$t")
+			log "selftest $suite/$name"
+			(cd /tmp && timeout -s KILL "${PASIDVM_TEST_TIMEOUT:-900}" "$t" \
+				>"/out/selftests/$suite/$name.tap" 2>&1)
+			echo $? >"/out/selftests/$suite/$name.rc"
+			cat "/out/selftests/$suite/$name.tap"
+		done
+	done
+}
+
+case "$MODE" in
+check)
+	load_modules
+	run_selftests
+	unload_modules
+	;;
+smoke)
+	load_modules
+	unload_modules
+	;;
+bench)
+	load_modules
+	for s in /etc/pasidvm/bench.d/*.sh; do
+		[ -f "$s" ] || continue
+		in_suites "$(basename "$s" .sh | sed 's/^[0-9]*-//')" || continue
+		log "benchmark $s"
+		sh "$s" 2>&1 | tee -a /out/bench.log
+	done
+	unload_modules
+	;;
+run)
+	load_modules
+	: >/out/examples.rc
+	for s in /etc/pasidvm/examples.d/*.sh; do
+		[ -f "$s" ] || continue
+		in_suites "$(basename "$s" .sh | sed 's/^[0-9]*-//')" || continue
+		log "example $s"
+		( sh "$s"; echo "$s $?" >>/out/examples.rc ) 2>&1 | tee -a /out/examples.log
+	done
+	unload_modules
+	;;
+shell)
+	load_modules
+	echo "pasidvm: interactive shell; 'poweroff -f' ends the VM"
+	setsid cttyhack sh -l
+	;;
+esac
+
+if [ -w $KML ]; then
+	# an object must be unreferenced for two scans some seconds apart
+	echo scan >$KML
+	sleep 6
+	echo scan >$KML
+	cat $KML >/out/kmemleak.txt
+fi
+log "finished"
+dmesg >/out/dmesg.txt
+echo ok >/out/done
+sync
+poweroff -f

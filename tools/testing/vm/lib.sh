@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the test-VM scripts. Sourced, not run.
+
+# shellcheck disable=SC2034
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TREE=$(cd "$VM_DIR/../../.." && pwd)
+CACHE=${PASID_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pasid-vm}
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+JOBS=${JOBS:-$(nproc)}
+
+die() { echo "error: $*" >&2; exit 1; }
+note() { echo ">>> $*" >&2; }
+
+# need_pkgs PKG...: install the Debian packages that are missing.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	note "installing Debian packages: ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || die "need root (or sudo) to install ${missing[*]}"
+		SUDO=sudo
+	fi
+	${SUDO:-} apt-get update -qq || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+src_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
+}
+
+# kernel_key: cache key of the test kernel, from source version and fragment.
+kernel_key() {
+	local v h
+	v=$(src_version | tr -c 'A-Za-z0-9.+\n' '_')
+	h=$(sha256sum <"$VM_DIR/kernel.config" | cut -c1-12)
+	echo "$v-$h"
+}
+
+kernel_dir() { echo "$CACHE/kernel/$(kernel_key)"; }
+
+# Stock Debian kernel, the "real test host".
+STOCK_ABI=${STOCK_ABI:-}
+stock_abi() {
+	if [ -n "$STOCK_ABI" ]; then echo "$STOCK_ABI"; return; fi
+	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12-amd64\)-unsigned .*/\1/p' |
+		sort -V | tail -1
+}
+
+# kernel_src: extract Debian's linux-source-6.12 once (into the cache) and
+# print its path. checkpatch.pl, kselftest_harness.h and kunit.py come from it.
+kernel_src() {
+	need_pkgs linux-source-6.12 xz-utils >&2
+	local src
+	src="$CACHE/src/linux-source-6.12-$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
+	if [ ! -f "$src/.extracted" ]; then
+		note "extracting $SRC_TARBALL"
+		rm -rf "$src" && mkdir -p "$src"
+		tar -xJf "$SRC_TARBALL" -C "$src" --strip-components=1 || die "extracting $SRC_TARBALL failed"
+		touch "$src/.extracted"
+	fi
+	echo "$src"
+}
+
+# uapi_headers: the 6.12 uAPI headers (headers_install), for userspace builds.
+uapi_headers() {
+	local src dir
+	src=$(kernel_src)
+	dir="$CACHE/uapi/$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
+	if [ ! -f "$dir/.ok" ]; then
+		note "installing kernel uAPI headers into $dir"
+		rm -rf "$dir" && mkdir -p "$dir/build"
+		make -s -C "$src" O="$dir/build" ARCH=x86 headers_install \
+			INSTALL_HDR_PATH="$dir" >"$dir/log" 2>&1 ||
+			{ cat "$dir/log" >&2; die "headers_install failed"; }
+		rm -rf "$dir/build"
+		touch "$dir/.ok"
+	fi
+	echo "$dir/include"
+}

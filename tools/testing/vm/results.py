@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn one test-VM run directory into per-suite results.
+
+KUnit: each <module>_kunit's kernel-log slice is parsed with the kernel's own
+``kunit.py parse``. Selftests: the kselftest TAP of every *_test binary.
+Log scan: the whole console log and dmesg, searched for kernel reports.
+
+Prints one line per suite and a summary; writes results.json into the run
+directory. Exit status 0 when everything passed.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+REPORTS = [
+    r'WARNING:', r'BUG:', r'KASAN:', r'UBSAN:', r'kernel BUG at',
+    r'Oops:', r'general protection fault', r'Kernel panic',
+    r'possible circular locking', r'possible recursive locking',
+    r'inconsistent lock state', r'suspicious RCU usage',
+    r'lock held when returning to user space',
+    r'unreferenced object', r'INFO: task .* blocked for more than',
+    r'detected stalls? on CPU', r'self-detected stall',
+]
+REPORT_RE = re.compile('|'.join(REPORTS))
+SUMMARY_RE = re.compile(
+    r'Ran (\d+) tests?: passed: (\d+)(?:, failed: (\d+))?(?:, crashed: (\d+))?'
+    r'(?:, skipped: (\d+))?(?:, errors: (\d+))?')
+ANSI_RE = re.compile(r'\x1b\[[0-9;]*m')
+TAP_RE = re.compile(r'^(not ok|ok) (\d+)(?: -)? ?([^#]*)(#.*)?$')
+
+
+class Suite:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.notes = []
+
+    def as_dict(self):
+        return dict(name=self.name, passed=self.passed, failed=self.failed,
+                    skipped=self.skipped, notes=self.notes)
+
+
+def read(path):
+    try:
+        with open(path, errors='replace') as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def parse_kunit(run, kunit_py, suites):
+    kdir = os.path.join(run, 'kunit')
+    if not os.path.isdir(kdir):
+        return
+    for log in sorted(os.listdir(kdir)):
+        mod = log[:-4]
+        if not mod.endswith('_kunit'):
+            continue
+        s = Suite('kunit:' + mod)
+        suites.append(s)
+        res = subprocess.run([sys.executable, kunit_py, 'parse',
+                              os.path.join(kdir, log)],
+                             capture_output=True, text=True)
+        out = ANSI_RE.sub('', res.stdout + res.stderr)
+        with open(os.path.join(kdir, mod + '.parsed'), 'w') as f:
+            f.write(out)
+        m = SUMMARY_RE.search(out)
+        if not m or int(m.group(1)) == 0:
+            s.failed += 1
+            s.notes.append('no KUnit results in the log of ' + mod)
+            continue
+        vals = [int(g) if g else 0 for g in m.groups()]
+        s.passed = vals[1]
+        s.failed = vals[2] + vals[3] + vals[5]
+        s.skipped = vals[4]
+        for line in out.splitlines():
+            if '[FAILED]' in line or '[CRASHED]' in line:
+                s.notes.append(line.strip())
+
+
+def parse_tap(text, s):
+    plan = None
+    seen = 0
+    for line in text.splitlines():
+        if re.match(r'^1\.\.(\d+)$', line) and plan is None:
+            plan = int(line[3:])
+            continue
+        m = TAP_RE.match(line)
+        if not m:
+            continue
+        seen += 1
+        directive = (m.group(4) or '').upper()
+        if 'SKIP' in directive:
+            s.skipped += 1
+        elif m.group(1) == 'ok':
+            s.passed += 1
+        else:
+            s.failed += 1
+            s.notes.append('not ok: ' + m.group(3).strip())
+    return plan, seen
+
+
+def parse_selftests(run, suites):
+    sdir = os.path.join(run, 'selftests')
+    if not os.path.isdir(sdir):
+        return
+    for suite in sorted(os.listdir(sdir)):
+        s = Suite('selftests:' + suite)
+        suites.append(s)
+        d = os.path.join(sdir, suite)
+        for tap in sorted(f for f in os.listdir(d) if f.endswith('.tap')):
+            name = tap[:-4]
+            text = read(os.path.join(d, tap)) or ''
+            rc = (read(os.path.join(d, name + '.rc')) or '').strip()
+            failed_before = s.failed
+            plan, seen = parse_tap(text, s)
+            if plan is None and seen == 0:
+                s.failed += 1
+                s.notes.append(f'{name}: no TAP output (exit {rc or "?"})')
+            elif plan is not None and seen < plan:
+                s.failed += plan - seen
+                s.notes.append(f'{name}: {plan - seen} of {plan} tests never '
+                               f'reported (exit {rc or "?"})')
+            elif rc not in ('0', '4') and s.failed == failed_before:
+                s.failed += 1
+                s.notes.append(f'{name}: exit status {rc or "missing"}')
+
+
+def parse_smoke(run, suites):
+    s = Suite('smoke:modules')
+    suites.append(s)
+    loaded = (read(os.path.join(run, 'loaded.txt')) or '').split()
+    failed = (read(os.path.join(run, 'load-failed.txt')) or '').split()
+    skipped = (read(os.path.join(run, 'skipped.txt')) or '').split()
+    unload = (read(os.path.join(run, 'unload-failed.txt')) or '').split()
+    s.passed = len([m for m in loaded if m not in unload])
+    s.failed = len(failed) + len(unload)
+    s.skipped = len(skipped)
+    s.notes = ['loaded and unloaded: ' + ' '.join(loaded)]
+    if skipped:
+        s.notes.append('not in this kernel: ' + ' '.join(skipped))
+    if not loaded and not failed:
+        s.failed += 1
+        s.notes.append('no module was loaded')
+
+
+def scan_log(run, suites, expect_reports):
+    s = Suite('kernel-log-scan')
+    suites.append(s)
+    hits = []
+    for f in ('console.log', 'dmesg.txt', 'kmemleak.txt'):
+        text = read(os.path.join(run, f)) or ''
+        for line in text.splitlines():
+            if REPORT_RE.search(line) and line not in hits:
+                hits.append(line.strip())
+    if not os.path.exists(os.path.join(run, 'done')):
+        hits.append('the VM did not finish (crash, panic or timeout)')
+    for f, what in (('load-failed.txt', 'failed to load'),
+                    ('unload-failed.txt', 'failed to unload')):
+        for mod in (read(os.path.join(run, f)) or '').split():
+            hits.append(f'module {mod} {what}')
+    s.notes = hits[:40]
+    if hits:
+        s.failed = 1
+    else:
+        s.passed = 1
+    return hits
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('run')
+    ap.add_argument('--kunit-py', required=True)
+    ap.add_argument('--quiet', action='store_true')
+    ap.add_argument('--smoke', action='store_true',
+                    help='count every module loaded and unloaded cleanly')
+    args = ap.parse_args()
+
+    suites = []
+    if args.smoke:
+        parse_smoke(args.run, suites)
+    parse_kunit(args.run, args.kunit_py, suites)
+    parse_selftests(args.run, suites)
+    scan_log(args.run, suites, False)
+
+    total_p = sum(s.passed for s in suites)
+    total_f = sum(s.failed for s in suites)
+    total_s = sum(s.skipped for s in suites)
+    with open(os.path.join(args.run, 'results.json'), 'w') as f:
+        json.dump(dict(suites=[s.as_dict() for s in suites], passed=total_p,
+                       failed=total_f, skipped=total_s), f, indent=1)
+    if not args.quiet:
+        for s in suites:
+            state = 'FAIL' if s.failed else 'ok'
+            print(f'  {state:4} {s.name}: {s.passed} passed, {s.failed} failed'
+                  + (f', {s.skipped} skipped' if s.skipped else ''))
+            for n in s.notes[:15]:
+                print(f'         {n}')
+    return 1 if total_f else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

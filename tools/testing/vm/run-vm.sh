@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a test VM (QEMU, TCG, -cpu max, q35 + intel-iommu) with our modules
+# and run the tests, benchmarks or examples inside it.
+#
+#   run-vm.sh [--suite NAME]... [MODE] [--stock] [--out DIR]
+#
+# MODE: (default) check: load modules.list (KUnit runs on load), run every
+#         selftest *_test, unload, kmemleak scan, then parse everything and
+#         scan the kernel log; exit non-zero on any failure
+#       --shell      interactive shell in the same VM (modules loaded)
+#       --bench      run tools/testing/vm/bench.d/*.sh
+#       --run        run tools/testing/vm/examples.d/*.sh
+#       --smoke      load and unload every module, scan the log (no KUnit)
+#       --selfcheck  the harness self-proof: run the deliberately failing
+#                    module and test; exit 0 only if every planted failure
+#                    was caught
+# --stock      boot the stock Debian 6.12 kernel (the "real test host")
+#              instead of the test kernel; modules are built against its
+#              headers
+# --suite      restrict modules.list lines, selftests, bench and example
+#              scripts to the named suite(s)
+#
+# Runs are serialised with a lock, so concurrent callers wait their turn.
+# Results: build/vm/<mode>[-stock]/ (console.log, dmesg.txt, results.json).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+MODE=check STOCK=0 SUITES="" OUTDIR=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--suite) SUITES="${SUITES:+$SUITES,}$2"; shift ;;
+	--shell) MODE=shell ;;
+	--bench) MODE=bench ;;
+	--run) MODE=run ;;
+	--selfcheck) MODE=selfcheck ;;
+	--smoke) MODE=smoke ;;
+	--stock) STOCK=1 ;;
+	--out) OUTDIR=$2; shift ;;
+	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+	*) die "unknown argument $1" ;;
+	esac
+	shift
+done
+
+need_pkgs qemu-system-x86 python3 util-linux
+KSRC=$(kernel_src)
+RUN=${OUTDIR:-$TREE/build/vm/$MODE$([ $STOCK = 1 ] && echo -stock)}
+BUILD=$TREE/build
+mkdir -p "$BUILD"
+
+# --- kernel and modules ---------------------------------------------------
+LIST=$VM_DIR/modules.list
+if [ $STOCK = 1 ]; then
+	ABI=$(stock_abi)
+	[ -n "$ABI" ] || die "no linux-image-6.12.*+deb12-amd64 in the package lists (apt-get update?)"
+	need_pkgs "linux-image-$ABI" "linux-headers-$ABI"
+	KREL=$ABI
+	BZIMAGE=/boot/vmlinuz-$ABI
+	KDIR=/usr/src/linux-headers-$ABI
+	MODSRC=/lib/modules/$ABI
+	# a separate copy of the tree, so objects built for two kernels never mix
+	MTREE=$BUILD/stock/tree
+	mkdir -p "$MTREE"
+	rsync -a --delete --exclude build --exclude .git --exclude '*.o' --exclude '*.ko' \
+		--exclude '*.mod*' --exclude '.*.cmd' "$TREE/" "$MTREE/"
+else
+	KDIR=$("$VM_DIR/build-kernel.sh")
+	KREL=$(cat "$KDIR/include/config/kernel.release")
+	BZIMAGE=$KDIR/arch/x86/boot/bzImage
+	MODSRC=$KDIR/mod-install
+	if [ ! -f "$MODSRC/.ok" ]; then
+		rm -rf "$MODSRC"
+		make -s -C "$KDIR" modules_install INSTALL_MOD_PATH="$MODSRC" INSTALL_MOD_STRIP=1 \
+			>/dev/null || die "modules_install of the test kernel failed"
+		touch "$MODSRC/.ok"
+	fi
+	MTREE=$TREE
+fi
+[ -f "$BZIMAGE" ] || die "no kernel image $BZIMAGE"
+
+note "building modules against $KDIR"
+make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
+mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
+
+USERDIR=$BUILD/user
+[ $STOCK = 1 ] && USERDIR=$BUILD/stock/user
+if [ $MODE != selfcheck ]; then
+	SUITES=$SUITES "$VM_DIR/build-userspace.sh" "$USERDIR" >/dev/null
+else
+	SC=$VM_DIR/selfcheck
+	make -s -C "$KDIR" M="$SC" modules || die "selfcheck module build failed"
+	mapfile -t KOS < <(find "$SC" -name '*.ko' | sort)
+	LIST=$SC/modules.list
+	USERDIR=$BUILD/selfcheck-user
+	rm -rf "$USERDIR" && mkdir -p "$USERDIR/selftests/selfcheck"
+	make -s -C "$SC" -f Makefile.user OUTPUT="$USERDIR/selftests/selfcheck" \
+		KSRC="$KSRC" KHDR="$(uapi_headers)" TREE="$TREE" || die "selfcheck test build failed"
+	SUITES=selfcheck
+fi
+
+INITRD=$BUILD/vm/initramfs-$MODE$([ $STOCK = 1 ] && echo -stock).cpio.gz
+mkdir -p "$BUILD/vm"
+"$VM_DIR/mkinitramfs.sh" "$INITRD" "$KREL" "$MODSRC" "$USERDIR" "$LIST" "${KOS[@]}"
+
+# --- boot -------------------------------------------------------------------
+rm -rf "$RUN" && mkdir -p "$RUN"
+VMODE=$MODE
+[ $MODE = selfcheck ] && VMODE=check
+APPEND="console=ttyS0 log_buf_len=16M panic=-1 oops=panic panic_on_warn=0 \
+intel_iommu=on iommu=pt pasidvm.mode=$VMODE ${SUITES:+pasidvm.suites=$SUITES}"
+[ "$VMODE" = check ] && APPEND="$APPEND quiet loglevel=4"
+QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
+	-device intel-iommu,intremap=on,caching-mode=on
+	-kernel "$BZIMAGE" -initrd "$INITRD" -append "$APPEND"
+	-virtfs "local,path=$RUN,mount_tag=out,security_model=none"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"
+	-display none -no-reboot -nodefaults)
+
+LOCK=${PASID_VM_LOCK:-/tmp/pasid-vm.lock}
+exec 9>"$LOCK"
+if ! flock -n 9; then
+	note "another test VM is running; waiting for $LOCK"
+	flock 9
+fi
+note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
+start=$(date +%s)
+if [ $MODE = shell ]; then
+	"${QEMU[@]}" -serial mon:stdio
+	exit 0
+fi
+rc=0
+timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/console.log" \
+	</dev/null || rc=$?
+flock -u 9
+note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
+[ $rc -eq 137 ] && echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
+
+case $MODE in
+bench) cat "$RUN/bench.log" 2>/dev/null; [ -f "$RUN/done" ] ;;
+run)
+	[ -f "$RUN/done" ] || die "the VM did not finish; see $RUN/console.log"
+	failed=$(awk '$2 != 0' "$RUN/examples.rc")
+	[ -z "$failed" ] || die "examples failed: $failed"
+	echo "examples: all $(wc -l <"$RUN/examples.rc") passed"
+	;;
+check|smoke)
+	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \
+		$([ $MODE = smoke ] && echo --smoke)
+	;;
+selfcheck)
+	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \
+		--quiet && die "selfcheck: the run passed although failures were planted"
+	python3 "$VM_DIR/selfcheck/verify.py" "$RUN/results.json"
+	;;
+esac

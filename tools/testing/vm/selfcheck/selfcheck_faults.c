@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Harness self-proof: on load, raise a kernel WARN and leak one allocation,
+ * so that the log scan must catch both a WARNING and a kmemleak report.
+ */
+#include <linux/bug.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+static bool warn = true;
+module_param(warn, bool, 0444);
+MODULE_PARM_DESC(warn, "raise a WARN on load (default: yes)");
+
+static bool leak = true;
+module_param(leak, bool, 0444);
+MODULE_PARM_DESC(leak, "leak one allocation on load (default: yes)");
+
+/* Written through a volatile pointer so the compiler keeps the allocation. */
+static noinline void selfcheck_leak(void)
+{
+	char *volatile p = kmalloc(777, GFP_KERNEL);
+
+	if (p)
+		memset(p, 0x5a, 777);
+	/* the only reference dies here: kmemleak must report the object */
+}
+
+static int __init selfcheck_faults_init(void)
+{
+	WARN(warn, "pasidvm selfcheck: planted warning\n");
+	if (leak)
+		selfcheck_leak();
+	return 0;
+}
+
+static void __exit selfcheck_faults_exit(void)
+{
+}
+
+module_init(selfcheck_faults_init);
+module_exit(selfcheck_faults_exit);
+
+MODULE_DESCRIPTION("Test VM harness self-proof: a planted WARN and a planted leak");
+MODULE_LICENSE("GPL");
