@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost_vfio: the vhost and vhost-vdpa ioctls on the VFIO device fd.
+ */
+#include <linux/file.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/virtio_config.h>
+#include <uapi/linux/virtio_ring.h>
+#include "vhost_vfio_private.h"
+
+#define VV_CONFIG_MAX	4096
+
+/* A vDPA device callback: a used-buffer notification of one queue. */
+static irqreturn_t vv_vq_cb(void *private)
+{
+	struct vv_vq *vq = private;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->call_lock, flags);
+	if (vq->call)
+		eventfd_signal(vq->call);
+	spin_unlock_irqrestore(&vq->call_lock, flags);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t vv_config_cb(void *private)
+{
+	struct vv_dev *vv = private;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	if (vv->config_call)
+		eventfd_signal(vv->config_call);
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	return IRQ_HANDLED;
+}
+
+/**
+ * vv_set_call() - set (or clear with NULL) the call eventfd of a queue
+ * @vq: the queue; the device lock is held
+ * @ctx: the new eventfd; its reference passes to @vq
+ */
+void vv_set_call(struct vv_vq *vq, struct eventfd_ctx *ctx)
+{
+	struct vdpa_device *vdpa = vq->vv->vdpa;
+	struct vdpa_callback cb = {};
+	struct eventfd_ctx *old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vq->call_lock, flags);
+	old = vq->call;
+	vq->call = ctx;
+	spin_unlock_irqrestore(&vq->call_lock, flags);
+	if (ctx) {
+		cb.callback = vv_vq_cb;
+		cb.private = vq;
+	}
+	vdpa->config->set_vq_cb(vdpa, vq->idx, &cb);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
+/**
+ * vv_set_config_call() - set (or clear) the config-change eventfd
+ * @vv: the device, lock held
+ * @ctx: the new eventfd; its reference passes to @vv
+ */
+void vv_set_config_call(struct vv_dev *vv, struct eventfd_ctx *ctx)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vdpa_callback cb = {};
+	struct eventfd_ctx *old;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	old = vv->config_call;
+	vv->config_call = ctx;
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	if (ctx) {
+		cb.callback = vv_config_cb;
+		cb.private = vv;
+	}
+	if (ops->set_config_cb)
+		ops->set_config_cb(vv->vdpa, &cb);
+	if (old)
+		eventfd_ctx_put(old);
+}
+
+static int vv_kick_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
+			void *key)
+{
+	struct vv_vq *vq = container_of(wait, struct vv_vq, kick_wait);
+	__poll_t events = key_to_poll(key);
+
+	if (events & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(vq->kick, &cnt);
+		vq->vv->vdpa->config->kick_vq(vq->vv->vdpa, vq->idx);
+	}
+	return 0;
+}
+
+static void vv_kick_queue_proc(struct file *file, wait_queue_head_t *wqh,
+			       poll_table *pt)
+{
+	struct vv_vq *vq = container_of(pt, struct vv_vq, kick_pt);
+
+	vq->kick_wqh = wqh;
+	add_wait_queue(wqh, &vq->kick_wait);
+}
+
+/**
+ * vv_vq_set_kick() - set (or clear with NULL) the kick eventfd of a queue
+ * @vq: the queue; the device lock is held
+ * @file: the eventfd's file, or NULL; the reference passes to @vq
+ *
+ * Stops polling the old eventfd before polling the new one; a kick already
+ * pending on the new one is delivered at once.
+ *
+ * Return: 0, or -EINVAL when @file is not an eventfd (the reference is then
+ * dropped).
+ */
+int vv_vq_set_kick(struct vv_vq *vq, struct file *file)
+{
+	struct eventfd_ctx *ctx = NULL;
+	__poll_t events;
+
+	if (file) {
+		ctx = eventfd_ctx_fileget(file);
+		if (IS_ERR(ctx)) {
+			fput(file);
+			return -EINVAL;
+		}
+	}
+	if (vq->kick_wqh) {
+		u64 cnt;
+
+		eventfd_ctx_remove_wait_queue(vq->kick, &vq->kick_wait, &cnt);
+		vq->kick_wqh = NULL;
+	}
+	if (vq->kick) {
+		eventfd_ctx_put(vq->kick);
+		fput(vq->kick_file);
+	}
+	vq->kick = ctx;
+	vq->kick_file = file;
+	if (!file)
+		return 0;
+	init_waitqueue_func_entry(&vq->kick_wait, vv_kick_wake);
+	init_poll_funcptr(&vq->kick_pt, vv_kick_queue_proc);
+	events = vfs_poll(file, &vq->kick_pt);
+	if (events & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(ctx, &cnt);
+		vq->vv->vdpa->config->kick_vq(vq->vv->vdpa, vq->idx);
+	}
+	return 0;
+}
+
+/**
+ * vv_release_owner() - undo VHOST_SET_OWNER: unbind the mm, drop it
+ * @vv: the device, lock held, every mapping already dropped
+ */
+void vv_release_owner(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+
+	lockdep_assert_held(&vv->lock);
+	if (vv->mm_bound) {
+		ops->unbind_mm(vv->vdpa);
+		vv->mm_bound = false;
+	}
+	if (vv->owner) {
+		mmdrop(vv->owner);
+		vv->owner = NULL;
+	}
+}
+
+static int vv_set_owner(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	int ret;
+
+	if (vv->owner)
+		return -EBUSY;
+	if (!current->mm)
+		return -EINVAL;
+	if (vv->vdpa->use_va && ops->bind_mm) {
+		ret = ops->bind_mm(vv->vdpa, current->mm);
+		if (ret)
+			return ret;
+		vv->mm_bound = true;
+	}
+	mmgrab(current->mm);
+	vv->owner = current->mm;
+	return 0;
+}
+
+/**
+ * vv_reset() - reset the vDPA device and drop every mapping
+ * @vv: the device, lock held
+ *
+ * Return: 0 or the device's reset error.
+ */
+int vv_reset(struct vv_dev *vv)
+{
+	int ret;
+
+	lockdep_assert_held(&vv->lock);
+	ret = vdpa_reset(vv->vdpa, 0);
+	vv->acked_features = 0;
+	vv_iotlb_clear(vv);
+	return ret;
+}
+
+static u8 vv_status(struct vv_dev *vv)
+{
+	return vv->vdpa->config->get_status(vv->vdpa);
+}
+
+static u64 vv_offered(struct vv_dev *vv)
+{
+	return vhost_vfio_offered_features(vv->vdpa->config->get_device_features(vv->vdpa),
+					   vv->feature_mask);
+}
+
+static u64 vv_backend_offered(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	u64 f = VV_BACKEND_FEATURES;
+
+	if (ops->suspend)
+		f |= BIT_ULL(VHOST_BACKEND_F_SUSPEND);
+	if (ops->resume)
+		f |= BIT_ULL(VHOST_BACKEND_F_RESUME);
+	return f;
+}
+
+static long vv_set_features(struct vv_dev *vv, u64 __user *argp)
+{
+	u64 features;
+	int ret;
+
+	if (copy_from_user(&features, argp, sizeof(features)))
+		return -EFAULT;
+	if (vv_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK)
+		return -EBUSY;
+	ret = vhost_vfio_check_features(vv_offered(vv), features);
+	if (ret)
+		return ret;
+	ret = vdpa_set_features(vv->vdpa, features & ~BIT_ULL(VHOST_F_LOG_ALL));
+	if (ret)
+		return ret;
+	vv->acked_features = features;
+	return 0;
+}
+
+static long vv_set_status(struct vv_dev *vv, u8 __user *argp)
+{
+	u8 status, old;
+
+	if (copy_from_user(&status, argp, sizeof(status)))
+		return -EFAULT;
+	old = vv_status(vv);
+	if (!status)
+		return vv_reset(vv);
+	/* Bits are only ever added; clearing needs a reset. */
+	if (old & ~status)
+		return -EINVAL;
+	vdpa_set_status(vv->vdpa, status);
+	if ((status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !(vv_status(vv) & VIRTIO_CONFIG_S_FEATURES_OK))
+		return -EINVAL;
+	return 0;
+}
+
+static long vv_config(struct vv_dev *vv, struct vhost_vdpa_config __user *argp,
+		      bool set)
+{
+	size_t size = vv->vdpa->config->get_config_size(vv->vdpa);
+	struct vhost_vdpa_config c;
+	u8 *buf;
+	long ret = 0;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (!c.len || c.off > size || c.len > size - c.off)
+		return -EINVAL;
+	if (set) {
+		buf = memdup_user(argp->buf, c.len);
+		if (IS_ERR(buf))
+			return PTR_ERR(buf);
+		vdpa_set_config(vv->vdpa, c.off, buf, c.len);
+	} else {
+		buf = kzalloc(c.len, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		vdpa_get_config(vv->vdpa, c.off, buf, c.len);
+		if (copy_to_user(argp->buf, buf, c.len))
+			ret = -EFAULT;
+	}
+	kfree(buf);
+	return ret;
+}
+
+static int vv_get_eventfd(int fd, struct eventfd_ctx **ctx)
+{
+	if (fd == VHOST_FILE_UNBIND) {
+		*ctx = NULL;
+		return 0;
+	}
+	*ctx = eventfd_ctx_fdget(fd);
+	return IS_ERR(*ctx) ? PTR_ERR(*ctx) : 0;
+}
+
+static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
+			   void __user *argp)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vhost_vring_state s;
+	struct vhost_vring_file f;
+	struct vhost_vring_addr a;
+	struct vdpa_vq_state vs = {};
+	struct eventfd_ctx *ctx;
+	struct vv_vq *vq;
+	u32 idx;
+	int ret;
+
+	if (get_user(idx, (u32 __user *)argp))
+		return -EFAULT;
+	if (idx >= vv->nvqs)
+		return -EINVAL;
+	idx = array_index_nospec(idx, vv->nvqs);
+	vq = &vv->vqs[idx];
+
+	switch (cmd) {
+	case VHOST_SET_VRING_NUM:
+		if (copy_from_user(&s, argp, sizeof(s)))
+			return -EFAULT;
+		if (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK)
+			return -EBUSY;
+		if (!s.num || s.num > ops->get_vq_num_max(vv->vdpa) ||
+		    (s.num & (s.num - 1)))
+			return -EINVAL;
+		ops->set_vq_num(vv->vdpa, idx, s.num);
+		return 0;
+	case VHOST_SET_VRING_ADDR:
+		if (copy_from_user(&a, argp, sizeof(a)))
+			return -EFAULT;
+		if (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK)
+			return -EBUSY;
+		if (a.flags & ~(1U << VHOST_VRING_F_LOG))
+			return -EOPNOTSUPP;
+		if ((a.desc_user_addr & 15) || (a.avail_user_addr & 1) ||
+		    (a.used_user_addr & 3))
+			return -EINVAL;
+		return ops->set_vq_address(vv->vdpa, idx, a.desc_user_addr,
+					   a.avail_user_addr, a.used_user_addr);
+	case VHOST_SET_VRING_BASE:
+		if (copy_from_user(&s, argp, sizeof(s)))
+			return -EFAULT;
+		if (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK)
+			return -EBUSY;
+		if (s.num > 0xffff)
+			return -EINVAL;
+		if (vv->acked_features & BIT_ULL(VIRTIO_F_RING_PACKED)) {
+			vs.packed.last_avail_idx = s.num & 0x7fff;
+			vs.packed.last_avail_counter = !!(s.num & 0x8000);
+			vs.packed.last_used_idx = s.num & 0x7fff;
+			vs.packed.last_used_counter = !!(s.num & 0x8000);
+		} else {
+			vs.split.avail_index = s.num;
+		}
+		return ops->set_vq_state(vv->vdpa, idx, &vs);
+	case VHOST_GET_VRING_BASE:
+		ret = ops->get_vq_state(vv->vdpa, idx, &vs);
+		if (ret)
+			return ret;
+		s.index = idx;
+		if (vv->acked_features & BIT_ULL(VIRTIO_F_RING_PACKED))
+			s.num = vs.packed.last_avail_idx |
+				(vs.packed.last_avail_counter << 15);
+		else
+			s.num = vs.split.avail_index;
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	case VHOST_VDPA_GET_VRING_SIZE:
+		s.index = idx;
+		s.num = ops->get_vq_size ? ops->get_vq_size(vv->vdpa, idx) :
+			ops->get_vq_num_max(vv->vdpa);
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	case VHOST_VDPA_GET_VRING_GROUP:
+	case VHOST_VDPA_GET_VRING_DESC_GROUP:
+		s.index = idx;
+		s.num = 0;
+		if (cmd == VHOST_VDPA_GET_VRING_GROUP && ops->get_vq_group)
+			s.num = ops->get_vq_group(vv->vdpa, idx);
+		else if (cmd == VHOST_VDPA_GET_VRING_DESC_GROUP) {
+			if (!ops->get_vq_desc_group)
+				return -EOPNOTSUPP;
+			s.num = ops->get_vq_desc_group(vv->vdpa, idx);
+		}
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	case VHOST_VDPA_SET_VRING_ENABLE:
+		if (copy_from_user(&s, argp, sizeof(s)))
+			return -EFAULT;
+		if (s.num > 1)
+			return -EINVAL;
+		ops->set_vq_ready(vv->vdpa, idx, s.num);
+		return 0;
+	case VHOST_SET_VRING_KICK:
+		if (copy_from_user(&f, argp, sizeof(f)))
+			return -EFAULT;
+		if (f.fd == VHOST_FILE_UNBIND)
+			return vv_vq_set_kick(vq, NULL);
+		{
+			struct file *file = fget(f.fd);
+
+			if (!file)
+				return -EBADF;
+			return vv_vq_set_kick(vq, file);
+		}
+	case VHOST_SET_VRING_CALL:
+		if (copy_from_user(&f, argp, sizeof(f)))
+			return -EFAULT;
+		ret = vv_get_eventfd(f.fd, &ctx);
+		if (ret)
+			return ret;
+		vv_set_call(vq, ctx);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static long vv_copy_struct_in(void *k, size_t ksize, void __user *argp)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (usize < 2 * sizeof(u32))
+		return -EINVAL;
+	ret = copy_struct_from_user(k, ksize, argp, usize);
+	if (ret)
+		return ret;
+	/* flags is the second u32 of every struct */
+	if (((u32 *)k)[1])
+		return -EOPNOTSUPP;
+	return usize;
+}
+
+static long vv_get_info(struct vv_dev *vv, void __user *argp)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vhost_vfio_info info;
+	long usize;
+
+	usize = vv_copy_struct_in(&info, sizeof(info), argp);
+	if (usize < 0)
+		return usize;
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.device_id = ops->get_device_id(vv->vdpa);
+	info.nvqs = vv->nvqs;
+	info.ngroups = vv->vdpa->ngroups;
+	info.nas = vv->vdpa->nas;
+	info.device_features = ops->get_device_features(vv->vdpa);
+	info.feature_mask = vv->feature_mask;
+	info.features = vv_offered(vv);
+	info.config_size = ops->get_config_size(vv->vdpa);
+	return copy_to_user(argp, &info, min_t(size_t, usize, sizeof(info))) ?
+		-EFAULT : 0;
+}
+
+static long vv_log_sync_ioctl(struct vv_dev *vv, void __user *argp)
+{
+	struct vhost_vfio_log_sync ls;
+	u64 last = U64_MAX;
+	long usize;
+	int ret;
+
+	usize = vv_copy_struct_in(&ls, sizeof(ls), argp);
+	if (usize < 0)
+		return usize;
+	if (usize < offsetofend(struct vhost_vfio_log_sync, marked))
+		return -EINVAL;
+	if (ls.length && vhost_vfio_check_range(ls.iova, ls.length, &last))
+		return -EINVAL;
+	ls.marked = 0;
+	ret = vv_log_sync(vv, ls.iova, last, &ls.marked);
+	if (ret)
+		return ret;
+	return put_user(ls.marked, (u64 __user *)(argp +
+			offsetof(struct vhost_vfio_log_sync, marked))) ? -EFAULT : 0;
+}
+
+static long vv_suspend(struct vv_dev *vv, bool suspend)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	u64 marked = 0;
+	int ret;
+
+	if (suspend && !ops->suspend)
+		return -EOPNOTSUPP;
+	if (!suspend && !ops->resume)
+		return -EOPNOTSUPP;
+	if (!(vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK))
+		return 0;
+	if (!suspend)
+		return ops->resume(vv->vdpa);
+	ret = ops->suspend(vv->vdpa);
+	if (ret)
+		return ret;
+	if (vv->acked_features & BIT_ULL(VHOST_F_LOG_ALL) && vv->log_base)
+		ret = vv_log_sync(vv, 0, U64_MAX, &marked);
+	return ret;
+}
+
+/**
+ * vv_vhost_ioctl() - the vhost ioctls of the device fd
+ * @vv: the device, lock held, not gone
+ * @cmd: the ioctl
+ * @argp: its argument
+ *
+ * Return: 0, a positive value for none, or -errno; -ENOTTY when @cmd is not
+ * a vhost ioctl.
+ */
+long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
+	struct vhost_vdpa_iova_range r;
+	struct eventfd_ctx *ctx;
+	u64 v64;
+	u32 v32;
+	int fd, ret;
+
+	lockdep_assert_held(&vv->lock);
+	if (cmd == VHOST_SET_OWNER)
+		return vv_set_owner(vv);
+	if (!vv->owner)
+		return -EPERM;
+	if (vv->owner != current->mm)
+		return -EPERM;
+
+	switch (cmd) {
+	case VHOST_GET_FEATURES:
+		return put_user(vv_offered(vv), (u64 __user *)argp);
+	case VHOST_SET_FEATURES:
+		return vv_set_features(vv, argp);
+	case VHOST_GET_BACKEND_FEATURES:
+		return put_user(vv_backend_offered(vv), (u64 __user *)argp);
+	case VHOST_SET_BACKEND_FEATURES:
+		if (get_user(v64, (u64 __user *)argp))
+			return -EFAULT;
+		if (v64 & ~vv_backend_offered(vv))
+			return -EOPNOTSUPP;
+		vv->backend_features = v64;
+		return 0;
+	case VHOST_VDPA_GET_DEVICE_ID:
+		return put_user(ops->get_device_id(vv->vdpa), (u32 __user *)argp);
+	case VHOST_VDPA_GET_STATUS:
+		return put_user(vv_status(vv), (u8 __user *)argp);
+	case VHOST_VDPA_SET_STATUS:
+		return vv_set_status(vv, argp);
+	case VHOST_VDPA_GET_CONFIG:
+		return vv_config(vv, argp, false);
+	case VHOST_VDPA_SET_CONFIG:
+		return vv_config(vv, argp, true);
+	case VHOST_VDPA_GET_CONFIG_SIZE:
+		v32 = ops->get_config_size(vv->vdpa);
+		return put_user(v32, (u32 __user *)argp);
+	case VHOST_VDPA_GET_VRING_NUM:
+		return put_user(ops->get_vq_num_max(vv->vdpa), (u16 __user *)argp);
+	case VHOST_VDPA_GET_VQS_COUNT:
+		return put_user(vv->nvqs, (u32 __user *)argp);
+	case VHOST_VDPA_GET_GROUP_NUM:
+		return put_user(vv->vdpa->ngroups, (u32 __user *)argp);
+	case VHOST_VDPA_GET_AS_NUM:
+		return put_user(vv->vdpa->nas, (unsigned int __user *)argp);
+	case VHOST_VDPA_SET_GROUP_ASID: {
+		struct vhost_vring_state s;
+
+		if (copy_from_user(&s, argp, sizeof(s)))
+			return -EFAULT;
+		if (s.index >= vv->vdpa->ngroups || s.num >= vv->vdpa->nas)
+			return -EINVAL;
+		if (!ops->set_group_asid)
+			return -EOPNOTSUPP;
+		return ops->set_group_asid(vv->vdpa, s.index, s.num);
+	}
+	case VHOST_VDPA_GET_IOVA_RANGE:
+		if (ops->get_iova_range)
+			range = ops->get_iova_range(vv->vdpa);
+		r.first = range.first;
+		r.last = range.last;
+		return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+	case VHOST_VDPA_SET_CONFIG_CALL:
+		if (get_user(fd, (int __user *)argp))
+			return -EFAULT;
+		ret = vv_get_eventfd(fd, &ctx);
+		if (ret)
+			return ret;
+		vv_set_config_call(vv, ctx);
+		return 0;
+	case VHOST_VDPA_SUSPEND:
+		return vv_suspend(vv, true);
+	case VHOST_VDPA_RESUME:
+		return vv_suspend(vv, false);
+	case VHOST_SET_LOG_BASE:
+		if (get_user(v64, (u64 __user *)argp))
+			return -EFAULT;
+		if (v64 && !access_ok(u64_to_user_ptr(v64), 1))
+			return -EFAULT;
+		vv->log_base = v64;
+		return 0;
+	case VHOST_VFIO_GET_INFO:
+		return vv_get_info(vv, argp);
+	case VHOST_VFIO_LOG_SYNC:
+		return vv_log_sync_ioctl(vv, argp);
+	case VHOST_SET_VRING_NUM:
+	case VHOST_SET_VRING_ADDR:
+	case VHOST_SET_VRING_BASE:
+	case VHOST_GET_VRING_BASE:
+	case VHOST_SET_VRING_KICK:
+	case VHOST_SET_VRING_CALL:
+	case VHOST_VDPA_SET_VRING_ENABLE:
+	case VHOST_VDPA_GET_VRING_SIZE:
+	case VHOST_VDPA_GET_VRING_GROUP:
+	case VHOST_VDPA_GET_VRING_DESC_GROUP:
+		return vv_vring_ioctl(vv, cmd, argp);
+	}
+	return -ENOTTY;
+}

@@ -1,0 +1,1 @@
+/work/main/drivers/vhost_vfio/tests/vhost_vfio_kunit.o

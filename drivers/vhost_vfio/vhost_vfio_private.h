@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vhost_vfio internals: the vDPA bus driver, the mdev parent and the VFIO
+ * device that speaks vhost.
+ *
+ * Objects:
+ *   struct vv_parent  one per bound vDPA device; the mdev parent.
+ *   struct vv_dev     one per mdev instance (at most one per parent); the
+ *                     VFIO device; owns the IOTLBs, pinned pages, eventfds.
+ *   struct vv_vq      one per virtqueue of a vv_dev.
+ *
+ * Lock order (outer first):
+ *   vv_dev.lock          (mutex) every ioctl, region access, open/close,
+ *                        request, feature-mask store; protects all of vv_dev
+ *                        but the eventfd pointers below
+ *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
+ *                        vdpa_set_features() and friends
+ *   vv_vq.call_lock,
+ *   vv_dev.irq_lock      (spinlocks, irqsave) the call, config and request
+ *                        eventfd pointers, read from device callbacks
+ *
+ * The kick wait-queue callback runs under the eventfd's wait-queue lock and
+ * only calls the vDPA device's kick_vq(); it takes none of the locks above.
+ */
+#ifndef _VHOST_VFIO_PRIVATE_H
+#define _VHOST_VFIO_PRIVATE_H
+
+#include <linux/eventfd.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/vdpa.h>
+#include <linux/vfio.h>
+#include <linux/vhost_iotlb.h>
+#include <uapi/linux/vhost.h>
+#include <uapi/linux/vhost_types.h>
+#include <uapi/linux/vhost_vfio.h>
+
+/* Region indexes (userspace finds them by capability, not by these). */
+enum {
+	VV_REGION_CONFIG,
+	VV_REGION_DOORBELL,
+	VV_REGION_IOTLB,
+	VV_NUM_REGIONS,
+};
+
+#define VV_OFFSET_SHIFT		40
+#define VV_OFFSET_TO_INDEX(off)	((off) >> VV_OFFSET_SHIFT)
+#define VV_INDEX_TO_OFFSET(i)	((u64)(i) << VV_OFFSET_SHIFT)
+#define VV_OFFSET_MASK		((1ULL << VV_OFFSET_SHIFT) - 1)
+
+/* vhost's dirty log granule, independent of PAGE_SIZE. */
+#define VV_LOG_PAGE_SHIFT	12
+
+/* Backend features the bridge itself implements. */
+#define VV_BACKEND_FEATURES	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) | \
+				 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH) | \
+				 BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID))
+
+struct vv_dev;
+
+/**
+ * struct vv_parent - a vDPA device bound to vhost_vfio
+ * @vdpa: the vDPA device
+ * @mparent: the mdev parent registered on @vdpa's struct device
+ * @type: the single "vhost-vfio" mdev type
+ * @types: array of the types, for mdev_register_parent()
+ */
+struct vv_parent {
+	struct vdpa_device *vdpa;
+	struct mdev_parent mparent;
+	struct mdev_type type;
+	struct mdev_type *types[1];
+};
+
+/**
+ * struct vv_pin - pages pinned for one IOTLB entry
+ * @npages: number of pages in @pfn
+ * @writable: pinned for device writes (marked dirty on unpin)
+ * @pfn: page frame numbers
+ */
+struct vv_pin {
+	unsigned long npages;
+	bool writable;
+	unsigned long pfn[] __counted_by(npages);
+};
+
+/**
+ * struct vv_vq - one virtqueue
+ * @vv: the device
+ * @idx: queue index
+ * @call_lock: protects @call
+ * @call: eventfd signalled on a used-buffer notification, or NULL
+ * @kick: eventfd the VMM writes to kick, or NULL
+ * @kick_file: the file of @kick, held while @kick is set
+ * @kick_wait: our entry on @kick's wait queue
+ * @kick_pt: poll table used to add @kick_wait
+ * @kick_wqh: the wait queue @kick_wait is on, or NULL
+ */
+struct vv_vq {
+	struct vv_dev *vv;
+	u16 idx;
+	spinlock_t call_lock;
+	struct eventfd_ctx *call;
+	struct eventfd_ctx *kick;
+	struct file *kick_file;
+	wait_queue_entry_t kick_wait;
+	poll_table kick_pt;
+	wait_queue_head_t *kick_wqh;
+};
+
+/**
+ * struct vv_dev - one mdev instance, a VFIO device speaking vhost
+ * @vdev: the VFIO device (first: vfio_alloc_device() needs offset 0)
+ * @parent: the vDPA device's parent object
+ * @vdpa: the vDPA device
+ * @lock: see the lock order above
+ * @opened: the VFIO device is open
+ * @gone: being removed; every operation fails with -ENODEV
+ * @feature_mask: admin mask (sysfs), applied to the offered features
+ * @acked_features: features set by VHOST_SET_FEATURES (incl. LOG_ALL)
+ * @backend_features: backend features acked
+ * @owner: mm of the owner (VHOST_SET_OWNER), with mmgrab()
+ * @mm_bound: bind_mm() done for a use_va device
+ * @log_base: user address of the dirty log, 0 if none
+ * @iotlb: one IOTLB per address space (@vdpa->nas of them)
+ * @in_batch: between VHOST_IOTLB_BATCH_BEGIN and _END
+ * @batch_asid: the address space changed in the batch
+ * @pinned: pages charged to @owner's pinned_vm
+ * @nvqs: number of virtqueues
+ * @vqs: the virtqueues
+ * @irq_lock: protects @config_call and @req
+ * @config_call: eventfd for config-change interrupts, or NULL
+ * @req: eventfd signalled when the device is being removed, or NULL
+ */
+struct vv_dev {
+	struct vfio_device vdev;
+	struct vv_parent *parent;
+	struct vdpa_device *vdpa;
+	struct mutex lock;
+	bool opened;
+	bool gone;
+	u64 feature_mask;
+	u64 acked_features;
+	u64 backend_features;
+	struct mm_struct *owner;
+	bool mm_bound;
+	u64 log_base;
+	struct vhost_iotlb **iotlb;
+	bool in_batch;
+	u32 batch_asid;
+	unsigned long pinned;
+	u32 nvqs;
+	struct vv_vq *vqs;
+	spinlock_t irq_lock;
+	struct eventfd_ctx *config_call;
+	struct eventfd_ctx *req;
+};
+
+static inline struct vv_dev *vdev_to_vv(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vv_dev, vdev);
+}
+
+/* logic.c: device-free rules, exported for the KUnit module. */
+u64 vhost_vfio_offered_features(u64 device_features, u64 mask);
+int vhost_vfio_check_mask(u64 device_features, u64 mask);
+int vhost_vfio_check_features(u64 offered, u64 features);
+int vhost_vfio_check_update(const struct vhost_iotlb_msg *msg, u64 first,
+			    u64 last);
+int vhost_vfio_check_range(u64 iova, u64 size, u64 *last);
+unsigned long vhost_vfio_pfn_run(const unsigned long *pfn, unsigned long n);
+u64 vhost_vfio_log_mark(u8 *window, u64 window_first, u64 window_bits,
+			u64 first, u64 last);
+
+/* vhost.c */
+long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp);
+int vv_vq_set_kick(struct vv_vq *vq, struct file *file);
+void vv_set_call(struct vv_vq *vq, struct eventfd_ctx *ctx);
+void vv_set_config_call(struct vv_dev *vv, struct eventfd_ctx *ctx);
+void vv_release_owner(struct vv_dev *vv);
+int vv_reset(struct vv_dev *vv);
+
+/* iotlb.c */
+int vv_iotlb_alloc(struct vv_dev *vv);
+void vv_iotlb_free(struct vv_dev *vv);
+int vv_iotlb_msg(struct vv_dev *vv, const struct vhost_msg_v2 *msg);
+void vv_iotlb_clear(struct vv_dev *vv);
+int vv_log_sync(struct vv_dev *vv, u64 first, u64 last, u64 *marked);
+
+/* vfio.c */
+extern const struct vfio_device_ops vv_vfio_ops;
+
+#endif /* _VHOST_VFIO_PRIVATE_H */

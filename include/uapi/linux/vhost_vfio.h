@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vhost_vfio: the vhost protocol on a VFIO (mdev) device, for any vDPA device.
+ */
+#ifndef _UAPI_LINUX_VHOST_VFIO_H
+#define _UAPI_LINUX_VHOST_VFIO_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+/**
+ * DOC: vhost_vfio uAPI
+ *
+ * A vDPA device bound to the ``vhost_vfio`` vDPA bus driver becomes an mdev
+ * parent with one mdev type, ``vhost_vfio-vhost-vfio``.  Each mdev instance
+ * is a VFIO device (emulated IOMMU group).  On its device fd the VMM uses:
+ *
+ * - the vhost and vhost-vdpa ioctls of <linux/vhost.h>, with vhost-vdpa
+ *   semantics (VHOST_SET_OWNER first; then features, status, config, vrings,
+ *   kick and call eventfds, suspend and resume);
+ * - IOTLB messages (``struct vhost_msg_v2``, type ``VHOST_IOTLB_MSG_V2``)
+ *   written with pwrite() at offset 0 of the IOTLB region, one message per
+ *   write, exactly as vhost-vdpa takes them with write() on its char device;
+ * - VFIO regions found by their ``VFIO_REGION_INFO_CAP_TYPE`` capability
+ *   (type ``VHOST_VFIO_REGION_TYPE``), never by index: the device config
+ *   space, the doorbells (one page per queue; a write of any 2 or 4 bytes at
+ *   the start of page N kicks queue N; mmap-able when the vDPA device has a
+ *   notification area) and the IOTLB message region;
+ * - ``VFIO_DEVICE_SET_IRQS`` with ``VFIO_IRQ_SET_DATA_EVENTFD |
+ *   VFIO_IRQ_SET_ACTION_TRIGGER`` on index ``VHOST_VFIO_VRING_IRQ_INDEX`` (one
+ *   vector per queue), ``VHOST_VFIO_CONFIG_IRQ_INDEX`` and
+ *   ``VHOST_VFIO_REQ_IRQ_INDEX`` (signalled when the device is being removed:
+ *   close the fd).  A vring vector and VHOST_SET_VRING_CALL set the same
+ *   eventfd: the last one set wins;
+ * - the ioctls below, whose structs start with their size.
+ *
+ * Dirty logging: with ``VHOST_F_LOG_ALL`` negotiated and a log set with
+ * ``VHOST_SET_LOG_BASE``, bit N of the log (a byte array; bit N is bit N%8 of
+ * byte N/8) stands for the 4 KiB page at IOVA N * 4096.  The bridge cannot see
+ * the device's individual writes, so it marks every page mapped device-writable
+ * (``VHOST_ACCESS_WO`` or ``VHOST_ACCESS_RW``): when such a mapping is
+ * invalidated, on ``VHOST_VDPA_SUSPEND``, and on ``VHOST_VFIO_LOG_SYNC``.
+ * Pages never mapped writable are never marked.
+ *
+ * Errors (besides those of the vhost-vdpa ioctls it mirrors):
+ *
+ * ========== ============================================================
+ * EPERM      ioctl or IOTLB write from another process than the owner
+ * EBUSY      owner already set; features set after FEATURES_OK; feature
+ *            mask written while the device is open
+ * EINVAL     a feature not offered; VERSION_1 not accepted; ACCESS_PLATFORM
+ *            offered but not accepted; a bad queue index, size, address,
+ *            IOTLB message or region offset
+ * EFAULT     a user pointer that cannot be read or written
+ * ENOMEM     allocation or pinning failed, or RLIMIT_MEMLOCK exceeded
+ * EOPNOTSUPP an unknown flag; suspend or resume on a device without them
+ * E2BIG      a struct longer than known with non-zero bytes past the end
+ * ENODEV     the vDPA device or the mdev is being removed: close the fd
+ * ENOTTY     an unknown ioctl
+ * ========== ============================================================
+ */
+
+/* Type of the regions: the vendor-type space with virtio's vendor ID. */
+#define VHOST_VFIO_REGION_TYPE		((1U << 31) | 0x1af4)
+#define VHOST_VFIO_REGION_SUBTYPE_CONFIG	1
+#define VHOST_VFIO_REGION_SUBTYPE_DOORBELL	2
+#define VHOST_VFIO_REGION_SUBTYPE_IOTLB		3
+
+/* Interrupt indexes of VFIO_DEVICE_GET_IRQ_INFO and VFIO_DEVICE_SET_IRQS. */
+#define VHOST_VFIO_VRING_IRQ_INDEX	0
+#define VHOST_VFIO_CONFIG_IRQ_INDEX	1
+#define VHOST_VFIO_REQ_IRQ_INDEX	2
+#define VHOST_VFIO_NUM_IRQS		3
+
+/* Name of the mdev type (its sysfs directory is "vhost_vfio-" this). */
+#define VHOST_VFIO_MDEV_TYPE		"vhost-vfio"
+
+/**
+ * struct vhost_vfio_info - what the device is (VHOST_VFIO_GET_INFO)
+ * @size: in, sizeof(struct vhost_vfio_info) as userspace knows it
+ * @flags: in, must be 0
+ * @device_id: out, virtio device ID
+ * @nvqs: out, number of virtqueues
+ * @ngroups: out, number of virtqueue groups
+ * @nas: out, number of address spaces (ASIDs of IOTLB messages)
+ * @features: out, features offered (device features & admin mask)
+ * @device_features: out, features of the vDPA device before the mask
+ * @feature_mask: out, the admin mask of this instance
+ * @config_size: out, size of the config space region
+ * @__reserved: out, zero
+ */
+struct vhost_vfio_info {
+	__u32 size;
+	__u32 flags;
+	__u32 device_id;
+	__u32 nvqs;
+	__u32 ngroups;
+	__u32 nas;
+	__aligned_u64 features;
+	__aligned_u64 device_features;
+	__aligned_u64 feature_mask;
+	__u32 config_size;
+	__u32 __reserved;
+};
+
+/**
+ * struct vhost_vfio_log_sync - mark the writable pages of a range dirty
+ * @size: in, sizeof(struct vhost_vfio_log_sync) as userspace knows it
+ * @flags: in, must be 0
+ * @iova: in, start of the IOVA range
+ * @length: in, length of the range in bytes (0: the whole IOVA space)
+ * @marked: out, number of 4 KiB pages marked
+ *
+ * Needs VHOST_F_LOG_ALL negotiated and a log base (EINVAL otherwise).
+ */
+struct vhost_vfio_log_sync {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 marked;
+};
+
+/* In the vhost ioctl space, far above the vhost-vdpa numbers. */
+#define VHOST_VFIO_TYPE			0xAF
+#define VHOST_VFIO_GET_INFO		_IO(VHOST_VFIO_TYPE, 0xF0)
+#define VHOST_VFIO_LOG_SYNC		_IO(VHOST_VFIO_TYPE, 0xF1)
+
+#endif /* _UAPI_LINUX_VHOST_VFIO_H */
