@@ -67,7 +67,7 @@ check:
 	@$(VM)/check.sh
 
 run:
-	@$(VM)/run-examples.sh
+	@$(VM)/run-vm.sh --run $(RUN_ARGS)
 
 vm:
 	@$(VM)/run-vm.sh --shell

@@ -54,6 +54,11 @@ if [ -w $KML ]; then
 fi
 log "mode=$MODE suites=${SUITES:-all} kernel=$(uname -r)"
 
+# Platform modules a distribution kernel lacks, built by the project.
+for m in $(cat /etc/pasidvm/preload 2>/dev/null); do
+	modprobe "$m" || log "FAILED to preload $m"
+done
+
 LOADED=
 load_modules() {
 	local suite mod params n

@@ -103,6 +103,7 @@ if [ "$USERDIR" != "-" ]; then
 fi
 mkdir -p "$ST/etc/pasidvm"
 cp "$LIST" "$ST/etc/pasidvm/modules.list"
+echo "${PRELOAD:-}" >"$ST/etc/pasidvm/preload"
 for d in bench.d examples.d; do
 	mkdir -p "$ST/etc/pasidvm/$d"
 	cp "$VM_DIR/$d"/*.sh "$ST/etc/pasidvm/$d/" 2>/dev/null || true

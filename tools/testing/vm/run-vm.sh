@@ -46,7 +46,9 @@ done
 
 need_pkgs qemu-system-x86 python3 util-linux
 KSRC=$(kernel_src)
-RUN=${OUTDIR:-$TREE/build/vm/$MODE$([ $STOCK = 1 ] && echo -stock)}
+SUFFIX=""
+[ $STOCK = 0 ] || SUFFIX=-stock
+RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX}
 BUILD=$TREE/build
 mkdir -p "$BUILD"
 
@@ -80,12 +82,21 @@ else
 fi
 [ -f "$BZIMAGE" ] || die "no kernel image $BZIMAGE"
 
-note "building modules against $KDIR"
-make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
-mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
+KOS=()
+if [ $MODE != selfcheck ]; then
+	note "building modules against $KDIR"
+	make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
+	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
+fi
+PRELOAD=()
+if [ $STOCK = 1 ]; then
+	EXTRAS=$("$VM_DIR/build-stock-extras.sh" "$ABI")
+	KOS+=("$EXTRAS"/*.ko)
+	PRELOAD=(vdpa_sim_net vdpa_sim_blk)
+fi
 
 USERDIR=$BUILD/user
-[ $STOCK = 1 ] && USERDIR=$BUILD/stock/user
+[ $STOCK = 0 ] || USERDIR=$BUILD/stock/user
 if [ $MODE != selfcheck ]; then
 	SUITES=$SUITES "$VM_DIR/build-userspace.sh" "$USERDIR" >/dev/null
 else
@@ -100,9 +111,9 @@ else
 	SUITES=selfcheck
 fi
 
-INITRD=$BUILD/vm/initramfs-$MODE$([ $STOCK = 1 ] && echo -stock).cpio.gz
+INITRD=$BUILD/vm/initramfs-$MODE$SUFFIX.cpio.gz
 mkdir -p "$BUILD/vm"
-"$VM_DIR/mkinitramfs.sh" "$INITRD" "$KREL" "$MODSRC" "$USERDIR" "$LIST" "${KOS[@]}"
+PRELOAD="${PRELOAD[*]}" "$VM_DIR/mkinitramfs.sh" "$INITRD" "$KREL" "$MODSRC" "$USERDIR" "$LIST" "${KOS[@]}"
 
 # --- boot -------------------------------------------------------------------
 rm -rf "$RUN" && mkdir -p "$RUN"
@@ -135,7 +146,7 @@ timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/cons
 	</dev/null || rc=$?
 flock -u 9
 note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
-[ $rc -eq 137 ] && echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
+[ $rc -ne 137 ] || echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
 
 case $MODE in
 bench) cat "$RUN/bench.log" 2>/dev/null; [ -f "$RUN/done" ] ;;
@@ -147,7 +158,7 @@ run)
 	;;
 check|smoke)
 	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \
-		$([ $MODE = smoke ] && echo --smoke)
+		$([ $MODE != smoke ] || echo --smoke)
 	;;
 selfcheck)
 	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \

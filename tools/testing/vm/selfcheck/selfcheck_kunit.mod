@@ -1,0 +1,1 @@
+/work/main/tools/testing/vm/selfcheck/selfcheck_kunit.o
