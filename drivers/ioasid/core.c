@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioasid core: the pool, ID allocation, free, references and lookup.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "ioasid_private.h"
+
+static unsigned int pasid_bits = IOASID_MAX_BITS;
+module_param(pasid_bits, uint, 0444);
+MODULE_PARM_DESC(pasid_bits, "Width of the host PASID space, 1 to 20 (default 20)");
+
+/* Largest ID of the pool: (1 << pasid_bits) - 1. Set once at load. */
+ioasid_t ioasid_capacity __read_mostly;
+
+static DEFINE_XARRAY_ALLOC(ioasid_xa);
+static atomic_t ioasid_pool_count = ATOMIC_INIT(0);
+static struct kmem_cache *ioasid_cache __read_mostly;
+
+/**
+ * ioasid_pool_capacity() - largest ID of the pool
+ *
+ * IDs are handed out in [1, capacity]; PASID 0 is never allocated.
+ * Context: any.
+ * Return: (1 << pasid_bits) - 1.
+ */
+ioasid_t ioasid_pool_capacity(void)
+{
+	return ioasid_capacity;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_pool_capacity, IOASID_NS);
+
+/**
+ * ioasid_pool_used() - number of IDs held in the whole pool
+ *
+ * Counts free-pending IDs too: they are not reusable yet.
+ * Context: any.
+ * Return: the count, a snapshot.
+ */
+unsigned int ioasid_pool_used(void)
+{
+	return atomic_read(&ioasid_pool_count);
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_pool_used, IOASID_NS);
+
+/**
+ * ioasid_alloc() - allocate an ID in a set
+ * @set: the owning set
+ * @min: lowest acceptable ID; 0 is raised to 1
+ * @max: highest acceptable ID; clamped to the pool's capacity
+ * @private: consumer data returned by ioasid_find()
+ * @id: where the new ID is written
+ *
+ * The caller owns the new ID (one reference) until ioasid_free(). Delivers
+ * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
+ * returning.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
+ * quota is used up or no ID is free in the range, -ENOENT if the set was
+ * freed by its owner, -ENOMEM.
+ */
+int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
+		 void *private, ioasid_t *id)
+{
+	struct ioasid_data *data;
+	unsigned int quota;
+	u32 new;
+	int ret;
+
+	might_sleep();
+	if (!set || !id)
+		return -EINVAL;
+	min = max_t(ioasid_t, min, 1);
+	max = min_t(ioasid_t, max, ioasid_capacity);
+	if (min > max)
+		return -EINVAL;
+
+	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	data->spid = INVALID_IOASID;
+	data->state = IOASID_STATE_ACTIVE;
+	refcount_set(&data->users, 1);
+	data->set = set;
+	RCU_INIT_POINTER(data->private, private);
+
+	mutex_lock(&set->lock);
+	if (set->dead) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	quota = set->quota ? set->quota : ioasid_capacity;
+	if (atomic_read(&set->used) >= quota) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
+	if (ret) {
+		if (ret == -EBUSY)
+			ret = -ENOSPC;
+		goto err_unlock;
+	}
+	data->id = new;
+	atomic_inc(&set->used);
+	atomic_inc(&ioasid_pool_count);
+	ioasid_set_get(set);
+	list_add_tail(&data->node, &set->ids);
+	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
+	mutex_unlock(&set->lock);
+	*id = new;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&set->lock);
+	kmem_cache_free(ioasid_cache, data);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
+
+static void ioasid_data_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(ioasid_cache, container_of(head, struct ioasid_data, rcu));
+}
+
+/*
+ * Drop one reference; the last one of a free-pending ID returns it to the
+ * pool. Lock-free apart from the pool's xa_lock.
+ */
+bool ioasid_put_data(struct ioasid_data *data)
+{
+	struct ioasid_set *set = data->set;
+
+	if (!refcount_dec_and_test(&data->users))
+		return false;
+	/* The owner's reference is the last one only after ioasid_free(). */
+	WARN_ON_ONCE(READ_ONCE(data->state) != IOASID_STATE_FREE_PENDING);
+	xa_erase(&ioasid_xa, data->id);
+	atomic_dec(&ioasid_pool_count);
+	atomic_dec(&set->used);
+	call_rcu(&data->rcu, ioasid_data_free_rcu);
+	ioasid_set_put(set);
+	return true;
+}
+
+/* Owner's free: UNBIND if attached, FREE, then drop the owner's reference. */
+void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
+{
+	lockdep_assert_held(&set->lock);
+
+	if (data->spid != INVALID_IOASID)
+		ioasid_detach_spid_locked(set, data);
+	WRITE_ONCE(data->state, IOASID_STATE_FREE_PENDING);
+	list_del(&data->node);
+	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
+	ioasid_put_data(data);
+}
+
+static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
+						ioasid_t id)
+{
+	struct ioasid_data *data;
+
+	lockdep_assert_held(&set->lock);
+	data = xa_load(&ioasid_xa, id);
+	if (!data || data->set != set ||
+	    data->state != IOASID_STATE_ACTIVE)
+		return NULL;
+	return data;
+}
+
+/**
+ * ioasid_free() - free an ID owned by a set
+ * @set: the owning set
+ * @id: the ID
+ *
+ * Always succeeds for an ID the set owns: an attached set-private ID is
+ * detached (IOASID_NOTIFY_UNBIND), IOASID_NOTIFY_FREE is delivered and the
+ * owner's reference dropped. If consumers still hold references the ID stays
+ * free-pending, invisible to lookups and not reusable, until the last
+ * ioasid_put().
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, or -ENOENT if @set does not own an active @id.
+ */
+int ioasid_free(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+	int ret = -ENOENT;
+
+	might_sleep();
+	if (!set)
+		return -EINVAL;
+	mutex_lock(&set->lock);
+	data = ioasid_lookup_locked(set, id);
+	if (data) {
+		ioasid_free_locked(set, data);
+		ret = 0;
+	}
+	mutex_unlock(&set->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_free, IOASID_NS);
+
+/**
+ * ioasid_free_all_in_set() - free every ID of a set
+ * @set: the set
+ *
+ * ioasid_free() on each active ID, with its notifications. The set stays
+ * usable.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ */
+void ioasid_free_all_in_set(struct ioasid_set *set)
+{
+	struct ioasid_data *data, *next;
+
+	might_sleep();
+	mutex_lock(&set->lock);
+	list_for_each_entry_safe(data, next, &set->ids, node)
+		ioasid_free_locked(set, data);
+	mutex_unlock(&set->lock);
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_free_all_in_set, IOASID_NS);
+
+/* Lock-free lookup of an active ID; caller holds rcu_read_lock(). */
+static struct ioasid_data *ioasid_lookup_rcu(struct ioasid_set *set,
+					     ioasid_t id)
+{
+	XA_STATE(xas, &ioasid_xa, id);
+	struct ioasid_data *data;
+
+	do {
+		data = xas_load(&xas);
+	} while (xas_retry(&xas, data));
+	if (!data || (set && data->set != set) ||
+	    READ_ONCE(data->state) != IOASID_STATE_ACTIVE)
+		return NULL;
+	return data;
+}
+
+/**
+ * ioasid_get() - take a reference on an active ID
+ * @set: the owning set, or NULL to accept any set
+ * @id: the ID
+ *
+ * A referenced ID is not reused after its owner frees it until the reference
+ * is dropped with ioasid_put().
+ *
+ * Context: any but interrupt context; lock-free (RCU).
+ * Return: 0, or -ENOENT if @id is not active (or not in @set).
+ */
+int ioasid_get(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	data = ioasid_lookup_rcu(set, id);
+	if (data && refcount_inc_not_zero(&data->users)) {
+		if (READ_ONCE(data->state) == IOASID_STATE_ACTIVE)
+			ret = 0;
+		else
+			ioasid_put_data(data);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_get, IOASID_NS);
+
+/**
+ * ioasid_put() - drop a reference taken with ioasid_get()
+ * @set: the owning set, or NULL
+ * @id: the ID
+ *
+ * The last reference on a free-pending ID returns it to the pool and its
+ * quota to the set. No notification is sent: FREE was sent at ioasid_free().
+ *
+ * Context: any but interrupt context; takes only the pool's xa_lock.
+ * Return: true if the ID was reclaimed.
+ */
+bool ioasid_put(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+	bool last;
+
+	rcu_read_lock();
+	data = xa_load(&ioasid_xa, id);
+	if (WARN_ON_ONCE(!data || (set && data->set != set))) {
+		rcu_read_unlock();
+		return false;
+	}
+	last = ioasid_put_data(data);
+	rcu_read_unlock();
+	return last;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_put, IOASID_NS);
+
+/**
+ * ioasid_find() - find the private data of an active ID
+ * @set: the owning set, or NULL to accept any set
+ * @id: the ID
+ * @getter: optional, called under RCU on the private data to take the
+ *	caller's own reference on it; a false return fails the lookup
+ *
+ * O(1) and lock-free: one xarray walk under RCU. Without @getter the caller
+ * must hold rcu_read_lock() for as long as it uses the returned pointer, or
+ * know the data's lifetime otherwise.
+ *
+ * Context: any but interrupt context.
+ * Return: the private data (may be NULL), or ERR_PTR(-ENOENT) if @id is not
+ * active in @set, ERR_PTR(-EBUSY) if @getter refused.
+ */
+void *ioasid_find(struct ioasid_set *set, ioasid_t id,
+		  bool (*getter)(void *))
+{
+	struct ioasid_data *data;
+	void *priv;
+
+	rcu_read_lock();
+	data = ioasid_lookup_rcu(set, id);
+	if (!data) {
+		priv = ERR_PTR(-ENOENT);
+		goto out;
+	}
+	priv = rcu_dereference(data->private);
+	if (getter && !getter(priv))
+		priv = ERR_PTR(-EBUSY);
+out:
+	rcu_read_unlock();
+	return priv;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_find, IOASID_NS);
+
+/**
+ * ioasid_set_data() - replace the private data of an ID
+ * @set: the owning set
+ * @id: the ID
+ * @data: new private data
+ *
+ * Readers in ioasid_find() see the old or the new pointer; the caller frees
+ * old data only after an RCU grace period.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, or -ENOENT if @set does not own an active @id.
+ */
+int ioasid_set_data(struct ioasid_set *set, ioasid_t id, void *data)
+{
+	struct ioasid_data *d;
+	int ret = -ENOENT;
+
+	mutex_lock(&set->lock);
+	d = ioasid_lookup_locked(set, id);
+	if (d) {
+		rcu_assign_pointer(d->private, data);
+		ret = 0;
+	}
+	mutex_unlock(&set->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_set_data, IOASID_NS);
+
+/* Used by spid.c: the active ID @id of @set, set->lock held. */
+struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
+					    ioasid_t id)
+{
+	return ioasid_lookup_locked(set, id);
+}
+
+/* Used by spid.c: lock-free lookup, caller in an RCU read-side section. */
+struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id)
+{
+	return ioasid_lookup_rcu(set, id);
+}
+
+static int __init ioasid_init(void)
+{
+	int ret;
+
+	if (pasid_bits < 1 || pasid_bits > IOASID_MAX_BITS) {
+		pr_err("pasid_bits=%u out of range 1..%u\n", pasid_bits,
+		       IOASID_MAX_BITS);
+		return -EINVAL;
+	}
+	ioasid_capacity = (1U << pasid_bits) - 1;
+	ioasid_cache = KMEM_CACHE(ioasid_data, 0);
+	if (!ioasid_cache)
+		return -ENOMEM;
+	ret = ioasid_cdev_init();
+	if (ret) {
+		kmem_cache_destroy(ioasid_cache);
+		return ret;
+	}
+	pr_debug("%u-bit PASID pool, IDs 1..%u\n", pasid_bits, ioasid_capacity);
+	return 0;
+}
+
+static void __exit ioasid_exit(void)
+{
+	ioasid_cdev_exit();
+	/* Users hold module references: every set and ID is gone by now. */
+	WARN_ON(!xa_empty(&ioasid_xa));
+	rcu_barrier();
+	kmem_cache_destroy(ioasid_cache);
+}
+
+module_init(ioasid_init);
+module_exit(ioasid_exit);
+MODULE_DESCRIPTION("PASID allocator with per-VM sets, quotas, guest mapping and notifiers");
+MODULE_LICENSE("GPL");

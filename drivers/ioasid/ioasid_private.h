@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ioasid internals.
+ *
+ * Objects
+ * -------
+ * The pool is one xarray, ioasid_xa, indexed by host PASID; its entries are
+ * &struct ioasid_data. Allocation is xa_alloc() in [1, capacity]: PASID 0 is
+ * never handed out and the capacity comes from the pasid_bits parameter.
+ *
+ * A &struct ioasid_set groups the IDs of one owner (a VM, an mm, a
+ * /dev/ioasid file). It is refcounted: the owner's reference is dropped by
+ * ioasid_set_free(), each ID in the set holds one, and consumers take more
+ * with ioasid_set_get()/ioasid_find_set_by_token(). Freeing by the owner
+ * (teardown: free every ID, SET_FREE) and releasing the memory (last put)
+ * are separate, so a consumer holding a reference never blocks a VM's
+ * teardown.
+ *
+ * An ID is ACTIVE from allocation until its owner frees it, then
+ * FREE_PENDING until its last reference is put; only then is it erased from
+ * the pool (reclaimed), its quota returned and its memory freed after an RCU
+ * grace period. Lookups see only ACTIVE IDs.
+ *
+ * Guest mapping: set->spids is an xarray keyed by set-private ID (guest
+ * PASID) whose entries are the &struct ioasid_data; the data keeps its spid.
+ * Both directions are one xarray lookup.
+ *
+ * Lock order (outer first)
+ * ------------------------
+ * 1. ioasid_sets_lock (mutex): the list of sets with a token, the list of
+ *    token notifier registrations (pending or attached).
+ * 2. set->lock (mutex): the set's state, quota, ID list, writes to
+ *    set->spids, the set's notifier list; held while the set's events are
+ *    delivered, so events of one set are serialized and ordered.
+ * 3. ioasid_nb_rwsem (rwsem): the global notifier list; read-held during
+ *    delivery.
+ * 4. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
+ *    xarray calls only).
+ *
+ * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
+ * ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
+ * ioasid_put() (reclaim) takes only the xa_lock of ioasid_xa.
+ *
+ * Contexts
+ * --------
+ * Everything that allocates, frees, attaches, detaches, changes quota or
+ * (un)registers notifiers sleeps: process context only. Lookups and
+ * get/put may run in atomic context (RCU read side, spinlock held), but not
+ * in hard or soft interrupt context since reclaim takes the pool's xa_lock
+ * without disabling interrupts. Notifier handlers run in process context
+ * with set->lock and ioasid_nb_rwsem (read) held: they may sleep and may
+ * call the lookup functions and ioasid_get()/ioasid_put(), but must not
+ * change the same set, free sets, look sets up by token or (un)register
+ * notifiers.
+ */
+#ifndef _IOASID_PRIVATE_H
+#define _IOASID_PRIVATE_H
+
+#include <linux/ioasid.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/xarray.h>
+
+enum ioasid_state {
+	IOASID_STATE_ACTIVE,
+	IOASID_STATE_FREE_PENDING,
+};
+
+/**
+ * struct ioasid_data - one allocated host ID
+ * @id: the host ID (its index in ioasid_xa)
+ * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
+ *	writes, READ_ONCE for lock-free readers)
+ * @state: enum ioasid_state (set->lock for writes, READ_ONCE for readers)
+ * @users: references; the owner holds one until ioasid_free()
+ * @set: the owning set (holds a reference on it)
+ * @private: consumer data, RCU-published
+ * @node: in set->ids (set->lock)
+ * @rcu: delayed free
+ */
+struct ioasid_data {
+	ioasid_t id;
+	ioasid_t spid;
+	unsigned int state;
+	refcount_t users;
+	struct ioasid_set *set;
+	void __rcu *private;
+	struct list_head node;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct ioasid_set - a group of IDs with a quota and an optional token
+ * @lock: see the lock order
+ * @ref: memory references
+ * @token: mm, kvm or NULL
+ * @type: enum ioasid_set_token_type
+ * @dead: freed by its owner; no new IDs (set->lock)
+ * @quota: most IDs at once, IOASID_QUOTA_UNLIMITED for the pool's capacity
+ *	(set->lock for writes)
+ * @used: IDs held, including free-pending ones; incremented under
+ *	set->lock, decremented lock-free on reclaim
+ * @ids: ACTIVE IDs of the set (set->lock)
+ * @spids: set-private ID -> &struct ioasid_data
+ * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
+ * @node: in ioasid_sets (ioasid_sets_lock), only sets with a token
+ * @rcu: delayed free
+ */
+struct ioasid_set {
+	struct mutex lock;
+	refcount_t ref;
+	void *token;
+	enum ioasid_set_token_type type;
+	bool dead;
+	unsigned int quota;
+	atomic_t used;
+	struct list_head ids;
+	struct xarray spids;
+	struct list_head notifiers;
+	struct list_head node;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct ioasid_nb_entry - one notifier registration
+ * @nb: the consumer's block (priority in nb->priority)
+ * @node: in the global list or in set->notifiers
+ * @token_node: in ioasid_token_nbs for registrations by token
+ * @token: token of a registration by token
+ * @type: token type of a registration by token
+ * @set: set a token registration is attached to, NULL while pending
+ */
+struct ioasid_nb_entry {
+	struct notifier_block *nb;
+	struct list_head node;
+	struct list_head token_node;
+	void *token;
+	enum ioasid_set_token_type type;
+	struct ioasid_set *set;
+};
+
+extern struct mutex ioasid_sets_lock;
+extern ioasid_t ioasid_capacity;
+
+/* core.c */
+void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data);
+bool ioasid_put_data(struct ioasid_data *data);
+struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
+					    ioasid_t id);
+struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id);
+
+/* set.c */
+struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
+						   enum ioasid_set_token_type type);
+
+/* notify.c */
+void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
+		   struct ioasid_data *data, ioasid_t spid);
+void ioasid_attach_token_nbs(struct ioasid_set *set);
+void ioasid_detach_token_nbs(struct ioasid_set *set);
+void ioasid_set_free_nbs(struct ioasid_set *set);
+
+/* spid.c */
+void ioasid_detach_spid_locked(struct ioasid_set *set,
+			       struct ioasid_data *data);
+
+/* cdev.c */
+int ioasid_cdev_init(void);
+void ioasid_cdev_exit(void);
+
+#endif /* _IOASID_PRIVATE_H */

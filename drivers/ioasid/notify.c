@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioasid notifiers: a global chain and one chain per set, merged by
+ * priority on delivery; registrations by token wait for their set.
+ */
+#include <linux/module.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+
+#include "ioasid_private.h"
+
+/* Global registrations, sorted by priority (ioasid_nb_rwsem). */
+static DECLARE_RWSEM(ioasid_nb_rwsem);
+static LIST_HEAD(ioasid_global_nbs);
+/* Every registration by token, pending or attached (ioasid_sets_lock). */
+static LIST_HEAD(ioasid_token_nbs);
+
+/* Insert keeping descending priority, FIFO among equals. */
+static void ioasid_nb_insert(struct list_head *head,
+			     struct ioasid_nb_entry *entry)
+{
+	struct ioasid_nb_entry *pos;
+
+	list_for_each_entry(pos, head, node) {
+		if (entry->nb->priority > pos->nb->priority) {
+			list_add_tail(&entry->node, &pos->node);
+			return;
+		}
+	}
+	list_add_tail(&entry->node, head);
+}
+
+static struct ioasid_nb_entry *ioasid_nb_find(struct list_head *head,
+					      struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry;
+
+	list_for_each_entry(entry, head, node)
+		if (entry->nb == nb)
+			return entry;
+	return NULL;
+}
+
+static void ioasid_nb_call(struct ioasid_nb_entry *entry,
+			   enum ioasid_notify_event event,
+			   struct ioasid_nb_args *args)
+{
+	/* Return values are ignored: every consumer sees every event. */
+	entry->nb->notifier_call(entry->nb, event, args);
+}
+
+/*
+ * Deliver one event to the set's and the global chain, merged by
+ * priority (set first among equals). Exactly one call per registration.
+ */
+void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
+		   struct ioasid_data *data, ioasid_t spid)
+{
+	struct list_head *s, *g;
+	struct ioasid_nb_args args = {
+		.set = set,
+		.id = data ? data->id : INVALID_IOASID,
+		.spid = spid,
+		.pdata = data ? rcu_dereference_protected(data->private,
+				lockdep_is_held(&set->lock)) : NULL,
+	};
+
+	lockdep_assert_held(&set->lock);
+	down_read(&ioasid_nb_rwsem);
+	s = set->notifiers.next;
+	g = ioasid_global_nbs.next;
+	while (s != &set->notifiers || g != &ioasid_global_nbs) {
+		struct ioasid_nb_entry *se = NULL, *ge = NULL;
+
+		if (s != &set->notifiers)
+			se = list_entry(s, struct ioasid_nb_entry, node);
+		if (g != &ioasid_global_nbs)
+			ge = list_entry(g, struct ioasid_nb_entry, node);
+		if (se && (!ge || se->nb->priority >= ge->nb->priority)) {
+			ioasid_nb_call(se, event, &args);
+			s = s->next;
+		} else {
+			ioasid_nb_call(ge, event, &args);
+			g = g->next;
+		}
+	}
+	up_read(&ioasid_nb_rwsem);
+}
+
+/**
+ * ioasid_register_notifier() - register on a set's chain or the global one
+ * @set: the set, or NULL for the global chain (events of every set)
+ * @nb: the block; @nb->priority is an enum ioasid_notifier_prio
+ *
+ * The handler is called as nb->notifier_call(nb, event, args) with an
+ * enum ioasid_notify_event and a &struct ioasid_nb_args; its return value
+ * is ignored. Handlers run in process context, may sleep, must not change
+ * the set the event is about nor (un)register notifiers.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EEXIST if @nb is already registered there, -ENOMEM.
+ */
+int ioasid_register_notifier(struct ioasid_set *set, struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry;
+	int ret = 0;
+
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+	entry->nb = nb;
+	INIT_LIST_HEAD(&entry->token_node);
+
+	if (!set) {
+		down_write(&ioasid_nb_rwsem);
+		if (ioasid_nb_find(&ioasid_global_nbs, nb))
+			ret = -EEXIST;
+		else
+			ioasid_nb_insert(&ioasid_global_nbs, entry);
+		up_write(&ioasid_nb_rwsem);
+	} else {
+		mutex_lock(&set->lock);
+		if (ioasid_nb_find(&set->notifiers, nb))
+			ret = -EEXIST;
+		else
+			ioasid_nb_insert(&set->notifiers, entry);
+		mutex_unlock(&set->lock);
+	}
+	if (ret)
+		kfree(entry);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_register_notifier, IOASID_NS);
+
+/**
+ * ioasid_unregister_notifier() - undo ioasid_register_notifier()
+ * @set: the set given at registration, or NULL
+ * @nb: the block
+ *
+ * No call to @nb is in progress or made once this returns. A registration
+ * on a set that its owner has freed may still be unregistered while the
+ * caller holds a reference on the set.
+ *
+ * Context: process context, may sleep.
+ */
+void ioasid_unregister_notifier(struct ioasid_set *set,
+				struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry;
+
+	if (!set) {
+		down_write(&ioasid_nb_rwsem);
+		entry = ioasid_nb_find(&ioasid_global_nbs, nb);
+		if (entry)
+			list_del(&entry->node);
+		up_write(&ioasid_nb_rwsem);
+	} else {
+		mutex_lock(&set->lock);
+		entry = ioasid_nb_find(&set->notifiers, nb);
+		if (entry && entry->token)
+			entry = NULL;	/* belongs to a token registration */
+		if (entry)
+			list_del(&entry->node);
+		mutex_unlock(&set->lock);
+	}
+	WARN_ON(!entry);
+	kfree(entry);
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_unregister_notifier, IOASID_NS);
+
+/**
+ * ioasid_register_notifier_token() - register for the set of a token
+ * @token: the mm or kvm
+ * @type: what @token is (not IOASID_SET_TOKEN_NONE)
+ * @nb: the block, as for ioasid_register_notifier()
+ *
+ * The set need not exist yet: the registration is pending until a set with
+ * @token is allocated, then receives that set's events (the first is the
+ * ALLOC of its first ID). When the set is freed (after its SET_FREE) the
+ * registration becomes pending again, for a later set with the same token.
+ *
+ * Context: process context, may sleep. Takes ioasid_sets_lock.
+ * Return: 0, -EINVAL for a bad type or NULL token, -EEXIST if @nb is already
+ * registered for @token, -ENOMEM.
+ */
+int ioasid_register_notifier_token(void *token,
+				   enum ioasid_set_token_type type,
+				   struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry, *pos;
+	struct ioasid_set *set;
+	int ret = 0;
+
+	if (!token || type == IOASID_SET_TOKEN_NONE ||
+	    type >= IOASID_SET_TOKEN_NR)
+		return -EINVAL;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!entry)
+		return -ENOMEM;
+	entry->nb = nb;
+	entry->token = token;
+	entry->type = type;
+	INIT_LIST_HEAD(&entry->node);
+
+	mutex_lock(&ioasid_sets_lock);
+	list_for_each_entry(pos, &ioasid_token_nbs, token_node) {
+		if (pos->nb == nb && pos->token == token && pos->type == type) {
+			ret = -EEXIST;
+			goto out;
+		}
+	}
+	list_add_tail(&entry->token_node, &ioasid_token_nbs);
+	set = ioasid_find_set_by_token_locked(token, type);
+	if (set) {
+		mutex_lock(&set->lock);
+		entry->set = set;
+		ioasid_nb_insert(&set->notifiers, entry);
+		mutex_unlock(&set->lock);
+	}
+	entry = NULL;
+out:
+	mutex_unlock(&ioasid_sets_lock);
+	kfree(entry);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_register_notifier_token, IOASID_NS);
+
+/**
+ * ioasid_unregister_notifier_token() - undo ioasid_register_notifier_token()
+ * @token: the token given at registration
+ * @type: its type
+ * @nb: the block
+ *
+ * Context: process context, may sleep. Takes ioasid_sets_lock.
+ */
+void ioasid_unregister_notifier_token(void *token,
+				      enum ioasid_set_token_type type,
+				      struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry, *found = NULL;
+
+	mutex_lock(&ioasid_sets_lock);
+	list_for_each_entry(entry, &ioasid_token_nbs, token_node) {
+		if (entry->nb == nb && entry->token == token &&
+		    entry->type == type) {
+			found = entry;
+			break;
+		}
+	}
+	if (found) {
+		list_del(&found->token_node);
+		if (found->set) {
+			mutex_lock(&found->set->lock);
+			list_del(&found->node);
+			mutex_unlock(&found->set->lock);
+		}
+	}
+	mutex_unlock(&ioasid_sets_lock);
+	WARN_ON(!found);
+	kfree(found);
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_unregister_notifier_token, IOASID_NS);
+
+/* A set with a token was created: attach the registrations waiting for it. */
+void ioasid_attach_token_nbs(struct ioasid_set *set)
+{
+	struct ioasid_nb_entry *entry;
+
+	lockdep_assert_held(&ioasid_sets_lock);
+	mutex_lock(&set->lock);
+	list_for_each_entry(entry, &ioasid_token_nbs, token_node) {
+		if (!entry->set && entry->token == set->token &&
+		    entry->type == set->type) {
+			entry->set = set;
+			ioasid_nb_insert(&set->notifiers, entry);
+		}
+	}
+	mutex_unlock(&set->lock);
+}
+
+/* The set was freed: its token registrations become pending again. */
+void ioasid_detach_token_nbs(struct ioasid_set *set)
+{
+	struct ioasid_nb_entry *entry, *next;
+
+	lockdep_assert_held(&ioasid_sets_lock);
+	lockdep_assert_held(&set->lock);
+	list_for_each_entry_safe(entry, next, &set->notifiers, node) {
+		if (entry->token) {
+			list_del_init(&entry->node);
+			entry->set = NULL;
+		}
+	}
+}
+
+/* Last reference of a set: drop registrations nobody unregistered. */
+void ioasid_set_free_nbs(struct ioasid_set *set)
+{
+	struct ioasid_nb_entry *entry, *next;
+
+	list_for_each_entry_safe(entry, next, &set->notifiers, node) {
+		list_del(&entry->node);
+		kfree(entry);
+	}
+}

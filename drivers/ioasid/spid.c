@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioasid guest mapping: set-private IDs (guest PASIDs) attached to host IDs.
+ */
+#include <linux/module.h>
+
+#include "ioasid_private.h"
+
+/**
+ * ioasid_attach_spid() - attach a set-private ID to a host ID
+ * @set: the set owning @id
+ * @id: host ID
+ * @spid: set-private ID (guest PASID), 1 to IOASID_SPID_MAX
+ *
+ * Each host ID has at most one set-private ID and each set-private ID is
+ * attached to at most one host ID of the set. Delivers IOASID_NOTIFY_BIND.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, -EINVAL for a bad @spid, -ENOENT if @set does not own an active
+ * @id, -EBUSY if @id already has a set-private ID or @spid is in use,
+ * -ENOMEM.
+ */
+int ioasid_attach_spid(struct ioasid_set *set, ioasid_t id, ioasid_t spid)
+{
+	struct ioasid_data *data;
+	int ret;
+
+	might_sleep();
+	if (!spid || spid > IOASID_SPID_MAX)
+		return -EINVAL;
+	mutex_lock(&set->lock);
+	data = ioasid_find_data_locked(set, id);
+	if (!data) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (data->spid != INVALID_IOASID) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = xa_insert(&set->spids, spid, data, GFP_KERNEL);
+	if (ret)
+		goto out;
+	WRITE_ONCE(data->spid, spid);
+	ioasid_notify(set, IOASID_NOTIFY_BIND, data, spid);
+out:
+	mutex_unlock(&set->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_attach_spid, IOASID_NS);
+
+void ioasid_detach_spid_locked(struct ioasid_set *set,
+			       struct ioasid_data *data)
+{
+	ioasid_t spid = data->spid;
+
+	lockdep_assert_held(&set->lock);
+	xa_erase(&set->spids, spid);
+	WRITE_ONCE(data->spid, INVALID_IOASID);
+	ioasid_notify(set, IOASID_NOTIFY_UNBIND, data, spid);
+}
+
+/**
+ * ioasid_detach_spid() - detach the set-private ID of a host ID
+ * @set: the set owning @id
+ * @id: host ID
+ *
+ * Delivers IOASID_NOTIFY_UNBIND.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, -ENOENT if @set does not own an active @id or @id has no
+ * set-private ID.
+ */
+int ioasid_detach_spid(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+	int ret = -ENOENT;
+
+	might_sleep();
+	mutex_lock(&set->lock);
+	data = ioasid_find_data_locked(set, id);
+	if (data && data->spid != INVALID_IOASID) {
+		ioasid_detach_spid_locked(set, data);
+		ret = 0;
+	}
+	mutex_unlock(&set->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_detach_spid, IOASID_NS);
+
+/**
+ * ioasid_find_by_spid() - host ID of a set-private ID
+ * @set: the set
+ * @spid: set-private ID (guest PASID)
+ * @get: also take a reference on the host ID (drop it with ioasid_put())
+ *
+ * O(1), lock-free: one lookup in the set's xarray under RCU.
+ *
+ * Context: any but interrupt context; the caller keeps @set alive.
+ * Return: the host ID, or INVALID_IOASID if @spid is not attached.
+ */
+ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
+{
+	struct ioasid_data *data;
+	ioasid_t id = INVALID_IOASID;
+
+	rcu_read_lock();
+	data = xa_load(&set->spids, spid);
+	if (!data || READ_ONCE(data->state) != IOASID_STATE_ACTIVE ||
+	    READ_ONCE(data->spid) != spid)
+		goto out;
+	if (get) {
+		if (!refcount_inc_not_zero(&data->users))
+			goto out;
+		if (READ_ONCE(data->state) != IOASID_STATE_ACTIVE) {
+			ioasid_put_data(data);
+			goto out;
+		}
+	}
+	id = data->id;
+out:
+	rcu_read_unlock();
+	return id;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_find_by_spid, IOASID_NS);
+
+/**
+ * ioasid_get_spid() - set-private ID of a host ID
+ * @set: the set owning @id, or NULL
+ * @id: host ID
+ *
+ * O(1), lock-free: the host ID's data keeps its set-private ID.
+ *
+ * Context: any but interrupt context.
+ * Return: the set-private ID, or INVALID_IOASID if @id is not active (in
+ * @set) or has none.
+ */
+ioasid_t ioasid_get_spid(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+	ioasid_t spid = INVALID_IOASID;
+
+	rcu_read_lock();
+	data = ioasid_find_data_rcu(set, id);
+	if (data)
+		spid = READ_ONCE(data->spid);
+	rcu_read_unlock();
+	return spid;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_get_spid, IOASID_NS);

@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites of the ioasid kernel API.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/ioasid.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/spinlock.h>
+
+/* Stand-ins for an mm and a kvm: only their addresses are used. */
+static int token_a, token_b;
+
+static struct ioasid_set *new_set(struct kunit *test, void *token,
+				  enum ioasid_set_token_type type,
+				  unsigned int quota)
+{
+	struct ioasid_set *set = ioasid_set_alloc(token, type, quota);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	return set;
+}
+
+/* ---- allocation ---------------------------------------------------- */
+
+static void ioasid_test_alloc_free(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = ioasid_pool_used();
+	int priv = 42;
+	ioasid_t id;
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 0, ~0U, &priv, &id), 0);
+	KUNIT_EXPECT_GE(test, id, 1U);
+	KUNIT_EXPECT_LE(test, id, ioasid_pool_capacity());
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), (void *)&priv);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, id, NULL), (void *)&priv);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool + 1);
+
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), -ENOENT);
+	ioasid_set_free(set);
+}
+
+static void ioasid_test_range_edges(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t cap = ioasid_pool_capacity(), id, id2;
+
+	/* PASID 0 is never handed out: [0, 1] yields 1, then nothing. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 0, 1, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, 1U);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 0, 1, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 0, 0, NULL, &id2), -EINVAL);
+
+	/* The top of the pool is usable, nothing above it. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, cap, cap, NULL, &id2), 0);
+	KUNIT_EXPECT_EQ(test, id2, cap);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, cap, ~0U, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, cap + 1, ~0U, NULL, &id2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 10, 9, NULL, &id2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(NULL, 1, 9, NULL, &id2), -EINVAL);
+
+	/* A freed ID is reusable at once when nobody holds it. */
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, cap), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, cap, cap, NULL, &id2), 0);
+	KUNIT_EXPECT_EQ(test, id2, cap);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 2U);
+	ioasid_set_free(set);
+}
+
+/* ---- quota and capacity -------------------------------------------- */
+
+static void ioasid_test_quota(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 3);
+	ioasid_t ids[3], id;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 3U);
+	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 2), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasid_set_quota(set), 3U);
+	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, ioasid_pool_capacity() + 1),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 2), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 4), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	/* Unlimited: bounded by the pool only. */
+	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, IOASID_QUOTA_UNLIMITED), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 5U);
+	ioasid_set_free(set);
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
+							ioasid_pool_capacity() + 1)));
+}
+
+/* An unlimited set reserves nothing: a later quota'd set gets its quota. */
+static void ioasid_test_unlimited_no_reserve(struct kunit *test)
+{
+	struct ioasid_set *big = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
+					 IOASID_QUOTA_UNLIMITED);
+	struct ioasid_set *small;
+	ioasid_t id;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		KUNIT_ASSERT_EQ(test, ioasid_alloc(big, 1, ~0U, NULL, &id), 0);
+	small = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 8);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, ioasid_alloc(small, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(small, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(big), 64U);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(small), 8U);
+	ioasid_set_free(small);
+	ioasid_set_free(big);
+}
+
+/* Capacity: a range that the pool cannot satisfy fails, sets compete. */
+static void ioasid_test_capacity(struct kunit *test)
+{
+	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t cap = ioasid_pool_capacity(), ida, idb, id;
+
+	KUNIT_EXPECT_EQ(test, fls(cap), 20);	/* default pasid_bits */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, cap - 1, cap, NULL, &ida), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, cap - 1, cap, NULL, &idb), 0);
+	KUNIT_EXPECT_NE(test, ida, idb);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(a, cap - 1, cap, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(b, cap - 1, cap, NULL, &id), -ENOSPC);
+	/* Neither set can free, attach or reference the other's ID. */
+	KUNIT_EXPECT_EQ(test, ioasid_free(b, ida), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_free(a, idb), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(a, idb, 1), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, idb, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(a), 1U);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(b), 1U);
+	ioasid_set_free(a);
+	ioasid_set_free(b);
+}
+
+/* ---- free-pending and reclaim --------------------------------------- */
+
+static void ioasid_test_free_pending(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t id, id2;
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1000, 1000, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_get(other, id), -ENOENT);
+	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_get(NULL, id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
+
+	/* Invisible and not reusable, still charged. */
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1000, 1000, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(other, 1000, 1000, NULL, &id2), -ENOSPC);
+
+	KUNIT_EXPECT_FALSE(test, ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_TRUE(test, ioasid_put(NULL, id));	/* reclaimed */
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1000, 1000, NULL, &id2), 0);
+	KUNIT_EXPECT_EQ(test, id2, 1000U);
+	ioasid_set_free(other);
+	ioasid_set_free(set);
+}
+
+static void ioasid_test_free_all_and_set_free(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = ioasid_pool_used();
+	ioasid_t ids[10], id;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
+	ioasid_free_all_in_set(set);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, ids[i], NULL),
+				    ERR_PTR(-ENOENT));
+
+	/* Set freed while a consumer holds an ID and the set. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
+	ioasid_set_get(set);
+	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[0]), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	ioasid_set_put(set);
+}
+
+static void ioasid_test_tokens(struct kunit *test)
+{
+	struct ioasid_set *a, *found;
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(&token_a,
+							IOASID_SET_TOKEN_NONE, 0)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(NULL,
+							IOASID_SET_TOKEN_MM, 0)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(&token_a,
+							IOASID_SET_TOKEN_NR, 0)));
+	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+							 IOASID_SET_TOKEN_MM));
+
+	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_set_alloc(&token_a, IOASID_SET_TOKEN_MM, 0),
+			    ERR_PTR(-EEXIST));
+	found = ioasid_find_set_by_token(&token_a, IOASID_SET_TOKEN_MM);
+	KUNIT_EXPECT_PTR_EQ(test, found, a);
+	if (found)
+		ioasid_set_put(found);
+	/* Same pointer, other type: a different token. */
+	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+							 IOASID_SET_TOKEN_KVM));
+	ioasid_set_free(a);
+	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+							 IOASID_SET_TOKEN_MM));
+	/* The token is free again. */
+	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
+	ioasid_set_free(a);
+}
+
+/* ---- guest mapping -------------------------------------------------- */
+
+static void ioasid_test_spid(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t h1, h2, h3;
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h2), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &h3), 0);
+
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), h1);
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), 100U);
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(NULL, h1), 100U);
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(other, h1), INVALID_IOASID);
+
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 101), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, 100), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, IOASID_SPID_MAX + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h3, 7), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, IOASID_SPID_MAX), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, IOASID_SPID_MAX, false), h2);
+
+	/* Each set has its own guest PASID space. */
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(other, h3, 100), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(other, 100, false), h3);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), h1);
+
+	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, h1), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, h1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
+
+	/* find with a reference keeps the host ID past its free. */
+	KUNIT_ASSERT_EQ(test, ioasid_find_by_spid(set, 100, true), h1);
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, h1), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 2U);
+	KUNIT_EXPECT_TRUE(test, ioasid_put(set, h1));
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	/* The guest PASID is free again after its host ID went away. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
+	ioasid_set_free(other);
+	ioasid_set_free(set);
+}
+
+/* ---- notifiers ------------------------------------------------------ */
+
+#define REC_MAX 64
+
+struct rec_nb {
+	struct notifier_block nb;
+	int tag;
+	unsigned int count[IOASID_NOTIFY_SET_FREE + 1];
+};
+
+struct rec_log {
+	spinlock_t lock;	/* events of different sets may interleave */
+	unsigned int n;
+	int tag[REC_MAX];
+	unsigned long event[REC_MAX];
+	ioasid_t id[REC_MAX], spid[REC_MAX];
+	struct ioasid_set *only;	/* ignore other sets' events if set */
+};
+
+static struct rec_log rec_log;
+
+static int rec_call(struct notifier_block *nb, unsigned long event, void *arg)
+{
+	struct rec_nb *r = container_of(nb, struct rec_nb, nb);
+	struct ioasid_nb_args *args = arg;
+
+	if (rec_log.only && args->set != rec_log.only)
+		return NOTIFY_DONE;
+	spin_lock(&rec_log.lock);
+	if (event <= IOASID_NOTIFY_SET_FREE)
+		r->count[event]++;
+	if (rec_log.n < REC_MAX) {
+		rec_log.tag[rec_log.n] = r->tag;
+		rec_log.event[rec_log.n] = event;
+		rec_log.id[rec_log.n] = args->id;
+		rec_log.spid[rec_log.n] = args->spid;
+		rec_log.n++;
+	}
+	spin_unlock(&rec_log.lock);
+	return NOTIFY_OK;
+}
+
+static void rec_reset(struct ioasid_set *only)
+{
+	memset(&rec_log, 0, sizeof(rec_log));
+	spin_lock_init(&rec_log.lock);
+	rec_log.only = only;
+}
+
+static void rec_init(struct rec_nb *r, int tag, int prio)
+{
+	memset(r, 0, sizeof(*r));
+	r->nb.notifier_call = rec_call;
+	r->nb.priority = prio;
+	r->tag = tag;
+}
+
+static void ioasid_test_notify_order(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct rec_nb g_dev, g_cpu, s_iommu, s_cpu, s_dev;
+	ioasid_t id;
+	unsigned int i;
+
+	rec_reset(set);
+	rec_init(&g_dev, 1, IOASID_PRIO_DEVICE);
+	rec_init(&g_cpu, 2, IOASID_PRIO_CPU);
+	rec_init(&s_iommu, 3, IOASID_PRIO_IOMMU);
+	rec_init(&s_cpu, 4, IOASID_PRIO_CPU);
+	rec_init(&s_dev, 5, IOASID_PRIO_DEVICE);
+	/* Registered in an order unlike the delivery order. */
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g_dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_iommu.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g_cpu.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_cpu.nb), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(set, &s_cpu.nb), -EEXIST);
+	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(NULL, &g_cpu.nb), -EEXIST);
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	/* CPU (set, then global), IOMMU, DEVICE (set, then global). */
+	KUNIT_ASSERT_EQ(test, rec_log.n, 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[1], 2);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[2], 3);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[3], 5);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, rec_log.event[i], (unsigned long)IOASID_NOTIFY_ALLOC);
+		KUNIT_EXPECT_EQ(test, rec_log.id[i], id);
+	}
+
+	/* The same order for FREE. */
+	rec_reset(set);
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
+	KUNIT_ASSERT_EQ(test, rec_log.n, 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_FREE);
+
+	ioasid_unregister_notifier(NULL, &g_dev.nb);
+	ioasid_unregister_notifier(NULL, &g_cpu.nb);
+	ioasid_unregister_notifier(set, &s_iommu.nb);
+	ioasid_unregister_notifier(set, &s_cpu.nb);
+	rec_reset(set);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 1U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 5);
+	ioasid_unregister_notifier(set, &s_dev.nb);
+	ioasid_set_free(set);
+}
+
+static void ioasid_test_notify_exactly_once(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 1);
+	struct rec_nb s, g;
+	ioasid_t id, id2;
+
+	rec_reset(set);
+	rec_init(&s, 1, IOASID_PRIO_IOMMU);
+	rec_init(&g, 2, IOASID_PRIO_DEVICE);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g.nb), 0);
+	ioasid_set_get(set);	/* keep it to unregister after SET_FREE */
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	/* Failures change nothing and notify nothing. */
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 5), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);	/* UNBIND + FREE */
+	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));	/* reclaim: silent */
+	ioasid_set_free(set);
+
+	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_ALLOC], 1U);
+	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_BIND], 2U);
+	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_UNBIND], 2U);
+	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_FREE], 1U);
+	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_SET_FREE], 1U);
+	KUNIT_EXPECT_EQ(test, memcmp(s.count, g.count, sizeof(s.count)), 0);
+	/* The events in order, with the guest PASIDs. */
+	KUNIT_ASSERT_EQ(test, rec_log.n, 16U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[2], (unsigned long)IOASID_NOTIFY_BIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[2], 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[10], (unsigned long)IOASID_NOTIFY_UNBIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[10], 6U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[12], (unsigned long)IOASID_NOTIFY_FREE);
+	KUNIT_EXPECT_EQ(test, rec_log.event[14], (unsigned long)IOASID_NOTIFY_SET_FREE);
+	KUNIT_EXPECT_EQ(test, rec_log.id[14], INVALID_IOASID);
+
+	ioasid_unregister_notifier(set, &s.nb);
+	ioasid_unregister_notifier(NULL, &g.nb);
+	ioasid_set_put(set);
+}
+
+/* A consumer registers for a VM's token before the VM's set exists. */
+static void ioasid_test_notify_pending(struct kunit *test)
+{
+	struct ioasid_set *set, *other;
+	struct rec_nb r;
+	ioasid_t id;
+
+	rec_reset(NULL);
+	rec_init(&r, 1, IOASID_PRIO_CPU);
+	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(NULL, IOASID_SET_TOKEN_KVM,
+							     &r.nb), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(&token_b,
+							     IOASID_SET_TOKEN_NONE,
+							     &r.nb), -EINVAL);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier_token(&token_b,
+							     IOASID_SET_TOKEN_KVM,
+							     &r.nb), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(&token_b,
+							     IOASID_SET_TOKEN_KVM,
+							     &r.nb), -EEXIST);
+
+	/* Another token's set is not seen. */
+	other = new_set(test, &token_a, IOASID_SET_TOKEN_KVM, 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 0U);
+	ioasid_set_free(other);
+
+	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 1U);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
+
+	/* Pending again: a new VM with the same token is seen too. */
+	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 2U);
+	/* Unregister while attached: nothing more is delivered. */
+	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
+	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
+
+	/* Registration after the set exists attaches at once. */
+	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier_token(&token_b,
+							     IOASID_SET_TOKEN_KVM,
+							     &r.nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 3U);
+	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 2U);
+	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
+}
+
+/* A handler may take a reference: the FREE'd ID stays pending for it. */
+static ioasid_t held_id = INVALID_IOASID;
+
+static int holder_call(struct notifier_block *nb, unsigned long event,
+		       void *arg)
+{
+	struct ioasid_nb_args *args = arg;
+
+	if (event == IOASID_NOTIFY_ALLOC && !ioasid_get(args->set, args->id))
+		held_id = args->id;
+	/* After FREE the ID is no longer visible, even to its handlers. */
+	if (event == IOASID_NOTIFY_FREE && ioasid_get(args->set, args->id) == 0)
+		held_id = INVALID_IOASID;
+	return NOTIFY_OK;
+}
+
+static void ioasid_test_notify_handler_ref(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct notifier_block nb = { .notifier_call = holder_call };
+	ioasid_t id;
+
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &nb), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, held_id, id);
+	ioasid_set_get(set);
+	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, held_id, id);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));
+	ioasid_unregister_notifier(set, &nb);
+	ioasid_set_put(set);
+}
+
+/* ---- concurrency ---------------------------------------------------- */
+
+#define CONC_THREADS	4
+#define CONC_ITERS	2000
+
+struct conc_ctx {
+	struct ioasid_set *set;
+	struct completion done;
+	int index;
+	int errors;
+	unsigned int allocs;
+};
+
+static atomic_t conc_stop;
+
+static int conc_worker(void *arg)
+{
+	struct conc_ctx *c = arg;
+	ioasid_t id, got;
+	int i, ret;
+
+	for (i = 0; i < CONC_ITERS; i++) {
+		ret = ioasid_alloc(c->set, 1, ~0U, c, &id);
+		if (ret == -ENOSPC)
+			continue;
+		if (ret) {
+			c->errors++;
+			continue;
+		}
+		c->allocs++;
+		if (ioasid_find(c->set, id, NULL) != c)
+			c->errors++;
+		/* Guest PASIDs are per thread, so attach never collides. */
+		if (ioasid_attach_spid(c->set, id, 1 + c->index * CONC_ITERS + i))
+			c->errors++;
+		got = ioasid_find_by_spid(c->set, 1 + c->index * CONC_ITERS + i, true);
+		if (got != id)
+			c->errors++;
+		else
+			ioasid_put(c->set, got);
+		if (ioasid_free(c->set, id))
+			c->errors++;
+		if ((i & 63) == 0)
+			cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/* Random lookups on a live pool: must never crash or see freed data. */
+static int conc_reader(void *arg)
+{
+	struct conc_ctx *c = arg, *base = c - c->index;
+	unsigned int lookups = 0;
+	void *priv;
+
+	while (!atomic_read(&conc_stop)) {
+		ioasid_t id = 1 + get_random_u32_below(4096);
+
+		priv = ioasid_find(c->set, id, NULL);
+		if (!IS_ERR(priv) &&
+		    (priv < (void *)base || priv >= (void *)(base + CONC_THREADS)))
+			c->errors++;
+		if (!ioasid_get(c->set, id))
+			ioasid_put(c->set, id);
+		if ((++lookups & 255) == 0)
+			cond_resched();
+	}
+	c->allocs = lookups;
+	complete(&c->done);
+	return 0;
+}
+
+static void ioasid_test_concurrent(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 16);
+	struct conc_ctx *ctx;
+	struct task_struct *t;
+	unsigned int pool = ioasid_pool_used(), total = 0;
+	int i;
+
+	ctx = kunit_kcalloc(test, CONC_THREADS + 1, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	atomic_set(&conc_stop, 0);
+	for (i = 0; i <= CONC_THREADS; i++) {
+		ctx[i].set = set;
+		ctx[i].index = i;
+		init_completion(&ctx[i].done);
+		t = kthread_run(i < CONC_THREADS ? conc_worker : conc_reader,
+				&ctx[i], "ioasid_kunit/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < CONC_THREADS; i++) {
+		wait_for_completion(&ctx[i].done);
+		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
+		total += ctx[i].allocs;
+	}
+	atomic_set(&conc_stop, 1);
+	wait_for_completion(&ctx[CONC_THREADS].done);
+	KUNIT_EXPECT_EQ(test, ctx[CONC_THREADS].errors, 0);
+	KUNIT_EXPECT_GT(test, ctx[CONC_THREADS].allocs, 0U);
+	/* Quota contention makes some allocations fail, never most. */
+	KUNIT_EXPECT_GT(test, total, CONC_THREADS * CONC_ITERS / 2U);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	kunit_info(test, "%u alloc/attach/find/free cycles, %u lookups\n",
+		   total, ctx[CONC_THREADS].allocs);
+	ioasid_set_free(set);
+}
+
+static struct kunit_case ioasid_alloc_cases[] = {
+	KUNIT_CASE(ioasid_test_alloc_free),
+	KUNIT_CASE(ioasid_test_range_edges),
+	KUNIT_CASE(ioasid_test_quota),
+	KUNIT_CASE(ioasid_test_unlimited_no_reserve),
+	KUNIT_CASE(ioasid_test_capacity),
+	KUNIT_CASE(ioasid_test_free_pending),
+	KUNIT_CASE(ioasid_test_free_all_and_set_free),
+	KUNIT_CASE(ioasid_test_tokens),
+	{}
+};
+
+static struct kunit_suite ioasid_alloc_suite = {
+	.name = "ioasid_alloc",
+	.test_cases = ioasid_alloc_cases,
+};
+
+static struct kunit_case ioasid_spid_cases[] = {
+	KUNIT_CASE(ioasid_test_spid),
+	{}
+};
+
+static struct kunit_suite ioasid_spid_suite = {
+	.name = "ioasid_spid",
+	.test_cases = ioasid_spid_cases,
+};
+
+static struct kunit_case ioasid_notify_cases[] = {
+	KUNIT_CASE(ioasid_test_notify_order),
+	KUNIT_CASE(ioasid_test_notify_exactly_once),
+	KUNIT_CASE(ioasid_test_notify_pending),
+	KUNIT_CASE(ioasid_test_notify_handler_ref),
+	{}
+};
+
+static struct kunit_suite ioasid_notify_suite = {
+	.name = "ioasid_notify",
+	.test_cases = ioasid_notify_cases,
+};
+
+static struct kunit_case ioasid_concurrency_cases[] = {
+	KUNIT_CASE_SLOW(ioasid_test_concurrent),
+	{}
+};
+
+static struct kunit_suite ioasid_concurrency_suite = {
+	.name = "ioasid_concurrency",
+	.test_cases = ioasid_concurrency_cases,
+};
+
+kunit_test_suites(&ioasid_alloc_suite, &ioasid_spid_suite,
+		  &ioasid_notify_suite, &ioasid_concurrency_suite);
+
+MODULE_IMPORT_NS(IOASID_NS);
+MODULE_DESCRIPTION("KUnit tests of the ioasid PASID allocator");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ioasid: the host PASID (I/O address space ID) allocator shared by VMs and
+ * host SVA users.
+ *
+ * Kernel API used by kvm_pasid, vfio_iommu_nested, sva_sim and any other
+ * consumer. The symbols are exported GPL-only in the IOASID symbol namespace:
+ * a consumer adds ``MODULE_IMPORT_NS(IOASID_NS);``.
+ */
+#ifndef _LINUX_IOASID_H
+#define _LINUX_IOASID_H
+
+#include <linux/types.h>
+#include <linux/notifier.h>
+#include <linux/version.h>
+#include <uapi/linux/ioasid.h>
+
+/*
+ * Symbol namespace of the exported API. Before 6.13 the namespace argument
+ * of EXPORT_SYMBOL_NS_GPL()/MODULE_IMPORT_NS() is a bare word that the
+ * macros stringify; from 6.13 on it is a string literal.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define IOASID_NS "IOASID"
+#else
+#define IOASID_NS IOASID
+#endif
+
+/**
+ * typedef ioasid_t - a host PASID, or a set-private ID (guest PASID)
+ */
+typedef unsigned int ioasid_t;
+
+/* An ID that is never allocated; returned by lookups that find nothing. */
+#define INVALID_IOASID		((ioasid_t)-1)
+/* Widest PASID space (PCIe): 20 bits. */
+#define IOASID_MAX_BITS		20
+/* Largest set-private ID (guest PASID) accepted by ioasid_attach_spid(). */
+#define IOASID_SPID_MAX		((1U << IOASID_MAX_BITS) - 1)
+/* Quota value meaning "bounded by the pool only": reserves nothing. */
+#define IOASID_QUOTA_UNLIMITED	0U
+
+struct ioasid_set;
+struct file;
+
+/**
+ * enum ioasid_set_token_type - what a set's token points to
+ * @IOASID_SET_TOKEN_NONE: no token; the set cannot be found by token
+ * @IOASID_SET_TOKEN_MM: a &struct mm_struct (host SVA process)
+ * @IOASID_SET_TOKEN_KVM: a &struct kvm (a VM)
+ */
+enum ioasid_set_token_type {
+	IOASID_SET_TOKEN_NONE,
+	IOASID_SET_TOKEN_MM,
+	IOASID_SET_TOKEN_KVM,
+	IOASID_SET_TOKEN_NR,
+};
+
+/**
+ * enum ioasid_notify_event - events delivered on the notifier chains
+ * @IOASID_NOTIFY_ALLOC: an ID was allocated in a set
+ * @IOASID_NOTIFY_FREE: an ID was freed by its owner; it is free-pending until
+ *	the last reference is put, consumers should drop theirs
+ * @IOASID_NOTIFY_BIND: a set-private ID (guest PASID) was attached to an ID
+ * @IOASID_NOTIFY_UNBIND: the set-private ID was detached (also sent before
+ *	FREE when an attached ID is freed)
+ * @IOASID_NOTIFY_SET_FREE: the set was freed by its owner; the last event
+ *	of the set
+ */
+enum ioasid_notify_event {
+	IOASID_NOTIFY_ALLOC,
+	IOASID_NOTIFY_FREE,
+	IOASID_NOTIFY_BIND,
+	IOASID_NOTIFY_UNBIND,
+	IOASID_NOTIFY_SET_FREE,
+};
+
+/**
+ * enum ioasid_notifier_prio - notifier priorities, higher runs first
+ * @IOASID_PRIO_DEVICE: device drivers (run last)
+ * @IOASID_PRIO_IOMMU: IOMMU drivers and VFIO backends
+ * @IOASID_PRIO_CPU: CPU-side translation such as KVM's ENQCMD PASID table
+ *	(run first)
+ *
+ * Put in &notifier_block.priority. Every event is delivered in this fixed
+ * order, merging the global chain and the set's chain by priority; equal
+ * priorities run in registration order.
+ */
+enum ioasid_notifier_prio {
+	IOASID_PRIO_DEVICE = 10,
+	IOASID_PRIO_IOMMU = 20,
+	IOASID_PRIO_CPU = 30,
+};
+
+/**
+ * struct ioasid_nb_args - argument of every notification
+ * @set: the set the event is about (valid during the call)
+ * @id: host ID (INVALID_IOASID for SET_FREE)
+ * @spid: set-private ID for BIND/UNBIND, INVALID_IOASID otherwise
+ * @pdata: private data of the ID at the time of the event
+ */
+struct ioasid_nb_args {
+	struct ioasid_set *set;
+	ioasid_t id;
+	ioasid_t spid;
+	void *pdata;
+};
+
+/* Pool */
+ioasid_t ioasid_pool_capacity(void);
+unsigned int ioasid_pool_used(void);
+
+/* Sets */
+struct ioasid_set *ioasid_set_alloc(void *token,
+				    enum ioasid_set_token_type type,
+				    unsigned int quota);
+void ioasid_set_free(struct ioasid_set *set);
+void ioasid_set_get(struct ioasid_set *set);
+void ioasid_set_put(struct ioasid_set *set);
+struct ioasid_set *ioasid_find_set_by_token(void *token,
+					    enum ioasid_set_token_type type);
+struct ioasid_set *ioasid_set_get_from_file(struct file *file);
+int ioasid_set_set_quota(struct ioasid_set *set, unsigned int quota);
+unsigned int ioasid_set_quota(struct ioasid_set *set);
+unsigned int ioasid_set_used(struct ioasid_set *set);
+
+/* IDs */
+int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
+		 void *private, ioasid_t *id);
+int ioasid_free(struct ioasid_set *set, ioasid_t id);
+void ioasid_free_all_in_set(struct ioasid_set *set);
+int ioasid_get(struct ioasid_set *set, ioasid_t id);
+bool ioasid_put(struct ioasid_set *set, ioasid_t id);
+void *ioasid_find(struct ioasid_set *set, ioasid_t id,
+		  bool (*getter)(void *));
+int ioasid_set_data(struct ioasid_set *set, ioasid_t id, void *data);
+
+/* Guest (set-private) mapping */
+int ioasid_attach_spid(struct ioasid_set *set, ioasid_t id, ioasid_t spid);
+int ioasid_detach_spid(struct ioasid_set *set, ioasid_t id);
+ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get);
+ioasid_t ioasid_get_spid(struct ioasid_set *set, ioasid_t id);
+
+/* Notifiers */
+int ioasid_register_notifier(struct ioasid_set *set, struct notifier_block *nb);
+void ioasid_unregister_notifier(struct ioasid_set *set,
+				struct notifier_block *nb);
+int ioasid_register_notifier_token(void *token,
+				   enum ioasid_set_token_type type,
+				   struct notifier_block *nb);
+void ioasid_unregister_notifier_token(void *token,
+				      enum ioasid_set_token_type type,
+				      struct notifier_block *nb);
+
+#endif /* _LINUX_IOASID_H */
