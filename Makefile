@@ -67,7 +67,7 @@ check:
 	@$(VM)/check.sh
 
 run:
-	@$(VM)/run-vm.sh --run $(RUN_ARGS)
+	@$(VM)/run-vm.sh --run --stock $(RUN_ARGS)
 
 vm:
 	@$(VM)/run-vm.sh --shell

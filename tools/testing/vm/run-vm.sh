@@ -65,8 +65,8 @@ if [ $STOCK = 1 ]; then
 	# a separate copy of the tree, so objects built for two kernels never mix
 	MTREE=$BUILD/stock/tree
 	mkdir -p "$MTREE"
-	rsync -a --delete --exclude build --exclude .git --exclude '*.o' --exclude '*.ko' \
-		--exclude '*.mod*' --exclude '.*.cmd' "$TREE/" "$MTREE/"
+	rsync -a --delete --exclude /build --exclude /.git --filter=':- .gitignore' \
+		"$TREE/" "$MTREE/"
 else
 	KDIR=$("$VM_DIR/build-kernel.sh")
 	KREL=$(cat "$KDIR/include/config/kernel.release")
@@ -97,7 +97,9 @@ fi
 
 USERDIR=$BUILD/user
 [ $STOCK = 0 ] || USERDIR=$BUILD/stock/user
-if [ $MODE != selfcheck ]; then
+if [ $MODE = smoke ]; then
+	USERDIR=-
+elif [ $MODE != selfcheck ]; then
 	SUITES=$SUITES "$VM_DIR/build-userspace.sh" "$USERDIR" >/dev/null
 else
 	SC=$VM_DIR/selfcheck
