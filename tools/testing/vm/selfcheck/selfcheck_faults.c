@@ -22,10 +22,10 @@ MODULE_PARM_DESC(leak, "leak one allocation on load (default: yes)");
 static noinline void selfcheck_leak(void)
 {
 	static const char marker[] = "pasidvm-selfcheck-leak";
-	char *volatile p = kmemdup(marker, sizeof(marker), GFP_KERNEL);
+	char *p = kmemdup(marker, sizeof(marker), GFP_KERNEL);
 
-	(void)p;
-	/* the only reference dies here: kmemleak must report the object */
+	/* %p prints a hash, so the log holds no reference to the object */
+	pr_info("pasidvm selfcheck: leaking the object at %p\n", p);
 }
 
 static int __init selfcheck_faults_init(void)

@@ -26,6 +26,7 @@ static struct kunit_suite selfcheck_suite = {
 	.name = "pasidvm_selfcheck",
 	.test_cases = selfcheck_cases,
 };
+
 kunit_test_suite(selfcheck_suite);
 
 MODULE_DESCRIPTION("Test VM harness self-proof: a deliberately failing KUnit case");
