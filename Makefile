@@ -6,6 +6,7 @@
 #   make W=1             the same with extra warnings (must stay clean)
 #   make sparse          sparse (C=2) over every module, fails on any report
 #   make checkpatch      checkpatch.pl --strict over the whole tree
+#   make kerneldoc       kernel-doc: comments parse, exports and uAPI documented
 #   make kernel          build (or reuse from cache) the project's test kernel
 #   make selftests       build the userspace selftests
 #   make check           everything: set-up, build, boot the test VM, run
@@ -25,7 +26,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 
 export KDIR
 
-.PHONY: all modules clean sparse checkpatch kernel selftests check run vm bench \
+.PHONY: all modules clean sparse checkpatch kerneldoc kernel selftests check run vm bench \
 	stock-modules install help
 
 all: modules
@@ -60,6 +61,9 @@ sparse: $(KDIR)/Makefile
 checkpatch:
 	@$(VM)/checkpatch.sh
 
+kerneldoc:
+	@$(VM)/kerneldoc.sh
+
 selftests:
 	@$(VM)/build-selftests.sh
 
@@ -76,4 +80,4 @@ bench:
 	@$(VM)/run-vm.sh --bench
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n "3,22p" Makefile

@@ -62,6 +62,11 @@ if "$VM_DIR/checkpatch.sh" >"$LOGS/checkpatch.out" 2>&1; then
 else
 	tail -30 "$LOGS/checkpatch.out"; fail "checkpatch --strict"
 fi
+if "$VM_DIR/kerneldoc.sh" >"$LOGS/kerneldoc.out" 2>&1; then
+	pass "kernel-doc: every comment parses, every export and uAPI struct documented"
+else
+	tail -30 "$LOGS/kerneldoc.out"; fail "kernel-doc"
+fi
 if "$VM_DIR/build-userspace.sh" "$TREE/build/user" >"$LOGS/userspace.log" 2>&1; then
 	pass "selftests and samples build"
 else
