@@ -65,7 +65,7 @@ kerneldoc:
 	@$(VM)/kerneldoc.sh
 
 selftests:
-	@$(VM)/build-selftests.sh
+	@$(VM)/build-userspace.sh
 
 check:
 	@$(VM)/check.sh

@@ -11,7 +11,7 @@
 #include <linux/vmalloc.h>
 #include "vhost_vfio_private.h"
 
-#define VV_IOTLB_LIMIT	0	/* no limit on the number of entries */
+#define VV_IOTLB_LIMIT	65536	/* entries per address space */
 #define VV_PIN_BATCH	(PAGE_SIZE / sizeof(struct page *))
 
 int vv_iotlb_alloc(struct vv_dev *vv)

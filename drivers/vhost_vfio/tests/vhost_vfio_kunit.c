@@ -109,16 +109,22 @@ static void vv_test_update_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vhost_vfio_check_range(2, U64_MAX, &last), -EINVAL);
 }
 
+static void vv_free_tlb(void *tlb)
+{
+	vhost_iotlb_free(tlb);
+}
+
 /* The bookkeeping the bridge relies on: one entry per run, overlap lookup. */
 static void vv_test_iotlb_bookkeeping(struct kunit *test)
 {
 	unsigned long pfn[] = { 100, 101, 102, 200, 201, 7 };
-	struct vhost_iotlb *tlb = vhost_iotlb_alloc(0, 0);
+	struct vhost_iotlb *tlb = vhost_iotlb_alloc(64, 0);
 	unsigned long off = 0, run, n = ARRAY_SIZE(pfn);
 	struct vhost_iotlb_map *map;
 	unsigned int entries = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, tlb);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vv_free_tlb, tlb), 0);
 	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn, n), 3UL);
 	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn + 3, n - 3), 2UL);
 	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn + 5, 1), 1UL);
@@ -147,7 +153,6 @@ static void vv_test_iotlb_bookkeeping(struct kunit *test)
 					      0x100000 + 4 * PAGE_SIZE)))
 		vhost_iotlb_map_free(tlb, map);
 	KUNIT_EXPECT_EQ(test, tlb->nmaps, 2U);
-	vhost_iotlb_free(tlb);
 }
 
 static void vv_test_log_mark(struct kunit *test)

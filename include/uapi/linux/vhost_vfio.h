@@ -53,6 +53,8 @@
  *            IOTLB message or region offset
  * EFAULT     a user pointer that cannot be read or written
  * ENOMEM     allocation or pinning failed, or RLIMIT_MEMLOCK exceeded
+ * EEXIST     an IOTLB update overlapping a mapping of the same address space
+ * ENOSPC     more than 65536 IOTLB entries in one address space
  * EOPNOTSUPP an unknown flag; suspend or resume on a device without them
  * E2BIG      a struct longer than known with non-zero bytes past the end
  * ENODEV     the vDPA device or the mdev is being removed: close the fd
@@ -77,7 +79,8 @@
 
 /**
  * struct vhost_vfio_info - what the device is (VHOST_VFIO_GET_INFO)
- * @size: in, sizeof(struct vhost_vfio_info) as userspace knows it
+ * @size: in, sizeof(struct vhost_vfio_info) as userspace knows it; out,
+ *	as the kernel knows it (only the smaller of the two is written)
  * @flags: in, must be 0
  * @device_id: out, virtio device ID
  * @nvqs: out, number of virtqueues
