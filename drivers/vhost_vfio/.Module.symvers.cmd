@@ -1,1 +1,0 @@
-savedcmd_/work/main/drivers/vhost_vfio/Module.symvers :=  scripts/mod/modpost -M       -W -o /work/main/drivers/vhost_vfio/Module.symvers -T /work/main/drivers/vhost_vfio/modules.order -i Module.symvers -e 

@@ -1,1 +1,0 @@
-savedcmd_/work/main/drivers/vhost_vfio/modules.order := {   echo /work/main/drivers/vhost_vfio/vhost_vfio.o;   echo /work/main/drivers/vhost_vfio/vhost_vfio_kunit.o; :; } > /work/main/drivers/vhost_vfio/modules.order

@@ -1,1 +1,0 @@
-savedcmd_/work/main/drivers/vhost_vfio/vhost_vfio.mod := printf '%s\n'   main.o vfio.o vhost.o iotlb.o logic.o | awk '!x[$$0]++ { print("/work/main/drivers/vhost_vfio/"$$0) }' > /work/main/drivers/vhost_vfio/vhost_vfio.mod

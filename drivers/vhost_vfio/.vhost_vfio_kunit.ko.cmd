@@ -1,1 +1,0 @@
-savedcmd_/work/main/drivers/vhost_vfio/vhost_vfio_kunit.ko := ld -r -m elf_x86_64 -z noexecstack --no-warn-rwx-segments --build-id=sha1  -T scripts/module.lds -o /work/main/drivers/vhost_vfio/vhost_vfio_kunit.ko /work/main/drivers/vhost_vfio/vhost_vfio_kunit.o /work/main/drivers/vhost_vfio/vhost_vfio_kunit.mod.o /work/main/.module-common.o

@@ -1,1 +1,0 @@
-savedcmd_/work/main/drivers/vhost_vfio/vhost_vfio_kunit.mod := printf '%s\n'   tests/vhost_vfio_kunit.o | awk '!x[$$0]++ { print("/work/main/drivers/vhost_vfio/"$$0) }' > /work/main/drivers/vhost_vfio/vhost_vfio_kunit.mod

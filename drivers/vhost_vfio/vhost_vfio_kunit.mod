@@ -1,1 +1,0 @@
-/work/main/drivers/vhost_vfio/tests/vhost_vfio_kunit.o

@@ -1,1 +1,0 @@
-savedcmd_/work/main/tools/testing/vm/selfcheck/Module.symvers :=  scripts/mod/modpost -M        -o /work/main/tools/testing/vm/selfcheck/Module.symvers -T /work/main/tools/testing/vm/selfcheck/modules.order -i Module.symvers -e 

@@ -1,1 +1,0 @@
-savedcmd_/work/main/tools/testing/vm/selfcheck/modules.order := {   echo /work/main/tools/testing/vm/selfcheck/selfcheck_kunit.o;   echo /work/main/tools/testing/vm/selfcheck/selfcheck_faults.o; :; } > /work/main/tools/testing/vm/selfcheck/modules.order

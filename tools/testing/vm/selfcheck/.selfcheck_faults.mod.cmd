@@ -1,1 +1,0 @@
-savedcmd_/work/main/tools/testing/vm/selfcheck/selfcheck_faults.mod := printf '%s\n'   selfcheck_faults.o | awk '!x[$$0]++ { print("/work/main/tools/testing/vm/selfcheck/"$$0) }' > /work/main/tools/testing/vm/selfcheck/selfcheck_faults.mod

@@ -1,1 +1,0 @@
-savedcmd_/work/main/tools/testing/vm/selfcheck/selfcheck_kunit.mod := printf '%s\n'   selfcheck_kunit.o | awk '!x[$$0]++ { print("/work/main/tools/testing/vm/selfcheck/"$$0) }' > /work/main/tools/testing/vm/selfcheck/selfcheck_kunit.mod

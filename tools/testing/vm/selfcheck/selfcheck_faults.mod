@@ -1,1 +1,0 @@
-/work/main/tools/testing/vm/selfcheck/selfcheck_faults.o
