@@ -362,8 +362,8 @@ static void rec_init(struct rec_nb *r, int tag, int prio)
 static void ioasid_test_notify_order(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct rec_nb g_dev, g_cpu, s_iommu, s_cpu, s_dev;
-	ioasid_t id;
+	static struct rec_nb g_dev, g_cpu, s_iommu, s_cpu, s_dev;
+	ioasid_t id = 0;
 	unsigned int i;
 
 	rec_reset(set);
@@ -381,9 +381,9 @@ static void ioasid_test_notify_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(set, &s_cpu.nb), -EEXIST);
 	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(NULL, &g_cpu.nb), -EEXIST);
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	/* CPU (set, then global), IOMMU, DEVICE (set, then global). */
-	KUNIT_ASSERT_EQ(test, rec_log.n, 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[1], 2);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[2], 3);
@@ -397,7 +397,7 @@ static void ioasid_test_notify_order(struct kunit *test)
 	/* The same order for FREE. */
 	rec_reset(set);
 	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
-	KUNIT_ASSERT_EQ(test, rec_log.n, 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
 	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_FREE);
@@ -407,7 +407,7 @@ static void ioasid_test_notify_order(struct kunit *test)
 	ioasid_unregister_notifier(set, &s_iommu.nb);
 	ioasid_unregister_notifier(set, &s_cpu.nb);
 	rec_reset(set);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 1U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 5);
 	ioasid_unregister_notifier(set, &s_dev.nb);
@@ -417,8 +417,8 @@ static void ioasid_test_notify_order(struct kunit *test)
 static void ioasid_test_notify_exactly_once(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 1);
-	struct rec_nb s, g;
-	ioasid_t id, id2;
+	static struct rec_nb s, g;
+	ioasid_t id = 0, id2;
 
 	rec_reset(set);
 	rec_init(&s, 1, IOASID_PRIO_IOMMU);
@@ -427,7 +427,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g.nb), 0);
 	ioasid_set_get(set);	/* keep it to unregister after SET_FREE */
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	/* Failures change nothing and notify nothing. */
 	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), -ENOENT);
@@ -435,7 +435,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), -EBUSY);
 	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), 0);
 	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), 0);
 	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);	/* UNBIND + FREE */
 	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
 	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));	/* reclaim: silent */
@@ -447,15 +447,29 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_FREE], 1U);
 	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_SET_FREE], 1U);
 	KUNIT_EXPECT_EQ(test, memcmp(s.count, g.count, sizeof(s.count)), 0);
-	/* The events in order, with the guest PASIDs. */
-	KUNIT_ASSERT_EQ(test, rec_log.n, 16U);
+	/*
+	 * The events in order, each to both: ALLOC, BIND 5, UNBIND 5, BIND 6,
+	 * UNBIND 6 (by the free), FREE, SET_FREE.
+	 */
+	KUNIT_EXPECT_EQ(test, rec_log.n, 14U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_ALLOC);
+	KUNIT_EXPECT_EQ(test, rec_log.id[0], id);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[0], INVALID_IOASID);
 	KUNIT_EXPECT_EQ(test, rec_log.event[2], (unsigned long)IOASID_NOTIFY_BIND);
 	KUNIT_EXPECT_EQ(test, rec_log.spid[2], 5U);
-	KUNIT_EXPECT_EQ(test, rec_log.event[10], (unsigned long)IOASID_NOTIFY_UNBIND);
-	KUNIT_EXPECT_EQ(test, rec_log.spid[10], 6U);
-	KUNIT_EXPECT_EQ(test, rec_log.event[12], (unsigned long)IOASID_NOTIFY_FREE);
-	KUNIT_EXPECT_EQ(test, rec_log.event[14], (unsigned long)IOASID_NOTIFY_SET_FREE);
-	KUNIT_EXPECT_EQ(test, rec_log.id[14], INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, rec_log.event[4], (unsigned long)IOASID_NOTIFY_UNBIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[4], 5U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[6], (unsigned long)IOASID_NOTIFY_BIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[6], 6U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[8], (unsigned long)IOASID_NOTIFY_UNBIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[8], 6U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[10], (unsigned long)IOASID_NOTIFY_FREE);
+	KUNIT_EXPECT_EQ(test, rec_log.id[10], id);
+	KUNIT_EXPECT_EQ(test, rec_log.event[12], (unsigned long)IOASID_NOTIFY_SET_FREE);
+	KUNIT_EXPECT_EQ(test, rec_log.id[12], INVALID_IOASID);
+	/* Within each event the set's IOMMU handler ran before the device one. */
+	KUNIT_EXPECT_EQ(test, rec_log.tag[12], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[13], 2);
 
 	ioasid_unregister_notifier(set, &s.nb);
 	ioasid_unregister_notifier(NULL, &g.nb);
@@ -466,7 +480,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 static void ioasid_test_notify_pending(struct kunit *test)
 {
 	struct ioasid_set *set, *other;
-	struct rec_nb r;
+	static struct rec_nb r;
 	ioasid_t id;
 
 	rec_reset(NULL);
@@ -485,12 +499,12 @@ static void ioasid_test_notify_pending(struct kunit *test)
 
 	/* Another token's set is not seen. */
 	other = new_set(test, &token_a, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 0U);
 	ioasid_set_free(other);
 
 	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 1U);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
@@ -498,7 +512,7 @@ static void ioasid_test_notify_pending(struct kunit *test)
 
 	/* Pending again: a new VM with the same token is seen too. */
 	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 2U);
 	/* Unregister while attached: nothing more is delivered. */
 	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
@@ -511,7 +525,7 @@ static void ioasid_test_notify_pending(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasid_register_notifier_token(&token_b,
 							     IOASID_SET_TOKEN_KVM,
 							     &r.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 3U);
 	ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 2U);
@@ -537,11 +551,11 @@ static int holder_call(struct notifier_block *nb, unsigned long event,
 static void ioasid_test_notify_handler_ref(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct notifier_block nb = { .notifier_call = holder_call };
-	ioasid_t id;
+	static struct notifier_block nb = { .notifier_call = holder_call };
+	ioasid_t id = 0;
 
 	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, held_id, id);
 	ioasid_set_get(set);
 	ioasid_set_free(set);

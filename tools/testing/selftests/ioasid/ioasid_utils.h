@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the /dev/ioasid selftests.
+ */
+#ifndef __IOASID_UTILS_H
+#define __IOASID_UTILS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include <linux/ioasid.h>
+
+#include "kselftest_harness.h"
+
+#define IOASID_DEV "/dev/ioasid"
+#define GPASID_MAX ((1U << 20) - 1)
+
+/* ioctl() as 0 or -errno. */
+static inline int ioasid_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int ioasid_get_info(int fd, struct ioasid_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return ioasid_ioctl(fd, IOASID_GET_INFO, info);
+}
+
+static inline int ioasid_alloc_range(int fd, __u32 min, __u32 max,
+				     __u32 *pasid)
+{
+	struct ioasid_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOASID_ALLOC_RANGE,
+		.min = min,
+		.max = max,
+	};
+	int ret = ioasid_ioctl(fd, IOASID_ALLOC, &cmd);
+
+	if (!ret && pasid)
+		*pasid = cmd.out_pasid;
+	return ret;
+}
+
+static inline int ioasid_alloc_any(int fd, __u32 *pasid)
+{
+	struct ioasid_alloc cmd = { .size = sizeof(cmd) };
+	int ret = ioasid_ioctl(fd, IOASID_ALLOC, &cmd);
+
+	if (!ret && pasid)
+		*pasid = cmd.out_pasid;
+	return ret;
+}
+
+static inline int ioasid_free_pasid(int fd, __u32 pasid)
+{
+	struct ioasid_free cmd = { .size = sizeof(cmd), .pasid = pasid };
+
+	return ioasid_ioctl(fd, IOASID_FREE, &cmd);
+}
+
+static inline int ioasid_attach(int fd, __u32 pasid, __u32 gpasid)
+{
+	struct ioasid_gpasid cmd = {
+		.size = sizeof(cmd), .pasid = pasid, .gpasid = gpasid,
+	};
+
+	return ioasid_ioctl(fd, IOASID_ATTACH_GPASID, &cmd);
+}
+
+static inline int ioasid_detach(int fd, __u32 pasid)
+{
+	struct ioasid_gpasid cmd = { .size = sizeof(cmd), .pasid = pasid };
+
+	return ioasid_ioctl(fd, IOASID_DETACH_GPASID, &cmd);
+}
+
+static inline int ioasid_translate(int fd, __u32 gpasid, __u32 *pasid)
+{
+	struct ioasid_translate cmd = { .size = sizeof(cmd), .gpasid = gpasid };
+	int ret = ioasid_ioctl(fd, IOASID_TRANSLATE_GPASID, &cmd);
+
+	if (!ret && pasid)
+		*pasid = cmd.out_pasid;
+	return ret;
+}
+
+static inline int ioasid_set_quota(int fd, __u32 quota)
+{
+	struct ioasid_quota cmd = { .size = sizeof(cmd), .quota = quota };
+
+	return ioasid_ioctl(fd, IOASID_SET_QUOTA, &cmd);
+}
+
+/* Whole-pool use as reported by a fresh file; -1 on error. */
+static inline long ioasid_pool_used(void)
+{
+	struct ioasid_info info;
+	int fd = open(IOASID_DEV, O_RDWR);
+	long used = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!ioasid_get_info(fd, &info))
+		used = info.pool_used;
+	close(fd);
+	return used;
+}
+
+/*
+ * Per-task fault injection: write N to fail-nth and the N-th injectable
+ * call (slab, page allocation, user copy) of this thread fails. Reading it
+ * back gives 0 once the fault fired.
+ */
+static inline int fail_nth_open(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	return open(path, O_RDWR);
+}
+
+static inline int fail_nth_set(int fd, unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	return pwrite(fd, buf, len, 0) == len ? 0 : -1;
+}
+
+/*
+ * Disarm; true if the armed fault fired before this call. The value is
+ * read before the read's own user copy, which may consume the fault: then
+ * the read fails with EFAULT, and the fault had not fired before.
+ */
+static inline bool fail_nth_fired(int fd)
+{
+	char buf[16] = "";
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	/* Writing may consume a still-armed fault too; then it is 0 anyway. */
+	while (pwrite(fd, "0", 1, 0) != 1 && errno == EFAULT)
+		;
+	return n > 0 && atoi(buf) == 0;
+}
+
+/* Make every allocation injectable and quiet the injection reports. */
+static inline bool fault_injection_setup(void)
+{
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+		{ "/sys/kernel/debug/fail_usercopy/verbose", "0" },
+	};
+	bool ok = true;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		int fd = open(knobs[i][0], O_WRONLY);
+
+		if (fd < 0) {
+			if (i == 0)
+				ok = false;
+			continue;
+		}
+		if (write(fd, knobs[i][1], strlen(knobs[i][1])) < 0 && i == 0)
+			ok = false;
+		close(fd);
+	}
+	return ok;
+}
+
+#endif /* __IOASID_UTILS_H */
