@@ -23,7 +23,8 @@
 #              scripts to the named suite(s)
 #
 # Runs are serialised with a lock, so concurrent callers wait their turn.
-# Results: build/vm/<mode>[-stock]/ (console.log, dmesg.txt, results.json).
+# Results: build/vm/<mode>[-stock][-<suites>]/ (console.log, dmesg.txt,
+# kunit/, selftests/, results.json), or --out DIR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,7 +49,7 @@ need_pkgs qemu-system-x86 python3 util-linux
 KSRC=$(kernel_src)
 SUFFIX=""
 [ $STOCK = 0 ] || SUFFIX=-stock
-RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX}
+RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX${SUITES:+-${SUITES//,/-}}}
 BUILD=$TREE/build
 mkdir -p "$BUILD"
 
@@ -113,19 +114,18 @@ else
 	SUITES=selfcheck
 fi
 
-INITRD=$BUILD/vm/initramfs-$MODE$SUFFIX.cpio.gz
-mkdir -p "$BUILD/vm"
+INITRD=$RUN.initramfs.cpio.gz
+mkdir -p "$(dirname "$RUN")"
 PRELOAD="${PRELOAD[*]}" "$VM_DIR/mkinitramfs.sh" "$INITRD" "$KREL" "$MODSRC" "$USERDIR" "$LIST" "${KOS[@]}"
 
 # --- boot -------------------------------------------------------------------
-rm -rf "$RUN" && mkdir -p "$RUN"
 VMODE=$MODE
 [ $MODE = selfcheck ] && VMODE=check
 APPEND="console=ttyS0 log_buf_len=16M panic=-1 oops=panic panic_on_warn=0 \
 intel_iommu=on iommu=pt pasidvm.mode=$VMODE ${SUITES:+pasidvm.suites=$SUITES}"
 [ "$VMODE" = check ] && APPEND="$APPEND quiet loglevel=4"
 QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
-	-device intel-iommu,intremap=on,caching-mode=on
+	-device intel-iommu,intremap=on,caching-mode=on -device edu
 	-kernel "$BZIMAGE" -initrd "$INITRD" -append "$APPEND"
 	-virtfs "local,path=$RUN,mount_tag=out,security_model=none"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on"
@@ -137,6 +137,7 @@ if ! flock -n 9; then
 	note "another test VM is running; waiting for $LOCK"
 	flock 9
 fi
+rm -rf "$RUN" && mkdir -p "$RUN"
 note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
 start=$(date +%s)
 if [ $MODE = shell ]; then
