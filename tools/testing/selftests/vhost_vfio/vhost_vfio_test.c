@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost_vfio selftests: a userspace virtio driver drives vdpa_sim_net and
+ * vdpa_sim_blk through the bridge; every ioctl's bad inputs; struct
+ * extensibility; suspend/resume and migration to a second instance; dirty
+ * log; feature mask; removal under an open fd; a fail-nth sweep.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+#include "vhost_vfio_utils.h"
+#include "kselftest_harness.h"
+
+#define NET0		"vvnet0"
+#define NET1		"vvnet1"
+#define BLK0		"vvblk0"
+#define UUID_NET0	"8f0b6a52-1f05-4e6a-9a3e-000000000001"
+#define UUID_NET1	"8f0b6a52-1f05-4e6a-9a3e-000000000002"
+#define UUID_BLK0	"8f0b6a52-1f05-4e6a-9a3e-000000000003"
+#define UUID_GONE	"8f0b6a52-1f05-4e6a-9a3e-000000000009"
+#define NFRAMES		64
+
+static int vv_wait_ms = 5000;
+
+static int vv_prepare(const char *mgmt, const char *name, const char *uuid)
+{
+	int ret = vv_vdpa_add(mgmt, name, "vhost_vfio");
+
+	return ret ? ret : vv_mdev_create(name, uuid);
+}
+
+/* ---- the net fixture: an opened device, nothing negotiated -------------- */
+
+FIXTURE(net) {
+	struct vv_be be;
+	struct vv_net n;
+};
+
+FIXTURE_VARIANT(net) {
+	bool doorbell;	/* kick by writing the doorbell region */
+	bool irqs;	/* call eventfds through VFIO_DEVICE_SET_IRQS */
+};
+
+FIXTURE_VARIANT_ADD(net, eventfds) {
+	.doorbell = false, .irqs = false,
+};
+
+FIXTURE_VARIANT_ADD(net, vfio_regions_irqs) {
+	.doorbell = true, .irqs = true,
+};
+
+FIXTURE_SETUP(net)
+{
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NET0, UUID_NET0));
+	ASSERT_EQ(0, vv_be_open_vfio(&self->be, UUID_NET0));
+	memset(&self->n, 0, sizeof(self->n));
+	self->n.doorbell = variant->doorbell;
+	self->n.irqs = variant->irqs;
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	vv_net_close(&self->n);
+	vv_be_close(&self->be);
+}
+
+/* Send @count frames, expect them back in order, contents checked. */
+static int vv_loop(struct vv_net *n, uint32_t seq, unsigned int count,
+		   size_t len)
+{
+	uint16_t rx0 = vv_used_idx(&n->rx), tx0 = vv_used_idx(&n->tx);
+	unsigned int i;
+	int ret;
+
+	vv_net_post_rx(n, count);
+	ret = vv_net_send(n, seq, count, len);
+	if (ret)
+		return ret;
+	ret = vv_wait_used(&n->rx, rx0 + count, vv_wait_ms);
+	if (ret)
+		return ret;
+	ret = vv_wait_used(&n->tx, tx0 + count, vv_wait_ms);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		ret = vv_net_check_rx(n, rx0 + i, seq + i, len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+TEST_F(net, loopback_frames)
+{
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, true));
+	ASSERT_EQ(0, memcmp(self->n.mac, "\x52\x54\x00\x12\x34\x56", 6));
+	ASSERT_EQ(0, vv_loop(&self->n, 1000, NFRAMES, 60 + VV_NET_HDR));
+	/* more than a ring's worth, various sizes */
+	ASSERT_EQ(0, vv_loop(&self->n, 5000, 200, 1500));
+	ASSERT_EQ(0, vv_loop(&self->n, 9000, 100, 1500));
+	/* ring state as the device sees it */
+	{
+		struct vhost_vring_state s = { .index = 1 };
+
+		ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+		ASSERT_EQ(NFRAMES + 300, s.num);
+	}
+}
+
+TEST_F(net, info_regions_irqs)
+{
+	struct vhost_vfio_info info = { .size = sizeof(info) };
+	struct vfio_irq_info ii = { .argsz = sizeof(ii) };
+	struct vfio_region_info ri = {};
+	struct vhost_vdpa_config *c;
+	char buf[sizeof(*c) + 32], rbuf[32];
+	uint32_t v32;
+
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(sizeof(info), info.size);
+	ASSERT_EQ(1, info.device_id);
+	ASSERT_EQ(3, info.nvqs);
+	ASSERT_EQ(2, info.nas);
+	ASSERT_TRUE(info.features & (1ULL << VIRTIO_F_VERSION_1));
+	ASSERT_TRUE(info.features & (1ULL << VIRTIO_F_ACCESS_PLATFORM));
+	ASSERT_TRUE(info.features & (1ULL << VHOST_F_LOG_ALL));
+	ASSERT_EQ(~0ULL, info.feature_mask);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_DEVICE_ID, &v32));
+	ASSERT_EQ(1, v32);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_VQS_COUNT, &v32));
+	ASSERT_EQ(3, v32);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_CONFIG_SIZE, &v32));
+	ASSERT_EQ(info.config_size, v32);
+
+	/* config region found by capability, same bytes as GET_CONFIG */
+	ASSERT_EQ(0, vv_find_region(self->be.fd, VHOST_VFIO_REGION_SUBTYPE_CONFIG,
+				    &ri));
+	ASSERT_EQ(info.config_size, ri.size);
+	ASSERT_TRUE(ri.flags & VFIO_REGION_INFO_FLAG_READ);
+	ASSERT_EQ(8, pread(self->be.fd, rbuf, 8, ri.offset));
+	c = (void *)buf;
+	c->off = 0;
+	c->len = 8;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_CONFIG, c));
+	ASSERT_EQ(0, memcmp(rbuf, c->buf, 8));
+	ASSERT_EQ(0, memcmp(rbuf, "\x52\x54\x00\x12\x34\x56", 6));
+	/* beyond the region, empty, and reads of write-only regions */
+	ASSERT_EQ(-1, pread(self->be.fd, rbuf, 8, ri.offset + ri.size - 4));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pread(self->be.fd, rbuf, 4, self->be.iotlb_off));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pread(self->be.fd, rbuf, 4, self->be.db_off));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, vv_find_region(self->be.fd,
+				    VHOST_VFIO_REGION_SUBTYPE_DOORBELL, &ri));
+	ASSERT_EQ(3 * VV_PAGE, ri.size);
+	ASSERT_EQ(-ENOENT, vv_find_region(self->be.fd, 99, &ri));
+	/* the doorbell takes 2 or 4 bytes at the start of a page */
+	ASSERT_EQ(-1, pwrite(self->be.fd, rbuf, 8, self->be.db_off));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pwrite(self->be.fd, rbuf, 4, self->be.db_off + 2));
+	ASSERT_EQ(EINVAL, errno);
+	ri.index = 3;
+	ri.argsz = sizeof(ri);
+	ASSERT_EQ(-1, ioctl(self->be.fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	ASSERT_EQ(EINVAL, errno);
+	/* a too small argsz gets the size it needs */
+	ri.index = 0;
+	ri.argsz = sizeof(ri);
+	ASSERT_EQ(0, ioctl(self->be.fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	ASSERT_GT(ri.argsz, sizeof(ri));
+	ASSERT_EQ(0, ri.cap_offset);
+
+	ii.index = VHOST_VFIO_VRING_IRQ_INDEX;
+	ASSERT_EQ(0, ioctl(self->be.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
+	ASSERT_EQ(3, ii.count);
+	ASSERT_TRUE(ii.flags & VFIO_IRQ_INFO_EVENTFD);
+	ii.index = VHOST_VFIO_NUM_IRQS;
+	ASSERT_EQ(-1, ioctl(self->be.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(net, owner_rules)
+{
+	uint64_t f;
+	pid_t pid;
+	int st;
+
+	/* nothing before VHOST_SET_OWNER */
+	ASSERT_EQ(-EPERM, vv_ioctl(&self->be, VHOST_GET_FEATURES, &f));
+	ASSERT_EQ(-EPERM, vv_map(&self->be, VV_IOVA_BASE, &f, 4096,
+				 VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(-EBUSY, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_FEATURES, &f));
+	/* another process with the same fd is not the owner */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(vv_ioctl(&self->be, VHOST_GET_FEATURES, &f) == -EPERM ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(-ENOTTY, vv_ioctl(&self->be, _IO(VHOST_VIRTIO, 0xEE), NULL));
+}
+
+TEST_F(net, feature_rules)
+{
+	uint64_t f, all;
+	uint8_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_FEATURES, &all));
+	ASSERT_TRUE(all & (1ULL << VIRTIO_F_VERSION_1));
+	ASSERT_FALSE(all & (1ULL << VIRTIO_F_ORDER_PLATFORM));
+	f = all & ~(1ULL << VIRTIO_F_VERSION_1);
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	f = all & ~(1ULL << VIRTIO_F_ACCESS_PLATFORM);
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	f = all | (1ULL << VIRTIO_F_ORDER_PLATFORM);	/* not offered */
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	f = all | (1ULL << 50);
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	f = VV_NET_FEATURES;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	ASSERT_EQ(0, vv_add_status(&self->be, VIRTIO_CONFIG_S_FEATURES_OK));
+	ASSERT_EQ(-EBUSY, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	/* status bits only grow; 0 resets */
+	s = VIRTIO_CONFIG_S_ACKNOWLEDGE;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &s));
+	s = 0;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_STATUS, &s));
+	ASSERT_EQ(0, s);
+	/* backend features */
+	f = 1ULL << 63;
+	ASSERT_EQ(-EOPNOTSUPP, vv_ioctl(&self->be, VHOST_SET_BACKEND_FEATURES, &f));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_BACKEND_FEATURES, &f));
+	ASSERT_TRUE(f & (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2));
+	ASSERT_TRUE(f & (1ULL << VHOST_BACKEND_F_SUSPEND));
+	ASSERT_EQ(-EFAULT, vv_ioctl(&self->be, VHOST_SET_FEATURES, (void *)8));
+}
+
+TEST_F(net, vring_and_config_errors)
+{
+	struct vhost_vring_state s = { .index = 3, .num = 256 };
+	struct vhost_vring_addr a = { .index = 0 };
+	struct vhost_vring_file f = { .index = 0, .fd = 0 };
+	struct vhost_vdpa_config *c;
+	char buf[sizeof(*c) + 8];
+	struct vhost_vdpa_iova_range r;
+	uint16_t max;
+	int efd;
+
+	ASSERT_EQ(0, vv_negotiate(&self->be, VV_NET_FEATURES));
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_NUM, &s));
+	s.index = 0xffffffff;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+	s.index = 0;
+	s.num = 0;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_NUM, &s));
+	s.num = 100;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_NUM, &s));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_VRING_NUM, &max));
+	s.num = max * 2;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_NUM, &s));
+	s.num = 0x10000;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_BASE, &s));
+	s.num = 2;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_VRING_ENABLE, &s));
+	a.flags = 2;
+	ASSERT_EQ(-EOPNOTSUPP, vv_ioctl(&self->be, VHOST_SET_VRING_ADDR, &a));
+	a.flags = 0;
+	a.desc_user_addr = 8;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_ADDR, &a));
+	/* kick and call must be eventfds */
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_KICK, &f));
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_SET_VRING_CALL, &f));
+	f.fd = 9999;
+	ASSERT_EQ(-EBADF, vv_ioctl(&self->be, VHOST_SET_VRING_KICK, &f));
+	ASSERT_EQ(-EBADF, vv_ioctl(&self->be, VHOST_SET_VRING_CALL, &f));
+	efd = eventfd(0, 0);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_CONFIG_CALL, &efd));
+	f.fd = -1;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_VRING_KICK, &f));
+	close(efd);
+	/* config space bounds */
+	c = (void *)buf;
+	c->off = 0;
+	c->len = 0;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_GET_CONFIG, c));
+	c->off = 4096;
+	c->len = 4;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_GET_CONFIG, c));
+	c->off = 0xffffffff;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_CONFIG, c));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_IOVA_RANGE, &r));
+	ASSERT_LT(r.first, r.last);
+	/* group/ASID */
+	s.index = 5;
+	s.num = 0;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.index = 0;
+	s.num = 7;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	/* after DRIVER_OK the ring layout is fixed */
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, false));
+	s.index = 0;
+	s.num = 64;
+	ASSERT_EQ(-EBUSY, vv_ioctl(&self->be, VHOST_SET_VRING_NUM, &s));
+	ASSERT_EQ(-EBUSY, vv_ioctl(&self->be, VHOST_SET_VRING_BASE, &s));
+}
+
+TEST_F(net, iotlb_errors)
+{
+	size_t len = 16 * VV_PAGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vhost_msg_v2 m;
+	struct rlimit rl, small = { 8 * VV_PAGE, 8 * VV_PAGE };
+	uint64_t bf;
+	uint64_t iova = 0x100000;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	/* unaligned, empty, wrapping, bad permission, bad type */
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova + 1, p, VV_PAGE, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova, p + 1, VV_PAGE, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova, p, 100, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova, p, 0, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, -VV_PAGE, p, 2 * VV_PAGE,
+				  VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova, p, VV_PAGE, 0));
+	ASSERT_EQ(-EINVAL, vv_map(&self->be, iova, p, VV_PAGE, 4));
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 0, 77, iova, VV_PAGE,
+				    (uintptr_t)p, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 0, VHOST_IOTLB_INVALIDATE, iova, 0,
+				    0, 0));
+	/* unmapped user memory */
+	ASSERT_EQ(-EFAULT, vv_map(&self->be, iova, (void *)VV_PAGE, VV_PAGE,
+				  VHOST_ACCESS_RW));
+	/* a second ASID needs the backend feature, and must exist */
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 1, VHOST_IOTLB_UPDATE, iova, VV_PAGE,
+				    (uintptr_t)p, VHOST_ACCESS_RW));
+	bf = (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) |
+	     (1ULL << VHOST_BACKEND_F_IOTLB_ASID);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_BACKEND_FEATURES, &bf));
+	ASSERT_EQ(0, vv_iotlb(&self->be, 1, VHOST_IOTLB_UPDATE, iova, VV_PAGE,
+			      (uintptr_t)p, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 2, VHOST_IOTLB_UPDATE, iova, VV_PAGE,
+				    (uintptr_t)p, VHOST_ACCESS_RW));
+	/* batches need their backend feature */
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0));
+	bf |= 1ULL << VHOST_BACKEND_F_IOTLB_BATCH;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_BACKEND_FEATURES, &bf));
+	ASSERT_EQ(0, vv_iotlb(&self->be, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	ASSERT_EQ(-EBUSY, vv_iotlb(&self->be, 0, VHOST_IOTLB_BATCH_BEGIN, 0, 0, 0, 0));
+	ASSERT_EQ(0, vv_map(&self->be, iova, p, 4 * VV_PAGE, VHOST_ACCESS_RW));
+	/* overlap */
+	ASSERT_EQ(-EEXIST, vv_map(&self->be, iova + 3 * VV_PAGE, p, VV_PAGE,
+				  VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_map(&self->be, iova + 4 * VV_PAGE, p + 4 * VV_PAGE,
+			    4 * VV_PAGE, VHOST_ACCESS_RO));
+	ASSERT_EQ(0, vv_iotlb(&self->be, 0, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0));
+	/* invalidating one byte drops its whole entry */
+	ASSERT_EQ(0, vv_unmap(&self->be, iova + VV_PAGE, 1));
+	ASSERT_EQ(0, vv_map(&self->be, iova, p, VV_PAGE, VHOST_ACCESS_RW));
+	ASSERT_EQ(-EEXIST, vv_map(&self->be, iova + 4 * VV_PAGE, p, VV_PAGE,
+				  VHOST_ACCESS_RW));
+	/* message size and offset in the IOTLB region */
+	memset(&m, 0, sizeof(m));
+	ASSERT_EQ(-1, pwrite(self->be.fd, &m, sizeof(m) - 1, self->be.iotlb_off));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pwrite(self->be.fd, &m, 8, self->be.iotlb_off + 8));
+	ASSERT_EQ(EINVAL, errno);
+	m.type = 1;	/* VHOST_IOTLB_MSG (v1) is not taken */
+	ASSERT_EQ(-1, pwrite(self->be.fd, &m, sizeof(m), self->be.iotlb_off));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pwrite(self->be.fd, &m, sizeof(m), 7ULL << 40));
+	ASSERT_EQ(EINVAL, errno);
+	/* RLIMIT_MEMLOCK: pinned pages are charged */
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &rl));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &small));
+	ASSERT_EQ(-ENOMEM, vv_map(&self->be, 0x800000, p, 16 * VV_PAGE,
+				  VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_unmap(&self->be, 0, ~0ULL));
+	ASSERT_EQ(0, vv_iotlb(&self->be, 1, VHOST_IOTLB_INVALIDATE, 0, ~0ULL, 0, 0));
+	ASSERT_EQ(0, vv_map(&self->be, 0x800000, p, 8 * VV_PAGE, VHOST_ACCESS_RW));
+	ASSERT_EQ(-ENOMEM, vv_map(&self->be, 0x900000, p + 8 * VV_PAGE, VV_PAGE,
+				  VHOST_ACCESS_RW));
+	ASSERT_EQ(0, vv_unmap(&self->be, 0x800000, VV_PAGE));
+	ASSERT_EQ(0, vv_map(&self->be, 0x900000, p + 8 * VV_PAGE, 8 * VV_PAGE,
+			    VHOST_ACCESS_RW));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	munmap(p, len);
+}
+
+/* Every new struct: short, long with zero tail, long with junk, flags. */
+TEST_F(net, struct_extensibility)
+{
+	struct {
+		struct vhost_vfio_info info;
+		uint8_t tail[16];
+	} big;
+	struct {
+		struct vhost_vfio_log_sync ls;
+		uint8_t tail[8];
+	} lbig;
+	struct vhost_vfio_info info;
+	struct vhost_vfio_log_sync ls;
+	uint32_t tiny[2] = { 8, 0 };
+	uint64_t f = VV_NET_FEATURES | (1ULL << VHOST_F_LOG_ALL);
+	uint64_t log[64] = {};
+	uint8_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+	/* oldest userspace: only size and flags */
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, tiny));
+	ASSERT_EQ(sizeof(info), tiny[0]);
+	/* a truncated struct gets what fits */
+	memset(&info, 0xaa, sizeof(info));
+	info.size = offsetof(struct vhost_vfio_info, features);
+	info.flags = 0;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(1, info.device_id);
+	ASSERT_EQ(0xaaaaaaaaaaaaaaaaULL, info.features);
+	memset(&big, 0, sizeof(big));
+	big.info.size = sizeof(big);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &big));
+	ASSERT_EQ(3, big.info.nvqs);
+	ASSERT_EQ(sizeof(info), big.info.size);	/* the kernel's size back */
+	big.info.size = sizeof(big);
+	big.tail[15] = 1;
+	ASSERT_EQ(-E2BIG, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &big));
+	big.tail[15] = 0;
+	big.info.flags = 1;
+	ASSERT_EQ(-EOPNOTSUPP, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &big));
+	info.size = 4;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(-EFAULT, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, NULL));
+
+	/* LOG_SYNC: needs LOG_ALL and a base */
+	memset(&ls, 0, sizeof(ls));
+	ls.size = sizeof(ls);
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &ls));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &s));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_FEATURES, &f));
+	f = (uintptr_t)log;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_LOG_BASE, &f));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &ls));
+	ASSERT_EQ(0, ls.marked);
+	ls.size = offsetof(struct vhost_vfio_log_sync, marked);
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &ls));
+	memset(&lbig, 0, sizeof(lbig));
+	lbig.ls.size = sizeof(lbig);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &lbig));
+	lbig.tail[0] = 1;
+	ASSERT_EQ(-E2BIG, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &lbig));
+	lbig.tail[0] = 0;
+	lbig.ls.flags = 0x80000000;
+	ASSERT_EQ(-EOPNOTSUPP, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &lbig));
+	lbig.ls.flags = 0;
+	lbig.ls.iova = ~0ULL;
+	lbig.ls.length = 2;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &lbig));
+}
+
+/* The device writes only RX buffers and the used rings: log exactly those. */
+TEST_F(net, dirty_log)
+{
+	uint64_t f = VV_NET_FEATURES | (1ULL << VHOST_F_LOG_ALL);
+	size_t nbits = (VV_IOVA_BASE >> 12) + 4096;
+	uint8_t *log = calloc(nbits / 8, 1);
+	struct vhost_vfio_log_sync ls = { .size = sizeof(ls) };
+	uint64_t base = (uintptr_t)log, b, rx_first, rx_last, tx_first;
+	uint64_t expect;
+
+	ASSERT_NE(NULL, log);
+	ASSERT_EQ(0, vv_negotiate(&self->be, f));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_LOG_BASE, &base));
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, false));
+	ASSERT_EQ(0, vv_loop(&self->n, 1, 16, 200));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &ls));
+
+	rx_first = vv_iova(&self->n.mem, vv_net_rxbuf(&self->n, 0)) >> 12;
+	rx_last = rx_first + (VV_QSZ * VV_BUFSZ) / 4096 - 1;
+	tx_first = vv_iova(&self->n.mem, vv_net_txbuf(&self->n, 0)) >> 12;
+	/* rings (RW) + RX buffers (WO) are writable; TX buffers (RO) not */
+	expect = self->n.mem.ring_len / 4096 + (rx_last - rx_first + 1);
+	ASSERT_EQ(expect, ls.marked);
+	for (b = VV_IOVA_BASE >> 12; b < (VV_IOVA_BASE + self->n.mem.len) >> 12; b++) {
+		bool set = log[b / 8] & (1 << (b % 8));
+		bool want = b < tx_first;
+
+		ASSERT_EQ(want, set) TH_LOG("page %llx", (unsigned long long)b);
+	}
+	/* nothing outside the mapped range */
+	ASSERT_EQ(0, log[0]);
+	ASSERT_EQ(0, log[(VV_IOVA_BASE >> 12) / 8 - 1]);
+
+	/* a range restricts it; invalidating a writable entry logs it */
+	memset(log, 0, nbits / 8);
+	ls.iova = vv_iova(&self->n.mem, vv_net_rxbuf(&self->n, 0));
+	ls.length = 4096;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_LOG_SYNC, &ls));
+	ASSERT_EQ(1, ls.marked);
+	ASSERT_TRUE(log[rx_first / 8] & (1 << (rx_first % 8)));
+	memset(log, 0, nbits / 8);
+	ASSERT_EQ(0, vv_unmap(&self->be, ls.iova, 1));
+	for (b = rx_first; b <= rx_last; b++)
+		ASSERT_TRUE(log[b / 8] & (1 << (b % 8)));
+	ASSERT_FALSE(log[tx_first / 8] & (1 << (tx_first % 8)));
+	free(log);
+}
+
+TEST_F(net, suspend_resume)
+{
+	struct vhost_vring_state s = { .index = 1 };
+	uint16_t tx0;
+
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, true));
+	ASSERT_EQ(0, vv_loop(&self->n, 1, 10, 100));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+	ASSERT_EQ(10, s.num);
+	s.index = 0;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+	ASSERT_EQ(10, s.num);
+	/* suspended: a kick makes no progress */
+	tx0 = vv_used_idx(&self->n.tx);
+	vv_net_post_rx(&self->n, 4);
+	ASSERT_EQ(0, vv_net_send(&self->n, 100, 4, 100));
+	ASSERT_EQ(-ETIMEDOUT, vv_wait_used(&self->n.tx, tx0 + 4, 300));
+	ASSERT_EQ(tx0, vv_used_idx(&self->n.tx));
+	/* resumed: the pending frames go, then more */
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_RESUME, NULL));
+	ASSERT_EQ(0, vv_kick(&self->be, &self->n.tx, false));
+	ASSERT_EQ(0, vv_wait_used(&self->n.rx, 14, 5000));
+	ASSERT_EQ(0, vv_net_check_rx(&self->n, 13, 103, 100));
+	ASSERT_EQ(0, vv_loop(&self->n, 200, 10, 100));
+}
+
+/* Suspend on one instance, read the bases, resume on another device. */
+TEST_F(net, migrate_to_second_instance)
+{
+	struct vhost_vring_state s = { .index = 1 };
+	struct vv_be be1;
+	struct vv_net n1;
+	uint16_t base;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NET1, UUID_NET1));
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, true));
+	ASSERT_EQ(0, vv_loop(&self->n, 1, 20, 128));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SUSPEND, NULL));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+	base = s.num;
+	ASSERT_EQ(20, base);
+
+	/* the peer shares our memory (same process): keep the rings */
+	ASSERT_EQ(0, vv_be_open_vfio(&be1, UUID_NET1));
+	n1 = self->n;
+	n1.rx.kick = n1.rx.call = n1.tx.kick = n1.tx.call = -1;
+	ASSERT_EQ(0, vv_negotiate(&be1, VV_NET_FEATURES));
+	n1.be = &be1;
+	ASSERT_EQ(0, vv_net_map(&n1));
+	{
+		struct vv_vq rx = n1.rx, tx = n1.tx;
+
+		ASSERT_EQ(0, vv_vq_start(&be1, &n1.rx, false, base));
+		ASSERT_EQ(0, vv_vq_start(&be1, &n1.tx, false, base));
+		/* the ring contents stay as the first device left them */
+		ASSERT_EQ(rx.used->idx, n1.rx.used->idx);
+		ASSERT_EQ(tx.used->idx, n1.tx.used->idx);
+	}
+	ASSERT_EQ(0, vv_add_status(&be1, VIRTIO_CONFIG_S_DRIVER_OK));
+	/* the first instance is independent and stays suspended */
+	ASSERT_EQ(0, vv_loop(&n1, 500, 30, 128));
+	ASSERT_EQ(50, vv_used_idx(&n1.tx));
+	ASSERT_EQ(0, vv_ioctl(&be1, VHOST_GET_VRING_BASE, &s));
+	ASSERT_EQ(50, s.num);
+	s.index = 1;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
+	ASSERT_EQ(20, s.num);
+	vv_vq_close(&n1.rx);
+	vv_vq_close(&n1.tx);
+	vv_be_close(&be1);
+}
+
+TEST(feature_mask_sysfs)
+{
+	struct vhost_vfio_info info = { .size = sizeof(info) };
+	char buf[64];
+	uint64_t f, mask;
+	struct vv_be be;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NET1, UUID_NET1));
+	ASSERT_EQ(0, vv_mdev_attr(UUID_NET1, "feature_mask", buf, sizeof(buf), NULL));
+	ASSERT_EQ(~0ULL, strtoull(buf, NULL, 0));
+	/* VERSION_1 and ACCESS_PLATFORM cannot be hidden */
+	ASSERT_EQ(-EINVAL, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
+					"0xfffffffeffffffff"));
+	ASSERT_EQ(-EINVAL, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
+					"0xfffffffdffffffff"));
+	ASSERT_EQ(-EINVAL, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0, "junk"));
+	mask = ~(1ULL << VIRTIO_NET_F_MAC);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)mask);
+	ASSERT_EQ(0, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0, buf));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_NET1));
+	/* not while open */
+	ASSERT_EQ(-EBUSY, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
+					"0xffffffffffffffff"));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_GET_FEATURES, &f));
+	ASSERT_FALSE(f & (1ULL << VIRTIO_NET_F_MAC));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(mask, info.feature_mask);
+	ASSERT_TRUE(info.device_features & (1ULL << VIRTIO_NET_F_MAC));
+	f = VV_NET_FEATURES;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&be, VHOST_SET_FEATURES, &f));
+	f &= ~(1ULL << VIRTIO_NET_F_MAC);
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_SET_FEATURES, &f));
+	vv_be_close(&be);
+	ASSERT_EQ(0, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
+				  "0xffffffffffffffff"));
+}
+
+/* The mdev and its vDPA device go away under an open fd. */
+struct vv_remover {
+	char cmd[160];
+	int ret;
+};
+
+static void *vv_remove_thread(void *arg)
+{
+	struct vv_remover *r = arg;
+
+	r->ret = system(r->cmd);
+	return NULL;
+}
+
+TEST(removal_under_open_fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *is = (void *)buf;
+	struct vv_remover r = { .ret = -1 };
+	struct pollfd p = { .events = POLLIN };
+	struct vv_be be;
+	struct vv_net n = {};
+	pthread_t th;
+	uint64_t f;
+	int req;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", "vvgone", UUID_GONE));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_GONE));
+	ASSERT_EQ(0, vv_net_setup(&n, &be, 0, true));
+	ASSERT_EQ(0, vv_loop(&n, 1, 4, 64));
+	req = eventfd(0, EFD_NONBLOCK);
+	ASSERT_GE(req, 0);
+	is->argsz = sizeof(buf);
+	is->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	is->index = VHOST_VFIO_REQ_IRQ_INDEX;
+	is->start = 0;
+	is->count = 1;
+	memcpy(is->data, &req, sizeof(int32_t));
+	ASSERT_EQ(0, vv_ioctl(&be, VFIO_DEVICE_SET_IRQS, is));
+
+	/* delete the vDPA device: its mdev goes, waiting for us */
+	snprintf(r.cmd, sizeof(r.cmd), "vdpa dev del vvgone");
+	ASSERT_EQ(0, pthread_create(&th, NULL, vv_remove_thread, &r));
+	p.fd = req;
+	ASSERT_EQ(1, poll(&p, 1, 20000));
+	/* userspace gets errors, not hangs */
+	ASSERT_EQ(-ENODEV, vv_ioctl(&be, VHOST_GET_FEATURES, &f));
+	ASSERT_EQ(-ENODEV, vv_map(&be, 0x1000000, n.mem.base, VV_PAGE,
+				  VHOST_ACCESS_RW));
+	ASSERT_EQ(-1, pread(be.fd, buf, 4, 0));
+	ASSERT_EQ(ENODEV, errno);
+	vv_be_close(&be);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, r.ret);
+	ASSERT_FALSE(vv_exists("/sys/bus/vdpa/devices/vvgone"));
+	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_GONE));
+	close(req);
+	vv_net_close(&n);
+}
+
+/* vdpa_sim_blk: write sectors, read them back. */
+struct vv_blk_req {
+	struct virtio_blk_outhdr hdr;
+	uint8_t status;
+};
+
+static int vv_blk_io(struct vv_be *be, struct vv_mem *m, struct vv_vq *q,
+		     uint32_t type, uint64_t sector, uint8_t *data, size_t len)
+{
+	struct vv_blk_req *r = (void *)vv_buf(m, 0);
+	uint64_t iova[3] = { vv_iova(m, &r->hdr), vv_iova(m, data),
+			     vv_iova(m, &r->status) };
+	uint32_t lens[3] = { sizeof(r->hdr), len, 1 };
+	bool wr[3] = { false, type == VIRTIO_BLK_T_IN, true };
+	uint16_t u0 = vv_used_idx(q);
+	int ret;
+
+	r->hdr.type = type;
+	r->hdr.ioprio = 0;
+	r->hdr.sector = sector;
+	r->status = 0xff;
+	vv_vq_add_chain(q, iova, lens, wr, 3);
+	vv_vq_publish(q);
+	ret = vv_kick(be, q, false);
+	if (ret)
+		return ret;
+	ret = vv_wait_used(q, u0 + 1, 5000);
+	if (ret)
+		return ret;
+	return r->status == VIRTIO_BLK_S_OK ? 0 : -EIO;
+}
+
+TEST(blk_write_read_back)
+{
+	struct vhost_vfio_info info = { .size = sizeof(info) };
+	struct vv_be be;
+	struct vv_mem m;
+	struct vv_vq q;
+	uint8_t *wbuf, *rbuf;
+	uint64_t cap = 0;
+	size_t i, len = 8 * 512;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_blk", BLK0, UUID_BLK0));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_BLK0));
+	ASSERT_EQ(0, vv_negotiate(&be, (1ULL << VIRTIO_F_VERSION_1) |
+				  (1ULL << VIRTIO_F_ACCESS_PLATFORM)));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(2, info.device_id);
+	{
+		struct vfio_region_info ri = {};
+
+		ASSERT_EQ(0, vv_find_region(be.fd, VHOST_VFIO_REGION_SUBTYPE_CONFIG,
+					    &ri));
+		ASSERT_EQ(8, pread(be.fd, &cap, 8, ri.offset));
+		ASSERT_EQ(0x40000, cap);
+	}
+	ASSERT_EQ(0, vv_mem_alloc(&m, 1, 4 * VV_PAGE + 2 * len));
+	ASSERT_EQ(0, vv_map(&be, VV_IOVA_BASE, m.base, m.len, VHOST_ACCESS_RW));
+	vv_vq_layout(&m, &q, 0, 0, 128);
+	ASSERT_EQ(0, vv_vq_start(&be, &q, false, 0));
+	ASSERT_EQ(0, vv_add_status(&be, VIRTIO_CONFIG_S_DRIVER_OK));
+	wbuf = vv_buf(&m, VV_PAGE);
+	rbuf = wbuf + len;
+	for (i = 0; i < len; i++)
+		wbuf[i] = (uint8_t)(i * 13 + 5);
+	ASSERT_EQ(0, vv_blk_io(&be, &m, &q, VIRTIO_BLK_T_OUT, 100, wbuf, len));
+	ASSERT_EQ(0, vv_blk_io(&be, &m, &q, VIRTIO_BLK_T_IN, 100, rbuf, len));
+	ASSERT_EQ(0, memcmp(wbuf, rbuf, len));
+	/* a different sector reads different (zero) data */
+	ASSERT_EQ(0, vv_blk_io(&be, &m, &q, VIRTIO_BLK_T_IN, 5000, rbuf, len));
+	ASSERT_NE(0, memcmp(wbuf, rbuf, len));
+	/* past the end: the device reports an error */
+	ASSERT_EQ(-EIO, vv_blk_io(&be, &m, &q, VIRTIO_BLK_T_IN, cap, rbuf, len));
+	vv_vq_close(&q);
+	vv_be_close(&be);
+	munmap(m.base, m.len);
+}
+
+/* ---- fail-nth: every step of a VMM's set-up under injected faults -------- */
+
+static int vv_fail_nth_open(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	return open(path, O_RDWR);
+}
+
+static int vv_full_flow(void)
+{
+	struct vv_net n = {};
+	struct vv_be be;
+	uint8_t st = 0;
+	int ret;
+
+	ret = vv_be_open_vfio(&be, UUID_NET0);
+	if (ret)
+		goto out;
+	ret = vv_net_setup(&n, &be, 0, true);
+	if (ret)
+		goto out;
+	ret = vv_loop(&n, 1, 4, 64);
+	if (ret)
+		goto out;
+	ret = vv_ioctl(&be, VHOST_VDPA_SUSPEND, NULL);
+	if (ret)
+		goto out;
+	ret = vv_ioctl(&be, VHOST_VDPA_SET_STATUS, &st);
+out:
+	vv_net_close(&n);
+	vv_be_close(&be);
+	return ret;
+}
+
+TEST(fail_nth_sweep)
+{
+	int fd, nth, injected_fail = 0;
+	char buf[16];
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NET0, UUID_NET0));
+	ASSERT_EQ(0, vv_full_flow());
+	vv_wait_ms = 1000;
+	fd = vv_fail_nth_open();
+	if (fd < 0)
+		SKIP(return, "no fail-nth in this kernel");
+	for (nth = 1; nth < 400; nth++) {
+		int ret, len, left;
+
+		snprintf(buf, sizeof(buf), "%d", nth);
+		ASSERT_GT(pwrite(fd, buf, strlen(buf), 0), 0);
+		ret = vv_full_flow();
+		/*
+		 * Reading the counter is a user copy that may itself be the
+		 * injected fault (EFAULT): then the flow did not reach it.
+		 */
+		len = pread(fd, buf, sizeof(buf) - 1, 0);
+		ASSERT_TRUE(len > 0 || errno == EFAULT);
+		buf[len > 0 ? len : 0] = 0;
+		left = len > 0 ? atoi(buf) : 1;
+		pwrite(fd, "0", 1, 0);	/* may be the fault too */
+		ASSERT_EQ(1, pwrite(fd, "0", 1, 0));
+		if (left) {
+			/* the fault was not reached: the whole flow passed */
+			ASSERT_EQ(0, ret);
+			break;
+		}
+		if (ret)
+			injected_fail++;
+	}
+	close(fd);
+	TH_LOG("fail-nth: %d faults injected, %d made the flow fail", nth - 1,
+	       injected_fail);
+	ASSERT_GT(nth, 5);
+	/* the device still works after all of it */
+	ASSERT_EQ(0, vv_full_flow());
+}
+
+TEST_HARNESS_MAIN
