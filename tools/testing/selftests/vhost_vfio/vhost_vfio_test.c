@@ -815,6 +815,10 @@ TEST(fail_nth_sweep)
 	ASSERT_EQ(0, vv_prepare("vdpasim_net", NET0, UUID_NET0));
 	ASSERT_EQ(0, vv_full_flow());
 	vv_wait_ms = 1000;
+	/* a stack trace per injected fault would slow the VM down a lot */
+	vv_write_file("/sys/kernel/debug/failslab/verbose", "0");
+	vv_write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	vv_write_file("/sys/kernel/debug/fail_usercopy/verbose", "0");
 	fd = vv_fail_nth_open();
 	if (fd < 0)
 		SKIP(return, "no fail-nth in this kernel");
