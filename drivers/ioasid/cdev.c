@@ -152,8 +152,9 @@ struct ioasid_ioctl_op {
 	int (*execute)(struct ioasid_ucmd *ucmd);
 };
 
+/* In IOASID_CMD_* order: the entry of an ioctl is its number's offset. */
 #define IOASID_IOCTL_OP(_ioctl, _fn, _struct, _last)                        \
-	[_IOC_NR(_ioctl) - IOASID_CMD_BASE] = {                             \
+	{                                                                   \
 		.size = sizeof(_struct) +                                   \
 			BUILD_BUG_ON_ZERO(sizeof(union ioasid_ucmd_buffer) < \
 					  sizeof(_struct)),                 \

@@ -109,7 +109,7 @@ struct ioasid_data {
  * @rcu: delayed free
  */
 struct ioasid_set {
-	struct mutex lock;
+	struct mutex lock;	/* see the lock order above */
 	refcount_t ref;
 	void *token;
 	enum ioasid_set_token_type type;

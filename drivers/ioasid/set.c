@@ -7,6 +7,7 @@
 
 #include "ioasid_private.h"
 
+/* Outermost lock: see the lock order in ioasid_private.h. */
 DEFINE_MUTEX(ioasid_sets_lock);
 /* Sets with a token, for lookup by token (ioasid_sets_lock). */
 static LIST_HEAD(ioasid_sets);
@@ -45,11 +46,12 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 				    enum ioasid_set_token_type type,
 				    unsigned int quota)
 {
+	bool needs_token = type != IOASID_SET_TOKEN_NONE;
 	struct ioasid_set *set;
 
 	might_sleep();
 	if (type >= IOASID_SET_TOKEN_NR || quota > ioasid_capacity ||
-	    (type == IOASID_SET_TOKEN_NONE) != !token)
+	    needs_token != !!token)
 		return ERR_PTR(-EINVAL);
 
 	set = kzalloc(sizeof(*set), GFP_KERNEL);

@@ -11,28 +11,29 @@
 #define _LINUX_IOASID_H
 
 #include <linux/types.h>
+#include <linux/iommu.h>	/* ioasid_t, IOMMU_PASID_INVALID */
 #include <linux/notifier.h>
 #include <linux/version.h>
 #include <uapi/linux/ioasid.h>
 
 /*
- * Symbol namespace of the exported API. Before 6.13 the namespace argument
- * of EXPORT_SYMBOL_NS_GPL()/MODULE_IMPORT_NS() is a bare word that the
- * macros stringify; from 6.13 on it is a string literal.
+ * Symbol namespace of the exported API. Out-of-tree compat: before 6.13
+ * the namespace argument of EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS()
+ * is a bare word that the macros stringify; from 6.13 on it is a string.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 13)
 #define IOASID_NS "IOASID"
 #else
 #define IOASID_NS IOASID
 #endif
 
-/**
- * typedef ioasid_t - a host PASID, or a set-private ID (guest PASID)
+/*
+ * ioasid_t (from <linux/iommu.h>) is a host PASID or a set-private ID
+ * (guest PASID). INVALID_IOASID is never allocated; lookups that find
+ * nothing return it.
  */
-typedef unsigned int ioasid_t;
-
-/* An ID that is never allocated; returned by lookups that find nothing. */
-#define INVALID_IOASID		((ioasid_t)-1)
+#define INVALID_IOASID		IOMMU_PASID_INVALID
 /* Widest PASID space (PCIe): 20 bits. */
 #define IOASID_MAX_BITS		20
 /* Largest set-private ID (guest PASID) accepted by ioasid_attach_spid(). */

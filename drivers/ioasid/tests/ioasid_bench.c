@@ -31,11 +31,17 @@
 
 static unsigned int batch = 1024;
 module_param(batch, uint, 0444);
-MODULE_PARM_DESC(batch, "IDs held at once per thread in the alloc+free runs");
-static unsigned int rounds = 64;
-module_param(rounds, uint, 0444);
-MODULE_PARM_DESC(rounds, "alloc-batch-then-free-batch rounds per thread");
-static unsigned int lookups = 1 << 20;
+MODULE_PARM_DESC(batch, "IDs held at once per thread in the bulk alloc+free runs");
+static unsigned int small_batch = 16;
+module_param(small_batch, uint, 0444);
+MODULE_PARM_DESC(small_batch, "IDs held at once per thread in the churn runs (a VM's few PASIDs)");
+static unsigned int ops_per_thread = 16384;
+module_param(ops_per_thread, uint, 0444);
+MODULE_PARM_DESC(ops_per_thread, "alloc+free pairs per thread and run");
+static unsigned int reps = 3;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "runs of each measurement, interleaved; the fastest is kept");
+static unsigned int lookups = 1 << 18;
 module_param(lookups, uint, 0444);
 MODULE_PARM_DESC(lookups, "lookups timed per allocator");
 static unsigned int mem_ids = 65536;
@@ -51,11 +57,13 @@ static atomic_t bench_events = ATOMIC_INIT(0);
 struct bench_thread {
 	const struct bench_ops *ops;
 	struct ioasid_set *set;
+	unsigned int batch;
+	unsigned int rounds;
 	u32 *ids;
 	u64 ns;
 	int err;
-	atomic_t *ready;
-	atomic_t *go;
+	struct completion *ready;
+	struct completion *go;
 	struct completion done;
 };
 
@@ -147,12 +155,11 @@ static int bench_alloc_free_thread(void *arg)
 	unsigned int r, i;
 	u64 start;
 
-	atomic_inc(t->ready);
-	while (!atomic_read(t->go))
-		cpu_relax();
+	complete(t->ready);
+	wait_for_completion(t->go);
 	start = ktime_get_ns();
-	for (r = 0; r < rounds && !t->err; r++) {
-		for (i = 0; i < batch; i++) {
+	for (r = 0; r < t->rounds && !t->err; r++) {
+		for (i = 0; i < t->batch; i++) {
 			t->err = t->ops->alloc(t, &t->ids[i]);
 			if (t->err)
 				break;
@@ -166,22 +173,29 @@ static int bench_alloc_free_thread(void *arg)
 	return 0;
 }
 
-/* Wall time of @nthreads threads each doing rounds * batch alloc+free. */
+/*
+ * Wall time of @nthreads threads each doing ops_per_thread alloc+free
+ * pairs, @nbatch IDs held at a time; in picoseconds per pair.
+ */
 static int bench_alloc_free(const struct bench_ops *ops, int nthreads,
-			    u64 *ns_per_op)
+			    unsigned int nbatch, u64 *ns_per_op)
 {
 	struct bench_thread t[BENCH_MAX_THREADS] = {};
-	atomic_t ready = ATOMIC_INIT(0), go = ATOMIC_INIT(0);
+	struct completion ready, go;
 	struct task_struct *task;
 	u64 wall = 0;
 	int i, ret = 0;
 
+	init_completion(&ready);
+	init_completion(&go);
 	for (i = 0; i < nthreads; i++) {
 		t[i].ops = ops;
+		t[i].batch = nbatch;
+		t[i].rounds = max(1U, ops_per_thread / nbatch);
 		t[i].ready = &ready;
 		t[i].go = &go;
 		init_completion(&t[i].done);
-		t[i].ids = kvcalloc(batch, sizeof(u32), GFP_KERNEL);
+		t[i].ids = kvcalloc(nbatch, sizeof(u32), GFP_KERNEL);
 		ret = t[i].ids ? 0 : -ENOMEM;
 		if (!ret && ops->setup)
 			ret = ops->setup(&t[i]);
@@ -195,7 +209,7 @@ static int bench_alloc_free(const struct bench_ops *ops, int nthreads,
 				      "ioasid_bench/%d", i);
 		if (IS_ERR(task)) {
 			ret = PTR_ERR(task);
-			atomic_set(&go, 1);
+			complete_all(&go);
 			while (i--)
 				wait_for_completion(&t[i].done);
 			goto out;
@@ -204,16 +218,17 @@ static int bench_alloc_free(const struct bench_ops *ops, int nthreads,
 			kthread_bind(task, i % num_online_cpus());
 		wake_up_process(task);
 	}
-	while (atomic_read(&ready) < nthreads)
-		schedule();
-	atomic_set(&go, 1);
+	for (i = 0; i < nthreads; i++)
+		wait_for_completion(&ready);
+	complete_all(&go);
 	for (i = 0; i < nthreads; i++) {
 		wait_for_completion(&t[i].done);
 		wall = max(wall, t[i].ns);
 		if (t[i].err)
 			ret = t[i].err;
 	}
-	*ns_per_op = div64_u64(wall * 1000, (u64)rounds * batch * nthreads);
+	*ns_per_op = div64_u64(wall * 1000,
+			       (u64)t[0].rounds * nbatch * nthreads);
 out:
 	for (i = 0; i < nthreads; i++) {
 		if (ops->teardown && !IS_ERR_OR_NULL(t[i].set))
@@ -302,7 +317,8 @@ static int bench_memory(const struct bench_ops *ops, unsigned long *bytes)
 			break;
 	}
 	after = slab_bytes();
-	*bytes = after > before ? (after - before) / mem_ids : 0;
+	/* in hundredths of a byte */
+	*bytes = after > before ? (after - before) * 100 / mem_ids : 0;
 	while (i--)
 		ops->free(&t, t.ids[i]);
 	if (ops->teardown)
@@ -320,56 +336,78 @@ static void ratio(char *buf, size_t len, u64 a, u64 b)
 	snprintf(buf, len, "%llu.%02llux", r / 100, r % 100);
 }
 
+static u64 keep_min(u64 old, u64 new)
+{
+	return old && old < new ? old : new;
+}
+
+static void print_us(char *buf, size_t len, u64 ps)
+{
+	snprintf(buf, len, "%llu.%03llu", ps / 1000000, ps / 1000 % 1000);
+}
+
 static int __init ioasid_bench_init(void)
 {
 	const struct bench_ops *ops[] = {
 		&bench_ida_ops, &bench_xa_ops, &bench_ioasid_ops,
 	};
-	u64 ns[ARRAY_SIZE(ops)][BENCH_MAX_THREADS + 1] = {};
+	unsigned int batches[] = { small_batch, batch };
 	unsigned long mem[ARRAY_SIZE(ops)] = {};
-	u64 xa_ps = 0, ioasid_ps = 0;
-	char r1[32], r2[32];
-	int nthreads, i, ret;
+	char r1[32], r2[32], u[3][24];
+	u64 ps[ARRAY_SIZE(ops)];
+	u64 xa_ps = 0, ioasid_ps = 0, x, y;
+	int nthreads, i, b, rep, ret;
 
-	if (!batch || !rounds || !lookups || !mem_ids)
+	if (!batch || !small_batch || !ops_per_thread || !lookups || !mem_ids ||
+	    !reps)
 		return -EINVAL;
 	ret = ioasid_register_notifier(NULL, &bench_nb);
 	if (ret)
 		return ret;
-	pr_info("cpus=%u batch=%u rounds=%u lookups=%u mem_ids=%u sizeof(ioasid_data)=%zu\n",
-		num_online_cpus(), batch, rounds, lookups, mem_ids,
-		sizeof(struct ioasid_data));
+	pr_info("cpus=%u ops_per_thread=%u batches=%u,%u reps=%u (fastest kept) lookups=%u mem_ids=%u sizeof(ioasid_data)=%zu\n",
+		num_online_cpus(), ops_per_thread, small_batch, batch, reps,
+		lookups, mem_ids, sizeof(struct ioasid_data));
 
-	for (nthreads = 1; nthreads <= BENCH_MAX_THREADS; nthreads++) {
-		for (i = 0; i < ARRAY_SIZE(ops); i++) {
-			ret = bench_alloc_free(ops[i], nthreads, &ns[i][nthreads]);
-			if (ret) {
-				pr_err("%s alloc+free failed: %d\n", ops[i]->name, ret);
-				goto out;
+	for (b = 0; b < ARRAY_SIZE(batches); b++) {
+		for (nthreads = 1; nthreads <= BENCH_MAX_THREADS; nthreads++) {
+			memset(ps, 0, sizeof(ps));
+			for (rep = 0; rep < reps; rep++) {
+				for (i = 0; i < ARRAY_SIZE(ops); i++) {
+					ret = bench_alloc_free(ops[i], nthreads,
+							       batches[b], &x);
+					if (ret) {
+						pr_err("%s alloc+free failed: %d\n",
+						       ops[i]->name, ret);
+						goto out;
+					}
+					ps[i] = keep_min(ps[i], x);
+				}
 			}
+			/* time per op a / b is throughput b / a */
+			ratio(r1, sizeof(r1), ps[0], ps[2]);
+			ratio(r2, sizeof(r2), ps[1], ps[2]);
+			for (i = 0; i < ARRAY_SIZE(ops); i++)
+				print_us(u[i], sizeof(u[i]), ps[i]);
+			pr_info("alloc+free batch %u, %d thread(s): ida %s us/op, xarray %s us/op, ioasid %s us/op; ioasid throughput vs ida %s, vs xarray %s\n",
+				batches[b], nthreads, u[0], u[1], u[2], r1, r2);
 		}
-		/* ns here is picoseconds per op: a / b of time = b / a of rate */
-		ratio(r1, sizeof(r1), ns[0][nthreads], ns[2][nthreads]);
-		ratio(r2, sizeof(r2), ns[1][nthreads], ns[2][nthreads]);
-		pr_info("alloc+free %d thread(s): ida %llu.%03llu us/op, xarray %llu.%03llu us/op, ioasid %llu.%03llu us/op; ioasid throughput vs ida %s, vs xarray %s\n",
-			nthreads,
-			ns[0][nthreads] / 1000000, ns[0][nthreads] / 1000 % 1000,
-			ns[1][nthreads] / 1000000, ns[1][nthreads] / 1000 % 1000,
-			ns[2][nthreads] / 1000000, ns[2][nthreads] / 1000 % 1000,
-			r1, r2);
 	}
 	pr_info("notifications delivered during the ioasid runs: %d\n",
 		atomic_read(&bench_events));
 
-	ret = bench_lookup(&xa_ps, &ioasid_ps);
-	if (ret) {
-		pr_err("lookup run failed: %d\n", ret);
-		goto out;
+	for (rep = 0; rep < reps; rep++) {
+		ret = bench_lookup(&x, &y);
+		if (ret) {
+			pr_err("lookup run failed: %d\n", ret);
+			goto out;
+		}
+		xa_ps = keep_min(xa_ps, x);
+		ioasid_ps = keep_min(ioasid_ps, y);
 	}
 	ratio(r1, sizeof(r1), ioasid_ps, xa_ps);
-	pr_info("lookup: xa_load %llu.%03llu ns, ioasid_find %llu.%03llu ns; ioasid_find/xa_load latency %s\n",
-		xa_ps / 1000, xa_ps % 1000, ioasid_ps / 1000, ioasid_ps % 1000,
-		r1);
+	pr_info("lookup (%u IDs, random): xa_load %llu.%03llu ns, ioasid_find %llu.%03llu ns; ioasid_find/xa_load latency %s\n",
+		batch * 4, xa_ps / 1000, xa_ps % 1000, ioasid_ps / 1000,
+		ioasid_ps % 1000, r1);
 
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		ret = bench_memory(ops[i], &mem[i]);
@@ -378,8 +416,9 @@ static int __init ioasid_bench_init(void)
 			goto out;
 		}
 	}
-	pr_info("memory per ID (slab, %u IDs held): ida %lu B, xarray %lu B, ioasid %lu B\n",
-		mem_ids, mem[0], mem[1], mem[2]);
+	pr_info("memory per ID (slab bytes, %u IDs held): ida %lu.%02lu, xarray %lu.%02lu, ioasid %lu.%02lu\n",
+		mem_ids, mem[0] / 100, mem[0] % 100, mem[1] / 100, mem[1] % 100,
+		mem[2] / 100, mem[2] % 100);
 	pr_info("done\n");
 out:
 	ioasid_unregister_notifier(NULL, &bench_nb);

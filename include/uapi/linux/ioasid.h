@@ -87,6 +87,7 @@ struct ioasid_info {
 	__u32 pool_used;
 	__u32 __reserved;
 };
+
 #define IOASID_GET_INFO		_IO(IOASID_TYPE, IOASID_CMD_GET_INFO)
 
 /**
@@ -116,6 +117,7 @@ struct ioasid_alloc {
 	__u32 out_pasid;
 	__u32 __reserved;
 };
+
 #define IOASID_ALLOC		_IO(IOASID_TYPE, IOASID_CMD_ALLOC)
 
 /**
@@ -135,6 +137,7 @@ struct ioasid_free {
 	__u32 pasid;
 	__u32 __reserved;
 };
+
 #define IOASID_FREE		_IO(IOASID_TYPE, IOASID_CMD_FREE)
 
 /**
@@ -155,6 +158,7 @@ struct ioasid_gpasid {
 	__u32 pasid;
 	__u32 gpasid;
 };
+
 #define IOASID_ATTACH_GPASID	_IO(IOASID_TYPE, IOASID_CMD_ATTACH_GPASID)
 #define IOASID_DETACH_GPASID	_IO(IOASID_TYPE, IOASID_CMD_DETACH_GPASID)
 
@@ -173,6 +177,7 @@ struct ioasid_translate {
 	__u32 gpasid;
 	__u32 out_pasid;
 };
+
 #define IOASID_TRANSLATE_GPASID	_IO(IOASID_TYPE, IOASID_CMD_TRANSLATE_GPASID)
 
 /**
@@ -191,6 +196,7 @@ struct ioasid_quota {
 	__u32 quota;
 	__u32 __reserved;
 };
+
 #define IOASID_SET_QUOTA	_IO(IOASID_TYPE, IOASID_CMD_SET_QUOTA)
 
 #endif /* _UAPI_LINUX_IOASID_H */

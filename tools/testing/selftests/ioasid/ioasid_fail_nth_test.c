@@ -123,6 +123,7 @@ static void sweep_check(struct __test_metadata *_metadata,
 			enum sweep_kind kind, struct sweep_state *st, int ret)
 {
 	struct ioasid_info info;
+	bool mapped;
 	__u32 t;
 
 	if (ret)
@@ -155,7 +156,8 @@ static void sweep_check(struct __test_metadata *_metadata,
 		break;
 	case SWEEP_ATTACH:
 	case SWEEP_DETACH:
-		if ((kind == SWEEP_ATTACH) == !ret) {
+		mapped = kind == SWEEP_ATTACH ? !ret : !!ret;
+		if (mapped) {
 			ASSERT_EQ(0, ioasid_translate(st->fd, GP, &t));
 			EXPECT_EQ(st->pasid, t);
 		} else {

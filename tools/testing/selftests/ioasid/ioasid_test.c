@@ -273,8 +273,10 @@ FIXTURE_TEARDOWN(ioasid_len)
 		close(self->fd);
 }
 
-static void len_prepare(FIXTURE_DATA(ioasid_len) *self,
-			const FIXTURE_VARIANT(ioasid_len) *variant, __u32 size)
+/* The harness's names for FIXTURE_DATA() and FIXTURE_VARIANT(). */
+static void len_prepare(struct _test_data_ioasid_len *self,
+			const struct _fixture_variant_ioasid_len *variant,
+			__u32 size)
 {
 	close(self->fd);
 	self->fd = open(IOASID_DEV, O_RDWR);

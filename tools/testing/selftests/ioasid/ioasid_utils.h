@@ -169,7 +169,7 @@ static inline bool fault_injection_setup(void)
 	bool ok = true;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		int fd = open(knobs[i][0], O_WRONLY);
 
 		if (fd < 0) {
