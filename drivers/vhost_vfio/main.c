@@ -162,10 +162,10 @@ static int vv_vdpa_probe(struct vdpa_device *vdpa)
 	p->vdpa = vdpa;
 	p->type.sysfs_name = VHOST_VFIO_MDEV_TYPE;
 	p->type.pretty_name = "vhost protocol on a VFIO device";
-	p->types[0] = &p->type;
+	p->type_list = &p->type;
 	dev_set_drvdata(&vdpa->dev, p);
 	ret = mdev_register_parent(&p->mparent, &vdpa->dev, &vv_mdev_driver,
-				   p->types, ARRAY_SIZE(p->types));
+				   &p->type_list, 1);
 	if (ret) {
 		dev_set_drvdata(&vdpa->dev, NULL);
 		kfree(p);

@@ -244,22 +244,21 @@ static void vv_trigger(struct vv_dev *vv, u32 index, u32 vector)
 {
 	struct eventfd_ctx *ctx = NULL;
 	unsigned long flags;
-	spinlock_t *lock;
 
-	if (index == VHOST_VFIO_VRING_IRQ_INDEX)
-		lock = &vv->vqs[vector].call_lock;
-	else
-		lock = &vv->irq_lock;
-	spin_lock_irqsave(lock, flags);
-	if (index == VHOST_VFIO_VRING_IRQ_INDEX)
-		ctx = vv->vqs[vector].call;
-	else if (index == VHOST_VFIO_CONFIG_IRQ_INDEX)
-		ctx = vv->config_call;
-	else
-		ctx = vv->req;
+	if (index == VHOST_VFIO_VRING_IRQ_INDEX) {
+		struct vv_vq *vq = &vv->vqs[vector];
+
+		spin_lock_irqsave(&vq->call_lock, flags);
+		if (vq->call)
+			eventfd_signal(vq->call);
+		spin_unlock_irqrestore(&vq->call_lock, flags);
+		return;
+	}
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	ctx = index == VHOST_VFIO_CONFIG_IRQ_INDEX ? vv->config_call : vv->req;
 	if (ctx)
 		eventfd_signal(ctx);
-	spin_unlock_irqrestore(lock, flags);
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
 }
 
 static long vv_set_irqs(struct vv_dev *vv, void __user *argp)

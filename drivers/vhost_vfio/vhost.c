@@ -396,12 +396,12 @@ static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 	case VHOST_VDPA_GET_VRING_DESC_GROUP:
 		s.index = idx;
 		s.num = 0;
-		if (cmd == VHOST_VDPA_GET_VRING_GROUP && ops->get_vq_group)
-			s.num = ops->get_vq_group(vv->vdpa, idx);
-		else if (cmd == VHOST_VDPA_GET_VRING_DESC_GROUP) {
+		if (cmd == VHOST_VDPA_GET_VRING_DESC_GROUP) {
 			if (!ops->get_vq_desc_group)
 				return -EOPNOTSUPP;
 			s.num = ops->get_vq_desc_group(vv->vdpa, idx);
+		} else if (ops->get_vq_group) {
+			s.num = ops->get_vq_group(vv->vdpa, idx);
 		}
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VHOST_VDPA_SET_VRING_ENABLE:

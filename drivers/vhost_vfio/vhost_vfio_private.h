@@ -65,13 +65,13 @@ struct vv_dev;
  * @vdpa: the vDPA device
  * @mparent: the mdev parent registered on @vdpa's struct device
  * @type: the single "vhost-vfio" mdev type
- * @types: array of the types, for mdev_register_parent()
+ * @type_list: the one-entry type list mdev_register_parent() takes
  */
 struct vv_parent {
 	struct vdpa_device *vdpa;
 	struct mdev_parent mparent;
 	struct mdev_type type;
-	struct mdev_type *types[1];
+	struct mdev_type *type_list;
 };
 
 /**
@@ -101,7 +101,7 @@ struct vv_pin {
 struct vv_vq {
 	struct vv_dev *vv;
 	u16 idx;
-	spinlock_t call_lock;
+	spinlock_t call_lock;	/* protects call */
 	struct eventfd_ctx *call;
 	struct eventfd_ctx *kick;
 	struct file *kick_file;
@@ -138,7 +138,7 @@ struct vv_dev {
 	struct vfio_device vdev;
 	struct vv_parent *parent;
 	struct vdpa_device *vdpa;
-	struct mutex lock;
+	struct mutex lock;	/* see the lock order above */
 	bool opened;
 	bool gone;
 	u64 feature_mask;
@@ -153,7 +153,7 @@ struct vv_dev {
 	unsigned long pinned;
 	u32 nvqs;
 	struct vv_vq *vqs;
-	spinlock_t irq_lock;
+	spinlock_t irq_lock;	/* protects config_call and req */
 	struct eventfd_ctx *config_call;
 	struct eventfd_ctx *req;
 };

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	t0 = vv_now();
 	while (done < frames) {
 		unsigned int batch = frames - done > 64 ? 64 : frames - done, i;
-		uint16_t rx0 = vv_used_idx(&n.rx);
+		unsigned int rx0 = vv_used_idx(&n.rx);
 
 		vv_net_post_rx(&n, batch);
 		ret = vv_net_send(&n, done, batch, 60 + VV_NET_HDR);

@@ -191,6 +191,7 @@ static struct kunit_suite vv_suite = {
 	.name = "vhost_vfio",
 	.test_cases = vv_cases,
 };
+
 kunit_test_suite(vv_suite);
 
 MODULE_LICENSE("GPL");

@@ -567,7 +567,10 @@ TEST_F(net, migrate_to_second_instance)
 	/* the peer shares our memory (same process): keep the rings */
 	ASSERT_EQ(0, vv_be_open_vfio(&be1, UUID_NET1));
 	n1 = self->n;
-	n1.rx.kick = n1.rx.call = n1.tx.kick = n1.tx.call = -1;
+	n1.rx.kick = -1;
+	n1.rx.call = -1;
+	n1.tx.kick = -1;
+	n1.tx.call = -1;
 	ASSERT_EQ(0, vv_negotiate(&be1, VV_NET_FEATURES));
 	n1.be = &be1;
 	ASSERT_EQ(0, vv_net_map(&n1));
@@ -615,8 +618,8 @@ TEST(feature_mask_sysfs)
 	ASSERT_EQ(0, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0, buf));
 	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_NET1));
 	/* not while open */
-	ASSERT_EQ(-EBUSY, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
-					"0xffffffffffffffff"));
+	ASSERT_EQ(-EBUSY,
+		  vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0, "0xffffffffffffffff"));
 	ASSERT_EQ(0, vv_ioctl(&be, VHOST_SET_OWNER, NULL));
 	ASSERT_EQ(0, vv_ioctl(&be, VHOST_GET_FEATURES, &f));
 	ASSERT_FALSE(f & (1ULL << VIRTIO_NET_F_MAC));

@@ -167,7 +167,9 @@ static inline int vv_vfio_open(const char *uuid, struct vv_vfio *v)
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	ssize_t n;
 
-	v->container = v->group = v->dev = -1;
+	v->container = -1;
+	v->group = -1;
+	v->dev = -1;
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
@@ -199,7 +201,9 @@ static inline void vv_vfio_close(struct vv_vfio *v)
 		close(v->group);
 	if (v->container >= 0)
 		close(v->container);
-	v->container = v->group = v->dev = -1;
+	v->container = -1;
+	v->group = -1;
+	v->dev = -1;
 }
 
 /* Find a region by its capability subtype; returns 0 and fills @info. */
@@ -286,7 +290,9 @@ static inline int vv_be_open_vdpa(struct vv_be *be, const char *name)
 
 	memset(be, 0, sizeof(*be));
 	be->fd = -1;
-	be->v.container = be->v.group = be->v.dev = -1;
+	be->v.container = -1;
+	be->v.group = -1;
+	be->v.dev = -1;
 	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", name);
 	dir = opendir(path);
 	if (!dir)
@@ -375,10 +381,23 @@ struct vv_mem {
 static inline int vv_mem_alloc(struct vv_mem *m, unsigned int nq,
 			       size_t buf_len)
 {
+	int fd;
+
 	m->ring_len = nq * VV_RING_BYTES;
 	m->len = m->ring_len + buf_len;
-	m->base = mmap(NULL, m->len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * Shared file-backed memory, as a VMM's guest RAM: vhost-vdpa maps
+	 * only such memory for devices that take virtual addresses.
+	 */
+	fd = memfd_create("vv_mem", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, m->len)) {
+		close(fd);
+		return -errno;
+	}
+	m->base = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
 	if (m->base == MAP_FAILED)
 		return -errno;
 	memset(m->base, 0, m->len);
@@ -409,7 +428,8 @@ static inline void vv_vq_layout(struct vv_mem *m, struct vv_vq *q,
 	q->desc_iova = vv_iova(m, q->desc);
 	q->avail_iova = vv_iova(m, q->avail);
 	q->used_iova = vv_iova(m, q->used);
-	q->kick = q->call = -1;
+	q->kick = -1;
+	q->call = -1;
 }
 
 static inline int vv_ioctl(struct vv_be *be, unsigned long cmd, void *arg)
@@ -536,7 +556,8 @@ static inline void vv_vq_close(struct vv_vq *q)
 		close(q->kick);
 	if (q->call >= 0)
 		close(q->call);
-	q->kick = q->call = -1;
+	q->kick = -1;
+	q->call = -1;
 }
 
 /* Put a one-descriptor buffer on the ring (not yet published). */
