@@ -16,6 +16,11 @@ MODULE_PARM_DESC(pasid_bits, "Width of the host PASID space, 1 to 20 (default 20
 /* Largest ID of the pool: (1 << pasid_bits) - 1. Set once at load. */
 ioasid_t ioasid_capacity __read_mostly;
 
+static unsigned int set_cache = 64;
+module_param(set_cache, uint, 0644);
+MODULE_PARM_DESC(set_cache,
+		 "Reclaimed IDs a set keeps for reuse, 0 to disable (default 64)");
+
 static DEFINE_XARRAY_ALLOC(ioasid_xa);
 static atomic_t ioasid_pool_count = ATOMIC_INIT(0);
 static struct kmem_cache *ioasid_cache __read_mostly;
@@ -79,15 +84,6 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	if (min > max)
 		return -EINVAL;
 
-	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
-	data->spid = INVALID_IOASID;
-	data->state = IOASID_STATE_ACTIVE;
-	refcount_set(&data->users, 1);
-	data->set = set;
-	RCU_INIT_POINTER(data->private, private);
-
 	mutex_lock(&set->lock);
 	if (set->dead) {
 		ret = -ENOENT;
@@ -98,16 +94,45 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
+
+	/* Fast path: an ID this set freed before, still in the pool. */
+	data = ioasid_cache_get(set, min, max);
+	if (data) {
+		new = data->id;
+		goto activate;
+	}
+
+	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
+	if (!data) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
+	data->set = set;
+	data->state = IOASID_STATE_FREE_PENDING;
+	refcount_set(&data->users, 0);
 	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
+	if (ret == -EBUSY && ioasid_cache_drain_all()) {
+		/* IDs were only parked in sets' caches: try again. */
+		ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max),
+			       GFP_KERNEL);
+	}
 	if (ret) {
+		kmem_cache_free(ioasid_cache, data);
 		if (ret == -EBUSY)
 			ret = -ENOSPC;
 		goto err_unlock;
 	}
 	data->id = new;
+	ioasid_set_get(set);
+
+activate:
+	data->spid = INVALID_IOASID;
+	RCU_INIT_POINTER(data->private, private);
+	refcount_set(&data->users, 1);
+	/* Readers check the state last: publish the fields before it. */
+	smp_store_release(&data->state, IOASID_STATE_ACTIVE);
 	atomic_inc(&set->used);
 	atomic_inc(&ioasid_pool_count);
-	ioasid_set_get(set);
 	list_add_tail(&data->node, &set->ids);
 	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
 	mutex_unlock(&set->lock);
@@ -116,7 +141,6 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 
 err_unlock:
 	mutex_unlock(&set->lock);
-	kmem_cache_free(ioasid_cache, data);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
@@ -126,9 +150,97 @@ static void ioasid_data_free_rcu(struct rcu_head *head)
 	kmem_cache_free(ioasid_cache, container_of(head, struct ioasid_data, rcu));
 }
 
+/* Take an ID out of the pool for good (no cache). */
+static void ioasid_evict(struct ioasid_data *data)
+{
+	struct ioasid_set *set = data->set;
+
+	xa_erase(&ioasid_xa, data->id);
+	call_rcu(&data->rcu, ioasid_data_free_rcu);
+	ioasid_set_put(set);
+}
+
 /*
- * Drop one reference; the last one of a free-pending ID returns it to the
- * pool. Lock-free apart from the pool's xa_lock.
+ * Park a reclaimed ID in its set's cache, keeping its slot in the pool and
+ * its reference on the set. Lookups ignore it (state CACHED, no users).
+ */
+static bool ioasid_cache_put(struct ioasid_set *set, struct ioasid_data *data)
+{
+	bool cached = false;
+
+	spin_lock(&set->cache_lock);
+	if (!set->cache_closed && set->ncached < READ_ONCE(set_cache)) {
+		WRITE_ONCE(data->state, IOASID_STATE_CACHED);
+		list_add(&data->node, &set->cache);
+		set->ncached++;
+		cached = true;
+	}
+	spin_unlock(&set->cache_lock);
+	return cached;
+}
+
+/* Most recently cached ID of @set if it lies in [min, max]; set->lock held. */
+struct ioasid_data *ioasid_cache_get(struct ioasid_set *set, ioasid_t min,
+				     ioasid_t max)
+{
+	struct ioasid_data *data;
+
+	lockdep_assert_held(&set->lock);
+	spin_lock(&set->cache_lock);
+	data = list_first_entry_or_null(&set->cache, struct ioasid_data, node);
+	if (data && data->id >= min && data->id <= max) {
+		list_del(&data->node);
+		set->ncached--;
+	} else {
+		data = NULL;
+	}
+	spin_unlock(&set->cache_lock);
+	return data;
+}
+
+/* Return every cached ID of @set to the pool. Returns how many. */
+unsigned int ioasid_cache_drain(struct ioasid_set *set)
+{
+	struct ioasid_data *data, *next;
+	unsigned int n;
+	LIST_HEAD(list);
+
+	spin_lock(&set->cache_lock);
+	list_splice_init(&set->cache, &list);
+	n = set->ncached;
+	set->ncached = 0;
+	spin_unlock(&set->cache_lock);
+	list_for_each_entry_safe(data, next, &list, node)
+		ioasid_evict(data);
+	return n;
+}
+
+/* Empty every set's cache, when the pool looks full. Returns how many. */
+unsigned int ioasid_cache_drain_all(void)
+{
+	struct ioasid_data *data, *next;
+	struct ioasid_set *set;
+	unsigned int n = 0;
+	LIST_HEAD(list);
+
+	spin_lock(&ioasid_all_sets_lock);
+	list_for_each_entry(set, &ioasid_all_sets, all_node) {
+		spin_lock(&set->cache_lock);
+		list_splice_init(&set->cache, &list);
+		n += set->ncached;
+		set->ncached = 0;
+		spin_unlock(&set->cache_lock);
+	}
+	spin_unlock(&ioasid_all_sets_lock);
+	list_for_each_entry_safe(data, next, &list, node)
+		ioasid_evict(data);
+	return n;
+}
+
+/*
+ * Drop one reference; the last one of a free-pending ID returns its quota
+ * to the set and the ID to the set's cache or the pool. Lock-free apart
+ * from the set's cache spinlock or the pool's xa_lock.
  */
 bool ioasid_put_data(struct ioasid_data *data)
 {
@@ -138,11 +250,10 @@ bool ioasid_put_data(struct ioasid_data *data)
 		return false;
 	/* The owner's reference is the last one only after ioasid_free(). */
 	WARN_ON_ONCE(READ_ONCE(data->state) != IOASID_STATE_FREE_PENDING);
-	xa_erase(&ioasid_xa, data->id);
 	atomic_dec(&ioasid_pool_count);
 	atomic_dec(&set->used);
-	call_rcu(&data->rcu, ioasid_data_free_rcu);
-	ioasid_set_put(set);
+	if (!ioasid_cache_put(set, data))
+		ioasid_evict(data);
 	return true;
 }
 
@@ -237,7 +348,7 @@ static struct ioasid_data *ioasid_lookup_rcu(struct ioasid_set *set,
 		data = xas_load(&xas);
 	} while (xas_retry(&xas, data));
 	if (!data || (set && data->set != set) ||
-	    READ_ONCE(data->state) != IOASID_STATE_ACTIVE)
+	    smp_load_acquire(&data->state) != IOASID_STATE_ACTIVE)
 		return NULL;
 	return data;
 }
@@ -276,8 +387,11 @@ EXPORT_SYMBOL_NS_GPL(ioasid_get, IOASID_NS);
  * @set: the owning set, or NULL
  * @id: the ID
  *
- * The last reference on a free-pending ID returns it to the pool and its
- * quota to the set. No notification is sent: FREE was sent at ioasid_free().
+ * The last reference on a free-pending ID reclaims it: its quota returns to
+ * the set, and the ID waits in the set's cache for the set's next
+ * allocation (emptied whenever an allocation finds the pool full, and when
+ * the set is freed) or returns to the pool. No notification is sent: FREE
+ * was sent at ioasid_free().
  *
  * Context: any but interrupt context; takes only the pool's xa_lock.
  * Return: true if the ID was reclaimed.

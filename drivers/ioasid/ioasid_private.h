@@ -17,9 +17,15 @@
  * teardown.
  *
  * An ID is ACTIVE from allocation until its owner frees it, then
- * FREE_PENDING until its last reference is put; only then is it erased from
- * the pool (reclaimed), its quota returned and its memory freed after an RCU
- * grace period. Lookups see only ACTIVE IDs.
+ * FREE_PENDING until its last reference is put; then it is reclaimed: its
+ * quota returns to the set and the ID either waits in the set's cache
+ * (CACHED: still in the pool's xarray with the same &struct ioasid_data,
+ * at most set_cache of them per set) for the set's next allocation, or is
+ * erased from the pool and its memory freed after an RCU grace period.
+ * Caches are emptied when their set is freed and, all of them, when an
+ * allocation finds no free ID, so a cached ID never makes an allocation
+ * fail. Lookups see only ACTIVE IDs; an &struct ioasid_data keeps its ID
+ * and set for life, so a reader racing with cache reuse sees the same ID.
  *
  * Guest mapping: set->spids is an xarray keyed by set-private ID (guest
  * PASID) whose entries are the &struct ioasid_data; the data keeps its spid.
@@ -34,12 +40,17 @@
  *    delivered, so events of one set are serialized and ordered.
  * 3. ioasid_nb_rwsem (rwsem): the global notifier list; read-held during
  *    delivery.
- * 4. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
- *    xarray calls only).
+ * 4. ioasid_all_sets_lock (spinlock): the list of every set, for draining
+ *    the caches.
+ * 5. set->cache_lock (spinlock): set->cache, set->ncached,
+ *    set->cache_closed; one set's at a time.
+ * 6. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
+ *    xarray calls only; never taken with a cache_lock held).
  *
  * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
  * ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
- * ioasid_put() (reclaim) takes only the xa_lock of ioasid_xa.
+ * ioasid_put() (reclaim) takes only the set's cache_lock or the xa_lock of
+ * ioasid_xa.
  *
  * Contexts
  * --------
@@ -61,11 +72,13 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 
 enum ioasid_state {
 	IOASID_STATE_ACTIVE,
 	IOASID_STATE_FREE_PENDING,
+	IOASID_STATE_CACHED,
 };
 
 /**
@@ -106,6 +119,11 @@ struct ioasid_data {
  * @spids: set-private ID -> &struct ioasid_data
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
  * @node: in ioasid_sets (ioasid_sets_lock), only sets with a token
+ * @all_node: in ioasid_all_sets (ioasid_all_sets_lock)
+ * @cache_lock: protects @cache, @ncached, @cache_closed
+ * @cache: reclaimed IDs kept for reuse, most recent first
+ * @ncached: entries in @cache
+ * @cache_closed: set at teardown; reclaimed IDs go back to the pool
  * @rcu: delayed free
  */
 struct ioasid_set {
@@ -120,6 +138,11 @@ struct ioasid_set {
 	struct xarray spids;
 	struct list_head notifiers;
 	struct list_head node;
+	struct list_head all_node;
+	spinlock_t cache_lock;	/* see the lock order above */
+	struct list_head cache;
+	unsigned int ncached;
+	bool cache_closed;
 	struct rcu_head rcu;
 };
 
@@ -142,6 +165,8 @@ struct ioasid_nb_entry {
 };
 
 extern struct mutex ioasid_sets_lock;
+extern spinlock_t ioasid_all_sets_lock;
+extern struct list_head ioasid_all_sets;
 extern ioasid_t ioasid_capacity;
 
 /* core.c */
@@ -150,6 +175,10 @@ bool ioasid_put_data(struct ioasid_data *data);
 struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
 					    ioasid_t id);
 struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id);
+struct ioasid_data *ioasid_cache_get(struct ioasid_set *set, ioasid_t min,
+				     ioasid_t max);
+unsigned int ioasid_cache_drain(struct ioasid_set *set);
+unsigned int ioasid_cache_drain_all(void);
 
 /* set.c */
 struct ioasid_set *ioasid_find_set_by_token_locked(void *token,

@@ -11,6 +11,9 @@
 DEFINE_MUTEX(ioasid_sets_lock);
 /* Sets with a token, for lookup by token (ioasid_sets_lock). */
 static LIST_HEAD(ioasid_sets);
+/* Every set, for draining the ID caches (ioasid_all_sets_lock). */
+DEFINE_SPINLOCK(ioasid_all_sets_lock);
+LIST_HEAD(ioasid_all_sets);
 
 struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
 						   enum ioasid_set_token_type type)
@@ -67,20 +70,24 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 	xa_init(&set->spids);
 	INIT_LIST_HEAD(&set->notifiers);
 	INIT_LIST_HEAD(&set->node);
+	spin_lock_init(&set->cache_lock);
+	INIT_LIST_HEAD(&set->cache);
 
-	if (type == IOASID_SET_TOKEN_NONE)
-		return set;
-
-	mutex_lock(&ioasid_sets_lock);
-	if (ioasid_find_set_by_token_locked(token, type)) {
+	if (type != IOASID_SET_TOKEN_NONE) {
+		mutex_lock(&ioasid_sets_lock);
+		if (ioasid_find_set_by_token_locked(token, type)) {
+			mutex_unlock(&ioasid_sets_lock);
+			mutex_destroy(&set->lock);
+			kfree(set);
+			return ERR_PTR(-EEXIST);
+		}
+		list_add_tail(&set->node, &ioasid_sets);
+		ioasid_attach_token_nbs(set);
 		mutex_unlock(&ioasid_sets_lock);
-		mutex_destroy(&set->lock);
-		kfree(set);
-		return ERR_PTR(-EEXIST);
 	}
-	list_add_tail(&set->node, &ioasid_sets);
-	ioasid_attach_token_nbs(set);
-	mutex_unlock(&ioasid_sets_lock);
+	spin_lock(&ioasid_all_sets_lock);
+	list_add_tail(&set->all_node, &ioasid_all_sets);
+	spin_unlock(&ioasid_all_sets_lock);
 	return set;
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_set_alloc, IOASID_NS);
@@ -108,9 +115,14 @@ void ioasid_set_free(struct ioasid_set *set)
 		return;
 	}
 	set->dead = true;
+	spin_lock(&set->cache_lock);
+	set->cache_closed = true;
+	spin_unlock(&set->cache_lock);
 	list_for_each_entry_safe(data, next, &set->ids, node)
 		ioasid_free_locked(set, data);
 	mutex_unlock(&set->lock);
+	/* IDs still referenced go back to the pool on their last put. */
+	ioasid_cache_drain(set);
 
 	mutex_lock(&ioasid_sets_lock);
 	list_del_init(&set->node);
@@ -154,7 +166,11 @@ void ioasid_set_put(struct ioasid_set *set)
 {
 	if (!refcount_dec_and_test(&set->ref))
 		return;
-	WARN_ON(!set->dead || atomic_read(&set->used) || !list_empty(&set->ids));
+	WARN_ON(!set->dead || atomic_read(&set->used) ||
+		!list_empty(&set->ids) || !list_empty(&set->cache));
+	spin_lock(&ioasid_all_sets_lock);
+	list_del(&set->all_node);
+	spin_unlock(&ioasid_all_sets_lock);
 	xa_destroy(&set->spids);
 	ioasid_set_free_nbs(set);
 	mutex_destroy(&set->lock);

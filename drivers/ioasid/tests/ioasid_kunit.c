@@ -190,6 +190,45 @@ static void ioasid_test_free_pending(struct kunit *test)
 	ioasid_set_free(set);
 }
 
+/* Reclaimed IDs are reused by their set, never kept from another set. */
+static void ioasid_test_cache(struct kunit *test)
+{
+	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = ioasid_pool_used();
+	int pa = 1, pb = 2;
+	ioasid_t id, id2;
+
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_attach_spid(a, id, 9), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
+	/* Parked: invisible, not counted, not referencable. */
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, ioasid_get(NULL, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(a), 0U);
+
+	/* The set gets it back, fresh: new private data, no guest PASID. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pb, &id2), 0);
+	KUNIT_EXPECT_EQ(test, id2, id);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), (void *)&pb);
+	KUNIT_EXPECT_EQ(test, ioasid_get_spid(a, id), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(a, 9, false), INVALID_IOASID);
+	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
+
+	/* Another set asking for exactly that ID gets it. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
+	KUNIT_EXPECT_EQ(test, id2, id);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
+	/* And a's next allocation does not see it. */
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id2), 0);
+	KUNIT_EXPECT_NE(test, id2, id);
+	ioasid_set_free(a);
+	ioasid_set_free(b);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+}
+
 static void ioasid_test_free_all_and_set_free(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
@@ -683,6 +722,7 @@ static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_unlimited_no_reserve),
 	KUNIT_CASE(ioasid_test_capacity),
 	KUNIT_CASE(ioasid_test_free_pending),
+	KUNIT_CASE(ioasid_test_cache),
 	KUNIT_CASE(ioasid_test_free_all_and_set_free),
 	KUNIT_CASE(ioasid_test_tokens),
 	{}
