@@ -105,7 +105,6 @@ static int vv_mdev_probe(struct mdev_device *mdev)
 	for (i = 0; i < vv->nvqs; i++) {
 		vv->vqs[i].vv = vv;
 		vv->vqs[i].idx = i;
-		spin_lock_init(&vv->vqs[i].call_lock);
 	}
 	dev_set_drvdata(&mdev->dev, vv);
 	ret = vfio_register_emulated_iommu_dev(&vv->vdev);

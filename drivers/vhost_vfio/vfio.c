@@ -248,10 +248,11 @@ static void vv_trigger(struct vv_dev *vv, u32 index, u32 vector)
 	if (index == VHOST_VFIO_VRING_IRQ_INDEX) {
 		struct vv_vq *vq = &vv->vqs[vector];
 
-		spin_lock_irqsave(&vq->call_lock, flags);
-		if (vq->call)
-			eventfd_signal(vq->call);
-		spin_unlock_irqrestore(&vq->call_lock, flags);
+		rcu_read_lock();
+		ctx = rcu_dereference(vq->call);
+		if (ctx)
+			eventfd_signal(ctx);
+		rcu_read_unlock();
 		return;
 	}
 	spin_lock_irqsave(&vv->irq_lock, flags);

@@ -16,12 +16,14 @@
 static irqreturn_t vv_vq_cb(void *private)
 {
 	struct vv_vq *vq = private;
-	unsigned long flags;
+	struct eventfd_ctx *ctx;
 
-	spin_lock_irqsave(&vq->call_lock, flags);
-	if (vq->call)
-		eventfd_signal(vq->call);
-	spin_unlock_irqrestore(&vq->call_lock, flags);
+	/* the hot path: no lock, the eventfd is freed after a grace period */
+	rcu_read_lock();
+	ctx = rcu_dereference(vq->call);
+	if (ctx)
+		eventfd_signal(ctx);
+	rcu_read_unlock();
 	return IRQ_HANDLED;
 }
 
@@ -47,19 +49,18 @@ void vv_set_call(struct vv_vq *vq, struct eventfd_ctx *ctx)
 	struct vdpa_device *vdpa = vq->vv->vdpa;
 	struct vdpa_callback cb = {};
 	struct eventfd_ctx *old;
-	unsigned long flags;
 
-	spin_lock_irqsave(&vq->call_lock, flags);
-	old = vq->call;
-	vq->call = ctx;
-	spin_unlock_irqrestore(&vq->call_lock, flags);
+	lockdep_assert_held(&vq->vv->lock);
+	old = rcu_replace_pointer(vq->call, ctx, lockdep_is_held(&vq->vv->lock));
 	if (ctx) {
 		cb.callback = vv_vq_cb;
 		cb.private = vq;
 	}
 	vdpa->config->set_vq_cb(vdpa, vq->idx, &cb);
-	if (old)
+	if (old) {
+		synchronize_rcu();
 		eventfd_ctx_put(old);
+	}
 }
 
 /**

@@ -15,9 +15,12 @@
  *                        but the eventfd pointers below
  *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
  *                        vdpa_set_features() and friends
- *   vv_vq.call_lock,
- *   vv_dev.irq_lock      (spinlocks, irqsave) the call, config and request
- *                        eventfd pointers, read from device callbacks
+ *   vv_dev.irq_lock      (spinlock, irqsave) the config and request eventfd
+ *                        pointers, read from device callbacks
+ *
+ * vv_vq.call is RCU-protected: written under vv_dev.lock, read in the
+ * device's used-buffer callback under rcu_read_lock(), the old eventfd put
+ * after a grace period.
  *
  * The kick wait-queue callback runs under the eventfd's wait-queue lock and
  * only calls the vDPA device's kick_vq(); it takes none of the locks above.
@@ -29,6 +32,7 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
 #include <linux/vfio.h>
@@ -90,8 +94,7 @@ struct vv_pin {
  * struct vv_vq - one virtqueue
  * @vv: the device
  * @idx: queue index
- * @call_lock: protects @call
- * @call: eventfd signalled on a used-buffer notification, or NULL
+ * @call: eventfd signalled on a used-buffer notification, or NULL (RCU)
  * @kick: eventfd the VMM writes to kick, or NULL
  * @kick_file: the file of @kick, held while @kick is set
  * @kick_wait: our entry on @kick's wait queue
@@ -101,8 +104,7 @@ struct vv_pin {
 struct vv_vq {
 	struct vv_dev *vv;
 	u16 idx;
-	spinlock_t call_lock;	/* protects call */
-	struct eventfd_ctx *call;
+	struct eventfd_ctx __rcu *call;
 	struct eventfd_ctx *kick;
 	struct file *kick_file;
 	wait_queue_entry_t kick_wait;

@@ -60,8 +60,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "setup: %s\n", strerror(-ret));
 		return 1;
 	}
-	/* warm up */
-	for (i = 0; i < 8; i++)
+	/* warm up for half a second (code paths, caches, the sim's thread) */
+	t0 = vv_now();
+	for (i = 0; vv_now() - t0 < 0.5; i++)
 		if (run_batch(&n, i * BATCH, BATCH))
 			return 1;
 

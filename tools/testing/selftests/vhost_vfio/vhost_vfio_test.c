@@ -22,6 +22,7 @@
 #define UUID_NET1	"8f0b6a52-1f05-4e6a-9a3e-000000000002"
 #define UUID_BLK0	"8f0b6a52-1f05-4e6a-9a3e-000000000003"
 #define UUID_GONE	"8f0b6a52-1f05-4e6a-9a3e-000000000009"
+#define UUID_CTL	"8f0b6a52-1f05-4e6a-9a3e-00000000000c"
 #define NFRAMES		64
 
 static int vv_wait_ms = 5000;
@@ -633,6 +634,39 @@ TEST(feature_mask_sysfs)
 	vv_be_close(&be);
 	ASSERT_EQ(0, vv_mdev_attr(UUID_NET1, "feature_mask", NULL, 0,
 				  "0xffffffffffffffff"));
+}
+
+#define AVAIL_CTL	\
+	"/sys/bus/vdpa/devices/vvctl/mdev_supported_types/vhost_vfio-vhost-vfio/available_instances"
+
+/* mdevctl creates and removes instances as for any mdev parent. */
+TEST(mdevctl_lifecycle)
+{
+	struct vhost_vfio_info info = { .size = sizeof(info) };
+	char avail[16];
+	struct vv_be be;
+
+	if (system("command -v mdevctl >/dev/null 2>&1"))
+		SKIP(return, "no mdevctl");
+	ASSERT_EQ(0, vv_vdpa_add("vdpasim_net", "vvctl", "vhost_vfio"));
+	ASSERT_EQ(0, vv_read_file(AVAIL_CTL, avail, sizeof(avail)));
+	ASSERT_EQ(1, atoi(avail));
+	ASSERT_EQ(0, system("mdevctl start -u " UUID_CTL
+			    " -p vvctl -t vhost_vfio-vhost-vfio"));
+	ASSERT_TRUE(vv_exists("/sys/bus/mdev/devices/" UUID_CTL));
+	ASSERT_EQ(0, system("mdevctl list | grep -q " UUID_CTL));
+	ASSERT_EQ(0, vv_read_file(AVAIL_CTL, avail, sizeof(avail)));
+	ASSERT_EQ(0, atoi(avail));
+	/* a second instance on the same vDPA device is refused */
+	ASSERT_NE(0, vv_mdev_create("vvctl", UUID_GONE));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_CTL));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(1, info.device_id);
+	vv_be_close(&be);
+	ASSERT_EQ(0, system("mdevctl stop -u " UUID_CTL));
+	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_CTL));
+	ASSERT_EQ(0, vv_vdpa_del("vvctl"));
 }
 
 /* The mdev and its vDPA device go away under an open fd. */

@@ -7,7 +7,7 @@
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-2}
-ROUNDS=${VV_BENCH_ROUNDS:-3}
+ROUNDS=${VV_BENCH_ROUNDS:-4}
 UUID=5d7c3a1e-20f1-4b0e-9c55-0000000000bb
 
 modprobe mdev 2>/dev/null || true
@@ -34,8 +34,14 @@ echo $UUID > /sys/bus/vdpa/devices/vvbench_vfio/mdev_supported_types/vhost_vfio-
 : > /tmp/vv_vfio.txt
 i=0
 while [ $i -lt "$ROUNDS" ]; do
-	$B vdpa vvbench_vdpa "$SECS" >> /tmp/vv_vdpa.txt
-	$B vfio $UUID "$SECS" >> /tmp/vv_vfio.txt
+	# alternate which one goes first
+	if [ $((i % 2)) -eq 0 ]; then
+		$B vdpa vvbench_vdpa "$SECS" >> /tmp/vv_vdpa.txt
+		$B vfio $UUID "$SECS" >> /tmp/vv_vfio.txt
+	else
+		$B vfio $UUID "$SECS" >> /tmp/vv_vfio.txt
+		$B vdpa vvbench_vdpa "$SECS" >> /tmp/vv_vdpa.txt
+	fi
 	i=$((i + 1))
 done
 
