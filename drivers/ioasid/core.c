@@ -108,7 +108,7 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		goto err_unlock;
 	}
 	data->set = set;
-	data->state = IOASID_STATE_FREE_PENDING;
+	data->key = ioasid_key(set, IOASID_STATE_FREE_PENDING);
 	refcount_set(&data->users, 0);
 	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
 	if (ret == -EBUSY && ioasid_cache_drain_all()) {
@@ -130,7 +130,7 @@ activate:
 	RCU_INIT_POINTER(data->private, private);
 	refcount_set(&data->users, 1);
 	/* Readers check the state last: publish the fields before it. */
-	smp_store_release(&data->state, IOASID_STATE_ACTIVE);
+	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	atomic_inc(&set->used);
 	atomic_inc(&ioasid_pool_count);
 	list_add_tail(&data->node, &set->ids);
@@ -170,7 +170,7 @@ static bool ioasid_cache_put(struct ioasid_set *set, struct ioasid_data *data)
 
 	spin_lock(&set->cache_lock);
 	if (!set->cache_closed && set->ncached < READ_ONCE(set_cache)) {
-		WRITE_ONCE(data->state, IOASID_STATE_CACHED);
+		WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_CACHED));
 		list_add(&data->node, &set->cache);
 		set->ncached++;
 		cached = true;
@@ -249,7 +249,7 @@ bool ioasid_put_data(struct ioasid_data *data)
 	if (!refcount_dec_and_test(&data->users))
 		return false;
 	/* The owner's reference is the last one only after ioasid_free(). */
-	WARN_ON_ONCE(READ_ONCE(data->state) != IOASID_STATE_FREE_PENDING);
+	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
 	atomic_dec(&ioasid_pool_count);
 	atomic_dec(&set->used);
 	if (!ioasid_cache_put(set, data))
@@ -264,7 +264,7 @@ void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
 
 	if (data->spid != INVALID_IOASID)
 		ioasid_detach_spid_locked(set, data);
-	WRITE_ONCE(data->state, IOASID_STATE_FREE_PENDING);
+	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE_PENDING));
 	list_del(&data->node);
 	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
 	ioasid_put_data(data);
@@ -277,8 +277,7 @@ static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
 
 	lockdep_assert_held(&set->lock);
 	data = xa_load(&ioasid_xa, id);
-	if (!data || data->set != set ||
-	    data->state != IOASID_STATE_ACTIVE)
+	if (!data || data->key != ioasid_key(set, IOASID_STATE_ACTIVE))
 		return NULL;
 	return data;
 }
@@ -347,8 +346,7 @@ static struct ioasid_data *ioasid_lookup_rcu(struct ioasid_set *set,
 	do {
 		data = xas_load(&xas);
 	} while (xas_retry(&xas, data));
-	if (!data || (set && data->set != set) ||
-	    smp_load_acquire(&data->state) != IOASID_STATE_ACTIVE)
+	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set))
 		return NULL;
 	return data;
 }
@@ -372,7 +370,7 @@ int ioasid_get(struct ioasid_set *set, ioasid_t id)
 	rcu_read_lock();
 	data = ioasid_lookup_rcu(set, id);
 	if (data && refcount_inc_not_zero(&data->users)) {
-		if (READ_ONCE(data->state) == IOASID_STATE_ACTIVE)
+		if (ioasid_state(data) == IOASID_STATE_ACTIVE)
 			ret = 0;
 		else
 			ioasid_put_data(data);

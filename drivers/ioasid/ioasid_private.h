@@ -33,18 +33,19 @@
  *
  * Lock order (outer first)
  * ------------------------
- * 1. ioasid_sets_lock (mutex): the list of sets with a token, the list of
- *    token notifier registrations (pending or attached).
+ * 1. ioasid_sets_lock (mutex): the list of live sets (lookup by token),
+ *    the list of token notifier registrations (pending or attached), the
+ *    list of global notifier registrations.
  * 2. set->lock (mutex): the set's state, quota, ID list, writes to
- *    set->spids, the set's notifier list; held while the set's events are
- *    delivered, so events of one set are serialized and ordered.
- * 3. ioasid_nb_rwsem (rwsem): the global notifier list; read-held during
- *    delivery.
- * 4. ioasid_all_sets_lock (spinlock): the list of every set, for draining
+ *    set->spids, the set's notifier list (its own registrations, its
+ *    token's and a copy of each global one); held while the set's events
+ *    are delivered, so events of one set are serialized and ordered, and
+ *    delivery takes no global lock.
+ * 3. ioasid_all_sets_lock (spinlock): the list of every set, for draining
  *    the caches.
- * 5. set->cache_lock (spinlock): set->cache, set->ncached,
+ * 4. set->cache_lock (spinlock): set->cache, set->ncached,
  *    set->cache_closed; one set's at a time.
- * 6. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
+ * 5. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
  *    xarray calls only; never taken with a cache_lock held).
  *
  * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
@@ -59,7 +60,7 @@
  * get/put may run in atomic context (RCU read side, spinlock held), but not
  * in hard or soft interrupt context since reclaim takes the pool's xa_lock
  * without disabling interrupts. Notifier handlers run in process context
- * with set->lock and ioasid_nb_rwsem (read) held: they may sleep and may
+ * with set->lock held: they may sleep and may
  * call the lookup functions and ioasid_get()/ioasid_put(), but must not
  * change the same set, free sets, look sets up by token or (un)register
  * notifiers.
@@ -81,12 +82,16 @@ enum ioasid_state {
 	IOASID_STATE_CACHED,
 };
 
+#define IOASID_STATE_MASK	3UL
+
 /**
  * struct ioasid_data - one allocated host ID
  * @id: the host ID (its index in ioasid_xa)
  * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
- * @state: enum ioasid_state (set->lock for writes, READ_ONCE for readers)
+ * @key: the owning set's address ORed with its enum ioasid_state, so that a
+ *	lookup checks owner and state with one load (written under set->lock
+ *	or, for CACHED, set->cache_lock; read with acquire by lookups)
  * @users: references; the owner holds one until ioasid_free()
  * @set: the owning set (holds a reference on it)
  * @private: consumer data, RCU-published
@@ -96,13 +101,32 @@ enum ioasid_state {
 struct ioasid_data {
 	ioasid_t id;
 	ioasid_t spid;
-	unsigned int state;
+	unsigned long key;
 	refcount_t users;
 	struct ioasid_set *set;
 	void __rcu *private;
 	struct list_head node;
 	struct rcu_head rcu;
 };
+
+static inline unsigned long ioasid_key(struct ioasid_set *set,
+				       enum ioasid_state state)
+{
+	return (unsigned long)set | state;
+}
+
+static inline enum ioasid_state ioasid_state(struct ioasid_data *data)
+{
+	return READ_ONCE(data->key) & IOASID_STATE_MASK;
+}
+
+/* Is @key an active ID of @set (of any set if @set is NULL)? */
+static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
+{
+	if (set)
+		return key == ioasid_key(set, IOASID_STATE_ACTIVE);
+	return (key & IOASID_STATE_MASK) == IOASID_STATE_ACTIVE;
+}
 
 /**
  * struct ioasid_set - a group of IDs with a quota and an optional token
@@ -118,7 +142,7 @@ struct ioasid_data {
  * @ids: ACTIVE IDs of the set (set->lock)
  * @spids: set-private ID -> &struct ioasid_data
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
- * @node: in ioasid_sets (ioasid_sets_lock), only sets with a token
+ * @node: in ioasid_sets (ioasid_sets_lock) until freed by the owner
  * @all_node: in ioasid_all_sets (ioasid_all_sets_lock)
  * @cache_lock: protects @cache, @ncached, @cache_closed
  * @cache: reclaimed IDs kept for reuse, most recent first
@@ -153,6 +177,7 @@ struct ioasid_set {
  * @token_node: in ioasid_token_nbs for registrations by token
  * @token: token of a registration by token
  * @type: token type of a registration by token
+ * @global: a global registration or a set's copy of one
  * @set: set a token registration is attached to, NULL while pending
  */
 struct ioasid_nb_entry {
@@ -161,10 +186,12 @@ struct ioasid_nb_entry {
 	struct list_head token_node;
 	void *token;
 	enum ioasid_set_token_type type;
+	bool global;
 	struct ioasid_set *set;
 };
 
 extern struct mutex ioasid_sets_lock;
+extern struct list_head ioasid_sets;
 extern spinlock_t ioasid_all_sets_lock;
 extern struct list_head ioasid_all_sets;
 extern ioasid_t ioasid_capacity;
@@ -187,6 +214,7 @@ struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
 /* notify.c */
 void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
 		   struct ioasid_data *data, ioasid_t spid);
+int ioasid_copy_global_nbs(struct ioasid_set *set);
 void ioasid_attach_token_nbs(struct ioasid_set *set);
 void ioasid_detach_token_nbs(struct ioasid_set *set);
 void ioasid_set_free_nbs(struct ioasid_set *set);

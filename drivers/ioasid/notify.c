@@ -1,28 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioasid notifiers: a global chain and one chain per set, merged by
- * priority on delivery; registrations by token wait for their set.
+ * ioasid notifiers: one sorted list per set holding the set's own
+ * registrations, its token's and a copy of every global one; registrations
+ * by token wait for their set.
  */
 #include <linux/module.h>
-#include <linux/rwsem.h>
 #include <linux/slab.h>
 
 #include "ioasid_private.h"
 
-/* Global registrations, sorted by priority (ioasid_nb_rwsem). */
-static DECLARE_RWSEM(ioasid_nb_rwsem);
+/*
+ * Global registrations (ioasid_sets_lock). Each live set holds a copy of
+ * every one in its own list, so that delivery walks one list under the
+ * set's mutex and takes no global lock.
+ */
 static LIST_HEAD(ioasid_global_nbs);
 /* Every registration by token, pending or attached (ioasid_sets_lock). */
 static LIST_HEAD(ioasid_token_nbs);
 
-/* Insert keeping descending priority, FIFO among equals. */
+/*
+ * Delivery order: descending priority; among equal priorities the set's
+ * own registrations (by set or by token) before global ones; then FIFO.
+ */
+static bool ioasid_nb_before(struct ioasid_nb_entry *a,
+			     struct ioasid_nb_entry *b)
+{
+	if (a->nb->priority != b->nb->priority)
+		return a->nb->priority > b->nb->priority;
+	return !a->global && b->global;
+}
+
 static void ioasid_nb_insert(struct list_head *head,
 			     struct ioasid_nb_entry *entry)
 {
 	struct ioasid_nb_entry *pos;
 
 	list_for_each_entry(pos, head, node) {
-		if (entry->nb->priority > pos->nb->priority) {
+		if (ioasid_nb_before(entry, pos)) {
 			list_add_tail(&entry->node, &pos->node);
 			return;
 		}
@@ -30,61 +44,119 @@ static void ioasid_nb_insert(struct list_head *head,
 	list_add_tail(&entry->node, head);
 }
 
+/* The registration of @nb in @head: a global copy or a set's own. */
 static struct ioasid_nb_entry *ioasid_nb_find(struct list_head *head,
-					      struct notifier_block *nb)
+					      struct notifier_block *nb,
+					      bool global)
 {
 	struct ioasid_nb_entry *entry;
 
 	list_for_each_entry(entry, head, node)
-		if (entry->nb == nb)
+		if (entry->nb == nb && entry->global == global && !entry->token)
 			return entry;
 	return NULL;
 }
 
-static void ioasid_nb_call(struct ioasid_nb_entry *entry,
-			   enum ioasid_notify_event event,
-			   struct ioasid_nb_args *args)
+static struct ioasid_nb_entry *ioasid_nb_alloc(struct notifier_block *nb,
+					       bool global)
 {
-	/* Return values are ignored: every consumer sees every event. */
-	entry->nb->notifier_call(entry->nb, event, args);
+	struct ioasid_nb_entry *entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+
+	if (entry) {
+		entry->nb = nb;
+		entry->global = global;
+		INIT_LIST_HEAD(&entry->node);
+		INIT_LIST_HEAD(&entry->token_node);
+	}
+	return entry;
 }
 
 /*
- * Deliver one event to the set's and the global chain, merged by
- * priority (set first among equals). Exactly one call per registration.
+ * Deliver one event to every registration of the set (its own, its
+ * token's and the global ones), in priority order, exactly once each.
  */
 void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
 		   struct ioasid_data *data, ioasid_t spid)
 {
-	struct list_head *s, *g;
-	struct ioasid_nb_args args = {
-		.set = set,
-		.id = data ? data->id : INVALID_IOASID,
-		.spid = spid,
-		.pdata = data ? rcu_dereference_protected(data->private,
-				lockdep_is_held(&set->lock)) : NULL,
-	};
+	struct ioasid_nb_entry *entry;
+	struct ioasid_nb_args args;
 
 	lockdep_assert_held(&set->lock);
-	down_read(&ioasid_nb_rwsem);
-	s = set->notifiers.next;
-	g = ioasid_global_nbs.next;
-	while (s != &set->notifiers || g != &ioasid_global_nbs) {
-		struct ioasid_nb_entry *se = NULL, *ge = NULL;
+	if (list_empty(&set->notifiers))
+		return;
+	args.set = set;
+	args.id = data ? data->id : INVALID_IOASID;
+	args.spid = spid;
+	args.pdata = data ? rcu_dereference_protected(data->private,
+			lockdep_is_held(&set->lock)) : NULL;
+	/* Return values are ignored: every consumer sees every event. */
+	list_for_each_entry(entry, &set->notifiers, node)
+		entry->nb->notifier_call(entry->nb, event, &args);
+}
 
-		if (s != &set->notifiers)
-			se = list_entry(s, struct ioasid_nb_entry, node);
-		if (g != &ioasid_global_nbs)
-			ge = list_entry(g, struct ioasid_nb_entry, node);
-		if (se && (!ge || se->nb->priority >= ge->nb->priority)) {
-			ioasid_nb_call(se, event, &args);
-			s = s->next;
-		} else {
-			ioasid_nb_call(ge, event, &args);
-			g = g->next;
-		}
+/* A new set gets a copy of every global registration; ioasid_sets_lock. */
+int ioasid_copy_global_nbs(struct ioasid_set *set)
+{
+	struct ioasid_nb_entry *global, *copy;
+
+	lockdep_assert_held(&ioasid_sets_lock);
+	list_for_each_entry(global, &ioasid_global_nbs, node) {
+		copy = ioasid_nb_alloc(global->nb, true);
+		if (!copy)
+			return -ENOMEM;	/* the caller frees the copies */
+		ioasid_nb_insert(&set->notifiers, copy);
 	}
-	up_read(&ioasid_nb_rwsem);
+	return 0;
+}
+
+static void ioasid_set_del_nb(struct ioasid_set *set,
+			      struct notifier_block *nb, bool global)
+{
+	struct ioasid_nb_entry *entry;
+
+	mutex_lock(&set->lock);
+	entry = ioasid_nb_find(&set->notifiers, nb, global);
+	if (entry)
+		list_del(&entry->node);
+	mutex_unlock(&set->lock);
+	kfree(entry);
+}
+
+static int ioasid_register_global(struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *global, *copy;
+	struct ioasid_set *set, *undo;
+	int ret = 0;
+
+	global = ioasid_nb_alloc(nb, true);
+	if (!global)
+		return -ENOMEM;
+	mutex_lock(&ioasid_sets_lock);
+	if (ioasid_nb_find(&ioasid_global_nbs, nb, true)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	list_for_each_entry(set, &ioasid_sets, node) {
+		copy = ioasid_nb_alloc(nb, true);
+		if (!copy) {
+			list_for_each_entry(undo, &ioasid_sets, node) {
+				if (undo == set)
+					break;
+				ioasid_set_del_nb(undo, nb, true);
+			}
+			ret = -ENOMEM;
+			goto out;
+		}
+		mutex_lock(&set->lock);
+		ioasid_nb_insert(&set->notifiers, copy);
+		mutex_unlock(&set->lock);
+	}
+	list_add_tail(&global->node, &ioasid_global_nbs);
+	global = NULL;
+out:
+	mutex_unlock(&ioasid_sets_lock);
+	kfree(global);
+	return ret;
 }
 
 /**
@@ -97,6 +169,9 @@ void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
  * is ignored. Handlers run in process context, may sleep, must not change
  * the set the event is about nor (un)register notifiers.
  *
+ * A global registration is copied into every set, so that delivering an
+ * event takes no global lock: registering and unregistering cost O(sets).
+ *
  * Context: process context, may sleep.
  * Return: 0, -EEXIST if @nb is already registered there, -ENOMEM.
  */
@@ -105,27 +180,18 @@ int ioasid_register_notifier(struct ioasid_set *set, struct notifier_block *nb)
 	struct ioasid_nb_entry *entry;
 	int ret = 0;
 
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	if (!set)
+		return ioasid_register_global(nb);
+
+	entry = ioasid_nb_alloc(nb, false);
 	if (!entry)
 		return -ENOMEM;
-	entry->nb = nb;
-	INIT_LIST_HEAD(&entry->token_node);
-
-	if (!set) {
-		down_write(&ioasid_nb_rwsem);
-		if (ioasid_nb_find(&ioasid_global_nbs, nb))
-			ret = -EEXIST;
-		else
-			ioasid_nb_insert(&ioasid_global_nbs, entry);
-		up_write(&ioasid_nb_rwsem);
-	} else {
-		mutex_lock(&set->lock);
-		if (ioasid_nb_find(&set->notifiers, nb))
-			ret = -EEXIST;
-		else
-			ioasid_nb_insert(&set->notifiers, entry);
-		mutex_unlock(&set->lock);
-	}
+	mutex_lock(&set->lock);
+	if (ioasid_nb_find(&set->notifiers, nb, false))
+		ret = -EEXIST;
+	else
+		ioasid_nb_insert(&set->notifiers, entry);
+	mutex_unlock(&set->lock);
 	if (ret)
 		kfree(entry);
 	return ret;
@@ -147,22 +213,28 @@ void ioasid_unregister_notifier(struct ioasid_set *set,
 				struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *entry;
+	struct ioasid_set *pos;
 
-	if (!set) {
-		down_write(&ioasid_nb_rwsem);
-		entry = ioasid_nb_find(&ioasid_global_nbs, nb);
-		if (entry)
-			list_del(&entry->node);
-		up_write(&ioasid_nb_rwsem);
-	} else {
+	if (set) {
 		mutex_lock(&set->lock);
-		entry = ioasid_nb_find(&set->notifiers, nb);
-		if (entry && entry->token)
-			entry = NULL;	/* belongs to a token registration */
+		entry = ioasid_nb_find(&set->notifiers, nb, false);
 		if (entry)
 			list_del(&entry->node);
 		mutex_unlock(&set->lock);
+		WARN_ON(!entry);
+		kfree(entry);
+		return;
 	}
+
+	mutex_lock(&ioasid_sets_lock);
+	entry = ioasid_nb_find(&ioasid_global_nbs, nb, true);
+	if (entry) {
+		list_del(&entry->node);
+		/* Freed sets deliver nothing more; their copies go at release. */
+		list_for_each_entry(pos, &ioasid_sets, node)
+			ioasid_set_del_nb(pos, nb, true);
+	}
+	mutex_unlock(&ioasid_sets_lock);
 	WARN_ON(!entry);
 	kfree(entry);
 }
@@ -194,13 +266,11 @@ int ioasid_register_notifier_token(void *token,
 	if (!token || type == IOASID_SET_TOKEN_NONE ||
 	    type >= IOASID_SET_TOKEN_NR)
 		return -EINVAL;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	entry = ioasid_nb_alloc(nb, false);
 	if (!entry)
 		return -ENOMEM;
-	entry->nb = nb;
 	entry->token = token;
 	entry->type = type;
-	INIT_LIST_HEAD(&entry->node);
 
 	mutex_lock(&ioasid_sets_lock);
 	list_for_each_entry(pos, &ioasid_token_nbs, token_node) {

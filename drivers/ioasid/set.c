@@ -9,8 +9,8 @@
 
 /* Outermost lock: see the lock order in ioasid_private.h. */
 DEFINE_MUTEX(ioasid_sets_lock);
-/* Sets with a token, for lookup by token (ioasid_sets_lock). */
-static LIST_HEAD(ioasid_sets);
+/* Live sets (not yet freed by their owner), by token too (ioasid_sets_lock). */
+LIST_HEAD(ioasid_sets);
 /* Every set, for draining the ID caches (ioasid_all_sets_lock). */
 DEFINE_SPINLOCK(ioasid_all_sets_lock);
 LIST_HEAD(ioasid_all_sets);
@@ -21,6 +21,8 @@ struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
 	struct ioasid_set *set;
 
 	lockdep_assert_held(&ioasid_sets_lock);
+	if (type == IOASID_SET_TOKEN_NONE)
+		return NULL;
 	list_for_each_entry(set, &ioasid_sets, node)
 		if (set->token == token && set->type == type)
 			return set;
@@ -51,6 +53,7 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 {
 	bool needs_token = type != IOASID_SET_TOKEN_NONE;
 	struct ioasid_set *set;
+	int ret;
 
 	might_sleep();
 	if (type >= IOASID_SET_TOKEN_NR || quota > ioasid_capacity ||
@@ -73,22 +76,29 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 	spin_lock_init(&set->cache_lock);
 	INIT_LIST_HEAD(&set->cache);
 
-	if (type != IOASID_SET_TOKEN_NONE) {
-		mutex_lock(&ioasid_sets_lock);
-		if (ioasid_find_set_by_token_locked(token, type)) {
-			mutex_unlock(&ioasid_sets_lock);
-			mutex_destroy(&set->lock);
-			kfree(set);
-			return ERR_PTR(-EEXIST);
-		}
-		list_add_tail(&set->node, &ioasid_sets);
-		ioasid_attach_token_nbs(set);
-		mutex_unlock(&ioasid_sets_lock);
+	mutex_lock(&ioasid_sets_lock);
+	if (ioasid_find_set_by_token_locked(token, type)) {
+		ret = -EEXIST;
+		goto err_unlock;
 	}
+	ret = ioasid_copy_global_nbs(set);
+	if (ret)
+		goto err_unlock;
+	list_add_tail(&set->node, &ioasid_sets);
+	ioasid_attach_token_nbs(set);
+	mutex_unlock(&ioasid_sets_lock);
+
 	spin_lock(&ioasid_all_sets_lock);
 	list_add_tail(&set->all_node, &ioasid_all_sets);
 	spin_unlock(&ioasid_all_sets_lock);
 	return set;
+
+err_unlock:
+	mutex_unlock(&ioasid_sets_lock);
+	ioasid_set_free_nbs(set);
+	mutex_destroy(&set->lock);
+	kfree(set);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_set_alloc, IOASID_NS);
 

@@ -106,13 +106,13 @@ ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
 
 	rcu_read_lock();
 	data = xa_load(&set->spids, spid);
-	if (!data || READ_ONCE(data->state) != IOASID_STATE_ACTIVE ||
+	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set) ||
 	    READ_ONCE(data->spid) != spid)
 		goto out;
 	if (get) {
 		if (!refcount_inc_not_zero(&data->users))
 			goto out;
-		if (READ_ONCE(data->state) != IOASID_STATE_ACTIVE) {
+		if (ioasid_state(data) != IOASID_STATE_ACTIVE) {
 			ioasid_put_data(data);
 			goto out;
 		}

@@ -571,6 +571,35 @@ static void ioasid_test_notify_pending(struct kunit *test)
 	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
 }
 
+/* A global registration reaches sets created before and after it. */
+static void ioasid_test_notify_global(struct kunit *test)
+{
+	struct ioasid_set *before = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *after, *later;
+	static struct rec_nb g;
+	ioasid_t id;
+
+	rec_reset(NULL);
+	rec_init(&g, 1, IOASID_PRIO_IOMMU);
+	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g.nb), 0);
+	after = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(after, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
+	ioasid_set_free(after);
+	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_FREE], 1U);
+	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
+
+	ioasid_unregister_notifier(NULL, &g.nb);
+	later = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(later, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
+	ioasid_set_free(later);
+	ioasid_set_free(before);
+	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
+	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
+}
+
 /* A handler may take a reference: the FREE'd ID stays pending for it. */
 static ioasid_t held_id = INVALID_IOASID;
 
@@ -747,6 +776,7 @@ static struct kunit_case ioasid_notify_cases[] = {
 	KUNIT_CASE(ioasid_test_notify_order),
 	KUNIT_CASE(ioasid_test_notify_exactly_once),
 	KUNIT_CASE(ioasid_test_notify_pending),
+	KUNIT_CASE(ioasid_test_notify_global),
 	KUNIT_CASE(ioasid_test_notify_handler_ref),
 	{}
 };
