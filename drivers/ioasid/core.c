@@ -107,7 +107,6 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
-	data->set = set;
 	data->key = ioasid_key(set, IOASID_STATE_FREE_PENDING);
 	refcount_set(&data->users, 0);
 	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
@@ -153,7 +152,7 @@ static void ioasid_data_free_rcu(struct rcu_head *head)
 /* Take an ID out of the pool for good (no cache). */
 static void ioasid_evict(struct ioasid_data *data)
 {
-	struct ioasid_set *set = data->set;
+	struct ioasid_set *set = ioasid_data_set(data);
 
 	xa_erase(&ioasid_xa, data->id);
 	call_rcu(&data->rcu, ioasid_data_free_rcu);
@@ -244,7 +243,7 @@ unsigned int ioasid_cache_drain_all(void)
  */
 bool ioasid_put_data(struct ioasid_data *data)
 {
-	struct ioasid_set *set = data->set;
+	struct ioasid_set *set = ioasid_data_set(data);
 
 	if (!refcount_dec_and_test(&data->users))
 		return false;
@@ -401,7 +400,7 @@ bool ioasid_put(struct ioasid_set *set, ioasid_t id)
 
 	rcu_read_lock();
 	data = xa_load(&ioasid_xa, id);
-	if (WARN_ON_ONCE(!data || (set && data->set != set))) {
+	if (WARN_ON_ONCE(!data || (set && ioasid_data_set(data) != set))) {
 		rcu_read_unlock();
 		return false;
 	}

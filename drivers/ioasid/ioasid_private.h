@@ -89,25 +89,33 @@ enum ioasid_state {
  * @id: the host ID (its index in ioasid_xa)
  * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
- * @key: the owning set's address ORed with its enum ioasid_state, so that a
- *	lookup checks owner and state with one load (written under set->lock
- *	or, for CACHED, set->cache_lock; read with acquire by lookups)
+ * @key: the owning set's address (it holds a reference on the set) ORed
+ *	with the enum ioasid_state, so that a lookup checks owner and state
+ *	with one load (written under set->lock or, for CACHED,
+ *	set->cache_lock; read with acquire by lookups)
  * @users: references; the owner holds one until ioasid_free()
- * @set: the owning set (holds a reference on it)
  * @private: consumer data, RCU-published
- * @node: in set->ids (set->lock)
- * @rcu: delayed free
+ * @node: in set->ids while ACTIVE (set->lock), in set->cache while CACHED
+ *	(set->cache_lock)
+ * @rcu: delayed free, once out of every list
  */
 struct ioasid_data {
 	ioasid_t id;
 	ioasid_t spid;
 	unsigned long key;
 	refcount_t users;
-	struct ioasid_set *set;
 	void __rcu *private;
-	struct list_head node;
-	struct rcu_head rcu;
+	union {
+		struct list_head node;
+		struct rcu_head rcu;
+	};
 };
+
+/* The owning set, for life (it holds a reference on the set). */
+static inline struct ioasid_set *ioasid_data_set(struct ioasid_data *data)
+{
+	return (struct ioasid_set *)(READ_ONCE(data->key) & ~IOASID_STATE_MASK);
+}
 
 static inline unsigned long ioasid_key(struct ioasid_set *set,
 				       enum ioasid_state state)
