@@ -648,6 +648,12 @@ TEST(mdevctl_lifecycle)
 
 	if (system("command -v mdevctl >/dev/null 2>&1"))
 		SKIP(return, "no mdevctl");
+	/* mdevctl wants its configuration directory, even for start/stop */
+	if (system("mkdir -p /etc/mdevctl.d/scripts.d/callouts "
+		   "/etc/mdevctl.d/scripts.d/notifiers 2>/dev/null"))
+		SKIP(return, "cannot create /etc/mdevctl.d");
+	if (!vv_exists("/etc/mdevctl.d/scripts.d/callouts"))
+		SKIP(return, "no /etc/mdevctl.d and cannot create it");
 	ASSERT_EQ(0, vv_vdpa_add("vdpasim_net", "vvctl", "vhost_vfio"));
 	ASSERT_EQ(0, vv_read_file(AVAIL_CTL, avail, sizeof(avail)));
 	ASSERT_EQ(1, atoi(avail));
