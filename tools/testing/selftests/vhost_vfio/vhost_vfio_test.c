@@ -639,6 +639,9 @@ TEST(feature_mask_sysfs)
 #define AVAIL_CTL	\
 	"/sys/bus/vdpa/devices/vvctl/mdev_supported_types/vhost_vfio-vhost-vfio/available_instances"
 
+#define MDEVCTL_DIRS	\
+	"mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers"
+
 /* mdevctl creates and removes instances as for any mdev parent. */
 TEST(mdevctl_lifecycle)
 {
@@ -649,8 +652,7 @@ TEST(mdevctl_lifecycle)
 	if (system("command -v mdevctl >/dev/null 2>&1"))
 		SKIP(return, "no mdevctl");
 	/* mdevctl wants its configuration directory, even for start/stop */
-	if (system("mkdir -p /etc/mdevctl.d/scripts.d/callouts "
-		   "/etc/mdevctl.d/scripts.d/notifiers 2>/dev/null"))
+	if (system(MDEVCTL_DIRS))
 		SKIP(return, "cannot create /etc/mdevctl.d");
 	if (!vv_exists("/etc/mdevctl.d/scripts.d/callouts"))
 		SKIP(return, "no /etc/mdevctl.d and cannot create it");
