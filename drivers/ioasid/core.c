@@ -345,6 +345,7 @@ static struct ioasid_data *ioasid_lookup_rcu(struct ioasid_set *set,
 	do {
 		data = xas_load(&xas);
 	} while (xas_retry(&xas, data));
+	/* Pairs with the release in ioasid_alloc(): fields before the state. */
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set))
 		return NULL;
 	return data;

@@ -106,6 +106,7 @@ ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
 
 	rcu_read_lock();
 	data = xa_load(&set->spids, spid);
+	/* Pairs with the release in ioasid_alloc(): fields before the state. */
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set) ||
 	    READ_ONCE(data->spid) != spid)
 		goto out;

@@ -38,7 +38,7 @@ MODULE_PARM_DESC(small_batch, "IDs held at once per thread in the churn runs (a 
 static unsigned int ops_per_thread = 16384;
 module_param(ops_per_thread, uint, 0444);
 MODULE_PARM_DESC(ops_per_thread, "alloc+free pairs per thread and run");
-static unsigned int reps = 3;
+static unsigned int reps = 5;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "runs of each measurement, interleaved; the fastest is kept");
 static unsigned int lookups = 1 << 18;

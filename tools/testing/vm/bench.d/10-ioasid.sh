@@ -12,6 +12,10 @@
 # "rounds=128 batch=2048".
 
 echo "== ioasid benchmark (kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs)"
+if dmesg | grep -q 'KernelAddressSanitizer initialized'; then
+	echo "note: KASAN/lockdep test kernel: slab and lock instrumentation dominate;"
+	echo "      'tools/testing/vm/run-vm.sh --bench --stock' measures the stock kernel"
+fi
 start=$(dmesg | wc -l)
 # shellcheck disable=SC2086
 if ! modprobe ioasid_bench ${IOASID_BENCH_ARGS:-}; then
