@@ -49,6 +49,7 @@ struct file;
  * @IOASID_SET_TOKEN_NONE: no token; the set cannot be found by token
  * @IOASID_SET_TOKEN_MM: a &struct mm_struct (host SVA process)
  * @IOASID_SET_TOKEN_KVM: a &struct kvm (a VM)
+ * @IOASID_SET_TOKEN_NR: number of types, not a type
  */
 enum ioasid_set_token_type {
 	IOASID_SET_TOKEN_NONE,
