@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/percpu_counter.h>
 #include <linux/slab.h>
 
 #include "ioasid_private.h"
@@ -22,7 +23,8 @@ MODULE_PARM_DESC(set_cache,
 		 "Reclaimed IDs a set keeps for reuse, 0 to disable (default 64)");
 
 static DEFINE_XARRAY_ALLOC(ioasid_xa);
-static atomic_t ioasid_pool_count = ATOMIC_INIT(0);
+/* IDs held in sets (active or free-pending); per CPU, no shared atomic. */
+static struct percpu_counter ioasid_pool_count;
 static struct kmem_cache *ioasid_cache __read_mostly;
 
 /**
@@ -41,13 +43,14 @@ EXPORT_SYMBOL_NS_GPL(ioasid_pool_capacity, IOASID_NS);
 /**
  * ioasid_pool_used() - number of IDs held in the whole pool
  *
- * Counts free-pending IDs too: they are not reusable yet.
- * Context: any.
+ * Counts free-pending IDs too: they are not reusable yet. Sums per-CPU
+ * counters: meant for reporting, not for hot paths.
+ * Context: any but interrupt context.
  * Return: the count, a snapshot.
  */
 unsigned int ioasid_pool_used(void)
 {
-	return atomic_read(&ioasid_pool_count);
+	return percpu_counter_sum_positive(&ioasid_pool_count);
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_pool_used, IOASID_NS);
 
@@ -131,7 +134,7 @@ activate:
 	/* Readers check the state last: publish the fields before it. */
 	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	atomic_inc(&set->used);
-	atomic_inc(&ioasid_pool_count);
+	percpu_counter_inc(&ioasid_pool_count);
 	list_add_tail(&data->node, &set->ids);
 	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
 	mutex_unlock(&set->lock);
@@ -249,7 +252,7 @@ bool ioasid_put_data(struct ioasid_data *data)
 		return false;
 	/* The owner's reference is the last one only after ioasid_free(). */
 	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
-	atomic_dec(&ioasid_pool_count);
+	percpu_counter_dec(&ioasid_pool_count);
 	atomic_dec(&set->used);
 	if (!ioasid_cache_put(set, data))
 		ioasid_evict(data);
@@ -498,16 +501,25 @@ static int __init ioasid_init(void)
 		return -EINVAL;
 	}
 	ioasid_capacity = (1U << pasid_bits) - 1;
-	ioasid_cache = KMEM_CACHE(ioasid_data, 0);
-	if (!ioasid_cache)
-		return -ENOMEM;
-	ret = ioasid_cdev_init();
-	if (ret) {
-		kmem_cache_destroy(ioasid_cache);
+	ret = percpu_counter_init(&ioasid_pool_count, 0, GFP_KERNEL);
+	if (ret)
 		return ret;
+	ioasid_cache = KMEM_CACHE(ioasid_data, 0);
+	if (!ioasid_cache) {
+		ret = -ENOMEM;
+		goto err_counter;
 	}
+	ret = ioasid_cdev_init();
+	if (ret)
+		goto err_cache;
 	pr_debug("%u-bit PASID pool, IDs 1..%u\n", pasid_bits, ioasid_capacity);
 	return 0;
+
+err_cache:
+	kmem_cache_destroy(ioasid_cache);
+err_counter:
+	percpu_counter_destroy(&ioasid_pool_count);
+	return ret;
 }
 
 static void __exit ioasid_exit(void)
@@ -517,6 +529,7 @@ static void __exit ioasid_exit(void)
 	WARN_ON(!xa_empty(&ioasid_xa));
 	rcu_barrier();
 	kmem_cache_destroy(ioasid_cache);
+	percpu_counter_destroy(&ioasid_pool_count);
 }
 
 module_init(ioasid_init);
