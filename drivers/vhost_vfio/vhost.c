@@ -95,12 +95,9 @@ static int vv_kick_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
 	struct vv_vq *vq = container_of(wait, struct vv_vq, kick_wait);
 	__poll_t events = key_to_poll(key);
 
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(vq->kick, &cnt);
+	/* As vhost does, the counter is left alone: every write wakes us. */
+	if (events & EPOLLIN)
 		vq->vv->vdpa->config->kick_vq(vq->vv->vdpa, vq->idx);
-	}
 	return 0;
 }
 
@@ -153,12 +150,8 @@ int vv_vq_set_kick(struct vv_vq *vq, struct file *file)
 	init_waitqueue_func_entry(&vq->kick_wait, vv_kick_wake);
 	init_poll_funcptr(&vq->kick_pt, vv_kick_queue_proc);
 	events = vfs_poll(file, &vq->kick_pt);
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(ctx, &cnt);
+	if (events & EPOLLIN)
 		vq->vv->vdpa->config->kick_vq(vq->vv->vdpa, vq->idx);
-	}
 	return 0;
 }
 
