@@ -27,9 +27,18 @@
 
 static int vv_wait_ms = 5000;
 
+#define VV_MODPROBE	\
+	"modprobe -q vfio_iommu_type1; modprobe -q vdpa_sim_net; modprobe -q vdpa_sim_blk; true"
+
 static int vv_prepare(const char *mgmt, const char *name, const char *uuid)
 {
-	int ret = vv_vdpa_add(mgmt, name, "vhost_vfio");
+	static bool loaded;
+	int ret;
+
+	/* built in on the test kernel, modules on a distribution kernel */
+	if (!loaded && !system(VV_MODPROBE))
+		loaded = true;
+	ret = vv_vdpa_add(mgmt, name, "vhost_vfio");
 
 	return ret ? ret : vv_mdev_create(name, uuid);
 }

@@ -11,6 +11,8 @@ ROUNDS=${VV_BENCH_ROUNDS:-10}
 UUID=5d7c3a1e-20f1-4b0e-9c55-0000000000bb
 
 modprobe mdev 2>/dev/null || true
+# the container needs a type1 backend (a module on distribution kernels)
+modprobe vfio_iommu_type1 2>/dev/null || true
 modprobe vhost_vfio
 modprobe vdpa_sim_net 2>/dev/null || true
 modprobe vhost_vdpa 2>/dev/null || true

@@ -9,6 +9,8 @@ UUID=5d7c3a1e-20f1-4b0e-9c55-0000000000ee
 TYPE=/sys/bus/vdpa/devices/$DEV/mdev_supported_types/vhost_vfio-vhost-vfio
 
 modprobe mdev 2>/dev/null || true
+# the container needs a type1 backend (a module on distribution kernels)
+modprobe vfio_iommu_type1 2>/dev/null || true
 modprobe vhost_vfio
 modprobe vdpa_sim_net 2>/dev/null || true
 
