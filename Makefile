@@ -15,7 +15,8 @@
 #   make run             boot the stock Debian 6.12 test host with every
 #                        module loaded and run the examples
 #   make vm              interactive shell in the test VM
-#   make bench           run the benchmarks in the test VM
+#   make bench           run the benchmarks on the stock kernel in a VM
+#   make bench-debug     the same on the debug test kernel
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
 # to the project's test kernel (built on first use).
@@ -26,7 +27,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 
 export KDIR
 
-.PHONY: all modules clean sparse checkpatch kerneldoc kernel selftests check run vm bench \
+.PHONY: all modules clean sparse checkpatch kerneldoc kernel selftests check run vm bench bench-debug \
 	stock-modules install help
 
 all: modules
@@ -76,7 +77,12 @@ run:
 vm:
 	@$(VM)/run-vm.sh --shell
 
+# Benchmarks run on the stock kernel (production-like); bench-debug runs
+# them on the KASAN/lockdep test kernel.
 bench:
+	@$(VM)/run-vm.sh --bench --stock
+
+bench-debug:
 	@$(VM)/run-vm.sh --bench
 
 help:

@@ -154,6 +154,7 @@ note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
 case $MODE in
 bench) cat "$RUN/bench.log" 2>/dev/null; [ -f "$RUN/done" ] ;;
 run)
+	cat "$RUN/examples.log" 2>/dev/null
 	[ -f "$RUN/done" ] || die "the VM did not finish; see $RUN/console.log"
 	failed=$(awk '$2 != 0' "$RUN/examples.rc")
 	[ -z "$failed" ] || die "examples failed: $failed"
