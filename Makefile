@@ -7,6 +7,7 @@
 #   make sparse          sparse (C=2) over every module, fails on any report
 #   make checkpatch      checkpatch.pl --strict over the whole tree
 #   make kerneldoc       kernel-doc: comments parse, exports and uAPI documented
+#   make htmldocs        Documentation/ with Sphinx (warnings are errors)
 #   make kernel          build (or reuse from cache) the project's test kernel
 #   make selftests       build the userspace selftests
 #   make check           everything: set-up, build, boot the test VM, run
@@ -27,7 +28,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 
 export KDIR
 
-.PHONY: all modules clean sparse checkpatch kerneldoc kernel selftests check run vm bench bench-debug \
+.PHONY: all modules clean sparse checkpatch kerneldoc htmldocs kernel selftests check run vm bench bench-debug \
 	stock-modules install help
 
 all: modules
@@ -65,6 +66,9 @@ checkpatch:
 kerneldoc:
 	@$(VM)/kerneldoc.sh
 
+htmldocs:
+	@$(VM)/htmldocs.sh
+
 selftests:
 	@$(VM)/build-userspace.sh
 
@@ -86,4 +90,4 @@ bench-debug:
 	@$(VM)/run-vm.sh --bench
 
 help:
-	@sed -n "3,22p" Makefile
+	@sed -n "3,24p" Makefile

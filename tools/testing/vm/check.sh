@@ -21,7 +21,7 @@ section "set-up"
 (
 	set -e
 	need_pkgs build-essential bc flex bison libelf-dev libssl-dev cpio kmod xz-utils \
-		python3 rsync sparse busybox-static qemu-system-x86 iproute2 mdevctl \
+		python3 python3-sphinx rsync sparse busybox-static qemu-system-x86 iproute2 mdevctl \
 		linux-source-6.12 util-linux gzip libc6-dev
 	kernel_src >/dev/null
 	uapi_headers >/dev/null
@@ -66,6 +66,11 @@ if "$VM_DIR/kerneldoc.sh" >"$LOGS/kerneldoc.out" 2>&1; then
 	pass "kernel-doc: every comment parses, every export and uAPI struct documented"
 else
 	tail -30 "$LOGS/kerneldoc.out"; fail "kernel-doc"
+fi
+if "$VM_DIR/htmldocs.sh" >"$LOGS/htmldocs.out" 2>&1; then
+	pass "Documentation builds with Sphinx without a warning"
+else
+	tail -30 "$LOGS/htmldocs.out"; fail "Documentation build"
 fi
 if "$VM_DIR/build-userspace.sh" "$TREE/build/user" >"$LOGS/userspace.log" 2>&1; then
 	pass "selftests and samples build"
