@@ -52,31 +52,23 @@ else
 	tail -20 "$LOGS/build-W1.log"
 	fail "module build against the test kernel"
 fi
-if "$VM_DIR/sparse.sh" >"$LOGS/sparse.out" 2>&1; then
-	pass "sparse C=2 clean"
-else
-	tail -20 "$LOGS/sparse.out"; fail "sparse"
-fi
-if "$VM_DIR/checkpatch.sh" >"$LOGS/checkpatch.out" 2>&1; then
-	pass "checkpatch --strict clean"
-else
-	tail -30 "$LOGS/checkpatch.out"; fail "checkpatch --strict"
-fi
-if "$VM_DIR/kerneldoc.sh" >"$LOGS/kerneldoc.out" 2>&1; then
-	pass "kernel-doc: every comment parses, every export and uAPI struct documented"
-else
-	tail -30 "$LOGS/kerneldoc.out"; fail "kernel-doc"
-fi
-if "$VM_DIR/htmldocs.sh" >"$LOGS/htmldocs.out" 2>&1; then
-	pass "Documentation builds with Sphinx without a warning"
-else
-	tail -30 "$LOGS/htmldocs.out"; fail "Documentation build"
-fi
-if "$VM_DIR/build-userspace.sh" "$TREE/build/user" >"$LOGS/userspace.log" 2>&1; then
-	pass "selftests and samples build"
-else
-	tail -20 "$LOGS/userspace.log"; fail "selftests and samples build"
-fi
+# step NAME LOG CMD...: one counted check, its output kept in LOG
+step() {
+	local name=$1 log=$LOGS/$2
+	shift 2
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		tail -30 "$log"
+		fail "$name (see $log)"
+	fi
+}
+step "sparse C=2 clean" sparse.out "$VM_DIR/sparse.sh"
+step "checkpatch --strict clean" checkpatch.out "$VM_DIR/checkpatch.sh"
+step "kernel-doc: every comment parses, every export and uAPI struct documented" \
+	kerneldoc.out "$VM_DIR/kerneldoc.sh"
+step "Documentation builds with Sphinx without a warning" htmldocs.out "$VM_DIR/htmldocs.sh"
+step "selftests and samples build" userspace.log "$VM_DIR/build-userspace.sh" "$TREE/build/user"
 
 count_results() { # results.json label
 	local p f
