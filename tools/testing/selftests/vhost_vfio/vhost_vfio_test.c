@@ -700,7 +700,7 @@ static void *vv_remove_thread(void *arg)
 	return NULL;
 }
 
-TEST(removal_under_open_fd)
+static void vv_removal(struct __test_metadata *_metadata, bool whole_vdpa)
 {
 	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
 	struct vfio_irq_set *is = (void *)buf;
@@ -726,8 +726,12 @@ TEST(removal_under_open_fd)
 	memcpy(is->data, &req, sizeof(int32_t));
 	ASSERT_EQ(0, vv_ioctl(&be, VFIO_DEVICE_SET_IRQS, is));
 
-	/* delete the vDPA device: its mdev goes, waiting for us */
-	snprintf(r.cmd, sizeof(r.cmd), "vdpa dev del vvgone");
+	/* delete the vDPA device (its mdev goes) or just the mdev */
+	if (whole_vdpa)
+		snprintf(r.cmd, sizeof(r.cmd), "vdpa dev del vvgone");
+	else
+		snprintf(r.cmd, sizeof(r.cmd),
+			 "echo 1 > /sys/bus/mdev/devices/%s/remove", UUID_GONE);
 	ASSERT_EQ(0, pthread_create(&th, NULL, vv_remove_thread, &r));
 	p.fd = req;
 	ASSERT_EQ(1, poll(&p, 1, 20000));
@@ -740,10 +744,30 @@ TEST(removal_under_open_fd)
 	vv_be_close(&be);
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, r.ret);
-	ASSERT_FALSE(vv_exists("/sys/bus/vdpa/devices/vvgone"));
+	ASSERT_EQ(whole_vdpa, !vv_exists("/sys/bus/vdpa/devices/vvgone"));
 	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_GONE));
 	close(req);
 	vv_net_close(&n);
+	if (!whole_vdpa) {
+		/* the parent still works: a new instance moves frames */
+		ASSERT_EQ(0, vv_prepare("vdpasim_net", "vvgone", UUID_GONE));
+		ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_GONE));
+		ASSERT_EQ(0, vv_net_setup(&n, &be, 0, true));
+		ASSERT_EQ(0, vv_loop(&n, 1, 4, 64));
+		vv_net_close(&n);
+		vv_be_close(&be);
+		ASSERT_EQ(0, vv_vdpa_del("vvgone"));
+	}
+}
+
+TEST(removal_of_mdev_under_open_fd)
+{
+	vv_removal(_metadata, false);
+}
+
+TEST(removal_of_vdpa_device_under_open_fd)
+{
+	vv_removal(_metadata, true);
 }
 
 /* vdpa_sim_blk: write sectors, read them back. */
