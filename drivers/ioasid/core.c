@@ -5,7 +5,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/percpu_counter.h>
 #include <linux/slab.h>
 
 #include "ioasid_private.h"
@@ -23,8 +22,6 @@ MODULE_PARM_DESC(set_cache,
 		 "Reclaimed IDs a set keeps for reuse, 0 to disable (default 64)");
 
 static DEFINE_XARRAY_ALLOC(ioasid_xa);
-/* IDs held in sets (active or free-pending); per CPU, no shared atomic. */
-static struct percpu_counter ioasid_pool_count;
 static struct kmem_cache *ioasid_cache __read_mostly;
 
 /**
@@ -43,109 +40,24 @@ EXPORT_SYMBOL_NS_GPL(ioasid_pool_capacity, IOASID_NS);
 /**
  * ioasid_pool_used() - number of IDs held in the whole pool
  *
- * Counts free-pending IDs too: they are not reusable yet. Sums per-CPU
- * counters: meant for reporting, not for hot paths.
- * Context: any but interrupt context.
+ * Counts free-pending IDs too: they are not reusable yet. Sums the counts
+ * of every set, so that allocation and free touch no pool-wide counter:
+ * meant for reporting, not for hot paths.
+ * Context: any but interrupt context. Takes ioasid_all_sets_lock.
  * Return: the count, a snapshot.
  */
 unsigned int ioasid_pool_used(void)
 {
-	return percpu_counter_sum_positive(&ioasid_pool_count);
+	struct ioasid_set *set;
+	unsigned int used = 0;
+
+	spin_lock(&ioasid_all_sets_lock);
+	list_for_each_entry(set, &ioasid_all_sets, all_node)
+		used += ioasid_set_held(set);
+	spin_unlock(&ioasid_all_sets_lock);
+	return used;
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_pool_used, IOASID_NS);
-
-/**
- * ioasid_alloc() - allocate an ID in a set
- * @set: the owning set
- * @min: lowest acceptable ID; 0 is raised to 1
- * @max: highest acceptable ID; clamped to the pool's capacity
- * @private: consumer data returned by ioasid_find()
- * @id: where the new ID is written
- *
- * The caller owns the new ID (one reference) until ioasid_free(). Delivers
- * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
- * returning.
- *
- * Context: process context, may sleep. Takes set->lock.
- * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
- * quota is used up or no ID is free in the range, -ENOENT if the set was
- * freed by its owner, -ENOMEM.
- */
-int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
-		 void *private, ioasid_t *id)
-{
-	struct ioasid_data *data;
-	unsigned int quota;
-	u32 new;
-	int ret;
-
-	might_sleep();
-	if (!set || !id)
-		return -EINVAL;
-	min = max_t(ioasid_t, min, 1);
-	max = min_t(ioasid_t, max, ioasid_capacity);
-	if (min > max)
-		return -EINVAL;
-
-	mutex_lock(&set->lock);
-	if (set->dead) {
-		ret = -ENOENT;
-		goto err_unlock;
-	}
-	quota = set->quota ? set->quota : ioasid_capacity;
-	if (atomic_read(&set->used) >= quota) {
-		ret = -ENOSPC;
-		goto err_unlock;
-	}
-
-	/* Fast path: an ID this set freed before, still in the pool. */
-	data = ioasid_cache_get(set, min, max);
-	if (data) {
-		new = data->id;
-		goto activate;
-	}
-
-	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
-	if (!data) {
-		ret = -ENOMEM;
-		goto err_unlock;
-	}
-	data->key = ioasid_key(set, IOASID_STATE_FREE_PENDING);
-	refcount_set(&data->users, 0);
-	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
-	if (ret == -EBUSY && ioasid_cache_drain_all()) {
-		/* IDs were only parked in sets' caches: try again. */
-		ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max),
-			       GFP_KERNEL);
-	}
-	if (ret) {
-		kmem_cache_free(ioasid_cache, data);
-		if (ret == -EBUSY)
-			ret = -ENOSPC;
-		goto err_unlock;
-	}
-	data->id = new;
-	ioasid_set_get(set);
-
-activate:
-	data->spid = INVALID_IOASID;
-	RCU_INIT_POINTER(data->private, private);
-	refcount_set(&data->users, 1);
-	/* Readers check the state last: publish the fields before it. */
-	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
-	atomic_inc(&set->used);
-	percpu_counter_inc(&ioasid_pool_count);
-	list_add_tail(&data->node, &set->ids);
-	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
-	mutex_unlock(&set->lock);
-	*id = new;
-	return 0;
-
-err_unlock:
-	mutex_unlock(&set->lock);
-	return ret;
-}
-EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
 
 static void ioasid_data_free_rcu(struct rcu_head *head)
 {
@@ -162,87 +74,173 @@ static void ioasid_evict(struct ioasid_data *data)
 	ioasid_set_put(set);
 }
 
-/*
- * Park a reclaimed ID in its set's cache, keeping its slot in the pool and
- * its reference on the set. Lookups ignore it (state CACHED, no users).
- */
-static bool ioasid_cache_put(struct ioasid_set *set, struct ioasid_data *data)
+static void ioasid_evict_list(struct ioasid_data *data)
 {
-	bool cached = false;
+	struct ioasid_data *next;
 
-	spin_lock(&set->cache_lock);
-	if (!set->cache_closed && set->ncached < READ_ONCE(set_cache)) {
-		WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_CACHED));
-		list_add(&data->node, &set->cache);
-		set->ncached++;
-		cached = true;
+	for (; data; data = next) {
+		next = data->next_cached;
+		ioasid_evict(data);
 	}
-	spin_unlock(&set->cache_lock);
-	return cached;
 }
 
-/* Most recently cached ID of @set if it lies in [min, max]; set->lock held. */
-struct ioasid_data *ioasid_cache_get(struct ioasid_set *set, ioasid_t min,
-				     ioasid_t max)
+/* Take every cached ID of @set off its cache; set->lock held. */
+static struct ioasid_data *ioasid_cache_take(struct ioasid_set *set)
 {
-	struct ioasid_data *data;
+	struct ioasid_data *list = set->cache;
 
 	lockdep_assert_held(&set->lock);
-	spin_lock(&set->cache_lock);
-	data = list_first_entry_or_null(&set->cache, struct ioasid_data, node);
-	if (data && data->id >= min && data->id <= max) {
-		list_del(&data->node);
-		set->ncached--;
-	} else {
-		data = NULL;
-	}
-	spin_unlock(&set->cache_lock);
-	return data;
-}
-
-/* Return every cached ID of @set to the pool. Returns how many. */
-unsigned int ioasid_cache_drain(struct ioasid_set *set)
-{
-	struct ioasid_data *data, *next;
-	unsigned int n;
-	LIST_HEAD(list);
-
-	spin_lock(&set->cache_lock);
-	list_splice_init(&set->cache, &list);
-	n = set->ncached;
+	set->cache = NULL;
 	set->ncached = 0;
-	spin_unlock(&set->cache_lock);
-	list_for_each_entry_safe(data, next, &list, node)
-		ioasid_evict(data);
-	return n;
+	return list;
 }
 
-/* Empty every set's cache, when the pool looks full. Returns how many. */
-unsigned int ioasid_cache_drain_all(void)
+/* Return every cached ID of @set to the pool. */
+void ioasid_cache_drain(struct ioasid_set *set)
 {
-	struct ioasid_data *data, *next;
-	struct ioasid_set *set;
-	unsigned int n = 0;
-	LIST_HEAD(list);
+	struct ioasid_data *list;
 
-	spin_lock(&ioasid_all_sets_lock);
-	list_for_each_entry(set, &ioasid_all_sets, all_node) {
-		spin_lock(&set->cache_lock);
-		list_splice_init(&set->cache, &list);
-		n += set->ncached;
-		set->ncached = 0;
-		spin_unlock(&set->cache_lock);
-	}
-	spin_unlock(&ioasid_all_sets_lock);
-	list_for_each_entry_safe(data, next, &list, node)
-		ioasid_evict(data);
-	return n;
+	mutex_lock(&set->lock);
+	list = ioasid_cache_take(set);
+	mutex_unlock(&set->lock);
+	ioasid_evict_list(list);
 }
 
 /*
- * Drop one reference; the last one of a free-pending ID returns its quota
- * to the set and the ID to the set's cache or the pool. Lock-free apart
- * from the set's cache spinlock or the pool's xa_lock.
+ * Empty every live set's cache, when the pool looks full. The caller holds
+ * no set's lock: they are taken one at a time, under ioasid_sets_lock
+ * (sets freed by their owner have an empty cache). Returns how many.
+ */
+static unsigned int ioasid_cache_drain_all(void)
+{
+	struct ioasid_data *all = NULL, *list, *last;
+	struct ioasid_set *set;
+	unsigned int n = 0;
+
+	mutex_lock(&ioasid_sets_lock);
+	list_for_each_entry(set, &ioasid_sets, node) {
+		mutex_lock(&set->lock);
+		n += set->ncached;
+		list = ioasid_cache_take(set);
+		mutex_unlock(&set->lock);
+		if (!list)
+			continue;
+		for (last = list; last->next_cached; last = last->next_cached)
+			;
+		last->next_cached = all;
+		all = list;
+	}
+	mutex_unlock(&ioasid_sets_lock);
+	ioasid_evict_list(all);
+	return n;
+}
+
+/**
+ * ioasid_alloc() - allocate an ID in a set
+ * @set: the owning set
+ * @min: lowest acceptable ID; 0 is raised to 1
+ * @max: highest acceptable ID; clamped to the pool's capacity
+ * @private: consumer data returned by ioasid_find()
+ * @id: where the new ID is written
+ *
+ * The caller owns the new ID (one reference) until ioasid_free(). Delivers
+ * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
+ * returning. When no ID is free in the range, the IDs parked in every
+ * set's cache are returned to the pool and the allocation is retried.
+ *
+ * Context: process context, may sleep. Takes set->lock; when the pool
+ * looks full, also ioasid_sets_lock and each live set's lock in turn, with
+ * @set's lock dropped (so not from a notifier handler).
+ * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
+ * quota is used up or no ID is free in the range, -ENOENT if the set was
+ * freed by its owner, -ENOMEM.
+ */
+int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
+		 void *private, ioasid_t *id)
+{
+	struct ioasid_data *data;
+	bool drained = false;
+	unsigned int quota;
+	u32 new;
+	int ret;
+
+	if (!set || !id)
+		return -EINVAL;
+	min = max_t(ioasid_t, min, 1);
+	max = min_t(ioasid_t, max, ioasid_capacity);
+	if (min > max)
+		return -EINVAL;
+
+retry:
+	/* mutex_lock() checks might_sleep(). */
+	mutex_lock(&set->lock);
+	if (set->dead) {
+		ret = -ENOENT;
+		goto err_unlock;
+	}
+	quota = set->quota ? set->quota : ioasid_capacity;
+	if (ioasid_set_held(set) >= quota) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+
+	/* Fast path: the ID this set freed last, still in the pool. */
+	data = set->cache;
+	if (data && data->id >= min && data->id <= max) {
+		set->cache = data->next_cached;
+		set->ncached--;
+		new = data->id;
+		goto activate;
+	}
+
+	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
+	if (!data) {
+		ret = -ENOMEM;
+		goto err_unlock;
+	}
+	data->key = ioasid_key(set, IOASID_STATE_FREE_PENDING);
+	refcount_set(&data->users, 0);
+	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
+	if (ret) {
+		kmem_cache_free(ioasid_cache, data);
+		if (ret != -EBUSY)
+			goto err_unlock;
+		ret = -ENOSPC;
+		if (drained)
+			goto err_unlock;
+		/* IDs may only be parked in sets' caches: try once more. */
+		mutex_unlock(&set->lock);
+		drained = true;
+		if (ioasid_cache_drain_all())
+			goto retry;
+		return ret;
+	}
+	data->id = new;
+	ioasid_set_get(set);
+
+activate:
+	data->spid = INVALID_IOASID;
+	RCU_INIT_POINTER(data->private, private);
+	refcount_set(&data->users, 1);
+	/* Readers check the state last: publish the fields before it. */
+	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
+	WRITE_ONCE(set->nr_allocated, set->nr_allocated + 1);
+	list_add_tail(&data->node, &set->ids);
+	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
+	mutex_unlock(&set->lock);
+	*id = new;
+	return 0;
+
+err_unlock:
+	mutex_unlock(&set->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
+
+/*
+ * Drop a consumer's reference; the last one of a free-pending ID returns
+ * its quota to the set and the ID to the pool. Lock-free apart from the
+ * pool's xa_lock.
  */
 bool ioasid_put_data(struct ioasid_data *data)
 {
@@ -252,10 +250,8 @@ bool ioasid_put_data(struct ioasid_data *data)
 		return false;
 	/* The owner's reference is the last one only after ioasid_free(). */
 	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
-	percpu_counter_dec(&ioasid_pool_count);
-	atomic_dec(&set->used);
-	if (!ioasid_cache_put(set, data))
-		ioasid_evict(data);
+	atomic_inc(&set->nr_reclaimed);
+	ioasid_evict(data);
 	return true;
 }
 
@@ -269,7 +265,18 @@ void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
 	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE_PENDING));
 	list_del(&data->node);
 	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
-	ioasid_put_data(data);
+	if (!refcount_dec_and_test(&data->users))
+		return;		/* the consumers' last put reclaims it */
+	/* Reclaimed by its owner: park it in the set's cache if there is room. */
+	WRITE_ONCE(set->nr_freed, set->nr_freed + 1);
+	if (!set->dead && set->ncached < READ_ONCE(set_cache)) {
+		WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_CACHED));
+		data->next_cached = set->cache;
+		set->cache = data;
+		set->ncached++;
+		return;
+	}
+	ioasid_evict(data);
 }
 
 static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
@@ -303,9 +310,9 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 	struct ioasid_data *data;
 	int ret = -ENOENT;
 
-	might_sleep();
 	if (!set)
 		return -EINVAL;
+	/* mutex_lock() checks might_sleep(). */
 	mutex_lock(&set->lock);
 	data = ioasid_lookup_locked(set, id);
 	if (data) {
@@ -338,9 +345,12 @@ void ioasid_free_all_in_set(struct ioasid_set *set)
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_free_all_in_set, IOASID_NS);
 
-/* Lock-free lookup of an active ID; caller holds rcu_read_lock(). */
-static struct ioasid_data *ioasid_lookup_rcu(struct ioasid_set *set,
-					     ioasid_t id)
+/*
+ * Lock-free lookup of an active ID; caller holds rcu_read_lock(). Inlined:
+ * ioasid_find() costs one xarray walk and one load of the ID's key.
+ */
+static __always_inline struct ioasid_data *
+ioasid_lookup_rcu(struct ioasid_set *set, ioasid_t id)
 {
 	XA_STATE(xas, &ioasid_xa, id);
 	struct ioasid_data *data;
@@ -389,10 +399,8 @@ EXPORT_SYMBOL_NS_GPL(ioasid_get, IOASID_NS);
  * @id: the ID
  *
  * The last reference on a free-pending ID reclaims it: its quota returns to
- * the set, and the ID waits in the set's cache for the set's next
- * allocation (emptied whenever an allocation finds the pool full, and when
- * the set is freed) or returns to the pool. No notification is sent: FREE
- * was sent at ioasid_free().
+ * the set and the ID to the pool. No notification is sent: FREE was sent
+ * at ioasid_free().
  *
  * Context: any but interrupt context; takes only the pool's xa_lock.
  * Return: true if the ID was reclaimed.
@@ -501,14 +509,9 @@ static int __init ioasid_init(void)
 		return -EINVAL;
 	}
 	ioasid_capacity = (1U << pasid_bits) - 1;
-	ret = percpu_counter_init(&ioasid_pool_count, 0, GFP_KERNEL);
-	if (ret)
-		return ret;
 	ioasid_cache = KMEM_CACHE(ioasid_data, 0);
-	if (!ioasid_cache) {
-		ret = -ENOMEM;
-		goto err_counter;
-	}
+	if (!ioasid_cache)
+		return -ENOMEM;
 	ret = ioasid_cdev_init();
 	if (ret)
 		goto err_cache;
@@ -517,8 +520,6 @@ static int __init ioasid_init(void)
 
 err_cache:
 	kmem_cache_destroy(ioasid_cache);
-err_counter:
-	percpu_counter_destroy(&ioasid_pool_count);
 	return ret;
 }
 
@@ -529,7 +530,6 @@ static void __exit ioasid_exit(void)
 	WARN_ON(!xa_empty(&ioasid_xa));
 	rcu_barrier();
 	kmem_cache_destroy(ioasid_cache);
-	percpu_counter_destroy(&ioasid_pool_count);
 }
 
 module_init(ioasid_init);

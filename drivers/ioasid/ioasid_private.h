@@ -18,14 +18,20 @@
  *
  * An ID is ACTIVE from allocation until its owner frees it, then
  * FREE_PENDING until its last reference is put; then it is reclaimed: its
- * quota returns to the set and the ID either waits in the set's cache
- * (CACHED: still in the pool's xarray with the same &struct ioasid_data,
- * at most set_cache of them per set) for the set's next allocation, or is
- * erased from the pool and its memory freed after an RCU grace period.
- * Caches are emptied when their set is freed and, all of them, when an
- * allocation finds no free ID, so a cached ID never makes an allocation
- * fail. Lookups see only ACTIVE IDs; an &struct ioasid_data keeps its ID
- * and set for life, so a reader racing with cache reuse sees the same ID.
+ * quota returns to the set. An ID whose last reference is the owner's
+ * (reclaimed inside ioasid_free(), under set->lock) waits in the set's
+ * cache (CACHED: still in the pool's xarray with the same &struct
+ * ioasid_data, at most set_cache of them per set) for the set's next
+ * allocation; one reclaimed by a consumer's last ioasid_put() is erased
+ * from the pool, and its memory freed after an RCU grace period. The cache
+ * is owned by set->lock alone, so the owner's alloc and free take no
+ * other lock. Caches are emptied when their set is freed and, all of
+ * them, when an allocation finds no free ID: that allocation drops its own
+ * set->lock, takes ioasid_sets_lock and each live set's lock in turn (one
+ * at a time, in the lock order below), then retries once; so a cached ID
+ * never makes an allocation fail for long. Lookups see only ACTIVE IDs;
+ * an &struct ioasid_data keeps its ID and set for life, so a reader racing
+ * with cache reuse sees the same ID.
  *
  * Guest mapping: set->spids is an xarray keyed by set-private ID (guest
  * PASID) whose entries are the &struct ioasid_data; the data keeps its spid.
@@ -36,22 +42,21 @@
  * 1. ioasid_sets_lock (mutex): the list of live sets (lookup by token),
  *    the list of token notifier registrations (pending or attached), the
  *    list of global notifier registrations.
- * 2. set->lock (mutex): the set's state, quota, ID list, writes to
- *    set->spids, the set's notifier list (its own registrations, its
- *    token's and a copy of each global one); held while the set's events
- *    are delivered, so events of one set are serialized and ordered, and
- *    delivery takes no global lock.
- * 3. ioasid_all_sets_lock (spinlock): the list of every set, for draining
- *    the caches.
- * 4. set->cache_lock (spinlock): set->cache, set->ncached,
- *    set->cache_closed; one set's at a time.
- * 5. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
- *    xarray calls only; never taken with a cache_lock held).
+ * 2. set->lock (mutex): the set's state, quota, counts, ID list, cache,
+ *    writes to set->spids, the set's notifier list (its own
+ *    registrations, its token's and a copy of each global one); held while
+ *    the set's events are delivered, so events of one set are serialized
+ *    and ordered, and delivery takes no global lock. Never two sets' locks
+ *    at once: the cache drain of a full pool takes them one by one under
+ *    ioasid_sets_lock, with the allocating set's own lock dropped.
+ * 3. ioasid_all_sets_lock (spinlock): the list of every set not yet
+ *    released, for ioasid_pool_used().
+ * 4. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
+ *    xarray calls only).
  *
  * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
  * ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
- * ioasid_put() (reclaim) takes only the set's cache_lock or the xa_lock of
- * ioasid_xa.
+ * ioasid_put() (reclaim) takes only the xa_lock of ioasid_xa.
  *
  * Contexts
  * --------
@@ -62,8 +67,8 @@
  * without disabling interrupts. Notifier handlers run in process context
  * with set->lock held: they may sleep and may
  * call the lookup functions and ioasid_get()/ioasid_put(), but must not
- * change the same set, free sets, look sets up by token or (un)register
- * notifiers.
+ * allocate or free IDs, change any set, free sets, look sets up by token
+ * or (un)register notifiers.
  */
 #ifndef _IOASID_PRIVATE_H
 #define _IOASID_PRIVATE_H
@@ -86,27 +91,29 @@ enum ioasid_state {
 
 /**
  * struct ioasid_data - one allocated host ID
+ * @key: the owning set's address (it holds a reference on the set) ORed
+ *	with the enum ioasid_state, so that a lookup checks owner and state
+ *	with one load (written under set->lock; read with acquire by
+ *	lookups). First, next to @private: ioasid_find() reads these two
+ *	only, in one 16-byte block that never straddles a cache line.
+ * @private: consumer data, RCU-published
  * @id: the host ID (its index in ioasid_xa)
  * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
- * @key: the owning set's address (it holds a reference on the set) ORed
- *	with the enum ioasid_state, so that a lookup checks owner and state
- *	with one load (written under set->lock or, for CACHED,
- *	set->cache_lock; read with acquire by lookups)
  * @users: references; the owner holds one until ioasid_free()
- * @private: consumer data, RCU-published
- * @node: in set->ids while ACTIVE (set->lock), in set->cache while CACHED
- *	(set->cache_lock)
+ * @node: in set->ids while ACTIVE (set->lock)
+ * @next_cached: next in set->cache while CACHED (set->lock)
  * @rcu: delayed free, once out of every list
  */
 struct ioasid_data {
+	unsigned long key;
+	void __rcu *private;
 	ioasid_t id;
 	ioasid_t spid;
-	unsigned long key;
 	refcount_t users;
-	void __rcu *private;
 	union {
 		struct list_head node;
+		struct ioasid_data *next_cached;
 		struct rcu_head rcu;
 	};
 };
@@ -142,20 +149,24 @@ static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
  * @ref: memory references
  * @token: mm, kvm or NULL
  * @type: enum ioasid_set_token_type
- * @dead: freed by its owner; no new IDs (set->lock)
+ * @dead: freed by its owner; no new IDs, no caching (set->lock)
  * @quota: most IDs at once, IOASID_QUOTA_UNLIMITED for the pool's capacity
  *	(set->lock for writes)
- * @used: IDs held, including free-pending ones; incremented under
- *	set->lock, decremented lock-free on reclaim
+ * @nr_allocated: IDs ever handed out (set->lock for writes)
+ * @nr_freed: of those, reclaimed by the owner's ioasid_free() (set->lock
+ *	for writes)
+ * @nr_reclaimed: of those, reclaimed on a consumer's last ioasid_put(),
+ *	lock-free. The IDs held (quota use, free-pending ones included) are
+ *	@nr_allocated - @nr_freed - @nr_reclaimed: the owner's alloc and
+ *	free paths touch no shared atomic for the count.
  * @ids: ACTIVE IDs of the set (set->lock)
  * @spids: set-private ID -> &struct ioasid_data
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
  * @node: in ioasid_sets (ioasid_sets_lock) until freed by the owner
- * @all_node: in ioasid_all_sets (ioasid_all_sets_lock)
- * @cache_lock: protects @cache, @ncached, @cache_closed
- * @cache: reclaimed IDs kept for reuse, most recent first
- * @ncached: entries in @cache
- * @cache_closed: set at teardown; reclaimed IDs go back to the pool
+ * @all_node: in ioasid_all_sets (ioasid_all_sets_lock) until released
+ * @cache: IDs the owner freed, kept for reuse, most recent first, linked by
+ *	&ioasid_data.next_cached (set->lock)
+ * @ncached: entries in @cache (set->lock)
  * @rcu: delayed free
  */
 struct ioasid_set {
@@ -165,18 +176,29 @@ struct ioasid_set {
 	enum ioasid_set_token_type type;
 	bool dead;
 	unsigned int quota;
-	atomic_t used;
+	unsigned int nr_allocated;
+	unsigned int nr_freed;
+	atomic_t nr_reclaimed;
 	struct list_head ids;
 	struct xarray spids;
 	struct list_head notifiers;
 	struct list_head node;
 	struct list_head all_node;
-	spinlock_t cache_lock;	/* see the lock order above */
-	struct list_head cache;
+	struct ioasid_data *cache;
 	unsigned int ncached;
-	bool cache_closed;
 	struct rcu_head rcu;
 };
+
+/* IDs @set holds; exact under set->lock, a snapshot otherwise. */
+static inline unsigned int ioasid_set_held(struct ioasid_set *set)
+{
+	unsigned int gone = READ_ONCE(set->nr_freed) +
+			    atomic_read(&set->nr_reclaimed);
+
+	/* Every reclaim follows its allocation: never negative. */
+	smp_rmb();
+	return READ_ONCE(set->nr_allocated) - gone;
+}
 
 /**
  * struct ioasid_nb_entry - one notifier registration
@@ -210,10 +232,7 @@ bool ioasid_put_data(struct ioasid_data *data);
 struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
 					    ioasid_t id);
 struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id);
-struct ioasid_data *ioasid_cache_get(struct ioasid_set *set, ioasid_t min,
-				     ioasid_t max);
-unsigned int ioasid_cache_drain(struct ioasid_set *set);
-unsigned int ioasid_cache_drain_all(void);
+void ioasid_cache_drain(struct ioasid_set *set);
 
 /* set.c */
 struct ioasid_set *ioasid_find_set_by_token_locked(void *token,

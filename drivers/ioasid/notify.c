@@ -167,7 +167,8 @@ out:
  * The handler is called as nb->notifier_call(nb, event, args) with an
  * enum ioasid_notify_event and a &struct ioasid_nb_args; its return value
  * is ignored. Handlers run in process context, may sleep, must not change
- * the set the event is about nor (un)register notifiers.
+ * the set the event is about, allocate or free IDs in any set, nor
+ * (un)register notifiers.
  *
  * A global registration is copied into every set, so that delivering an
  * event takes no global lock: registering and unregistering cost O(sets).

@@ -11,7 +11,7 @@
 DEFINE_MUTEX(ioasid_sets_lock);
 /* Live sets (not yet freed by their owner), by token too (ioasid_sets_lock). */
 LIST_HEAD(ioasid_sets);
-/* Every set, for draining the ID caches (ioasid_all_sets_lock). */
+/* Every set not yet released, for ioasid_pool_used() (ioasid_all_sets_lock). */
 DEFINE_SPINLOCK(ioasid_all_sets_lock);
 LIST_HEAD(ioasid_all_sets);
 
@@ -68,13 +68,11 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 	set->token = token;
 	set->type = type;
 	set->quota = quota;
-	atomic_set(&set->used, 0);
+	atomic_set(&set->nr_reclaimed, 0);
 	INIT_LIST_HEAD(&set->ids);
 	xa_init(&set->spids);
 	INIT_LIST_HEAD(&set->notifiers);
 	INIT_LIST_HEAD(&set->node);
-	spin_lock_init(&set->cache_lock);
-	INIT_LIST_HEAD(&set->cache);
 
 	mutex_lock(&ioasid_sets_lock);
 	if (ioasid_find_set_by_token_locked(token, type)) {
@@ -124,10 +122,8 @@ void ioasid_set_free(struct ioasid_set *set)
 		mutex_unlock(&set->lock);
 		return;
 	}
+	/* Dead: the IDs freed below skip the cache. */
 	set->dead = true;
-	spin_lock(&set->cache_lock);
-	set->cache_closed = true;
-	spin_unlock(&set->cache_lock);
 	list_for_each_entry_safe(data, next, &set->ids, node)
 		ioasid_free_locked(set, data);
 	mutex_unlock(&set->lock);
@@ -176,8 +172,8 @@ void ioasid_set_put(struct ioasid_set *set)
 {
 	if (!refcount_dec_and_test(&set->ref))
 		return;
-	WARN_ON(!set->dead || atomic_read(&set->used) ||
-		!list_empty(&set->ids) || !list_empty(&set->cache));
+	WARN_ON(!set->dead || ioasid_set_held(set) ||
+		!list_empty(&set->ids) || set->cache);
 	spin_lock(&ioasid_all_sets_lock);
 	list_del(&set->all_node);
 	spin_unlock(&ioasid_all_sets_lock);
@@ -228,7 +224,7 @@ int ioasid_set_set_quota(struct ioasid_set *set, unsigned int quota)
 		return -EINVAL;
 	mutex_lock(&set->lock);
 	if (quota != IOASID_QUOTA_UNLIMITED &&
-	    atomic_read(&set->used) > quota)
+	    ioasid_set_held(set) > quota)
 		ret = -EBUSY;
 	else
 		WRITE_ONCE(set->quota, quota);
@@ -260,6 +256,6 @@ EXPORT_SYMBOL_NS_GPL(ioasid_set_quota, IOASID_NS);
  */
 unsigned int ioasid_set_used(struct ioasid_set *set)
 {
-	return atomic_read(&set->used);
+	return ioasid_set_held(set);
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_set_used, IOASID_NS);

@@ -744,6 +744,127 @@ static void ioasid_test_concurrent(struct kunit *test)
 	ioasid_set_free(set);
 }
 
+/*
+ * Owner frees park IDs in the set's cache without any lock but set->lock;
+ * a set that finds its range full drains every set's cache, taking the
+ * other sets' locks one at a time. Several sets churn a range barely large
+ * enough for all of them while a consumer takes and drops references (so
+ * some IDs are reclaimed by its put instead, outside any set lock).
+ */
+#define DRAIN_SETS	3
+#define DRAIN_HOLD	2
+#define DRAIN_BASE	3000U
+#define DRAIN_IDS	(DRAIN_SETS * DRAIN_HOLD)
+#define DRAIN_ITERS	1500
+
+struct drain_ctx {
+	struct ioasid_set *set;
+	struct completion done;
+	unsigned int allocs;
+	unsigned int nospc;
+	int errors;
+};
+
+static int drain_worker(void *arg)
+{
+	struct drain_ctx *c = arg;
+	ioasid_t ids[DRAIN_HOLD];
+	int i, j, n, ret;
+
+	for (i = 0; i < DRAIN_ITERS; i++) {
+		for (n = 0; n < DRAIN_HOLD; n++) {
+			ret = ioasid_alloc(c->set, DRAIN_BASE,
+					   DRAIN_BASE + DRAIN_IDS - 1, c,
+					   &ids[n]);
+			if (ret == -ENOSPC) {
+				c->nospc++;
+				break;
+			}
+			if (ret) {
+				c->errors++;
+				break;
+			}
+			c->allocs++;
+			/* Never handed to two sets: only its owner sees it. */
+			if (ioasid_find(NULL, ids[n], NULL) != c)
+				c->errors++;
+		}
+		for (j = 0; j < n; j++)
+			if (ioasid_free(c->set, ids[j]))
+				c->errors++;
+		if ((i & 31) == 0)
+			cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+static int drain_consumer(void *arg)
+{
+	struct drain_ctx *c = arg;
+	unsigned int n = 0;
+
+	while (!atomic_read(&conc_stop)) {
+		ioasid_t id = DRAIN_BASE + get_random_u32_below(DRAIN_IDS);
+
+		/* The owner may free it meanwhile: then this put reclaims. */
+		if (!ioasid_get(NULL, id)) {
+			n++;
+			ioasid_put(NULL, id);
+		}
+		if ((n & 63) == 0)
+			cond_resched();
+	}
+	c->allocs = n;
+	complete(&c->done);
+	return 0;
+}
+
+static void ioasid_test_cache_drain_concurrent(struct kunit *test)
+{
+	struct drain_ctx ctx[DRAIN_SETS + 1] = {};
+	unsigned int pool = ioasid_pool_used(), allocs = 0, nospc = 0;
+	ioasid_t ids[DRAIN_IDS];
+	struct task_struct *t;
+	int i;
+
+	atomic_set(&conc_stop, 0);
+	for (i = 0; i < DRAIN_SETS; i++)
+		ctx[i].set = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
+				     DRAIN_HOLD);
+	for (i = 0; i <= DRAIN_SETS; i++) {
+		init_completion(&ctx[i].done);
+		t = kthread_run(i < DRAIN_SETS ? drain_worker : drain_consumer,
+				&ctx[i], "ioasid_drain/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < DRAIN_SETS; i++) {
+		wait_for_completion(&ctx[i].done);
+		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
+		KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[i].set), 0U);
+		allocs += ctx[i].allocs;
+		nospc += ctx[i].nospc;
+	}
+	atomic_set(&conc_stop, 1);
+	wait_for_completion(&ctx[DRAIN_SETS].done);
+	/* A failure needs a free to race with the drain: rare. */
+	KUNIT_EXPECT_GT(test, allocs, DRAIN_SETS * DRAIN_ITERS * DRAIN_HOLD / 2U);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+
+	/* Quiet now: one set gets the whole range, out of the others' caches. */
+	KUNIT_ASSERT_EQ(test, ioasid_set_set_quota(ctx[0].set, DRAIN_IDS), 0);
+	for (i = 0; i < DRAIN_IDS; i++)
+		KUNIT_EXPECT_EQ(test, ioasid_alloc(ctx[0].set, DRAIN_BASE,
+						   DRAIN_BASE + DRAIN_IDS - 1,
+						   NULL, &ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[0].set), DRAIN_IDS);
+	for (i = 0; i < DRAIN_SETS; i++)
+		ioasid_set_free(ctx[i].set);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	kunit_info(test, "%u allocs, %u -ENOSPC, %u consumer references\n",
+		   allocs, nospc, ctx[DRAIN_SETS].allocs);
+}
+
 static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_alloc_free),
 	KUNIT_CASE(ioasid_test_range_edges),
@@ -788,6 +909,7 @@ static struct kunit_suite ioasid_notify_suite = {
 
 static struct kunit_case ioasid_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(ioasid_test_concurrent),
+	KUNIT_CASE_SLOW(ioasid_test_cache_drain_concurrent),
 	{}
 };
 
