@@ -150,7 +150,8 @@ static unsigned int ioasid_cache_drain_all(void)
  *
  * Context: process context, may sleep. Takes set->lock; when the pool
  * looks full, also ioasid_sets_lock and each live set's lock in turn, with
- * @set's lock dropped (so not from a notifier handler).
+ * @set's lock dropped: so not from a notifier handler, and the caller must
+ * not hold a lock that any set's notifier handler takes.
  * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
  * quota is used up or no ID is free in the range, -ENOENT if the set was
  * freed by its owner, -ENOMEM.
