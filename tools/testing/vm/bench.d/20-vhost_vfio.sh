@@ -3,7 +3,10 @@
 # vhost_vfio benchmark: the same userspace virtio-net driver on two
 # vdpa_sim_net devices of this boot, one through vhost_vfio (VFIO mdev fd),
 # one through vhost-vdpa (/dev/vhost-vdpa-N, the baseline); frames per
-# second and kick-to-RX-interrupt latency, and their ratios.
+# second and kick-to-RX-interrupt latency, and their ratios.  Fair by
+# construction: interleaved rounds, each path on each device for half of
+# them, and one CPU placement for both paths, reported per placement
+# (VV_BENCH_PLACEMENT="split same" by default; see place() below).
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-1}
@@ -16,6 +19,16 @@ modprobe vfio_iommu_type1 2>/dev/null || true
 modprobe vhost_vfio
 modprobe vdpa_sim_net 2>/dev/null || true
 modprobe vhost_vdpa 2>/dev/null || true
+# The stock kernel's initramfs carries only what vhost_vfio needs: take the
+# baseline's modules from the host's module tree (mounted at /host).
+if [ ! -d /sys/bus/vdpa/drivers/vhost_vdpa ]; then
+	H=/host/lib/modules/$(uname -r)/kernel
+	for m in virt/lib/irqbypass drivers/vhost/vhost drivers/vhost/vhost_vdpa; do
+		[ -f "$H/$m.ko.xz" ] || continue
+		xzcat "$H/$m.ko.xz" > /tmp/m.ko && insmod /tmp/m.ko 2>/dev/null || true
+	done
+	rm -f /tmp/m.ko
+fi
 
 bind() { # dev driver
 	echo "$2" > /sys/bus/vdpa/devices/$1/driver_override
@@ -25,47 +38,97 @@ bind() { # dev driver
 	echo "$1" > /sys/bus/vdpa/drivers/$2/bind
 }
 
-vdpa dev add mgmtdev vdpasim_net name vvbench_vfio mac 52:54:00:12:34:56
-vdpa dev add mgmtdev vdpasim_net name vvbench_vdpa mac 52:54:00:12:34:56
-bind vvbench_vfio vhost_vfio
-bind vvbench_vdpa vhost_vdpa
-echo $UUID > /sys/bus/vdpa/devices/vvbench_vfio/mdev_supported_types/vhost_vfio-vhost-vfio/create
-
-# Interleaved rounds, so that drift inside the boot hits both alike.
-: > /tmp/vv_vdpa.txt
-: > /tmp/vv_vfio.txt
-i=0
-while [ $i -lt "$ROUNDS" ]; do
-	# alternate which one goes first
-	if [ $((i % 2)) -eq 0 ]; then
-		$B vdpa vvbench_vdpa "$SECS" >> /tmp/vv_vdpa.txt
-		$B vfio $UUID "$SECS" >> /tmp/vv_vfio.txt
-	else
-		$B vfio $UUID "$SECS" >> /tmp/vv_vfio.txt
-		$B vdpa vvbench_vdpa "$SECS" >> /tmp/vv_vdpa.txt
+# Two simulator devices; each path uses each device for half of the rounds
+# (the bindings swap half way), so neither path keeps the device created
+# first, or its worker thread, to itself.
+vdpa dev add mgmtdev vdpasim_net name vvbench0 mac 52:54:00:12:34:56
+vdpa dev add mgmtdev vdpasim_net name vvbench1 mac 52:54:00:12:34:56
+assign() { # vfio-dev vdpa-dev
+	if [ -e /sys/bus/mdev/devices/$UUID ]; then
+		echo 1 > /sys/bus/mdev/devices/$UUID/remove
 	fi
-	i=$((i + 1))
-done
+	bind "$1" vhost_vfio
+	bind "$2" vhost_vdpa
+	echo $UUID > /sys/bus/vdpa/devices/$1/mdev_supported_types/vhost_vfio-vhost-vfio/create
+	VFIO_DEV=$1 VDPA_DEV=$2
+}
 
-# Medians: the host's other load (TCG shares 2 cores with builds) makes
-# single rounds noisy; interleaving plus medians keeps the comparison fair.
+# CPU placement, the same for both paths: the simulators' worker threads
+# (the "device") on one CPU mask, the driver process on another.  Left to
+# the scheduler, the placement differs from process to process and the
+# frame rate with it, by far more than any difference between the paths.
+#   split: driver on CPU 0, device on CPU 1 (every kick and call crosses CPUs)
+#   same:  both on CPU 0
+NCPU=$(nproc)
+place() { # placement -> sets DRV_MASK, DEV_MASK
+	case "$1" in
+	split) DRV_MASK=1 DEV_MASK=2 ;;
+	same) DRV_MASK=1 DEV_MASK=1 ;;
+	esac
+	[ "$NCPU" -ge 2 ] || DEV_MASK=1
+	for st in /proc/[0-9]*/status; do
+		if grep -q '^Name:.*sim.*worker' "$st" 2>/dev/null; then
+			pid=${st#/proc/}
+			taskset -p "$DEV_MASK" "${pid%/status}" > /dev/null || true
+		fi
+	done
+}
+
 median() {
 	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 rounds() { awk -v k="$1" '$1 == k { printf "%s ", $2 }' "$2"; }
-FV=$(median fps /tmp/vv_vfio.txt); FD=$(median fps /tmp/vv_vdpa.txt)
-LV=$(median lat_us /tmp/vv_vfio.txt); LD=$(median lat_us /tmp/vv_vdpa.txt)
-echo "vhost_vfio: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
-echo "  fps per round:  vhost_vfio $(rounds fps /tmp/vv_vfio.txt)"
-echo "                  vhost-vdpa $(rounds fps /tmp/vv_vdpa.txt)"
-echo "  frames/s (32-frame batches)  vhost_vfio $FV   vhost-vdpa $FD"
-echo "  kick-to-RX-interrupt (us)    vhost_vfio $LV   vhost-vdpa $LD"
-awk -v fv="$FV" -v fd="$FD" -v lv="$LV" -v ld="$LD" 'BEGIN {
-	printf "  ratio frames/s vhost_vfio/vhost-vdpa: %.2fx (target >= 1.0x)\n", fv / fd
-	printf "  ratio latency vhost-vdpa/vhost_vfio: %.2fx (>= 1.0x: vhost_vfio no slower)\n", ld / lv
-}'
+
+for P in ${VV_BENCH_PLACEMENT:-split same}; do
+	place "$P"
+	# Interleaved rounds, so that drift inside the boot hits both alike.
+	: > /tmp/vv_vdpa.txt
+	: > /tmp/vv_vfio.txt
+	: > /tmp/vv_dev.txt
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		if [ $i -eq 0 ]; then
+			assign vvbench0 vvbench1
+		elif [ $i -eq $((ROUNDS / 2)) ]; then
+			assign vvbench1 vvbench0
+		fi
+		# alternate which one goes first
+		if [ $((i % 2)) -eq 0 ]; then
+			taskset "$DRV_MASK" $B vdpa $VDPA_DEV "$SECS" > /tmp/vv_r_vdpa.txt
+			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vv_r_vfio.txt
+		else
+			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vv_r_vfio.txt
+			taskset "$DRV_MASK" $B vdpa $VDPA_DEV "$SECS" > /tmp/vv_r_vdpa.txt
+		fi
+		cat /tmp/vv_r_vdpa.txt >> /tmp/vv_vdpa.txt
+		cat /tmp/vv_r_vfio.txt >> /tmp/vv_vfio.txt
+		awk -v d="$VFIO_DEV" '$1 == "fps" { print "vfio", d, $2 }' /tmp/vv_r_vfio.txt >> /tmp/vv_dev.txt
+		awk -v d="$VDPA_DEV" '$1 == "fps" { print "vdpa", d, $2 }' /tmp/vv_r_vdpa.txt >> /tmp/vv_dev.txt
+		i=$((i + 1))
+	done
+
+	# Medians: the host's other load (TCG shares 2 cores with builds)
+	# makes single rounds noisy; interleaving plus medians keeps the
+	# comparison fair.
+	FV=$(median fps /tmp/vv_vfio.txt); FD=$(median fps /tmp/vv_vdpa.txt)
+	LV=$(median lat_us /tmp/vv_vfio.txt); LD=$(median lat_us /tmp/vv_vdpa.txt)
+	echo "vhost_vfio: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
+	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped after round $((ROUNDS / 2))"
+	echo "  fps per round:  vhost_vfio $(rounds fps /tmp/vv_vfio.txt)"
+	echo "                  vhost-vdpa $(rounds fps /tmp/vv_vdpa.txt)"
+	for d in vvbench0 vvbench1; do
+		echo "  fps on $d:  vhost_vfio $(awk -v d=$d '$1 == "vfio" && $2 == d { printf "%s ", $3 }' /tmp/vv_dev.txt)"
+		echo "                  vhost-vdpa $(awk -v d=$d '$1 == "vdpa" && $2 == d { printf "%s ", $3 }' /tmp/vv_dev.txt)"
+	done
+	echo "  frames/s (32-frame batches)  vhost_vfio $FV   vhost-vdpa $FD"
+	echo "  kick-to-RX-interrupt (us)    vhost_vfio $LV   vhost-vdpa $LD"
+	awk -v fv="$FV" -v fd="$FD" -v lv="$LV" -v ld="$LD" -v p="$P" 'BEGIN {
+		printf "  ratio frames/s vhost_vfio/vhost-vdpa (%s): %.2fx (target >= 1.0x)\n", p, fv / fd
+		printf "  ratio latency vhost-vdpa/vhost_vfio (%s): %.2fx (>= 1.0x: vhost_vfio no slower)\n", p, ld / lv
+	}'
+done
 
 echo 1 > /sys/bus/mdev/devices/$UUID/remove
-vdpa dev del vvbench_vfio
-vdpa dev del vvbench_vdpa
+vdpa dev del vvbench0
+vdpa dev del vvbench1
