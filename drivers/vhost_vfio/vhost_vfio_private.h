@@ -19,8 +19,9 @@
  *                        pointers, read from device callbacks
  *
  * vv_vq.call is RCU-protected: written under vv_dev.lock, read in the
- * device's used-buffer callback under rcu_read_lock(), the old eventfd put
- * after a grace period.
+ * device's used-buffer callback (an RCU reader: interrupt or preemption-off
+ * context, or rcu_read_lock() where the caller is preemptible), the old
+ * eventfd put after a grace period.
  *
  * The kick wait-queue callback runs under the eventfd's wait-queue lock and
  * only calls the vDPA device's kick_vq(); it takes none of the locks above.
