@@ -257,7 +257,8 @@ bool ioasid_put_data(struct ioasid_data *data)
 }
 
 /* Owner's free: UNBIND if attached, FREE, then drop the owner's reference. */
-void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
+static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
+						 struct ioasid_data *data)
 {
 	lockdep_assert_held(&set->lock);
 
@@ -278,6 +279,11 @@ void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
 		return;
 	}
 	ioasid_evict(data);
+}
+
+void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
+{
+	__ioasid_free_locked(set, data);
 }
 
 static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
@@ -317,7 +323,8 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 	mutex_lock(&set->lock);
 	data = ioasid_lookup_locked(set, id);
 	if (data) {
-		ioasid_free_locked(set, data);
+		/* Inlined: the owner's free is one call deep. */
+		__ioasid_free_locked(set, data);
 		ret = 0;
 	}
 	mutex_unlock(&set->lock);

@@ -239,8 +239,6 @@ struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
 						   enum ioasid_set_token_type type);
 
 /* notify.c */
-void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
-		   struct ioasid_data *data, ioasid_t spid);
 int ioasid_copy_global_nbs(struct ioasid_set *set);
 void ioasid_attach_token_nbs(struct ioasid_set *set);
 void ioasid_detach_token_nbs(struct ioasid_set *set);
@@ -253,5 +251,30 @@ void ioasid_detach_spid_locked(struct ioasid_set *set,
 /* cdev.c */
 int ioasid_cdev_init(void);
 void ioasid_cdev_exit(void);
+
+/*
+ * Deliver one event to every registration of the set (its own, its
+ * token's and the global ones), in priority order, exactly once each.
+ * Inline: the alloc and free paths make no extra call for it.
+ */
+static inline void ioasid_notify(struct ioasid_set *set,
+				 enum ioasid_notify_event event,
+				 struct ioasid_data *data, ioasid_t spid)
+{
+	struct ioasid_nb_entry *entry;
+	struct ioasid_nb_args args;
+
+	lockdep_assert_held(&set->lock);
+	if (list_empty(&set->notifiers))
+		return;
+	args.set = set;
+	args.id = data ? data->id : INVALID_IOASID;
+	args.spid = spid;
+	args.pdata = data ? rcu_dereference_protected(data->private,
+			lockdep_is_held(&set->lock)) : NULL;
+	/* Return values are ignored: every consumer sees every event. */
+	list_for_each_entry(entry, &set->notifiers, node)
+		entry->nb->notifier_call(entry->nb, event, &args);
+}
 
 #endif /* _IOASID_PRIVATE_H */

@@ -71,29 +71,6 @@ static struct ioasid_nb_entry *ioasid_nb_alloc(struct notifier_block *nb,
 	return entry;
 }
 
-/*
- * Deliver one event to every registration of the set (its own, its
- * token's and the global ones), in priority order, exactly once each.
- */
-void ioasid_notify(struct ioasid_set *set, enum ioasid_notify_event event,
-		   struct ioasid_data *data, ioasid_t spid)
-{
-	struct ioasid_nb_entry *entry;
-	struct ioasid_nb_args args;
-
-	lockdep_assert_held(&set->lock);
-	if (list_empty(&set->notifiers))
-		return;
-	args.set = set;
-	args.id = data ? data->id : INVALID_IOASID;
-	args.spid = spid;
-	args.pdata = data ? rcu_dereference_protected(data->private,
-			lockdep_is_held(&set->lock)) : NULL;
-	/* Return values are ignored: every consumer sees every event. */
-	list_for_each_entry(entry, &set->notifiers, node)
-		entry->nb->notifier_call(entry->nb, event, &args);
-}
-
 /* A new set gets a copy of every global registration; ioasid_sets_lock. */
 int ioasid_copy_global_nbs(struct ioasid_set *set)
 {
