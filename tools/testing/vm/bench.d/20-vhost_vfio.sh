@@ -39,8 +39,8 @@ bind() { # dev driver
 }
 
 # Two simulator devices; each path uses each device for half of the rounds
-# (the bindings swap half way), so neither path keeps the device created
-# first, or its worker thread, to itself.
+# (the bindings swap every round), so neither path keeps the device created
+# first, its worker thread or anything else tied to one binding, to itself.
 vdpa dev add mgmtdev vdpasim_net name vvbench0 mac 52:54:00:12:34:56
 vdpa dev add mgmtdev vdpasim_net name vvbench1 mac 52:54:00:12:34:56
 assign() { # vfio-dev vdpa-dev
@@ -88,13 +88,14 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	: > /tmp/vv_dev.txt
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
-		if [ $i -eq 0 ]; then
+		# swap the devices every round, and which path goes first every
+		# other round: each path meets each device in either order
+		if [ $((i % 2)) -eq 0 ]; then
 			assign vvbench0 vvbench1
-		elif [ $i -eq $((ROUNDS / 2)) ]; then
+		else
 			assign vvbench1 vvbench0
 		fi
-		# alternate which one goes first
-		if [ $((i % 2)) -eq 0 ]; then
+		if [ $((i / 2 % 2)) -eq 0 ]; then
 			taskset "$DRV_MASK" $B vdpa $VDPA_DEV "$SECS" > /tmp/vv_r_vdpa.txt
 			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vv_r_vfio.txt
 		else
@@ -114,7 +115,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	FV=$(median fps /tmp/vv_vfio.txt); FD=$(median fps /tmp/vv_vdpa.txt)
 	LV=$(median lat_us /tmp/vv_vfio.txt); LD=$(median lat_us /tmp/vv_vdpa.txt)
 	echo "vhost_vfio: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
-	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped after round $((ROUNDS / 2))"
+	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped every round"
 	echo "  fps per round:  vhost_vfio $(rounds fps /tmp/vv_vfio.txt)"
 	echo "                  vhost-vdpa $(rounds fps /tmp/vv_vdpa.txt)"
 	for d in vvbench0 vvbench1; do
