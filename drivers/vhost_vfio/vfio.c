@@ -63,16 +63,12 @@ static void vv_close_device(struct vfio_device *vdev)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
 	struct eventfd_ctx *req;
-	unsigned long flags;
 
 	mutex_lock(&vv->lock);
 	if (vv->opened)
 		vv_teardown(vv);
 	vv->opened = false;
-	spin_lock_irqsave(&vv->irq_lock, flags);
-	req = vv->req;
-	vv->req = NULL;
-	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	req = vv_xchg_eventfd(vv, &vv->req, NULL);
 	mutex_unlock(&vv->lock);
 	if (req)
 		eventfd_ctx_put(req);
@@ -201,15 +197,32 @@ static long vv_irq_info(struct vv_dev *vv, void __user *argp)
 	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
 }
 
-static void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx)
+/**
+ * vv_xchg_eventfd() - replace the config or request eventfd
+ * @vv: the device
+ * @slot: &vv->config_call or &vv->req
+ * @ctx: the new eventfd context, or NULL
+ *
+ * Context: any; takes vv->irq_lock.
+ * Return: the previous context, whose reference the caller now owns.
+ */
+struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot,
+				    struct eventfd_ctx *ctx)
 {
 	struct eventfd_ctx *old;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vv->irq_lock, flags);
-	old = vv->req;
-	vv->req = ctx;
+	old = *slot;
+	*slot = ctx;
 	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	return old;
+}
+
+static void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx)
+{
+	struct eventfd_ctx *old = vv_xchg_eventfd(vv, &vv->req, ctx);
+
 	if (old)
 		eventfd_ctx_put(old);
 }

@@ -84,14 +84,9 @@ void vv_set_call(struct vv_vq *vq, struct eventfd_ctx *ctx)
 void vv_set_config_call(struct vv_dev *vv, struct eventfd_ctx *ctx)
 {
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct eventfd_ctx *old = vv_xchg_eventfd(vv, &vv->config_call, ctx);
 	struct vdpa_callback cb = {};
-	struct eventfd_ctx *old;
-	unsigned long flags;
 
-	spin_lock_irqsave(&vv->irq_lock, flags);
-	old = vv->config_call;
-	vv->config_call = ctx;
-	spin_unlock_irqrestore(&vv->irq_lock, flags);
 	if (ctx) {
 		cb.callback = vv_config_cb;
 		cb.private = vv;

@@ -182,6 +182,8 @@ long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp);
 int vv_vq_set_kick(struct vv_vq *vq, struct file *file);
 void vv_set_call(struct vv_vq *vq, struct eventfd_ctx *ctx);
 void vv_set_config_call(struct vv_dev *vv, struct eventfd_ctx *ctx);
+struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot,
+				    struct eventfd_ctx *ctx);
 void vv_release_owner(struct vv_dev *vv);
 int vv_reset(struct vv_dev *vv);
 

@@ -17,13 +17,7 @@ if [ -f "$KDIR/.build-ok" ]; then
 	exit 0
 fi
 
-SRC="$CACHE/src/linux-source-6.12-$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
-if [ ! -f "$SRC/.extracted" ]; then
-	note "extracting $SRC_TARBALL"
-	rm -rf "$SRC" && mkdir -p "$SRC"
-	tar -xJf "$SRC_TARBALL" -C "$SRC" --strip-components=1
-	touch "$SRC/.extracted"
-fi
+SRC=$(kernel_src)
 
 mkdir -p "$KDIR"
 LOG="$KDIR/build.log"

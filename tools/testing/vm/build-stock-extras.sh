@@ -12,7 +12,7 @@ ABI=$1
 HDR=/usr/src/linux-headers-$ABI
 [ -d "$HDR" ] || die "no headers for $ABI"
 SRC=$(kernel_src)
-OUT="$CACHE/stock-extras/$ABI-$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
+OUT="$CACHE/stock-extras/$ABI-$(src_tag)"
 if [ -f "$OUT/.ok" ]; then echo "$OUT"; exit 0; fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 cp "$SRC/drivers/vhost/vringh.c" "$SRC"/drivers/vdpa/vdpa_sim/*.[ch] "$OUT/"

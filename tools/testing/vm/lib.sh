@@ -33,10 +33,13 @@ src_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
 }
 
+# src_tag: the source version as a file-name component
+src_tag() { src_version | tr -c 'A-Za-z0-9.+\n' '_'; }
+
 # kernel_key: cache key of the test kernel, from source version and fragment.
 kernel_key() {
 	local v h
-	v=$(src_version | tr -c 'A-Za-z0-9.+\n' '_')
+	v=$(src_tag)
 	h=$(sha256sum <"$VM_DIR/kernel.config" | cut -c1-12)
 	echo "$v-$h"
 }
@@ -57,7 +60,7 @@ stock_abi() {
 kernel_src() {
 	need_pkgs linux-source-6.12 xz-utils >&2
 	local src
-	src="$CACHE/src/linux-source-6.12-$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
+	src="$CACHE/src/linux-source-6.12-$(src_tag)"
 	if [ ! -f "$src/.extracted" ]; then
 		note "extracting $SRC_TARBALL"
 		rm -rf "$src" && mkdir -p "$src"
@@ -71,7 +74,7 @@ kernel_src() {
 uapi_headers() {
 	local src dir
 	src=$(kernel_src)
-	dir="$CACHE/uapi/$(src_version | tr -c 'A-Za-z0-9.+\n' '_')"
+	dir="$CACHE/uapi/$(src_tag)"
 	if [ ! -f "$dir/.ok" ]; then
 		note "installing kernel uAPI headers into $dir"
 		rm -rf "$dir" && mkdir -p "$dir/build"

@@ -150,7 +150,7 @@ def parse_smoke(run, suites):
         s.notes.append('no module was loaded')
 
 
-def scan_log(run, suites, expect_reports):
+def scan_log(run, suites):
     s = Suite('kernel-log-scan')
     suites.append(s)
     hits = []
@@ -170,7 +170,6 @@ def scan_log(run, suites, expect_reports):
         s.failed = 1
     else:
         s.passed = 1
-    return hits
 
 
 def main():
@@ -187,7 +186,7 @@ def main():
         parse_smoke(args.run, suites)
     parse_kunit(args.run, args.kunit_py, suites)
     parse_selftests(args.run, suites)
-    scan_log(args.run, suites, False)
+    scan_log(args.run, suites)
 
     total_p = sum(s.passed for s in suites)
     total_f = sum(s.failed for s in suites)
