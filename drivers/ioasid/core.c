@@ -16,13 +16,9 @@ MODULE_PARM_DESC(pasid_bits, "Width of the host PASID space, 1 to 20 (default 20
 /* Largest ID of the pool: (1 << pasid_bits) - 1. Set once at load. */
 ioasid_t ioasid_capacity __read_mostly;
 
-static unsigned int set_cache = 64;
-module_param(set_cache, uint, 0644);
-MODULE_PARM_DESC(set_cache,
-		 "Reclaimed IDs a set keeps for reuse, 0 to disable (default 64)");
-
-static DEFINE_XARRAY_ALLOC(ioasid_xa);
-static struct kmem_cache *ioasid_cache __read_mostly;
+/* Chunk number -> &struct ioasid_chunk; an index is reserved while set up. */
+static DEFINE_XARRAY_ALLOC(ioasid_chunks);
+static struct kmem_cache *ioasid_chunk_cache __read_mostly;
 
 /**
  * ioasid_pool_capacity() - largest ID of the pool
@@ -59,80 +55,220 @@ unsigned int ioasid_pool_used(void)
 }
 EXPORT_SYMBOL_NS_GPL(ioasid_pool_used, IOASID_NS);
 
-static void ioasid_data_free_rcu(struct rcu_head *head)
+/* The bits of the chunk at @base for the IDs in [@min, @max]. */
+static unsigned long ioasid_chunk_mask(ioasid_t base, ioasid_t min,
+				       ioasid_t max)
 {
-	kmem_cache_free(ioasid_cache, container_of(head, struct ioasid_data, rcu));
+	ioasid_t last = base + IOASID_CHUNK_IDS - 1;
+
+	if (min > last || max < base)
+		return 0;
+	return GENMASK(min_t(ioasid_t, max, last) - base,
+		       max_t(ioasid_t, min, base) - base);
 }
 
-/* Take an ID out of the pool for good (no cache). */
-static void ioasid_evict(struct ioasid_data *data)
+static void ioasid_chunk_free_rcu(struct rcu_head *head)
 {
-	struct ioasid_set *set = ioasid_data_set(data);
-
-	xa_erase(&ioasid_xa, data->id);
-	call_rcu(&data->rcu, ioasid_data_free_rcu);
-	ioasid_set_put(set);
-}
-
-static void ioasid_evict_list(struct ioasid_data *data)
-{
-	struct ioasid_data *next;
-
-	for (; data; data = next) {
-		next = data->next_cached;
-		ioasid_evict(data);
-	}
-}
-
-/* Take every cached ID of @set off its cache; set->lock held. */
-static struct ioasid_data *ioasid_cache_take(struct ioasid_set *set)
-{
-	struct ioasid_data *list = set->cache;
-
-	lockdep_assert_held(&set->lock);
-	set->cache = NULL;
-	set->ncached = 0;
-	return list;
-}
-
-/* Return every cached ID of @set to the pool. */
-void ioasid_cache_drain(struct ioasid_set *set)
-{
-	struct ioasid_data *list;
-
-	mutex_lock(&set->lock);
-	list = ioasid_cache_take(set);
-	mutex_unlock(&set->lock);
-	ioasid_evict_list(list);
+	kmem_cache_free(ioasid_chunk_cache,
+			container_of(head, struct ioasid_chunk, rcu));
 }
 
 /*
- * Empty every live set's cache, when the pool looks full. The caller holds
- * no set's lock: they are taken one at a time, under ioasid_sets_lock
- * (sets freed by their owner have an empty cache). Returns how many.
+ * Free @chunk if every ID of it is free. Zeroing the free word first means
+ * nobody can claim an ID of it any more; a claim that won first keeps it.
  */
-static unsigned int ioasid_cache_drain_all(void)
+static void ioasid_chunk_try_free(struct ioasid_chunk *chunk)
 {
-	struct ioasid_data *all = NULL, *list, *last;
-	struct ioasid_set *set;
-	unsigned int n = 0;
+	if (cmpxchg(&chunk->free, chunk->all, 0) != chunk->all)
+		return;
+	xa_erase(&ioasid_chunks, chunk->base >> IOASID_CHUNK_SHIFT);
+	call_rcu(&chunk->rcu, ioasid_chunk_free_rcu);
+}
 
-	mutex_lock(&ioasid_sets_lock);
-	list_for_each_entry(set, &ioasid_sets, node) {
-		mutex_lock(&set->lock);
-		n += set->ncached;
-		list = ioasid_cache_take(set);
-		mutex_unlock(&set->lock);
-		if (!list)
-			continue;
-		for (last = list; last->next_cached; last = last->next_cached)
-			;
-		last->next_cached = all;
-		all = list;
+/* Drop @set's lease on @chunk, freeing the chunk if it is empty. */
+static void ioasid_chunk_unlease(struct ioasid_set *set,
+				 struct ioasid_chunk *chunk)
+{
+	lockdep_assert_held(&set->lock);
+	list_del(&chunk->node);
+	set->nr_chunks--;
+	WRITE_ONCE(chunk->lessee, NULL);
+	/* Lessee cleared before the free bits are read: see ioasid_release(). */
+	smp_mb();
+	ioasid_chunk_try_free(chunk);
+}
+
+/* Give back every chunk @set leases; the set is dead, its IDs freed. */
+void ioasid_set_unlease_all(struct ioasid_set *set)
+{
+	struct ioasid_chunk *chunk, *next;
+
+	mutex_lock(&set->lock);
+	list_splice_init(&set->full, &set->avail);
+	list_for_each_entry_safe(chunk, next, &set->avail, node)
+		ioasid_chunk_unlease(set, chunk);
+	mutex_unlock(&set->lock);
+}
+
+/* Claim a free ID of @chunk among @mask; returns its bit or -1. */
+static int ioasid_chunk_claim(struct ioasid_chunk *chunk, unsigned long mask)
+{
+	unsigned long avail;
+	int bit;
+
+	while ((avail = READ_ONCE(chunk->free) & mask)) {
+		bit = __ffs(avail);
+		/* Fully ordered: the data is ours after this. */
+		if (test_and_clear_bit(bit, &chunk->free))
+			return bit;
 	}
-	mutex_unlock(&ioasid_sets_lock);
-	ioasid_evict_list(all);
-	return n;
+	return -1;
+}
+
+/*
+ * Return a reclaimed ID to its chunk: it is FREE, keeps @set as last owner
+ * and records the RCU state for whoever claims it for another set.
+ */
+static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
+{
+	struct ioasid_chunk *chunk = ioasid_data_chunk(data);
+
+	/* Once the bit is set, another release may free the chunk. */
+	rcu_read_lock();
+	data->freed_gp = get_state_synchronize_rcu();
+	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
+	/* The data is written before the ID can be claimed again. */
+	smp_mb__before_atomic();
+	set_bit(data->id & (IOASID_CHUNK_IDS - 1), &chunk->free);
+	/*
+	 * Free bit set before the lessee is read, lessee cleared before the
+	 * free bits are read (ioasid_chunk_unlease()): of the last release
+	 * and the unlease, at least one sees the chunk empty and unleased.
+	 */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(chunk->lessee))
+		ioasid_chunk_try_free(chunk);
+	rcu_read_unlock();
+}
+
+/* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
+static struct ioasid_data *ioasid_lease_new(struct ioasid_set *set,
+					    ioasid_t min, ioasid_t max)
+{
+	struct ioasid_chunk *chunk;
+	unsigned long mask;
+	u32 index;
+	int i, bit, ret;
+
+	lockdep_assert_held(&set->lock);
+	/* A reservation: lookups see no chunk there yet. */
+	ret = xa_alloc(&ioasid_chunks, &index, NULL,
+		       XA_LIMIT(min >> IOASID_CHUNK_SHIFT,
+				max >> IOASID_CHUNK_SHIFT), GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? NULL : ERR_PTR(ret);
+	chunk = kmem_cache_alloc(ioasid_chunk_cache, GFP_KERNEL);
+	if (!chunk) {
+		ret = -ENOMEM;
+		goto err_erase;
+	}
+	chunk->base = index << IOASID_CHUNK_SHIFT;
+	chunk->all = ioasid_chunk_mask(chunk->base, 1, ioasid_capacity);
+	mask = ioasid_chunk_mask(chunk->base, min, max) & chunk->all;
+	/* Every chunk in [min >> shift, max >> shift] has an ID in range. */
+	bit = __ffs(mask);
+	chunk->free = chunk->all & ~BIT(bit);
+	chunk->lessee = set;
+	chunk->on_full = false;
+	for (i = 0; i < IOASID_CHUNK_IDS; i++) {
+		chunk->data[i].key = ioasid_key(NULL, IOASID_STATE_FREE);
+		chunk->data[i].id = chunk->base + i;
+		refcount_set(&chunk->data[i].users, 0);
+	}
+	/* Publishes the initialized chunk (xa_store() orders it). */
+	ret = xa_err(xa_store(&ioasid_chunks, index, chunk, GFP_KERNEL));
+	if (ret)
+		goto err_free;
+	list_add(&chunk->node, &set->avail);
+	set->nr_chunks++;
+	return &chunk->data[bit];
+
+err_free:
+	kmem_cache_free(ioasid_chunk_cache, chunk);
+err_erase:
+	xa_erase(&ioasid_chunks, index);
+	return ERR_PTR(ret);
+}
+
+/* Claim an ID in [@min, @max] from @chunk of @set's leased ones. */
+static struct ioasid_data *ioasid_claim_leased(struct ioasid_set *set,
+					       struct ioasid_chunk *chunk,
+					       ioasid_t min, ioasid_t max)
+{
+	int bit = ioasid_chunk_claim(chunk, ioasid_chunk_mask(chunk->base,
+							      min, max));
+
+	if (!READ_ONCE(chunk->free) && !chunk->on_full) {
+		list_move_tail(&chunk->node, &set->full);
+		chunk->on_full = true;
+	}
+	return bit < 0 ? NULL : &chunk->data[bit];
+}
+
+/* An ID in [@min, @max] from the chunks @set leases; set->lock held. */
+static struct ioasid_data *ioasid_alloc_leased(struct ioasid_set *set,
+					       ioasid_t min, ioasid_t max)
+{
+	struct ioasid_chunk *chunk, *next;
+	struct ioasid_data *data;
+	unsigned int reclaims;
+
+	lockdep_assert_held(&set->lock);
+	list_for_each_entry_safe(chunk, next, &set->avail, node) {
+		data = ioasid_claim_leased(set, chunk, min, max);
+		if (data)
+			return data;
+	}
+	/* Full chunks get IDs back outside set->lock only by consumers' puts. */
+	reclaims = atomic_read(&set->nr_reclaimed);
+	if (reclaims == set->reclaims_seen)
+		return NULL;
+	set->reclaims_seen = reclaims;
+	list_for_each_entry_safe(chunk, next, &set->full, node) {
+		if (!READ_ONCE(chunk->free))
+			continue;
+		list_move(&chunk->node, &set->avail);
+		chunk->on_full = false;
+		data = ioasid_claim_leased(set, chunk, min, max);
+		if (data)
+			return data;
+	}
+	return NULL;
+}
+
+/*
+ * An ID in [@min, @max] from any chunk: the pool has no chunk left to
+ * lease in the range. Takes no lock: a claimed bit keeps its chunk.
+ */
+static struct ioasid_data *ioasid_alloc_shared(ioasid_t min, ioasid_t max)
+{
+	struct ioasid_data *data = NULL;
+	struct ioasid_chunk *chunk;
+	unsigned long index;
+	int bit;
+
+	rcu_read_lock();
+	xa_for_each_range(&ioasid_chunks, index, chunk,
+			  min >> IOASID_CHUNK_SHIFT, max >> IOASID_CHUNK_SHIFT) {
+		bit = ioasid_chunk_claim(chunk, ioasid_chunk_mask(chunk->base,
+								  min, max));
+		if (bit >= 0) {
+			data = &chunk->data[bit];
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return data;
 }
 
 /**
@@ -145,13 +281,12 @@ static unsigned int ioasid_cache_drain_all(void)
  *
  * The caller owns the new ID (one reference) until ioasid_free(). Delivers
  * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
- * returning. When no ID is free in the range, the IDs parked in every
- * set's cache are returned to the pool and the allocation is retried.
+ * returning. IDs come from the chunks the set leases, else from a newly
+ * leased chunk, else from any free ID of the range: the allocation fails
+ * only when no ID of the range is free.
  *
- * Context: process context, may sleep. Takes set->lock; when the pool
- * looks full, also ioasid_sets_lock and each live set's lock in turn, with
- * @set's lock dropped: so not from a notifier handler, and the caller must
- * not hold a lock that any set's notifier handler takes.
+ * Context: process context, may sleep (for an RCU grace period when it
+ * takes an ID another set freed an instant ago). Takes set->lock.
  * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
  * quota is used up or no ID is free in the range, -ENOENT if the set was
  * freed by its owner, -ENOMEM.
@@ -159,10 +294,9 @@ static unsigned int ioasid_cache_drain_all(void)
 int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		 void *private, ioasid_t *id)
 {
+	struct ioasid_set *last;
 	struct ioasid_data *data;
-	bool drained = false;
 	unsigned int quota;
-	u32 new;
 	int ret;
 
 	if (!set || !id)
@@ -172,7 +306,6 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	if (min > max)
 		return -EINVAL;
 
-retry:
 	/* mutex_lock() checks might_sleep(). */
 	mutex_lock(&set->lock);
 	if (set->dead) {
@@ -185,51 +318,34 @@ retry:
 		goto err_unlock;
 	}
 
-	/* Fast path: the ID this set freed last, still in the pool. */
-	data = set->cache;
-	if (data && data->id >= min && data->id <= max) {
-		set->cache = data->next_cached;
-		set->ncached--;
-		new = data->id;
-		goto activate;
-	}
-
-	data = kmem_cache_alloc(ioasid_cache, GFP_KERNEL);
-	if (!data) {
-		ret = -ENOMEM;
+	data = ioasid_alloc_leased(set, min, max);
+	if (!data)
+		data = ioasid_lease_new(set, min, max);
+	if (!data)
+		data = ioasid_alloc_shared(min, max);
+	if (IS_ERR_OR_NULL(data)) {
+		ret = data ? PTR_ERR(data) : -ENOSPC;
 		goto err_unlock;
 	}
-	data->key = ioasid_key(set, IOASID_STATE_FREE_PENDING);
-	refcount_set(&data->users, 0);
-	ret = xa_alloc(&ioasid_xa, &new, data, XA_LIMIT(min, max), GFP_KERNEL);
-	if (ret) {
-		kmem_cache_free(ioasid_cache, data);
-		if (ret != -EBUSY)
-			goto err_unlock;
-		ret = -ENOSPC;
-		if (drained)
-			goto err_unlock;
-		/* IDs may only be parked in sets' caches: try once more. */
-		mutex_unlock(&set->lock);
-		drained = true;
-		if (ioasid_cache_drain_all())
-			goto retry;
-		return ret;
-	}
-	data->id = new;
-	ioasid_set_get(set);
+	/*
+	 * A lookup that saw the ID in another set must be over before the
+	 * ID shows up in this one with other private data.
+	 */
+	last = ioasid_data_set(data);
+	if (last && last != set)
+		cond_synchronize_rcu(data->freed_gp);
 
-activate:
 	data->spid = INVALID_IOASID;
 	RCU_INIT_POINTER(data->private, private);
 	refcount_set(&data->users, 1);
+	ioasid_set_get(set);
 	/* Readers check the state last: publish the fields before it. */
 	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	WRITE_ONCE(set->nr_allocated, set->nr_allocated + 1);
 	list_add_tail(&data->node, &set->ids);
 	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
 	mutex_unlock(&set->lock);
-	*id = new;
+	*id = data->id;
 	return 0;
 
 err_unlock:
@@ -240,8 +356,8 @@ EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
 
 /*
  * Drop a consumer's reference; the last one of a free-pending ID returns
- * its quota to the set and the ID to the pool. Lock-free apart from the
- * pool's xa_lock.
+ * its quota to the set and the ID to its chunk. Takes no lock, or the
+ * xa_lock of ioasid_chunks to free an orphan chunk.
  */
 bool ioasid_put_data(struct ioasid_data *data)
 {
@@ -252,14 +368,37 @@ bool ioasid_put_data(struct ioasid_data *data)
 	/* The owner's reference is the last one only after ioasid_free(). */
 	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
 	atomic_inc(&set->nr_reclaimed);
-	ioasid_evict(data);
+	ioasid_release(set, data);
+	ioasid_set_put(set);
 	return true;
+}
+
+/*
+ * Take a reference on @data if it is an active ID of @set (of any set if
+ * NULL); caller in an RCU read-side section.
+ */
+bool ioasid_data_tryget(struct ioasid_data *data, struct ioasid_set *set)
+{
+	if (!refcount_inc_not_zero(&data->users))
+		return false;
+	/*
+	 * The ID may have been freed and taken again since the caller saw
+	 * it: look at the state after the reference is taken.
+	 */
+	smp_mb__after_atomic();
+	if (ioasid_key_active(READ_ONCE(data->key), set))
+		return true;
+	ioasid_put_data(data);
+	return false;
 }
 
 /* Owner's free: UNBIND if attached, FREE, then drop the owner's reference. */
 static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 						 struct ioasid_data *data)
 {
+	struct ioasid_chunk *chunk;
+	bool leased;
+
 	lockdep_assert_held(&set->lock);
 
 	if (data->spid != INVALID_IOASID)
@@ -269,21 +408,41 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
 	if (!refcount_dec_and_test(&data->users))
 		return;		/* the consumers' last put reclaims it */
-	/* Reclaimed by its owner: park it in the set's cache if there is room. */
 	WRITE_ONCE(set->nr_freed, set->nr_freed + 1);
-	if (!set->dead && set->ncached < READ_ONCE(set_cache)) {
-		WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_CACHED));
-		data->next_cached = set->cache;
-		set->cache = data;
-		set->ncached++;
+	chunk = ioasid_data_chunk(data);
+	/* A chunk the set leases stays until the set gives it back. */
+	leased = chunk->lessee == set;
+	ioasid_release(set, data);
+	/* The owner's reference on the set is not the last one. */
+	refcount_dec(&set->ref);
+	if (!leased)
 		return;
+	if (chunk->on_full) {
+		list_move(&chunk->node, &set->avail);
+		chunk->on_full = false;
 	}
-	ioasid_evict(data);
+	/* An empty chunk goes back if another chunk's worth of IDs is left. */
+	if (READ_ONCE(chunk->free) == chunk->all &&
+	    (set->nr_chunks - 1) * IOASID_CHUNK_IDS >=
+	    ioasid_set_held(set) + IOASID_CHUNK_IDS)
+		ioasid_chunk_unlease(set, chunk);
 }
 
 void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
 {
 	__ioasid_free_locked(set, data);
+}
+
+/* The data of @id, caller under RCU or holding a reference on its chunk. */
+static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
+{
+	XA_STATE(xas, &ioasid_chunks, id >> IOASID_CHUNK_SHIFT);
+	struct ioasid_chunk *chunk;
+
+	do {
+		chunk = xas_load(&xas);
+	} while (xas_retry(&xas, chunk));
+	return chunk ? &chunk->data[id & (IOASID_CHUNK_IDS - 1)] : NULL;
 }
 
 static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
@@ -292,9 +451,12 @@ static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
 	struct ioasid_data *data;
 
 	lockdep_assert_held(&set->lock);
-	data = xa_load(&ioasid_xa, id);
-	if (!data || data->key != ioasid_key(set, IOASID_STATE_ACTIVE))
-		return NULL;
+	rcu_read_lock();
+	data = ioasid_slot(id);
+	/* The set's own active ID stays put while set->lock is held. */
+	if (data && READ_ONCE(data->key) != ioasid_key(set, IOASID_STATE_ACTIVE))
+		data = NULL;
+	rcu_read_unlock();
 	return data;
 }
 
@@ -355,17 +517,14 @@ EXPORT_SYMBOL_NS_GPL(ioasid_free_all_in_set, IOASID_NS);
 
 /*
  * Lock-free lookup of an active ID; caller holds rcu_read_lock(). Inlined:
- * ioasid_find() costs one xarray walk and one load of the ID's key.
+ * ioasid_find() costs one xarray walk (by chunk) and one load of the ID's
+ * key.
  */
 static __always_inline struct ioasid_data *
 ioasid_lookup_rcu(struct ioasid_set *set, ioasid_t id)
 {
-	XA_STATE(xas, &ioasid_xa, id);
-	struct ioasid_data *data;
+	struct ioasid_data *data = ioasid_slot(id);
 
-	do {
-		data = xas_load(&xas);
-	} while (xas_retry(&xas, data));
 	/* Pairs with the release in ioasid_alloc(): fields before the state. */
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set))
 		return NULL;
@@ -390,12 +549,8 @@ int ioasid_get(struct ioasid_set *set, ioasid_t id)
 
 	rcu_read_lock();
 	data = ioasid_lookup_rcu(set, id);
-	if (data && refcount_inc_not_zero(&data->users)) {
-		if (ioasid_state(data) == IOASID_STATE_ACTIVE)
-			ret = 0;
-		else
-			ioasid_put_data(data);
-	}
+	if (data && ioasid_data_tryget(data, set))
+		ret = 0;
 	rcu_read_unlock();
 	return ret;
 }
@@ -410,7 +565,8 @@ EXPORT_SYMBOL_NS_GPL(ioasid_get, IOASID_NS);
  * the set and the ID to the pool. No notification is sent: FREE was sent
  * at ioasid_free().
  *
- * Context: any but interrupt context; takes only the pool's xa_lock.
+ * Context: any but interrupt context; lock-free, but for the xa_lock of
+ * the pool's chunks when the ID was the last one of a chunk without lessee.
  * Return: true if the ID was reclaimed.
  */
 bool ioasid_put(struct ioasid_set *set, ioasid_t id)
@@ -419,8 +575,9 @@ bool ioasid_put(struct ioasid_set *set, ioasid_t id)
 	bool last;
 
 	rcu_read_lock();
-	data = xa_load(&ioasid_xa, id);
-	if (WARN_ON_ONCE(!data || (set && ioasid_data_set(data) != set))) {
+	data = ioasid_slot(id);
+	if (WARN_ON_ONCE(!data || !refcount_read(&data->users) ||
+			 (set && ioasid_data_set(data) != set))) {
 		rcu_read_unlock();
 		return false;
 	}
@@ -517,8 +674,8 @@ static int __init ioasid_init(void)
 		return -EINVAL;
 	}
 	ioasid_capacity = (1U << pasid_bits) - 1;
-	ioasid_cache = KMEM_CACHE(ioasid_data, 0);
-	if (!ioasid_cache)
+	ioasid_chunk_cache = KMEM_CACHE(ioasid_chunk, 0);
+	if (!ioasid_chunk_cache)
 		return -ENOMEM;
 	ret = ioasid_cdev_init();
 	if (ret)
@@ -527,7 +684,7 @@ static int __init ioasid_init(void)
 	return 0;
 
 err_cache:
-	kmem_cache_destroy(ioasid_cache);
+	kmem_cache_destroy(ioasid_chunk_cache);
 	return ret;
 }
 
@@ -535,9 +692,9 @@ static void __exit ioasid_exit(void)
 {
 	ioasid_cdev_exit();
 	/* Users hold module references: every set and ID is gone by now. */
-	WARN_ON(!xa_empty(&ioasid_xa));
+	WARN_ON(!xa_empty(&ioasid_chunks));
 	rcu_barrier();
-	kmem_cache_destroy(ioasid_cache);
+	kmem_cache_destroy(ioasid_chunk_cache);
 }
 
 module_init(ioasid_init);

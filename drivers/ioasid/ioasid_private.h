@@ -4,9 +4,12 @@
  *
  * Objects
  * -------
- * The pool is one xarray, ioasid_xa, indexed by host PASID; its entries are
- * &struct ioasid_data. Allocation is xa_alloc() in [1, capacity]: PASID 0 is
- * never handed out and the capacity comes from the pasid_bits parameter.
+ * The pool is cut into chunks of IOASID_CHUNK_IDS consecutive IDs (one
+ * word of bits). A &struct ioasid_chunk holds the &struct ioasid_data of
+ * every ID it covers and a word of free bits; ioasid_chunks, an xarray
+ * indexed by chunk number, holds the chunks in use. Chunks are made on
+ * demand and freed when empty: host PASID 0 and IDs above the capacity
+ * (pasid_bits parameter) are never free in any chunk, so never handed out.
  *
  * A &struct ioasid_set groups the IDs of one owner (a VM, an mm, a
  * /dev/ioasid file). It is refcounted: the owner's reference is dropped by
@@ -16,22 +19,34 @@
  * are separate, so a consumer holding a reference never blocks a VM's
  * teardown.
  *
+ * A set leases chunks (&ioasid_chunk.lessee) and allocates from them
+ * first, under set->lock and one atomic bit operation: no global lock, no
+ * memory allocation, no xarray update per ID. When its leased chunks have
+ * no free ID in the requested range it leases a new chunk (one xarray
+ * reservation and one slab object per IOASID_CHUNK_IDS IDs). Leasing
+ * reserves nothing: when no chunk is left to lease in the range, the
+ * allocation takes any free ID of any chunk in the range (other sets'
+ * leased ones included), so a free ID never makes an allocation fail. A
+ * set gives back a leased chunk that its owner's frees empty while the set
+ * keeps another chunk's worth of free IDs, and every leased chunk when
+ * the set is freed; a chunk with no lessee (an orphan) is freed by
+ * whoever returns its last ID.
+ *
+ * Free bits are claimed with test_and_clear_bit() and returned with
+ * set_bit(), so chunks shared under pressure need no lock. A chunk is
+ * freed only by whoever turns its free word from "all free" to zero with
+ * cmpxchg(), which no claim can race with; it is then erased from
+ * ioasid_chunks and its memory freed after an RCU grace period.
+ *
  * An ID is ACTIVE from allocation until its owner frees it, then
  * FREE_PENDING until its last reference is put; then it is reclaimed: its
- * quota returns to the set. An ID whose last reference is the owner's
- * (reclaimed inside ioasid_free(), under set->lock) waits in the set's
- * cache (CACHED: still in the pool's xarray with the same &struct
- * ioasid_data, at most set_cache of them per set) for the set's next
- * allocation; one reclaimed by a consumer's last ioasid_put() is erased
- * from the pool, and its memory freed after an RCU grace period. The cache
- * is owned by set->lock alone, so the owner's alloc and free take no
- * other lock. Caches are emptied when their set is freed and, all of
- * them, when an allocation finds no free ID: that allocation drops its own
- * set->lock, takes ioasid_sets_lock and each live set's lock in turn (one
- * at a time, in the lock order below), then retries once; so a cached ID
- * never makes an allocation fail for long. Lookups see only ACTIVE IDs;
- * an &struct ioasid_data keeps its ID and set for life, so a reader racing
- * with cache reuse sees the same ID.
+ * quota returns to the set and its bit to the chunk (FREE). A FREE
+ * &struct ioasid_data keeps the address of its last owner in @key and the
+ * RCU state of when it was freed: a set that claims an ID last owned by
+ * another set waits for that grace period before publishing it, so a
+ * lock-free lookup never pairs one set's ownership with another set's
+ * private data. Lookups see only ACTIVE IDs; an &struct ioasid_data keeps
+ * its ID for life.
  *
  * Guest mapping: set->spids is an xarray keyed by set-private ID (guest
  * PASID) whose entries are the &struct ioasid_data; the data keeps its spid.
@@ -42,31 +57,33 @@
  * 1. ioasid_sets_lock (mutex): the list of live sets (lookup by token),
  *    the list of token notifier registrations (pending or attached), the
  *    list of global notifier registrations.
- * 2. set->lock (mutex): the set's state, quota, counts, ID list, cache,
- *    writes to set->spids, the set's notifier list (its own
- *    registrations, its token's and a copy of each global one); held while
- *    the set's events are delivered, so events of one set are serialized
- *    and ordered, and delivery takes no global lock. Never two sets' locks
- *    at once: the cache drain of a full pool takes them one by one under
- *    ioasid_sets_lock, with the allocating set's own lock dropped.
+ * 2. set->lock (mutex): the set's state, quota, counts, ID list, its
+ *    leased chunks' lists and their @lessee, writes to set->spids, the
+ *    set's notifier list (its own registrations, its token's and a copy of
+ *    each global one); held while the set's events are delivered, so
+ *    events of one set are serialized and ordered, and delivery takes no
+ *    global lock. Never two sets' locks at once.
  * 3. ioasid_all_sets_lock (spinlock): the list of every set not yet
  *    released, for ioasid_pool_used().
- * 4. the xa_lock of ioasid_xa and of set->spids (spinlocks, inside the
- *    xarray calls only).
+ * 4. the xa_lock of ioasid_chunks and of set->spids (spinlocks, inside
+ *    the xarray calls only).
+ *
+ * A chunk's free word takes no lock (atomic bit operations).
  *
  * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
  * ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
- * ioasid_put() (reclaim) takes only the xa_lock of ioasid_xa.
+ * ioasid_put() (reclaim) takes no lock either, or the xa_lock of
+ * ioasid_chunks when it frees an orphan chunk.
  *
  * Contexts
  * --------
  * Everything that allocates, frees, attaches, detaches, changes quota or
  * (un)registers notifiers sleeps: process context only. Lookups and
  * get/put may run in atomic context (RCU read side, spinlock held), but not
- * in hard or soft interrupt context since reclaim takes the pool's xa_lock
- * without disabling interrupts. Notifier handlers run in process context
- * with set->lock held: they may sleep and may
- * call the lookup functions and ioasid_get()/ioasid_put(), but must not
+ * in hard or soft interrupt context since reclaim may take the xa_lock of
+ * ioasid_chunks without disabling interrupts. Notifier handlers run in
+ * process context with set->lock held: they may sleep and may call the
+ * lookup functions and ioasid_get()/ioasid_put(), but must not
  * allocate or free IDs, change any set, free sets, look sets up by token
  * or (un)register notifiers.
  */
@@ -84,26 +101,26 @@
 enum ioasid_state {
 	IOASID_STATE_ACTIVE,
 	IOASID_STATE_FREE_PENDING,
-	IOASID_STATE_CACHED,
+	IOASID_STATE_FREE,
 };
 
 #define IOASID_STATE_MASK	3UL
 
 /**
- * struct ioasid_data - one allocated host ID
- * @key: the owning set's address (it holds a reference on the set) ORed
- *	with the enum ioasid_state, so that a lookup checks owner and state
- *	with one load (written under set->lock; read with acquire by
- *	lookups). First, next to @private: ioasid_find() reads these two
- *	only, in one 16-byte block that never straddles a cache line.
+ * struct ioasid_data - one host ID, in its chunk
+ * @key: the owning set's address (the last owner's while FREE) ORed with
+ *	the enum ioasid_state, so that a lookup checks owner and state with
+ *	one load (written under the owner's set->lock, or by the reclaiming
+ *	put; read with acquire by lookups). First, next to @private:
+ *	ioasid_find() reads these two only, in one 16-byte block that never
+ *	straddles a cache line.
  * @private: consumer data, RCU-published
- * @id: the host ID (its index in ioasid_xa)
+ * @id: the host ID, for life
  * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
  * @users: references; the owner holds one until ioasid_free()
  * @node: in set->ids while ACTIVE (set->lock)
- * @next_cached: next in set->cache while CACHED (set->lock)
- * @rcu: delayed free, once out of every list
+ * @freed_gp: while FREE, the RCU state when it was freed
  */
 struct ioasid_data {
 	unsigned long key;
@@ -113,12 +130,47 @@ struct ioasid_data {
 	refcount_t users;
 	union {
 		struct list_head node;
-		struct ioasid_data *next_cached;
-		struct rcu_head rcu;
+		unsigned long freed_gp;
 	};
 };
 
-/* The owning set, for life (it holds a reference on the set). */
+/* IDs per chunk: one word of free bits. */
+#define IOASID_CHUNK_SHIFT	ilog2(BITS_PER_LONG)
+#define IOASID_CHUNK_IDS	BIT(IOASID_CHUNK_SHIFT)
+
+/**
+ * struct ioasid_chunk - IOASID_CHUNK_IDS consecutive IDs and their data
+ * @free: bit i set if ID @base + i is free (atomic bit operations); zero
+ *	for good once the chunk is being freed
+ * @all: @free when every ID of the chunk is free: the chunk's IDs in
+ *	[1, capacity]
+ * @lessee: the set allocating from it first, NULL for an orphan (written
+ *	under the lessee's set->lock; read locklessly only against NULL)
+ * @node: in the lessee's @avail or @full list (the lessee's set->lock)
+ * @base: first ID
+ * @on_full: on the lessee's @full list (the lessee's set->lock)
+ * @rcu: delayed free
+ * @data: one per ID
+ */
+struct ioasid_chunk {
+	unsigned long free;
+	unsigned long all;
+	struct ioasid_set *lessee;
+	struct list_head node;
+	ioasid_t base;
+	bool on_full;
+	struct rcu_head rcu;
+	struct ioasid_data data[IOASID_CHUNK_IDS];
+};
+
+/* The chunk holding @data. */
+static inline struct ioasid_chunk *ioasid_data_chunk(struct ioasid_data *data)
+{
+	return container_of(data - (data->id & (IOASID_CHUNK_IDS - 1)),
+			    struct ioasid_chunk, data[0]);
+}
+
+/* The owning set (the last owner while FREE). */
 static inline struct ioasid_set *ioasid_data_set(struct ioasid_data *data)
 {
 	return (struct ioasid_set *)(READ_ONCE(data->key) & ~IOASID_STATE_MASK);
@@ -164,9 +216,11 @@ static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
  * @node: in ioasid_sets (ioasid_sets_lock) until freed by the owner
  * @all_node: in ioasid_all_sets (ioasid_all_sets_lock) until released
- * @cache: IDs the owner freed, kept for reuse, most recent first, linked by
- *	&ioasid_data.next_cached (set->lock)
- * @ncached: entries in @cache (set->lock)
+ * @avail: leased chunks that had a free ID when last looked at (set->lock)
+ * @full: leased chunks with no free ID but what consumers' puts returned
+ *	since (set->lock)
+ * @nr_chunks: leased chunks (set->lock)
+ * @reclaims_seen: @nr_reclaimed when @full was last searched (set->lock)
  * @rcu: delayed free
  */
 struct ioasid_set {
@@ -184,8 +238,10 @@ struct ioasid_set {
 	struct list_head notifiers;
 	struct list_head node;
 	struct list_head all_node;
-	struct ioasid_data *cache;
-	unsigned int ncached;
+	struct list_head avail;
+	struct list_head full;
+	unsigned int nr_chunks;
+	unsigned int reclaims_seen;
 	struct rcu_head rcu;
 };
 
@@ -232,7 +288,8 @@ bool ioasid_put_data(struct ioasid_data *data);
 struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
 					    ioasid_t id);
 struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id);
-void ioasid_cache_drain(struct ioasid_set *set);
+bool ioasid_data_tryget(struct ioasid_data *data, struct ioasid_set *set);
+void ioasid_set_unlease_all(struct ioasid_set *set);
 
 /* set.c */
 struct ioasid_set *ioasid_find_set_by_token_locked(void *token,

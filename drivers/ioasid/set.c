@@ -73,6 +73,8 @@ struct ioasid_set *ioasid_set_alloc(void *token,
 	xa_init(&set->spids);
 	INIT_LIST_HEAD(&set->notifiers);
 	INIT_LIST_HEAD(&set->node);
+	INIT_LIST_HEAD(&set->avail);
+	INIT_LIST_HEAD(&set->full);
 
 	mutex_lock(&ioasid_sets_lock);
 	if (ioasid_find_set_by_token_locked(token, type)) {
@@ -122,13 +124,13 @@ void ioasid_set_free(struct ioasid_set *set)
 		mutex_unlock(&set->lock);
 		return;
 	}
-	/* Dead: the IDs freed below skip the cache. */
+	/* Dead: no more allocations, so no more chunks leased. */
 	set->dead = true;
 	list_for_each_entry_safe(data, next, &set->ids, node)
 		ioasid_free_locked(set, data);
 	mutex_unlock(&set->lock);
 	/* IDs still referenced go back to the pool on their last put. */
-	ioasid_cache_drain(set);
+	ioasid_set_unlease_all(set);
 
 	mutex_lock(&ioasid_sets_lock);
 	list_del_init(&set->node);
@@ -173,7 +175,7 @@ void ioasid_set_put(struct ioasid_set *set)
 	if (!refcount_dec_and_test(&set->ref))
 		return;
 	WARN_ON(!set->dead || ioasid_set_held(set) ||
-		!list_empty(&set->ids) || set->cache);
+		!list_empty(&set->ids) || set->nr_chunks);
 	spin_lock(&ioasid_all_sets_lock);
 	list_del(&set->all_node);
 	spin_unlock(&ioasid_all_sets_lock);

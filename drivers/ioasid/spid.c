@@ -110,14 +110,8 @@ ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set) ||
 	    READ_ONCE(data->spid) != spid)
 		goto out;
-	if (get) {
-		if (!refcount_inc_not_zero(&data->users))
-			goto out;
-		if (ioasid_state(data) != IOASID_STATE_ACTIVE) {
-			ioasid_put_data(data);
-			goto out;
-		}
-	}
+	if (get && !ioasid_data_tryget(data, set))
+		goto out;
 	id = data->id;
 out:
 	rcu_read_unlock();

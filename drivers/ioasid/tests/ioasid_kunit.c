@@ -190,8 +190,8 @@ static void ioasid_test_free_pending(struct kunit *test)
 	ioasid_set_free(set);
 }
 
-/* Reclaimed IDs are reused by their set, never kept from another set. */
-static void ioasid_test_cache(struct kunit *test)
+/* Freed IDs are reused by their set, never kept from another set. */
+static void ioasid_test_reuse(struct kunit *test)
 {
 	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
@@ -202,7 +202,7 @@ static void ioasid_test_cache(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id), 0);
 	KUNIT_ASSERT_EQ(test, ioasid_attach_spid(a, id, 9), 0);
 	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
-	/* Parked: invisible, not counted, not referencable. */
+	/* Free: invisible, not counted, not referencable. */
 	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, id, NULL), ERR_PTR(-ENOENT));
 	KUNIT_EXPECT_EQ(test, ioasid_get(NULL, id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
@@ -216,7 +216,7 @@ static void ioasid_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(a, 9, false), INVALID_IOASID);
 	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
 
-	/* Another set asking for exactly that ID gets it. */
+	/* Another set asking for exactly that ID gets it, out of a's chunk. */
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, id);
 	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
@@ -224,7 +224,52 @@ static void ioasid_test_cache(struct kunit *test)
 	/* And a's next allocation does not see it. */
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id2), 0);
 	KUNIT_EXPECT_NE(test, id2, id);
+	/* a goes first: b's ID now sits in a chunk nobody leases. */
 	ioasid_set_free(a);
+	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
+	KUNIT_EXPECT_EQ(test, ioasid_free(b, id), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
+	ioasid_set_free(b);
+	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+}
+
+/*
+ * Leasing reserves nothing: in a range of two chunks (BITS_PER_LONG IDs
+ * each), a set that took the first chunk whole and one ID of the second
+ * leaves the rest to others.
+ */
+static void ioasid_test_lease_no_reserve(struct kunit *test)
+{
+	const ioasid_t c = BITS_PER_LONG, base = c * 101, n = 2 * c;
+	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = ioasid_pool_used();
+	ioasid_t id, i;
+
+	for (i = 0; i <= c; i++) {
+		KUNIT_ASSERT_EQ(test, ioasid_alloc(a, base, base + n - 1, NULL,
+						   &id), 0);
+		KUNIT_EXPECT_EQ(test, id, base + i);	/* lowest first */
+	}
+	/* b finds no chunk to lease: it gets the IDs a's lease left. */
+	for (i = c + 1; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, ioasid_alloc(b, base, base + n - 1, &b,
+						   &id), 0);
+		KUNIT_EXPECT_EQ(test, id, base + i);
+	}
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(a, base, base + n - 1, NULL, &id),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, ioasid_alloc(b, base, base + n - 1, NULL, &id),
+			-ENOSPC);
+	/* a's IDs freed and its leases given back: b gets them all. */
+	ioasid_set_free(a);
+	for (i = 0; i <= c; i++)
+		KUNIT_EXPECT_EQ(test, ioasid_alloc(b, base, base + n - 1, &b,
+						   &id), 0);
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(b), n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, base + i, NULL),
+				    (void *)&b);
 	ioasid_set_free(b);
 	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
 }
@@ -745,36 +790,38 @@ static void ioasid_test_concurrent(struct kunit *test)
 }
 
 /*
- * Owner frees park IDs in the set's cache without any lock but set->lock;
- * a set that finds its range full drains every set's cache, taking the
- * other sets' locks one at a time. Several sets churn a range barely large
- * enough for all of them while a consumer takes and drops references (so
- * some IDs are reclaimed by its put instead, outside any set lock).
+ * Several sets churn a range barely large enough for all of them, inside
+ * one chunk: one set leases it, the others take IDs out of it, all of
+ * them with atomic bit operations and no common lock. A consumer takes
+ * and drops references (so some IDs are reclaimed by its put instead,
+ * outside any set lock) and checks that a lookup in a set never returns
+ * another set's private data while IDs move between sets.
  */
-#define DRAIN_SETS	3
-#define DRAIN_HOLD	2
-#define DRAIN_BASE	3000U
-#define DRAIN_IDS	(DRAIN_SETS * DRAIN_HOLD)
-#define DRAIN_ITERS	1500
+#define SHARE_SETS	3
+#define SHARE_HOLD	2
+#define SHARE_BASE	3000U
+#define SHARE_IDS	(SHARE_SETS * SHARE_HOLD)
+#define SHARE_ITERS	1500
 
-struct drain_ctx {
+struct share_ctx {
 	struct ioasid_set *set;
+	struct share_ctx *all;
 	struct completion done;
 	unsigned int allocs;
 	unsigned int nospc;
 	int errors;
 };
 
-static int drain_worker(void *arg)
+static int share_worker(void *arg)
 {
-	struct drain_ctx *c = arg;
-	ioasid_t ids[DRAIN_HOLD];
+	struct share_ctx *c = arg;
+	ioasid_t ids[SHARE_HOLD];
 	int i, j, n, ret;
 
-	for (i = 0; i < DRAIN_ITERS; i++) {
-		for (n = 0; n < DRAIN_HOLD; n++) {
-			ret = ioasid_alloc(c->set, DRAIN_BASE,
-					   DRAIN_BASE + DRAIN_IDS - 1, c,
+	for (i = 0; i < SHARE_ITERS; i++) {
+		for (n = 0; n < SHARE_HOLD; n++) {
+			ret = ioasid_alloc(c->set, SHARE_BASE,
+					   SHARE_BASE + SHARE_IDS - 1, c,
 					   &ids[n]);
 			if (ret == -ENOSPC) {
 				c->nospc++;
@@ -799,18 +846,25 @@ static int drain_worker(void *arg)
 	return 0;
 }
 
-static int drain_consumer(void *arg)
+static int share_consumer(void *arg)
 {
-	struct drain_ctx *c = arg;
+	struct share_ctx *c = arg;
 	unsigned int n = 0;
+	void *priv;
+	int s;
 
 	while (!atomic_read(&conc_stop)) {
-		ioasid_t id = DRAIN_BASE + get_random_u32_below(DRAIN_IDS);
+		ioasid_t id = SHARE_BASE + get_random_u32_below(SHARE_IDS);
 
 		/* The owner may free it meanwhile: then this put reclaims. */
 		if (!ioasid_get(NULL, id)) {
 			n++;
 			ioasid_put(NULL, id);
+		}
+		for (s = 0; s < SHARE_SETS; s++) {
+			priv = ioasid_find(c->all[s].set, id, NULL);
+			if (!IS_ERR(priv) && priv != &c->all[s])
+				c->errors++;
 		}
 		if ((n & 63) == 0)
 			cond_resched();
@@ -820,25 +874,26 @@ static int drain_consumer(void *arg)
 	return 0;
 }
 
-static void ioasid_test_cache_drain_concurrent(struct kunit *test)
+static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 {
-	struct drain_ctx ctx[DRAIN_SETS + 1] = {};
+	struct share_ctx ctx[SHARE_SETS + 1] = {};
 	unsigned int pool = ioasid_pool_used(), allocs = 0, nospc = 0;
-	ioasid_t ids[DRAIN_IDS];
+	ioasid_t ids[SHARE_IDS];
 	struct task_struct *t;
 	int i;
 
 	atomic_set(&conc_stop, 0);
-	for (i = 0; i < DRAIN_SETS; i++)
+	for (i = 0; i < SHARE_SETS; i++)
 		ctx[i].set = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
-				     DRAIN_HOLD);
-	for (i = 0; i <= DRAIN_SETS; i++) {
+				     SHARE_HOLD);
+	for (i = 0; i <= SHARE_SETS; i++) {
+		ctx[i].all = ctx;
 		init_completion(&ctx[i].done);
-		t = kthread_run(i < DRAIN_SETS ? drain_worker : drain_consumer,
-				&ctx[i], "ioasid_drain/%d", i);
+		t = kthread_run(i < SHARE_SETS ? share_worker : share_consumer,
+				&ctx[i], "ioasid_share/%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	}
-	for (i = 0; i < DRAIN_SETS; i++) {
+	for (i = 0; i < SHARE_SETS; i++) {
 		wait_for_completion(&ctx[i].done);
 		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
 		KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[i].set), 0U);
@@ -846,23 +901,24 @@ static void ioasid_test_cache_drain_concurrent(struct kunit *test)
 		nospc += ctx[i].nospc;
 	}
 	atomic_set(&conc_stop, 1);
-	wait_for_completion(&ctx[DRAIN_SETS].done);
-	/* A failure needs a free to race with the drain: rare. */
-	KUNIT_EXPECT_GT(test, allocs, DRAIN_SETS * DRAIN_ITERS * DRAIN_HOLD / 2U);
+	wait_for_completion(&ctx[SHARE_SETS].done);
+	KUNIT_EXPECT_EQ(test, ctx[SHARE_SETS].errors, 0);
+	/* -ENOSPC needs a consumer's reference to hold an ID: rare. */
+	KUNIT_EXPECT_GT(test, allocs, SHARE_SETS * SHARE_ITERS * SHARE_HOLD / 2U);
 	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
 
-	/* Quiet now: one set gets the whole range, out of the others' caches. */
-	KUNIT_ASSERT_EQ(test, ioasid_set_set_quota(ctx[0].set, DRAIN_IDS), 0);
-	for (i = 0; i < DRAIN_IDS; i++)
-		KUNIT_EXPECT_EQ(test, ioasid_alloc(ctx[0].set, DRAIN_BASE,
-						   DRAIN_BASE + DRAIN_IDS - 1,
+	/* Quiet now: one set gets the whole range, whoever leases what. */
+	KUNIT_ASSERT_EQ(test, ioasid_set_set_quota(ctx[0].set, SHARE_IDS), 0);
+	for (i = 0; i < SHARE_IDS; i++)
+		KUNIT_EXPECT_EQ(test, ioasid_alloc(ctx[0].set, SHARE_BASE,
+						   SHARE_BASE + SHARE_IDS - 1,
 						   NULL, &ids[i]), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[0].set), DRAIN_IDS);
-	for (i = 0; i < DRAIN_SETS; i++)
+	KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[0].set), SHARE_IDS);
+	for (i = 0; i < SHARE_SETS; i++)
 		ioasid_set_free(ctx[i].set);
 	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
 	kunit_info(test, "%u allocs, %u -ENOSPC, %u consumer references\n",
-		   allocs, nospc, ctx[DRAIN_SETS].allocs);
+		   allocs, nospc, ctx[SHARE_SETS].allocs);
 }
 
 static struct kunit_case ioasid_alloc_cases[] = {
@@ -872,7 +928,8 @@ static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_unlimited_no_reserve),
 	KUNIT_CASE(ioasid_test_capacity),
 	KUNIT_CASE(ioasid_test_free_pending),
-	KUNIT_CASE(ioasid_test_cache),
+	KUNIT_CASE(ioasid_test_reuse),
+	KUNIT_CASE(ioasid_test_lease_no_reserve),
 	KUNIT_CASE(ioasid_test_free_all_and_set_free),
 	KUNIT_CASE(ioasid_test_tokens),
 	{}
@@ -909,7 +966,7 @@ static struct kunit_suite ioasid_notify_suite = {
 
 static struct kunit_case ioasid_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(ioasid_test_concurrent),
-	KUNIT_CASE_SLOW(ioasid_test_cache_drain_concurrent),
+	KUNIT_CASE_SLOW(ioasid_test_shared_chunk_concurrent),
 	{}
 };
 
