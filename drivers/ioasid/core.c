@@ -136,6 +136,7 @@ static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
 	/* Once the bit is set, another release may free the chunk. */
 	rcu_read_lock();
 	data->freed_gp = get_state_synchronize_rcu();
+	data->freed_gp_valid = true;
 	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
 	/* The data is written before the ID can be claimed again. */
 	smp_mb__before_atomic();
@@ -149,6 +150,22 @@ static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
 	if (!READ_ONCE(chunk->lessee))
 		ioasid_chunk_try_free(chunk);
 	rcu_read_unlock();
+}
+
+/*
+ * Return an ID the owner reclaimed to the chunk the set leases: the chunk
+ * stays (only the lessee unleases it), so no RCU, no orphan check.
+ */
+static __always_inline void ioasid_release_leased(struct ioasid_set *set,
+						  struct ioasid_chunk *chunk,
+						  struct ioasid_data *data)
+{
+	lockdep_assert_held(&set->lock);
+	data->freed_gp_valid = false;
+	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
+	/* The data is written before the ID can be claimed again. */
+	smp_mb__before_atomic();
+	set_bit(data->id & (IOASID_CHUNK_IDS - 1), &chunk->free);
 }
 
 /* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
@@ -224,6 +241,20 @@ static struct ioasid_data *ioasid_alloc_leased(struct ioasid_set *set,
 	unsigned int reclaims;
 
 	lockdep_assert_held(&set->lock);
+	/* Fast path: a range covering the first available chunk. */
+	chunk = list_first_entry_or_null(&set->avail, struct ioasid_chunk, node);
+	if (likely(chunk && min <= chunk->base &&
+		   max >= chunk->base + IOASID_CHUNK_IDS - 1)) {
+		int bit = ioasid_chunk_claim(chunk, ~0UL);
+
+		if (likely(bit >= 0 && READ_ONCE(chunk->free)))
+			return &chunk->data[bit];
+		if (bit >= 0) {
+			list_move_tail(&chunk->node, &set->full);
+			chunk->on_full = true;
+			return &chunk->data[bit];
+		}
+	}
 	list_for_each_entry_safe(chunk, next, &set->avail, node) {
 		data = ioasid_claim_leased(set, chunk, min, max);
 		if (data)
@@ -332,13 +363,16 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	 * ID shows up in this one with other private data.
 	 */
 	last = ioasid_data_set(data);
-	if (last && last != set)
-		cond_synchronize_rcu(data->freed_gp);
+	if (unlikely(last && last != set)) {
+		if (data->freed_gp_valid)
+			cond_synchronize_rcu(data->freed_gp);
+		else
+			synchronize_rcu();
+	}
 
 	data->spid = INVALID_IOASID;
 	RCU_INIT_POINTER(data->private, private);
 	refcount_set(&data->users, 1);
-	ioasid_set_get(set);
 	/* Readers check the state last: publish the fields before it. */
 	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	WRITE_ONCE(set->nr_allocated, set->nr_allocated + 1);
@@ -397,7 +431,6 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 						 struct ioasid_data *data)
 {
 	struct ioasid_chunk *chunk;
-	bool leased;
 
 	lockdep_assert_held(&set->lock);
 
@@ -406,17 +439,22 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE_PENDING));
 	list_del(&data->node);
 	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
-	if (!refcount_dec_and_test(&data->users))
-		return;		/* the consumers' last put reclaims it */
+	/* Nobody else holds it, the common case: reclaimed here. */
+	if (!refcount_dec_if_one(&data->users)) {
+		/* Free-pending: the set outlives the consumers' last put. */
+		ioasid_set_get(set);
+		if (!refcount_dec_and_test(&data->users))
+			return;
+		/* The last consumer let go meanwhile. */
+		refcount_dec(&set->ref);
+	}
 	WRITE_ONCE(set->nr_freed, set->nr_freed + 1);
 	chunk = ioasid_data_chunk(data);
-	/* A chunk the set leases stays until the set gives it back. */
-	leased = chunk->lessee == set;
-	ioasid_release(set, data);
-	/* The owner's reference on the set is not the last one. */
-	refcount_dec(&set->ref);
-	if (!leased)
+	if (chunk->lessee != set) {
+		ioasid_release(set, data);
 		return;
+	}
+	ioasid_release_leased(set, chunk, data);
 	if (chunk->on_full) {
 		list_move(&chunk->node, &set->avail);
 		chunk->on_full = false;
@@ -445,8 +483,8 @@ static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 	return chunk ? &chunk->data[id & (IOASID_CHUNK_IDS - 1)] : NULL;
 }
 
-static struct ioasid_data *ioasid_lookup_locked(struct ioasid_set *set,
-						ioasid_t id)
+static __always_inline struct ioasid_data *
+ioasid_lookup_locked(struct ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 

@@ -13,8 +13,9 @@
  *
  * A &struct ioasid_set groups the IDs of one owner (a VM, an mm, a
  * /dev/ioasid file). It is refcounted: the owner's reference is dropped by
- * ioasid_set_free(), each ID in the set holds one, and consumers take more
- * with ioasid_set_get()/ioasid_find_set_by_token(). Freeing by the owner
+ * ioasid_set_free(), each free-pending ID holds one (its reclaim touches
+ * the set), and consumers take more with ioasid_set_get() and
+ * ioasid_find_set_by_token(). Freeing by the owner
  * (teardown: free every ID, SET_FREE) and releasing the memory (last put)
  * are separate, so a consumer holding a reference never blocks a VM's
  * teardown.
@@ -119,6 +120,9 @@ enum ioasid_state {
  * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
  * @users: references; the owner holds one until ioasid_free()
+ * @freed_gp_valid: while FREE, @freed_gp is set: the ID was freed by a set
+ *	other than its chunk's lessee or by a consumer's put; otherwise
+ *	whoever takes it for another set waits for a full grace period
  * @node: in set->ids while ACTIVE (set->lock)
  * @freed_gp: while FREE, the RCU state when it was freed
  */
@@ -128,6 +132,7 @@ struct ioasid_data {
 	ioasid_t id;
 	ioasid_t spid;
 	refcount_t users;
+	bool freed_gp_valid;
 	union {
 		struct list_head node;
 		unsigned long freed_gp;
