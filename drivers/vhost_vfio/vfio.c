@@ -82,11 +82,11 @@ static void vv_request(struct vfio_device *vdev, unsigned int count)
 
 	mutex_lock(&vv->lock);
 	if (!vv->gone && vv->opened) {
-		vv->gone = true;
+		WRITE_ONCE(vv->gone, true);
 		vv_teardown(vv);
 		vv->opened = false;
 	}
-	vv->gone = true;
+	WRITE_ONCE(vv->gone, true);
 	spin_lock_irqsave(&vv->irq_lock, flags);
 	if (vv->req)
 		eventfd_signal(vv->req);
@@ -471,35 +471,37 @@ static ssize_t vv_write(struct vfio_device *vdev, const char __user *buf,
 	return ret;
 }
 
+/*
+ * Called with the caller's mmap_lock held, which every ioctl may take under
+ * vv->lock (a user copy can fault): so vv->lock is not taken here.  Nothing
+ * needs it: the queue count never changes, the notification areas are the
+ * device's for its lifetime, and the vDPA device outlives the mapping
+ * (the mapping holds the file, and removal waits for the last close).
+ */
 static int vv_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	struct vdpa_notification_area n;
 	unsigned long qid;
-	int ret = -EINVAL;
 
-	mutex_lock(&vv->lock);
-	if (vv->gone) {
-		ret = -ENODEV;
-		goto out;
-	}
+	if (READ_ONCE(vv->gone))
+		return -ENODEV;
 	if (VV_OFFSET_TO_INDEX(off) != VV_REGION_DOORBELL ||
 	    vma->vm_end - vma->vm_start != PAGE_SIZE ||
 	    !(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_READ) ||
 	    !vv_doorbell_mmap(vv))
-		goto out;
+		return -EINVAL;
 	qid = (off & VV_OFFSET_MASK) >> PAGE_SHIFT;
 	if (qid >= vv->nvqs)
-		goto out;
+		return -EINVAL;
 	n = vv->vdpa->config->get_vq_notification(vv->vdpa, qid);
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/* A doorbell is written, never read: not even after mprotect(). */
+	vm_flags_mod(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYREAD);
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	ret = io_remap_pfn_range(vma, vma->vm_start, PHYS_PFN(n.addr),
-				 PAGE_SIZE, vma->vm_page_prot);
-out:
-	mutex_unlock(&vv->lock);
-	return ret;
+	return io_remap_pfn_range(vma, vma->vm_start, PHYS_PFN(n.addr),
+				  PAGE_SIZE, vma->vm_page_prot);
 }
 
 const struct vfio_device_ops vv_vfio_ops = {

@@ -12,7 +12,10 @@
  * Lock order (outer first):
  *   vv_dev.lock          (mutex) every ioctl, region access, open/close,
  *                        request, feature-mask store; protects all of vv_dev
- *                        but the eventfd pointers below
+ *                        but the eventfd pointers below.  User copies under
+ *                        it may fault and take mmap_lock, so mmap (called
+ *                        under mmap_lock) never takes it; it reads vv_dev.gone
+ *                        with READ_ONCE() (written with WRITE_ONCE())
  *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
  *                        vdpa_set_features() and friends
  *   vv_dev.irq_lock      (spinlock, irqsave) the config and request eventfd
