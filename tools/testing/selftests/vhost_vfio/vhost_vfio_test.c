@@ -5,6 +5,7 @@
  * extensibility; suspend/resume and migration to a second instance; dirty
  * log; feature mask; removal under an open fd; a fail-nth sweep.
  */
+#include <endian.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include "vhost_vfio_utils.h"
+#include "vhost_vfio_testdev.h"
 #include "kselftest_harness.h"
 
 #define NET0		"vvnet0"
@@ -169,6 +171,11 @@ TEST_F(net, info_regions_irqs)
 	ASSERT_EQ(0, vv_find_region(self->be.fd,
 				    VHOST_VFIO_REGION_SUBTYPE_DOORBELL, &ri));
 	ASSERT_EQ(3 * VV_PAGE, ri.size);
+	/* the simulators have no notification area: no doorbell mmap */
+	ASSERT_FALSE(ri.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED,
+				   self->be.fd, ri.offset));
+	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-ENOENT, vv_find_region(self->be.fd, 99, &ri));
 	/* the doorbell takes 2 or 4 bytes at the start of a page */
 	ASSERT_EQ(-1, pwrite(self->be.fd, rbuf, 8, self->be.db_off));
@@ -846,6 +853,329 @@ TEST(blk_write_read_back)
 	vv_vq_close(&q);
 	vv_be_close(&be);
 	munmap(m.base, m.len);
+}
+
+/* ---- the test vDPA parent: doorbell mmap, kicks, config interrupts ------ */
+
+#define TD0		"vvtest0"
+#define UUID_TD0	"8f0b6a52-1f05-4e6a-9a3e-00000000000d"
+#define UUID_TGONE	"8f0b6a52-1f05-4e6a-9a3e-00000000000e"
+#define VVT_OFF(f)	offsetof(struct vvt_config, f)
+
+FIXTURE(testdev) {
+	struct vv_be be;
+	struct vfio_region_info cfg, db;
+};
+
+FIXTURE_SETUP(testdev)
+{
+	/* loaded by modules.list in the VM; try anyway elsewhere */
+	if (system("modprobe -q vhost_vfio_testdev"))
+		TH_LOG("modprobe vhost_vfio_testdev failed");
+	ASSERT_EQ(0, vv_prepare(VVT_MGMTDEV, TD0, UUID_TD0));
+	ASSERT_EQ(0, vv_be_open_vfio(&self->be, UUID_TD0));
+	ASSERT_EQ(0, vv_find_region(self->be.fd,
+				    VHOST_VFIO_REGION_SUBTYPE_CONFIG, &self->cfg));
+	ASSERT_EQ(0, vv_find_region(self->be.fd,
+				    VHOST_VFIO_REGION_SUBTYPE_DOORBELL, &self->db));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_OWNER, NULL));
+}
+
+FIXTURE_TEARDOWN(testdev)
+{
+	vv_be_close(&self->be);
+}
+
+/* One 32-bit field of the test device's config space, via the region. */
+static uint32_t vvt_get(struct vv_be *be, const struct vfio_region_info *cfg,
+			size_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	if (pread(be->fd, &v, sizeof(v), cfg->offset + off) != sizeof(v))
+		return 0xdeadbeef;
+	return le32toh(v);
+}
+
+/* Poll eventfd @fd for @ms; its count, or -ETIMEDOUT. */
+static int vv_wait_eventfd(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t cnt;
+	int r = poll(&p, 1, ms);
+
+	if (r < 0)
+		return -errno;
+	if (!r)
+		return -ETIMEDOUT;
+	if (read(fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return -errno;
+	return (int)cnt;
+}
+
+static int vv_set_irq(struct vv_be *be, uint32_t index, uint32_t start,
+		      uint32_t flags, int32_t fd, uint32_t count)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *is = (void *)buf;
+
+	is->argsz = sizeof(*is) + (flags & VFIO_IRQ_SET_DATA_EVENTFD ?
+				   sizeof(int32_t) : 0);
+	is->flags = flags | VFIO_IRQ_SET_ACTION_TRIGGER;
+	is->index = index;
+	is->start = start;
+	is->count = count;
+	memcpy(is->data, &fd, sizeof(fd));
+	return vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is);
+}
+
+TEST_F(testdev, doorbell_mmap_reaches_notification_area)
+{
+	struct vhost_vfio_info info = { .size = sizeof(info) };
+	uint32_t *p[VVT_NVQS];
+	unsigned int q, o;
+
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VFIO_GET_INFO, &info));
+	ASSERT_EQ(VVT_DEVICE_ID, info.device_id);
+	ASSERT_EQ(VVT_NVQS, info.nvqs);
+	ASSERT_EQ(sizeof(struct vvt_config), info.config_size);
+	/* one page per queue, write-only, mmap-able (config is not) */
+	ASSERT_EQ(VVT_NVQS * VV_PAGE, self->db.size);
+	ASSERT_TRUE(self->db.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	ASSERT_TRUE(self->db.flags & VFIO_REGION_INFO_FLAG_WRITE);
+	ASSERT_FALSE(self->db.flags & VFIO_REGION_INFO_FLAG_READ);
+	ASSERT_FALSE(self->cfg.flags & VFIO_REGION_INFO_FLAG_MMAP);
+
+	for (q = 0; q < VVT_NVQS; q++) {
+		p[q] = mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED, self->be.fd,
+			    self->db.offset + q * VV_PAGE);
+		ASSERT_NE(MAP_FAILED, (void *)p[q]);
+		ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(doorbell[q])));
+	}
+	/* page q reaches queue q's notification area and no other */
+	for (q = 0; q < VVT_NVQS; q++) {
+		__atomic_store_n(p[q], htole32(0xd00d0000 + q), __ATOMIC_RELEASE);
+		for (o = 0; o < VVT_NVQS; o++)
+			ASSERT_EQ(o <= q ? 0xd00d0000 + o : 0,
+				  vvt_get(&self->be, &self->cfg,
+					  VVT_OFF(doorbell[o])));
+	}
+	/* a 16-bit write, as of a queue index, replaces the low half */
+	__atomic_store_n((uint16_t *)p[1], htole16(0xbeef), __ATOMIC_RELEASE);
+	ASSERT_EQ(0xd00dbeef, vvt_get(&self->be, &self->cfg,
+				      VVT_OFF(doorbell[1])));
+	/* the write went to the device, not through the bridge's kick_vq() */
+	for (q = 0; q < VVT_NVQS; q++)
+		ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[q])));
+	/* the pages stay the device's across a reset, which clears them */
+	{
+		uint8_t st = 0;
+
+		ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &st));
+		ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(doorbell[1])));
+		__atomic_store_n(p[2], htole32(7), __ATOMIC_RELEASE);
+		ASSERT_EQ(7, vvt_get(&self->be, &self->cfg, VVT_OFF(doorbell[2])));
+	}
+	for (q = 0; q < VVT_NVQS; q++)
+		ASSERT_EQ(0, munmap(p[q], VV_PAGE));
+}
+
+TEST_F(testdev, doorbell_mmap_errors)
+{
+	const size_t pg = VV_PAGE;
+	struct {
+		off_t off;
+		size_t len;
+		int prot, flags;
+	} bad[] = {
+		/* past the last queue */
+		{ self->db.offset + VVT_NVQS * pg, pg, PROT_WRITE, MAP_SHARED },
+		{ self->db.offset + 64 * pg, pg, PROT_WRITE, MAP_SHARED },
+		/* more than one page */
+		{ self->db.offset, 2 * pg, PROT_WRITE, MAP_SHARED },
+		{ self->db.offset + pg, (VVT_NVQS - 1) * pg, PROT_WRITE, MAP_SHARED },
+		/* readable, or private */
+		{ self->db.offset, pg, PROT_READ | PROT_WRITE, MAP_SHARED },
+		{ self->db.offset, pg, PROT_READ, MAP_SHARED },
+		{ self->db.offset, pg, PROT_WRITE, MAP_PRIVATE },
+		/* the other regions are never mmap-able */
+		{ self->cfg.offset, pg, PROT_WRITE, MAP_SHARED },
+		{ self->be.iotlb_off, pg, PROT_WRITE, MAP_SHARED },
+	};
+	unsigned int i;
+	void *m;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		m = mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags,
+			 self->be.fd, bad[i].off);
+		EXPECT_EQ(MAP_FAILED, m) TH_LOG("case %u mapped", i);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("case %u", i);
+		if (m != MAP_FAILED)
+			munmap(m, bad[i].len);
+	}
+	/* a good mapping cannot be made readable later */
+	m = mmap(NULL, pg, PROT_WRITE, MAP_SHARED, self->be.fd,
+		 self->db.offset + pg);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(-1, mprotect(m, pg, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(EACCES, errno);
+	ASSERT_EQ(0, munmap(m, pg));
+}
+
+TEST_F(testdev, doorbell_writes_and_eventfds_kick)
+{
+	struct vhost_vring_file f = { .index = 1 };
+	uint64_t one = 1;
+	uint32_t v = 2;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_GE(efd, 0);
+	/* a 4- or 2-byte write at the start of page N kicks queue N only */
+	ASSERT_EQ(4, pwrite(self->be.fd, &v, 4, self->db.offset + 2 * VV_PAGE));
+	ASSERT_EQ(2, pwrite(self->be.fd, &v, 2, self->db.offset));
+	ASSERT_EQ(2, pwrite(self->be.fd, &v, 2, self->db.offset));
+	ASSERT_EQ(2, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[0])));
+	ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[1])));
+	ASSERT_EQ(1, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[2])));
+	/* such a write kicks; it does not store the value in the device */
+	ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(doorbell[2])));
+	/* past the last queue */
+	ASSERT_EQ(-1, pwrite(self->be.fd, &v, 4,
+			     self->db.offset + VVT_NVQS * VV_PAGE));
+	ASSERT_EQ(EINVAL, errno);
+
+	/* every write to a kick eventfd is one kick_vq() */
+	f.fd = efd;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_VRING_KICK, &f));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	ASSERT_EQ(2, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[1])));
+	f.fd = VHOST_FILE_UNBIND;
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_VRING_KICK, &f));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	ASSERT_EQ(2, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[1])));
+	ASSERT_EQ(2, vvt_get(&self->be, &self->cfg, VVT_OFF(kicks[0])));
+	close(efd);
+}
+
+TEST_F(testdev, config_change_interrupt)
+{
+	char buf[sizeof(struct vhost_vdpa_config) + 4];
+	struct vhost_vdpa_config *c = (void *)buf;
+	uint32_t one = htole32(1);
+	int a = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int b = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	/* no callback yet: a trigger is not delivered */
+	ASSERT_EQ(4, pwrite(self->be.fd, &one, 4,
+			    self->cfg.offset + VVT_OFF(trigger)));
+	usleep(200 * 1000);
+	ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+	ASSERT_EQ(1, vvt_get(&self->be, &self->cfg, VVT_OFF(trigger)));
+
+	/* VHOST_VDPA_SET_CONFIG_CALL; the device raises it from a work item */
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_CONFIG_CALL, &a));
+	ASSERT_EQ(4, pwrite(self->be.fd, &one, 4,
+			    self->cfg.offset + VVT_OFF(trigger)));
+	ASSERT_EQ(1, vv_wait_eventfd(a, vv_wait_ms));
+	ASSERT_EQ(1, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+
+	/* the VFIO config interrupt replaces it: the last one set wins */
+	ASSERT_EQ(0, vv_set_irq(&self->be, VHOST_VFIO_CONFIG_IRQ_INDEX, 0,
+				VFIO_IRQ_SET_DATA_EVENTFD, b, 1));
+	c->off = VVT_OFF(trigger);
+	c->len = 4;
+	memcpy(c->buf, &one, 4);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_CONFIG, c));
+	ASSERT_EQ(1, vv_wait_eventfd(b, vv_wait_ms));
+	ASSERT_EQ(-ETIMEDOUT, vv_wait_eventfd(a, 0));
+	ASSERT_EQ(2, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+	/* twice more: one signal each (counts may merge, never get lost) */
+	ASSERT_EQ(4, pwrite(self->be.fd, &one, 4,
+			    self->cfg.offset + VVT_OFF(trigger)));
+	ASSERT_EQ(1, vv_wait_eventfd(b, vv_wait_ms));
+	ASSERT_EQ(3, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+
+	/* torn down: the device has no callback and delivers nothing */
+	ASSERT_EQ(0, vv_set_irq(&self->be, VHOST_VFIO_CONFIG_IRQ_INDEX, 0,
+				VFIO_IRQ_SET_DATA_NONE, -1, 0));
+	ASSERT_EQ(4, pwrite(self->be.fd, &one, 4,
+			    self->cfg.offset + VVT_OFF(trigger)));
+	ASSERT_EQ(-ETIMEDOUT, vv_wait_eventfd(b, 300));
+	ASSERT_EQ(-ETIMEDOUT, vv_wait_eventfd(a, 0));
+	ASSERT_EQ(3, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+
+	/* a reset keeps the eventfd (as vhost-vdpa does) */
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_CONFIG_CALL, &a));
+	{
+		uint8_t st = 0;
+
+		ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_SET_STATUS, &st));
+	}
+	ASSERT_EQ(0, vvt_get(&self->be, &self->cfg, VVT_OFF(config_irqs)));
+	ASSERT_EQ(4, pwrite(self->be.fd, &one, 4,
+			    self->cfg.offset + VVT_OFF(trigger)));
+	ASSERT_EQ(1, vv_wait_eventfd(a, vv_wait_ms));
+	close(a);
+	close(b);
+}
+
+/*
+ * Removal with a doorbell mapped: new mappings fail with ENODEV at once, the
+ * old one stays usable (the device is still there), and the removal waits
+ * for the mapping as for the fd, since the mapping holds the file.
+ */
+TEST(testdev_removal_with_doorbell_mapped)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vv_remover r = { .ret = -1 };
+	struct vfio_region_info db = {};
+	uint32_t *p;
+	struct vv_be be;
+	pthread_t th;
+	void *m;
+	int req;
+
+	if (system("modprobe -q vhost_vfio_testdev"))
+		TH_LOG("modprobe vhost_vfio_testdev failed");
+	ASSERT_EQ(0, vv_prepare(VVT_MGMTDEV, "vvtgone", UUID_TGONE));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_TGONE));
+	ASSERT_EQ(0, vv_find_region(be.fd, VHOST_VFIO_REGION_SUBTYPE_DOORBELL,
+				    &db));
+	p = mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED, be.fd, db.offset);
+	ASSERT_NE(MAP_FAILED, p);
+	req = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_GE(req, 0);
+	ASSERT_EQ(0, vv_set_irq(&be, VHOST_VFIO_REQ_IRQ_INDEX, 0,
+				VFIO_IRQ_SET_DATA_EVENTFD, req, 1));
+
+	snprintf(r.cmd, sizeof(r.cmd),
+		 "echo 1 > /sys/bus/mdev/devices/%s/remove", UUID_TGONE);
+	ASSERT_EQ(0, pthread_create(&th, NULL, vv_remove_thread, &r));
+	ASSERT_EQ(1, vv_wait_eventfd(req, 20000));
+	m = mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED, be.fd,
+		 db.offset + VV_PAGE);
+	ASSERT_EQ(MAP_FAILED, m);
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(-1, pread(be.fd, buf, 4, 0));
+	ASSERT_EQ(ENODEV, errno);
+	__atomic_store_n(p, htole32(1), __ATOMIC_RELEASE);
+	/* closed, but still mapped: the removal keeps waiting */
+	vv_be_close(&be);
+	usleep(300 * 1000);
+	ASSERT_EQ(-1, __atomic_load_n(&r.ret, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(0, munmap(p, VV_PAGE));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, r.ret);
+	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_TGONE));
+	close(req);
+	/* the parent takes a new instance, then goes */
+	ASSERT_EQ(0, vv_prepare(VVT_MGMTDEV, "vvtgone", UUID_TGONE));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_TGONE));
+	vv_be_close(&be);
+	ASSERT_EQ(0, vv_vdpa_del("vvtgone"));
 }
 
 /* ---- fail-nth: every step of a VMM's set-up under injected faults -------- */
