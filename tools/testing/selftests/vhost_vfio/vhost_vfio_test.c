@@ -855,6 +855,217 @@ TEST(blk_write_read_back)
 	munmap(m.base, m.len);
 }
 
+/* ---- a second address space: the CVQ of vdpa_sim_net in ASID 1 ---------- */
+
+#define NETAS		"vvnetas"
+#define UUID_NETAS	"8f0b6a52-1f05-4e6a-9a3e-00000000000a"
+#define VV_CVQ_FEATURES	(VV_NET_FEATURES | (1ULL << VIRTIO_NET_F_CTRL_VQ) | \
+			 (1ULL << VIRTIO_NET_F_CTRL_MAC_ADDR))
+
+/* The control queue: its ring and one page of buffers, in its own memory. */
+struct vv_cvq {
+	struct vv_mem mem;
+	struct vv_vq q;
+	uint64_t shift;		/* IOVA = vv_iova() + shift */
+};
+
+/* Allocate the CVQ's memory and map it in address space @asid at @iova. */
+static int vv_cvq_init(struct vv_be *be, struct vv_cvq *c, uint32_t asid,
+		       uint64_t iova)
+{
+	int ret = vv_mem_alloc(&c->mem, 1, VV_PAGE);
+
+	if (ret)
+		return ret;
+	c->shift = iova - VV_IOVA_BASE;
+	vv_vq_layout(&c->mem, &c->q, 0, 2, 64);
+	c->q.desc_iova += c->shift;
+	c->q.avail_iova += c->shift;
+	c->q.used_iova += c->shift;
+	return vv_iotlb(be, asid, VHOST_IOTLB_UPDATE, iova, c->mem.len,
+			(uintptr_t)c->mem.base, VHOST_ACCESS_RW);
+}
+
+static void vv_cvq_close(struct vv_cvq *c)
+{
+	vv_vq_close(&c->q);
+	if (c->mem.base)
+		munmap(c->mem.base, c->mem.len);
+	c->mem.base = NULL;
+}
+
+/*
+ * VIRTIO_NET_CTRL_MAC_ADDR_SET as a driver sends it: header, MAC, ack, in
+ * three descriptors.  Returns 0 with the ack byte in @ack, or -errno
+ * (-ETIMEDOUT when the device did not use the buffer within @ms).
+ */
+static int vv_cvq_set_mac(struct vv_be *be, struct vv_cvq *c,
+			  const uint8_t *mac, uint8_t *ack, int ms)
+{
+	uint8_t *b = vv_buf(&c->mem, 0);
+	struct virtio_net_ctrl_hdr *h = (void *)b;
+	uint64_t iova[3] = { vv_iova(&c->mem, b) + c->shift,
+			     vv_iova(&c->mem, b + 16) + c->shift,
+			     vv_iova(&c->mem, b + 64) + c->shift };
+	uint32_t len[3] = { sizeof(*h), 6, 1 };
+	bool wr[3] = { false, false, true };
+	uint16_t u0 = vv_used_idx(&c->q);
+	int ret;
+
+	h->class = VIRTIO_NET_CTRL_MAC;
+	h->cmd = VIRTIO_NET_CTRL_MAC_ADDR_SET;
+	memcpy(b + 16, mac, 6);
+	b[64] = 0xff;
+	vv_vq_add_chain(&c->q, iova, len, wr, 3);
+	vv_vq_publish(&c->q);
+	ret = vv_kick(be, &c->q, false);
+	if (ret)
+		return ret;
+	ret = vv_wait_used(&c->q, u0 + 1, ms);
+	if (ret)
+		return ret;
+	if (c->q.used->ring[u0 % c->q.num].len != 1)
+		return -EMSGSIZE;
+	*ack = b[64];
+	return 0;
+}
+
+static int vv_get_mac(struct vv_be *be, uint8_t *mac)
+{
+	char buf[sizeof(struct vhost_vdpa_config) + 6];
+	struct vhost_vdpa_config *c = (void *)buf;
+	int ret;
+
+	c->off = 0;
+	c->len = 6;
+	ret = vv_ioctl(be, VHOST_VDPA_GET_CONFIG, c);
+	if (!ret)
+		memcpy(mac, c->buf, 6);
+	return ret;
+}
+
+/*
+ * The new address differs from the old one in its first byte: vdpa_sim_net's
+ * receive filter compares addresses with strncmp(), so two addresses that
+ * agree up to a zero byte (52:54:00:...) would both pass it.
+ */
+static const uint8_t vv_mac2[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+
+TEST(asid_cvq_in_second_address_space)
+{
+	static const uint8_t mac0[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	const uint8_t *mac2 = vv_mac2;
+	struct vhost_vring_state s;
+	struct vv_net n = {};
+	struct vv_cvq c = {};
+	struct vv_be be;
+	uint8_t mac[6], ack;
+	uint32_t v32;
+	uint64_t bf;
+	uint16_t rx0;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NETAS, UUID_NETAS));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_NETAS));
+	/* vv_negotiate() acks IOTLB_ASID when offered; it must be */
+	ASSERT_EQ(0, vv_negotiate(&be, VV_CVQ_FEATURES));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_GET_BACKEND_FEATURES, &bf));
+	ASSERT_TRUE(bf & (1ULL << VHOST_BACKEND_F_IOTLB_ASID));
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VDPA_GET_GROUP_NUM, &v32));
+	ASSERT_EQ(2, v32);
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VDPA_GET_AS_NUM, &v32));
+	ASSERT_EQ(2, v32);
+	/* RX and TX in group 0, the CVQ alone in group 1 */
+	for (s.index = 0; s.index < 3; s.index++) {
+		uint32_t q = s.index;
+
+		s.num = 99;
+		ASSERT_EQ(0, vv_ioctl(&be, VHOST_VDPA_GET_VRING_GROUP, &s));
+		ASSERT_EQ(q, s.index);
+		ASSERT_EQ(q == 2 ? 1 : 0, s.num);
+	}
+	ASSERT_EQ(-EINVAL, vv_ioctl(&be, VHOST_VDPA_GET_VRING_GROUP, &s));
+	s.index = 2;	/* no group 2 */
+	s.num = 1;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.index = 1;	/* no address space 2 */
+	s.num = 2;
+	ASSERT_EQ(-EINVAL, vv_ioctl(&be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	/* an IOTLB message for address space 2 */
+	ASSERT_EQ(-EINVAL, vv_iotlb(&be, 2, VHOST_IOTLB_UPDATE, VV_IOVA_BASE,
+				    VV_PAGE, (uintptr_t)&bf, VHOST_ACCESS_RO));
+	s.num = 1;
+	ASSERT_EQ(0, vv_ioctl(&be, VHOST_VDPA_SET_GROUP_ASID, &s));
+
+	/*
+	 * The CVQ's ring and buffers at the very IOVAs the data queues use in
+	 * address space 0, but mapped in address space 1 only: a device that
+	 * looked in the wrong space would read the RX ring as commands.
+	 */
+	ASSERT_EQ(0, vv_cvq_init(&be, &c, 1, VV_IOVA_BASE));
+	ASSERT_EQ(0, vv_vq_start(&be, &c.q, false, 0));
+	ASSERT_EQ(0, vv_net_setup(&n, &be, 0, false));
+	ASSERT_EQ(0, memcmp(n.mac, mac0, 6));
+	ASSERT_EQ(0, vv_loop(&n, 1, 8, 60 + VV_NET_HDR));
+
+	ASSERT_EQ(0, vv_cvq_set_mac(&be, &c, mac2, &ack, vv_wait_ms));
+	ASSERT_EQ(VIRTIO_NET_OK, ack);
+	ASSERT_EQ(0, vv_get_mac(&be, mac));
+	ASSERT_EQ(0, memcmp(mac, mac2, 6));
+	/* the ASID 0 memory was not touched by the command */
+	ASSERT_EQ(0, vv_used_idx(&n.rx) - 8);
+
+	/* the data queues in ASID 0 follow the new address... */
+	memcpy(n.mac, mac2, 6);
+	ASSERT_EQ(0, vv_loop(&n, 100, 8, 60 + VV_NET_HDR));
+	/* ...and a frame to the old one is sent but filtered, not received */
+	memcpy(n.mac, mac0, 6);
+	rx0 = vv_used_idx(&n.rx);
+	vv_net_post_rx(&n, 1);
+	ASSERT_EQ(0, vv_net_send(&n, 200, 1, 60 + VV_NET_HDR));
+	ASSERT_EQ(0, vv_wait_used(&n.tx, n.tx.avail_idx, vv_wait_ms));
+	ASSERT_EQ(rx0, vv_used_idx(&n.rx));
+
+	/* put the address back: a second command on the same queue */
+	ASSERT_EQ(0, vv_cvq_set_mac(&be, &c, mac0, &ack, vv_wait_ms));
+	ASSERT_EQ(VIRTIO_NET_OK, ack);
+	ASSERT_EQ(0, vv_get_mac(&be, mac));
+	ASSERT_EQ(0, memcmp(mac, mac0, 6));
+
+	vv_cvq_close(&c);
+	vv_net_close(&n);
+	vv_be_close(&be);
+}
+
+TEST(asid_cvq_left_in_first_address_space)
+{
+	struct vv_net n = {};
+	struct vv_cvq c = {};
+	struct vv_be be;
+	uint8_t mac0[6], mac[6], ack = 0x55;
+
+	ASSERT_EQ(0, vv_prepare("vdpasim_net", NETAS, UUID_NETAS));
+	ASSERT_EQ(0, vv_be_open_vfio(&be, UUID_NETAS));
+	ASSERT_EQ(0, vv_negotiate(&be, VV_CVQ_FEATURES));
+	ASSERT_EQ(0, vv_get_mac(&be, mac0));
+	/*
+	 * CVQ memory mapped in ASID 1 only, at IOVAs nothing uses in ASID 0,
+	 * and its group left in ASID 0: the device cannot reach its ring.
+	 */
+	ASSERT_EQ(0, vv_cvq_init(&be, &c, 1, 2 * VV_IOVA_BASE));
+	ASSERT_EQ(0, vv_vq_start(&be, &c.q, false, 0));
+	ASSERT_EQ(0, vv_net_setup(&n, &be, 0, false));
+	ASSERT_EQ(-ETIMEDOUT, vv_cvq_set_mac(&be, &c, vv_mac2, &ack, 500));
+	ASSERT_EQ(0x55, ack);
+	ASSERT_EQ(0xff, vv_buf(&c.mem, 0)[64]);
+	ASSERT_EQ(0, vv_get_mac(&be, mac));
+	ASSERT_EQ(0, memcmp(mac, mac0, 6));
+	/* the data queues still work */
+	ASSERT_EQ(0, vv_loop(&n, 1, 8, 60 + VV_NET_HDR));
+	vv_cvq_close(&c);
+	vv_net_close(&n);
+	vv_be_close(&be);
+}
+
 /* ---- the test vDPA parent: doorbell mmap, kicks, config interrupts ------ */
 
 #define TD0		"vvtest0"
