@@ -201,6 +201,7 @@ static struct ioasid_data *ioasid_lease_new(struct ioasid_set *set,
 		chunk->data[i].key = ioasid_key(NULL, IOASID_STATE_FREE);
 		chunk->data[i].id = chunk->base + i;
 		refcount_set(&chunk->data[i].users, 0);
+		chunk->data[i].freed_gp_valid = false;
 	}
 	/* Publishes the initialized chunk (xa_store() orders it). */
 	ret = xa_err(xa_store(&ioasid_chunks, index, chunk, GFP_KERNEL));
@@ -450,7 +451,7 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 	}
 	WRITE_ONCE(set->nr_freed, set->nr_freed + 1);
 	chunk = ioasid_data_chunk(data);
-	if (chunk->lessee != set) {
+	if (READ_ONCE(chunk->lessee) != set) {
 		ioasid_release(set, data);
 		return;
 	}
@@ -459,10 +460,15 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 		list_move(&chunk->node, &set->avail);
 		chunk->on_full = false;
 	}
-	/* An empty chunk goes back if another chunk's worth of IDs is left. */
+	/*
+	 * An empty chunk goes back once the set uses less than a quarter of
+	 * what it leases, and never its last one: a set that grows and
+	 * shrinks again does not lease and free chunks all the time, and
+	 * what it leases stays within four times what it holds.
+	 */
 	if (READ_ONCE(chunk->free) == chunk->all &&
 	    (set->nr_chunks - 1) * IOASID_CHUNK_IDS >=
-	    ioasid_set_held(set) + IOASID_CHUNK_IDS)
+	    4 * ioasid_set_held(set) + IOASID_CHUNK_IDS)
 		ioasid_chunk_unlease(set, chunk);
 }
 
