@@ -10,6 +10,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 
 /* Stand-ins for an mm and a kvm: only their addresses are used. */
@@ -197,6 +198,7 @@ static void ioasid_test_reuse(struct kunit *test)
 	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	unsigned int pool = ioasid_pool_used();
 	int pa = 1, pb = 2;
+	unsigned long gp;
 	ioasid_t id, id2;
 
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id), 0);
@@ -216,15 +218,28 @@ static void ioasid_test_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(a, 9, false), INVALID_IOASID);
 	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
 
-	/* Another set asking for exactly that ID gets it, out of a's chunk. */
+	/*
+	 * Another set asking for exactly that ID gets it, out of a's chunk,
+	 * but only after a grace period since a freed it: a lookup that saw
+	 * it in a never sees b's data.
+	 */
+	gp = get_state_synchronize_rcu();
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
+	KUNIT_EXPECT_TRUE(test, poll_state_synchronize_rcu(gp));
 	KUNIT_EXPECT_EQ(test, id2, id);
 	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
 	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
 	/* And a's next allocation does not see it. */
 	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id2), 0);
 	KUNIT_EXPECT_NE(test, id2, id);
-	/* a goes first: b's ID now sits in a chunk nobody leases. */
+	/* Same after a consumer's last put reclaimed it. */
+	KUNIT_ASSERT_EQ(test, ioasid_get(a, id2), 0);
+	KUNIT_ASSERT_EQ(test, ioasid_free(a, id2), 0);
+	KUNIT_ASSERT_TRUE(test, ioasid_put(a, id2));
+	gp = get_state_synchronize_rcu();
+	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id2, id2, &pb, &id), 0);
+	KUNIT_EXPECT_TRUE(test, poll_state_synchronize_rcu(gp));
+	/* a goes first: b's IDs now sit in a chunk nobody leases. */
 	ioasid_set_free(a);
 	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
 	KUNIT_EXPECT_EQ(test, ioasid_free(b, id), 0);
