@@ -1269,6 +1269,34 @@ TEST_F(testdev, doorbell_writes_and_eventfds_kick)
 	close(efd);
 }
 
+/* A device without groups: one group, one address space, fixed. */
+TEST_F(testdev, one_group_one_address_space)
+{
+	struct vhost_vring_state s = { .index = 0, .num = 0 };
+	uint32_t v32;
+	uint64_t bf = (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) |
+		      (1ULL << VHOST_BACKEND_F_IOTLB_ASID);
+
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_SET_BACKEND_FEATURES, &bf));
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_GROUP_NUM, &v32));
+	ASSERT_EQ(1, v32);
+	ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_AS_NUM, &v32));
+	ASSERT_EQ(1, v32);
+	for (s.index = 0; s.index < VVT_NVQS; s.index++) {
+		s.num = 99;
+		ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_VDPA_GET_VRING_GROUP, &s));
+		ASSERT_EQ(0, s.num);
+	}
+	s.index = 0;
+	s.num = 1;	/* no address space 1 */
+	ASSERT_EQ(-EINVAL, vv_ioctl(&self->be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	s.num = 0;	/* the device cannot move groups at all */
+	ASSERT_EQ(-EOPNOTSUPP, vv_ioctl(&self->be, VHOST_VDPA_SET_GROUP_ASID, &s));
+	ASSERT_EQ(-EINVAL, vv_iotlb(&self->be, 1, VHOST_IOTLB_UPDATE,
+				    VV_IOVA_BASE, VV_PAGE, (uintptr_t)&bf,
+				    VHOST_ACCESS_RO));
+}
+
 TEST_F(testdev, config_change_interrupt)
 {
 	char buf[sizeof(struct vhost_vdpa_config) + 4];
