@@ -28,10 +28,14 @@
  * reserves nothing: when no chunk is left to lease in the range, the
  * allocation takes any free ID of any chunk in the range (other sets'
  * leased ones included), so a free ID never makes an allocation fail. A
- * set gives back a leased chunk that its owner's frees empty while the set
- * keeps another chunk's worth of free IDs, and every leased chunk when
- * the set is freed; a chunk with no lessee (an orphan) is freed by
- * whoever returns its last ID.
+ * set gives back a leased chunk that its owner's frees empty once it holds
+ * less than a quarter of what it leases (never its last chunk), and every
+ * leased chunk when the set is freed; a chunk with no lessee (an orphan)
+ * is freed by whoever returns its last ID. A set's own frees move its
+ * chunks between @avail and @full; a consumer's put does not (it holds no
+ * set lock), so @full is searched again only after such reclaims. Chunks
+ * emptied by other sets' frees stay on @full until the pool runs out of
+ * chunks to lease and the shared path finds their free IDs.
  *
  * Free bits are claimed with test_and_clear_bit() and returned with
  * set_bit(), so chunks shared under pressure need no lock. A chunk is
