@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
+#include <linux/kvm.h>
 #include "vhost_vfio_utils.h"
 #include "vhost_vfio_testdev.h"
 #include "kselftest_harness.h"
@@ -121,6 +122,111 @@ TEST_F(net, loopback_frames)
 		ASSERT_EQ(0, vv_ioctl(&self->be, VHOST_GET_VRING_BASE, &s));
 		ASSERT_EQ(NFRAMES + 300, s.num);
 	}
+}
+
+/*
+ * The RX vring interrupt routed into a KVM VM the way a VMM does it: the
+ * queue's call eventfd (from VHOST_SET_VRING_CALL, or from
+ * VFIO_DEVICE_SET_IRQS in the other variant) becomes a KVM irqfd on a GSI
+ * routed as an MSI to vCPU 0. A looped-back frame must leave the vector
+ * pending in that vCPU's local APIC, and KVM, not us, must have consumed
+ * the eventfd.
+ */
+#define VV_KVM_GSI	30
+#define VV_KVM_VECTOR	0x61
+
+static bool vv_lapic_irr(int vcpu, unsigned int vector)
+{
+	struct kvm_lapic_state st;
+	uint32_t irr;
+
+	if (ioctl(vcpu, KVM_GET_LAPIC, &st))
+		return false;
+	memcpy(&irr, &st.regs[0x200 + (vector / 32) * 0x10], sizeof(irr));
+	return irr & (1U << (vector % 32));
+}
+
+/* A VM with an in-kernel irqchip, vCPU 0, and GSI routed as an MSI to it. */
+static int vv_kvm_vm(int kvm, int *vcpu)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e;
+	} route = {};
+	struct kvm_lapic_state st;
+	uint32_t svr;
+	int vm;
+
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return -errno;
+	if (ioctl(vm, KVM_CREATE_IRQCHIP, 0))
+		goto err;
+	*vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (*vcpu < 0)
+		goto err;
+	/* A local APIC accepts fixed interrupts once software-enabled. */
+	if (ioctl(*vcpu, KVM_GET_LAPIC, &st))
+		goto err_vcpu;
+	memcpy(&svr, &st.regs[0xf0], sizeof(svr));
+	svr |= 0x100;
+	memcpy(&st.regs[0xf0], &svr, sizeof(svr));
+	if (ioctl(*vcpu, KVM_SET_LAPIC, &st))
+		goto err_vcpu;
+	/* GSI -> MSI to APIC ID 0, fixed delivery, the test's vector. */
+	route.r.nr = 1;
+	route.e.gsi = VV_KVM_GSI;
+	route.e.type = KVM_IRQ_ROUTING_MSI;
+	route.e.u.msi.address_lo = 0xfee00000;
+	route.e.u.msi.data = VV_KVM_VECTOR;
+	if (ioctl(vm, KVM_SET_GSI_ROUTING, &route))
+		goto err_vcpu;
+	return vm;
+
+err_vcpu:
+	close(*vcpu);
+err:
+	close(vm);
+	return -errno;
+}
+
+TEST_F(net, vring_irq_to_kvm_irqfd)
+{
+	struct kvm_irqfd irqfd = {};
+	int kvm, vm, vcpu = -1, i;
+	uint16_t rx0;
+	uint64_t cnt;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		SKIP(return, "no /dev/kvm: %s", strerror(errno));
+	vm = vv_kvm_vm(kvm, &vcpu);
+	ASSERT_LE(0, vm) TH_LOG("KVM VM set-up: %s", strerror(-vm));
+
+	ASSERT_EQ(0, vv_net_setup(&self->n, &self->be, 0, true));
+	irqfd.fd = self->n.rx.call;
+	irqfd.gsi = VV_KVM_GSI;
+	ASSERT_EQ(0, ioctl(vm, KVM_IRQFD, &irqfd));
+	ASSERT_FALSE(vv_lapic_irr(vcpu, VV_KVM_VECTOR));
+
+	rx0 = vv_used_idx(&self->n.rx);
+	vv_net_post_rx(&self->n, 1);
+	ASSERT_EQ(0, vv_net_send(&self->n, 77, 1, 60 + VV_NET_HDR));
+	/* KVM takes the eventfd's signal: watch the used ring and the APIC. */
+	for (i = 0; i < 2000 && (vv_used_idx(&self->n.rx) == rx0 ||
+				 !vv_lapic_irr(vcpu, VV_KVM_VECTOR)); i++)
+		usleep(1000);
+	ASSERT_EQ(rx0 + 1, vv_used_idx(&self->n.rx));
+	ASSERT_EQ(0, vv_net_check_rx(&self->n, rx0, 77, 60 + VV_NET_HDR));
+	EXPECT_TRUE(vv_lapic_irr(vcpu, VV_KVM_VECTOR));
+	EXPECT_EQ(-1, read(self->n.rx.call, &cnt, sizeof(cnt)));
+	EXPECT_EQ(EAGAIN, errno);
+
+	irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	EXPECT_EQ(0, ioctl(vm, KVM_IRQFD, &irqfd));
+	close(vcpu);
+	close(vm);
+	close(kvm);
 }
 
 TEST_F(net, info_regions_irqs)
