@@ -396,15 +396,19 @@ static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VHOST_VDPA_GET_VRING_GROUP:
 	case VHOST_VDPA_GET_VRING_DESC_GROUP:
+		/* As vhost-vdpa: no group op, no answer; a bad one is -EIO. */
 		s.index = idx;
-		s.num = 0;
 		if (cmd == VHOST_VDPA_GET_VRING_DESC_GROUP) {
 			if (!ops->get_vq_desc_group)
 				return -EOPNOTSUPP;
 			s.num = ops->get_vq_desc_group(vv->vdpa, idx);
-		} else if (ops->get_vq_group) {
+		} else {
+			if (!ops->get_vq_group)
+				return -EOPNOTSUPP;
 			s.num = ops->get_vq_group(vv->vdpa, idx);
 		}
+		if (s.num >= vv->vdpa->ngroups)
+			return -EIO;
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VHOST_VDPA_SET_VRING_ENABLE:
 		if (copy_from_user(&s, argp, sizeof(s)))
