@@ -46,7 +46,8 @@ FIXTURE_SETUP(pool)
 	char params[64];
 	int ret;
 
-	self->a = self->b = -1;
+	self->a = -1;
+	self->b = -1;
 	if (geteuid())
 		SKIP(return, "needs root to reload ioasid");
 	snprintf(params, sizeof(params), "pasid_bits=%u default_quota=0",
