@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
+#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
 #ifdef CONFIG_X86
@@ -412,8 +413,14 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 
 	if (config->mask)
 		return -EOPNOTSUPP;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+	/* No map ops of its own: the device DMAs with the parent's. */
+	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops,
+			      NULL, 1, 1, name, false);
+#else
 	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops, 1,
 			      1, name, false);
+#endif
 	if (IS_ERR(t))
 		return PTR_ERR(t);
 	spin_lock_init(&t->lock);
