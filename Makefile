@@ -18,6 +18,8 @@
 #   make vm              interactive shell in the test VM
 #   make bench           run the benchmarks on the stock kernel in a VM
 #   make bench-debug     the same on the debug test kernel
+#   make check-mainline  compile check (W=1, imported symbols exported)
+#                        against Debian unstable's newest linux-source
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
 # to the project's test kernel (built on first use).
@@ -29,7 +31,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 export KDIR
 
 .PHONY: all modules clean sparse checkpatch kerneldoc htmldocs kernel selftests check run vm bench bench-debug \
-	stock-modules install help
+	check-mainline stock-modules install help
 
 all: modules
 
@@ -89,5 +91,9 @@ bench:
 bench-debug:
 	@$(VM)/run-vm.sh --bench
 
+# Not part of "check": it depends on what Debian unstable carries today.
+check-mainline:
+	@$(VM)/check-mainline.sh
+
 help:
-	@sed -n "3,24p" Makefile
+	@sed -n "3,26p" Makefile
