@@ -413,8 +413,9 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 
 	if (config->mask)
 		return -EOPNOTSUPP;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
-	/* No map ops of its own: the device DMAs with the parent's. */
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 18)
+	/* 6.18 added map ops; none of its own: it DMAs as its parent. */
 	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops,
 			      NULL, 1, 1, name, false);
 #else
