@@ -315,7 +315,9 @@ static struct ioasid_data *ioasid_alloc_shared(ioasid_t min, ioasid_t max)
  * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
  * returning. IDs come from the chunks the set leases, else from a newly
  * leased chunk, else from any free ID of the range: the allocation fails
- * only when no ID of the range is free.
+ * only when no ID of the range is free, or when the only free ones are in
+ * a chunk another set is leasing at that instant (between its xarray
+ * reservation and its publication, during which no ID of it is visible).
  *
  * Context: process context, may sleep (for an RCU grace period when it
  * takes an ID another set freed an instant ago). Takes set->lock.
