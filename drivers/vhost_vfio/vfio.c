@@ -8,6 +8,7 @@
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include "vhost_vfio_private.h"
 
 static void vv_release(struct vfio_device *vdev)
@@ -125,62 +126,81 @@ static bool vv_doorbell_mmap(struct vv_dev *vv)
 	return true;
 }
 
-static long vv_region_info(struct vv_dev *vv, void __user *argp)
+/*
+ * Fill @info (index in, offset, size, flags out) and add the region's type
+ * capability to @caps; the VFIO core (from 6.19) or vv_region_info() copies
+ * them out.
+ */
+static int vv_region_info_caps(struct vfio_device *vdev,
+			       struct vfio_region_info *info,
+			       struct vfio_info_cap *caps)
 {
+	struct vv_dev *vv = vdev_to_vv(vdev);
 	struct vfio_region_info_cap_type cap = {
 		.header.id = VFIO_REGION_INFO_CAP_TYPE,
 		.header.version = 1,
 		.type = VHOST_VFIO_REGION_TYPE,
 	};
+
+	if (READ_ONCE(vv->gone))
+		return -ENODEV;
+	if (info->index >= VV_NUM_REGIONS)
+		return -EINVAL;
+	info->index = array_index_nospec(info->index, VV_NUM_REGIONS);
+
+	info->offset = VV_INDEX_TO_OFFSET(info->index);
+	info->size = vv_region_size(vv, info->index);
+	info->cap_offset = 0;
+	switch (info->index) {
+	case VV_REGION_CONFIG:
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
+		break;
+	case VV_REGION_DOORBELL:
+		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
+		if (vv_doorbell_mmap(vv))
+			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
+		break;
+	default:
+		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
+		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
+		break;
+	}
+	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+}
+
+/* VFIO_DEVICE_GET_REGION_INFO where the driver answers it (before 6.19). */
+static long vv_region_info(struct vv_dev *vv, void __user *argp)
+{
+	size_t minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_info_cap caps = {};
 	struct vfio_region_info info;
-	size_t minsz = offsetofend(struct vfio_region_info, offset);
 	int ret;
 
 	if (copy_from_user(&info, argp, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	if (info.index >= VV_NUM_REGIONS)
-		return -EINVAL;
-	info.index = array_index_nospec(info.index, VV_NUM_REGIONS);
-
-	info.offset = VV_INDEX_TO_OFFSET(info.index);
-	info.size = vv_region_size(vv, info.index);
-	info.cap_offset = 0;
-	switch (info.index) {
-	case VV_REGION_CONFIG:
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
-		break;
-	case VV_REGION_DOORBELL:
-		info.flags = VFIO_REGION_INFO_FLAG_WRITE;
-		if (vv_doorbell_mmap(vv))
-			info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
-		break;
-	default:
-		info.flags = VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
-		break;
-	}
-	ret = vfio_info_add_capability(&caps, &cap.header, sizeof(cap));
+	ret = vv_region_info_caps(&vv->vdev, &info, &caps);
 	if (ret)
-		return ret;
+		goto out;
 	info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 	if (info.argsz < sizeof(info) + caps.size) {
 		info.argsz = sizeof(info) + caps.size;
 	} else {
 		vfio_info_cap_shift(&caps, sizeof(info));
 		if (copy_to_user(argp + sizeof(info), caps.buf, caps.size)) {
-			kfree(caps.buf);
-			return -EFAULT;
+			ret = -EFAULT;
+			goto out;
 		}
 		info.cap_offset = sizeof(info);
 	}
+	ret = copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+out:
 	kfree(caps.buf);
-	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+	return ret;
 }
 
 static long vv_irq_info(struct vv_dev *vv, void __user *argp)
@@ -510,6 +530,11 @@ const struct vfio_device_ops vv_vfio_ops = {
 	.open_device	= vv_open_device,
 	.close_device	= vv_close_device,
 	.ioctl		= vv_ioctl,
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 19)
+	/* the core answers VFIO_DEVICE_GET_REGION_INFO itself from 6.19 */
+	.get_region_info_caps = vv_region_info_caps,
+#endif
 	.read		= vv_read,
 	.write		= vv_write,
 	.mmap		= vv_mmap,
