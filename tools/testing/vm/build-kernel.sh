@@ -29,18 +29,8 @@ start=$(date +%s)
 	make -C "$SRC" O="$KDIR" olddefconfig
 } >"$LOG" 2>&1 || die "configuring failed, see $LOG"
 
-# Every option the fragment sets must have survived olddefconfig.
-bad=0
-while IFS= read -r line; do
-	case "$line" in
-	CONFIG_*=*)
-		grep -qx -- "$line" "$KDIR/.config" || { echo "fragment option lost: $line" >&2; bad=1; } ;;
-	"# CONFIG_"*" is not set")
-		opt=${line#\# }; opt=${opt%% *}
-		if grep -q "^$opt=" "$KDIR/.config"; then echo "fragment option still set: $opt" >&2; bad=1; fi ;;
-	esac
-done <"$VM_DIR/kernel.config"
-[ $bad -eq 0 ] || die "the config fragment does not apply cleanly to $(src_version)"
+fragment_applied "$KDIR/.config" ||
+	die "the config fragment does not apply cleanly to $(src_version)"
 
 make -C "$SRC" O="$KDIR" -j"$JOBS" bzImage modules >>"$LOG" 2>&1 ||
 	{ tail -30 "$LOG" >&2; die "kernel build failed, see $LOG"; }

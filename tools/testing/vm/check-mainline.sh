@@ -12,8 +12,14 @@
 #
 #   check-mainline.sh            newest linux-source-* in unstable
 #   MAINLINE_PKG=linux-source-7.2 check-mainline.sh
+#   check-mainline.sh --kernel   also build that kernel (bzImage and
+#                                modules, cached), print its directory
+#                                last: run-vm.sh --mainline boots it
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+BUILD_KERNEL=0
+[ "${1:-}" != --kernel ] || BUILD_KERNEL=1
 
 need_pkgs build-essential bc flex bison libelf-dev libssl-dev xz-utils \
 	python3 dpkg-dev
@@ -59,6 +65,8 @@ if [ ! -f "$KDIR/.prepare-ok" ]; then
 		make -C "$KSRC" O="$KDIR" olddefconfig
 		make -C "$KSRC" O="$KDIR" -j"$JOBS" modules_prepare
 	} >"$KDIR/prepare.log" 2>&1 || { tail -30 "$KDIR/prepare.log" >&2; die "prepare failed"; }
+	fragment_applied "$KDIR/.config" ||
+		die "the config fragment does not apply cleanly to $pkg $ver"
 	touch "$KDIR/.prepare-ok"
 fi
 
@@ -99,3 +107,13 @@ if [ -n "$missing" ]; then
 	die "$pkg $ver does not export the symbols above"
 fi
 echo "mainline: modules build W=1 clean against $pkg $ver; every symbol they import is exported there"
+
+if [ $BUILD_KERNEL = 1 ]; then
+	if [ ! -f "$KDIR/.build-ok" ]; then
+		note "building the $pkg kernel in $KDIR (log: $KDIR/build.log)"
+		make -C "$KSRC" O="$KDIR" -j"$JOBS" bzImage modules >"$KDIR/build.log" 2>&1 ||
+			{ tail -30 "$KDIR/build.log" >&2; die "kernel build failed"; }
+		touch "$KDIR/.build-ok"
+	fi
+	echo "$KDIR"
+fi

@@ -86,3 +86,22 @@ uapi_headers() {
 	fi
 	echo "$dir/include"
 }
+
+# fragment_applied CONFIG: every option kernel.config sets or unsets
+# survived olddefconfig in CONFIG; names the ones that did not.
+fragment_applied() {
+	local line opt bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qx -- "$line" "$1" ||
+				{ echo "fragment option lost: $line" >&2; bad=1; } ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			if grep -q "^$opt=" "$1"; then
+				echo "fragment option still set: $opt" >&2; bad=1
+			fi ;;
+		esac
+	done <"$VM_DIR/kernel.config"
+	return $bad
+}

@@ -19,16 +19,18 @@
 # --stock      boot the stock Debian 6.12 kernel (the "real test host")
 #              instead of the test kernel; modules are built against its
 #              headers
+# --mainline   boot the newest mainline of Debian unstable, configured like
+#              the test kernel (built and cached by check-mainline.sh)
 # --suite      restrict modules.list lines, selftests, bench and example
 #              scripts to the named suite(s)
 #
 # Runs are serialised with a lock, so concurrent callers wait their turn.
-# Results: build/vm/<mode>[-stock][-<suites>]/ (console.log, dmesg.txt,
+# Results: build/vm/<mode>[-stock|-mainline][-<suites>]/ (console.log, dmesg.txt,
 # kunit/, selftests/, results.json), or --out DIR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-MODE=check STOCK=0 SUITES="" OUTDIR=""
+MODE=check STOCK=0 MAINLINE=0 SUITES="" OUTDIR=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) SUITES="${SUITES:+$SUITES,}$2"; shift ;;
@@ -38,8 +40,9 @@ while [ $# -gt 0 ]; do
 	--selfcheck) MODE=selfcheck ;;
 	--smoke) MODE=smoke ;;
 	--stock) STOCK=1 ;;
+	--mainline) MAINLINE=1 ;;
 	--out) OUTDIR=$2; shift ;;
-	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,29p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 	shift
@@ -49,6 +52,8 @@ need_pkgs qemu-system-x86 python3 util-linux
 KSRC=$(kernel_src)
 SUFFIX=""
 [ $STOCK = 0 ] || SUFFIX=-stock
+[ $MAINLINE = 0 ] || SUFFIX=-mainline
+[ $STOCK = 0 ] || [ $MAINLINE = 0 ] || die "--stock and --mainline exclude each other"
 RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX${SUITES:+-${SUITES//,/-}}}
 BUILD=$TREE/build
 mkdir -p "$BUILD"
@@ -69,7 +74,12 @@ if [ $STOCK = 1 ]; then
 	rsync -a --delete --exclude /build --exclude /.git --filter=':- .gitignore' \
 		"$TREE/" "$MTREE/"
 else
-	KDIR=$("$VM_DIR/build-kernel.sh")
+	if [ $MAINLINE = 1 ]; then
+		KDIR=$("$VM_DIR/check-mainline.sh" --kernel | tail -1)
+		[ -f "$KDIR/.build-ok" ] || die "no mainline kernel"
+	else
+		KDIR=$("$VM_DIR/build-kernel.sh")
+	fi
 	KREL=$(cat "$KDIR/include/config/kernel.release")
 	BZIMAGE=$KDIR/arch/x86/boot/bzImage
 	MODSRC=$KDIR/mod-install
@@ -80,6 +90,8 @@ else
 		touch "$MODSRC/.ok"
 	fi
 	MTREE=$TREE
+	# objects built for another kernel stay out of the work tree
+	[ $MAINLINE = 0 ] || MTREE=$BUILD/mainline/tree
 fi
 [ -f "$BZIMAGE" ] || die "no kernel image $BZIMAGE"
 
