@@ -125,6 +125,17 @@ static int ioasid_chunk_claim(struct ioasid_chunk *chunk, unsigned long mask)
 	return -1;
 }
 
+/* Mark @data FREE, @set its last owner, and give its bit back. */
+static __always_inline void ioasid_return_bit(struct ioasid_set *set,
+					      struct ioasid_chunk *chunk,
+					      struct ioasid_data *data)
+{
+	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
+	/* The data is written before the ID can be claimed again. */
+	smp_mb__before_atomic();
+	set_bit(data->id & (IOASID_CHUNK_IDS - 1), &chunk->free);
+}
+
 /*
  * Return a reclaimed ID to its chunk: it is FREE, keeps @set as last owner
  * and records the RCU state for whoever claims it for another set.
@@ -137,10 +148,7 @@ static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
 	rcu_read_lock();
 	data->freed_gp = get_state_synchronize_rcu();
 	data->freed_gp_valid = true;
-	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
-	/* The data is written before the ID can be claimed again. */
-	smp_mb__before_atomic();
-	set_bit(data->id & (IOASID_CHUNK_IDS - 1), &chunk->free);
+	ioasid_return_bit(set, chunk, data);
 	/*
 	 * Free bit set before the lessee is read, lessee cleared before the
 	 * free bits are read (ioasid_chunk_unlease()): of the last release
@@ -162,10 +170,7 @@ static __always_inline void ioasid_release_leased(struct ioasid_set *set,
 {
 	lockdep_assert_held(&set->lock);
 	data->freed_gp_valid = false;
-	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE));
-	/* The data is written before the ID can be claimed again. */
-	smp_mb__before_atomic();
-	set_bit(data->id & (IOASID_CHUNK_IDS - 1), &chunk->free);
+	ioasid_return_bit(set, chunk, data);
 }
 
 /* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
@@ -218,6 +223,16 @@ err_erase:
 	return ERR_PTR(ret);
 }
 
+/* A leased chunk found without a free ID goes to the set's full list. */
+static void ioasid_chunk_check_full(struct ioasid_set *set,
+				    struct ioasid_chunk *chunk)
+{
+	if (!READ_ONCE(chunk->free) && !chunk->on_full) {
+		list_move_tail(&chunk->node, &set->full);
+		chunk->on_full = true;
+	}
+}
+
 /* Claim an ID in [@min, @max] from @chunk of @set's leased ones. */
 static struct ioasid_data *ioasid_claim_leased(struct ioasid_set *set,
 					       struct ioasid_chunk *chunk,
@@ -226,10 +241,7 @@ static struct ioasid_data *ioasid_claim_leased(struct ioasid_set *set,
 	int bit = ioasid_chunk_claim(chunk, ioasid_chunk_mask(chunk->base,
 							      min, max));
 
-	if (!READ_ONCE(chunk->free) && !chunk->on_full) {
-		list_move_tail(&chunk->node, &set->full);
-		chunk->on_full = true;
-	}
+	ioasid_chunk_check_full(set, chunk);
 	return bit < 0 ? NULL : &chunk->data[bit];
 }
 
@@ -248,11 +260,8 @@ static struct ioasid_data *ioasid_alloc_leased(struct ioasid_set *set,
 		   max >= chunk->base + IOASID_CHUNK_IDS - 1)) {
 		int bit = ioasid_chunk_claim(chunk, ~0UL);
 
-		if (likely(bit >= 0 && READ_ONCE(chunk->free)))
-			return &chunk->data[bit];
-		if (bit >= 0) {
-			list_move_tail(&chunk->node, &set->full);
-			chunk->on_full = true;
+		if (likely(bit >= 0)) {
+			ioasid_chunk_check_full(set, chunk);
 			return &chunk->data[bit];
 		}
 	}

@@ -22,7 +22,7 @@ BUILD_KERNEL=0
 [ "${1:-}" != --kernel ] || BUILD_KERNEL=1
 
 need_pkgs build-essential bc flex bison libelf-dev libssl-dev xz-utils \
-	python3 dpkg-dev
+	python3 dpkg-dev rsync
 
 APT=$CACHE/mainline/apt
 mkdir -p "$APT/lists/partial" "$APT/archives/partial"
@@ -72,9 +72,7 @@ fi
 
 # A private copy of the tree: objects of another kernel stay out of ours.
 OUT=$TREE/build/mainline/tree
-mkdir -p "$OUT"
-rsync -a --delete --exclude /build --exclude /.git --filter=':- .gitignore' \
-	"$TREE/" "$OUT/"
+tree_copy "$OUT"
 log=$TREE/build/mainline/build.log
 if ! make -C "$KDIR" M="$OUT" W=1 KBUILD_MODPOST_WARN=1 -j"$JOBS" modules \
 	>"$log" 2>&1; then

@@ -105,3 +105,11 @@ fragment_applied() {
 	done <"$VM_DIR/kernel.config"
 	return $bad
 }
+
+# tree_copy DEST: the tracked tree (no build/, .git or ignored files) in
+# DEST, so objects built for another kernel stay out of the work tree.
+tree_copy() {
+	mkdir -p "$1"
+	rsync -a --delete --exclude /build --exclude /.git --filter=':- .gitignore' \
+		"$TREE/" "$1/"
+}

@@ -70,9 +70,7 @@ if [ $STOCK = 1 ]; then
 	MODSRC=/lib/modules/$ABI
 	# a separate copy of the tree, so objects built for two kernels never mix
 	MTREE=$BUILD/stock/tree
-	mkdir -p "$MTREE"
-	rsync -a --delete --exclude /build --exclude /.git --filter=':- .gitignore' \
-		"$TREE/" "$MTREE/"
+	tree_copy "$MTREE"
 else
 	if [ $MAINLINE = 1 ]; then
 		KDIR=$("$VM_DIR/check-mainline.sh" --kernel | tail -1)

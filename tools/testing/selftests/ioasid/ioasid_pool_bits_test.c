@@ -12,13 +12,20 @@
 
 #include "ioasid_utils.h"
 
+/* ioasid_kunit depends on ioasid: it goes first (it may not be loaded). */
+static int remove_ioasid(void)
+{
+	return system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r ioasid") ?
+		-EBUSY : 0;
+}
+
 static int reload_ioasid(const char *params)
 {
 	char cmd[128];
 	struct stat st;
 	int i;
 
-	if (system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r ioasid"))
+	if (remove_ioasid())
 		return -EBUSY;
 	snprintf(cmd, sizeof(cmd), "modprobe ioasid %s", params);
 	if (system(cmd))
@@ -128,7 +135,7 @@ TEST(pasid_bits_out_of_range)
 {
 	if (geteuid())
 		SKIP(return, "needs root to reload ioasid");
-	if (system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r ioasid"))
+	if (remove_ioasid())
 		SKIP(return, "cannot remove the ioasid module");
 	EXPECT_NE(0, system("modprobe ioasid pasid_bits=0 2>/dev/null"));
 	EXPECT_NE(0, system("modprobe ioasid pasid_bits=21 2>/dev/null"));
