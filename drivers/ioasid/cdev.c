@@ -33,7 +33,7 @@ union ioasid_ucmd_buffer {
  * @cmd: the kernel copy (user bytes beyond the kernel's size were zero)
  */
 struct ioasid_ucmd {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	void __user *ubuffer;
 	u32 user_size;
 	void *cmd;
@@ -54,38 +54,38 @@ static int ioasid_ioctl_get_info(struct ioasid_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
-	cmd->pasid_bits = fls(ioasid_pool_capacity());
-	cmd->max_pasid = ioasid_pool_capacity();
-	cmd->quota = ioasid_set_quota(ucmd->set);
-	cmd->used = ioasid_set_used(ucmd->set);
-	cmd->pool_used = ioasid_pool_used();
+	cmd->pasid_bits = fls(pvm_ioasid_pool_capacity());
+	cmd->max_pasid = pvm_ioasid_pool_capacity();
+	cmd->quota = pvm_ioasid_set_quota(ucmd->set);
+	cmd->used = pvm_ioasid_set_used(ucmd->set);
+	cmd->pool_used = pvm_ioasid_pool_used();
 	return ioasid_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static int ioasid_ioctl_alloc(struct ioasid_ucmd *ucmd)
 {
 	struct ioasid_alloc *cmd = ucmd->cmd;
-	ioasid_t min = 1, max = ioasid_pool_capacity(), id;
+	ioasid_t min = 1, max = pvm_ioasid_pool_capacity(), id;
 	int ret;
 
 	if (cmd->flags & ~IOASID_ALLOC_RANGE || cmd->__reserved)
 		return -EOPNOTSUPP;
 	if (cmd->flags & IOASID_ALLOC_RANGE) {
 		if (!cmd->min || cmd->min > cmd->max ||
-		    cmd->max > ioasid_pool_capacity())
+		    cmd->max > pvm_ioasid_pool_capacity())
 			return -EINVAL;
 		min = cmd->min;
 		max = cmd->max;
 	} else if (cmd->min || cmd->max) {
 		return -EINVAL;
 	}
-	ret = ioasid_alloc(ucmd->set, min, max, NULL, &id);
+	ret = pvm_ioasid_alloc(ucmd->set, min, max, NULL, &id);
 	if (ret)
 		return ret;
 	cmd->out_pasid = id;
 	ret = ioasid_ucmd_respond(ucmd, sizeof(*cmd));
 	if (ret)
-		ioasid_free(ucmd->set, id);
+		pvm_ioasid_free(ucmd->set, id);
 	return ret;
 }
 
@@ -95,7 +95,7 @@ static int ioasid_ioctl_free(struct ioasid_ucmd *ucmd)
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
-	return ioasid_free(ucmd->set, cmd->pasid);
+	return pvm_ioasid_free(ucmd->set, cmd->pasid);
 }
 
 static int ioasid_ioctl_attach(struct ioasid_ucmd *ucmd)
@@ -104,7 +104,7 @@ static int ioasid_ioctl_attach(struct ioasid_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	return ioasid_attach_spid(ucmd->set, cmd->pasid, cmd->gpasid);
+	return pvm_ioasid_attach_spid(ucmd->set, cmd->pasid, cmd->gpasid);
 }
 
 static int ioasid_ioctl_detach(struct ioasid_ucmd *ucmd)
@@ -115,7 +115,7 @@ static int ioasid_ioctl_detach(struct ioasid_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->gpasid)
 		return -EINVAL;
-	return ioasid_detach_spid(ucmd->set, cmd->pasid);
+	return pvm_ioasid_detach_spid(ucmd->set, cmd->pasid);
 }
 
 static int ioasid_ioctl_translate(struct ioasid_ucmd *ucmd)
@@ -127,8 +127,8 @@ static int ioasid_ioctl_translate(struct ioasid_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->gpasid || cmd->gpasid > IOASID_SPID_MAX)
 		return -EINVAL;
-	id = ioasid_find_by_spid(ucmd->set, cmd->gpasid, false);
-	if (id == INVALID_IOASID)
+	id = pvm_ioasid_find_by_spid(ucmd->set, cmd->gpasid, false);
+	if (id == PVM_IOASID_INVALID)
 		return -ENOENT;
 	cmd->out_pasid = id;
 	return ioasid_ucmd_respond(ucmd, sizeof(*cmd));
@@ -142,7 +142,7 @@ static int ioasid_ioctl_set_quota(struct ioasid_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return ioasid_set_set_quota(ucmd->set, cmd->quota);
+	return pvm_ioasid_set_set_quota(ucmd->set, cmd->quota);
 }
 
 struct ioasid_ioctl_op {
@@ -213,11 +213,11 @@ static long ioasid_fops_ioctl(struct file *filp, unsigned int cmd,
 
 static int ioasid_fops_open(struct inode *inode, struct file *filp)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 
-	set = ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
+	set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
 			       min(READ_ONCE(default_quota),
-				   ioasid_pool_capacity()));
+				   pvm_ioasid_pool_capacity()));
 	if (IS_ERR(set))
 		return PTR_ERR(set);
 	filp->private_data = set;
@@ -226,7 +226,7 @@ static int ioasid_fops_open(struct inode *inode, struct file *filp)
 
 static int ioasid_fops_release(struct inode *inode, struct file *filp)
 {
-	ioasid_set_free(filp->private_data);
+	pvm_ioasid_set_free(filp->private_data);
 	return 0;
 }
 
@@ -239,27 +239,27 @@ static const struct file_operations ioasid_fops = {
 };
 
 /**
- * ioasid_set_get_from_file() - the set of an open /dev/ioasid file
+ * pvm_ioasid_set_get_from_file() - the set of an open /dev/ioasid file
  * @file: a file, e.g. from fget() on an fd a VMM passed in
  *
  * Lets another module (kvm_pasid, vfio_iommu_nested) act on the set a VMM
  * allocates PASIDs in, named by its fd.
  *
  * Context: any.
- * Return: the set with a reference (ioasid_set_put() it), or
+ * Return: the set with a reference (pvm_ioasid_set_put() it), or
  * ERR_PTR(-EBADF) if @file is not a /dev/ioasid file.
  */
-struct ioasid_set *ioasid_set_get_from_file(struct file *file)
+struct pvm_ioasid_set *pvm_ioasid_set_get_from_file(struct file *file)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 
 	if (!file || file->f_op != &ioasid_fops)
 		return ERR_PTR(-EBADF);
 	set = file->private_data;
-	ioasid_set_get(set);
+	pvm_ioasid_set_get(set);
 	return set;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_get_from_file, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_get_from_file, PVM_IOASID_NS);
 
 static struct miscdevice ioasid_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -21,20 +21,20 @@ static DEFINE_XARRAY_ALLOC(ioasid_chunks);
 static struct kmem_cache *ioasid_chunk_cache __read_mostly;
 
 /**
- * ioasid_pool_capacity() - largest ID of the pool
+ * pvm_ioasid_pool_capacity() - largest ID of the pool
  *
  * IDs are handed out in [1, capacity]; PASID 0 is never allocated.
  * Context: any.
  * Return: (1 << pasid_bits) - 1.
  */
-ioasid_t ioasid_pool_capacity(void)
+ioasid_t pvm_ioasid_pool_capacity(void)
 {
 	return ioasid_capacity;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_pool_capacity, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_pool_capacity, PVM_IOASID_NS);
 
 /**
- * ioasid_pool_used() - number of IDs held in the whole pool
+ * pvm_ioasid_pool_used() - number of IDs held in the whole pool
  *
  * Counts free-pending IDs too: they are not reusable yet. Sums the counts
  * of every set, so that allocation and free touch no pool-wide counter:
@@ -42,9 +42,9 @@ EXPORT_SYMBOL_NS_GPL(ioasid_pool_capacity, IOASID_NS);
  * Context: any but interrupt context. Takes ioasid_all_sets_lock.
  * Return: the count, a snapshot.
  */
-unsigned int ioasid_pool_used(void)
+unsigned int pvm_ioasid_pool_used(void)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	unsigned int used = 0;
 
 	spin_lock(&ioasid_all_sets_lock);
@@ -53,7 +53,7 @@ unsigned int ioasid_pool_used(void)
 	spin_unlock(&ioasid_all_sets_lock);
 	return used;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_pool_used, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_pool_used, PVM_IOASID_NS);
 
 /* The bits of the chunk at @base for the IDs in [@min, @max]. */
 static unsigned long ioasid_chunk_mask(ioasid_t base, ioasid_t min,
@@ -86,7 +86,7 @@ static void ioasid_chunk_try_free(struct ioasid_chunk *chunk)
 }
 
 /* Drop @set's lease on @chunk, freeing the chunk if it is empty. */
-static void ioasid_chunk_unlease(struct ioasid_set *set,
+static void ioasid_chunk_unlease(struct pvm_ioasid_set *set,
 				 struct ioasid_chunk *chunk)
 {
 	lockdep_assert_held(&set->lock);
@@ -99,7 +99,7 @@ static void ioasid_chunk_unlease(struct ioasid_set *set,
 }
 
 /* Give back every chunk @set leases; the set is dead, its IDs freed. */
-void ioasid_set_unlease_all(struct ioasid_set *set)
+void ioasid_set_unlease_all(struct pvm_ioasid_set *set)
 {
 	struct ioasid_chunk *chunk, *next;
 
@@ -126,7 +126,7 @@ static int ioasid_chunk_claim(struct ioasid_chunk *chunk, unsigned long mask)
 }
 
 /* Mark @data FREE, @set its last owner, and give its bit back. */
-static __always_inline void ioasid_return_bit(struct ioasid_set *set,
+static __always_inline void ioasid_return_bit(struct pvm_ioasid_set *set,
 					      struct ioasid_chunk *chunk,
 					      struct ioasid_data *data)
 {
@@ -140,7 +140,7 @@ static __always_inline void ioasid_return_bit(struct ioasid_set *set,
  * Return a reclaimed ID to its chunk: it is FREE, keeps @set as last owner
  * and records the RCU state for whoever claims it for another set.
  */
-static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
+static void ioasid_release(struct pvm_ioasid_set *set, struct ioasid_data *data)
 {
 	struct ioasid_chunk *chunk = ioasid_data_chunk(data);
 
@@ -164,7 +164,7 @@ static void ioasid_release(struct ioasid_set *set, struct ioasid_data *data)
  * Return an ID the owner reclaimed to the chunk the set leases: the chunk
  * stays (only the lessee unleases it), so no RCU, no orphan check.
  */
-static __always_inline void ioasid_release_leased(struct ioasid_set *set,
+static __always_inline void ioasid_release_leased(struct pvm_ioasid_set *set,
 						  struct ioasid_chunk *chunk,
 						  struct ioasid_data *data)
 {
@@ -174,7 +174,7 @@ static __always_inline void ioasid_release_leased(struct ioasid_set *set,
 }
 
 /* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
-static struct ioasid_data *ioasid_lease_new(struct ioasid_set *set,
+static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 					    ioasid_t min, ioasid_t max)
 {
 	struct ioasid_chunk *chunk;
@@ -224,7 +224,7 @@ err_erase:
 }
 
 /* A leased chunk found without a free ID goes to the set's full list. */
-static void ioasid_chunk_check_full(struct ioasid_set *set,
+static void ioasid_chunk_check_full(struct pvm_ioasid_set *set,
 				    struct ioasid_chunk *chunk)
 {
 	if (!READ_ONCE(chunk->free) && !chunk->on_full) {
@@ -234,7 +234,7 @@ static void ioasid_chunk_check_full(struct ioasid_set *set,
 }
 
 /* Claim an ID in [@min, @max] from @chunk of @set's leased ones. */
-static struct ioasid_data *ioasid_claim_leased(struct ioasid_set *set,
+static struct ioasid_data *ioasid_claim_leased(struct pvm_ioasid_set *set,
 					       struct ioasid_chunk *chunk,
 					       ioasid_t min, ioasid_t max)
 {
@@ -246,7 +246,7 @@ static struct ioasid_data *ioasid_claim_leased(struct ioasid_set *set,
 }
 
 /* An ID in [@min, @max] from the chunks @set leases; set->lock held. */
-static struct ioasid_data *ioasid_alloc_leased(struct ioasid_set *set,
+static struct ioasid_data *ioasid_alloc_leased(struct pvm_ioasid_set *set,
 					       ioasid_t min, ioasid_t max)
 {
 	struct ioasid_chunk *chunk, *next;
@@ -313,14 +313,14 @@ static struct ioasid_data *ioasid_alloc_shared(ioasid_t min, ioasid_t max)
 }
 
 /**
- * ioasid_alloc() - allocate an ID in a set
+ * pvm_ioasid_alloc() - allocate an ID in a set
  * @set: the owning set
  * @min: lowest acceptable ID; 0 is raised to 1
  * @max: highest acceptable ID; clamped to the pool's capacity
- * @private: consumer data returned by ioasid_find()
+ * @private: consumer data returned by pvm_ioasid_find()
  * @id: where the new ID is written
  *
- * The caller owns the new ID (one reference) until ioasid_free(). Delivers
+ * The caller owns the new ID (one reference) until pvm_ioasid_free(). Delivers
  * IOASID_NOTIFY_ALLOC to the set's and the global notifiers before
  * returning. IDs come from the chunks the set leases, else from a newly
  * leased chunk, else from any free ID of the range: the allocation fails
@@ -334,10 +334,10 @@ static struct ioasid_data *ioasid_alloc_shared(ioasid_t min, ioasid_t max)
  * quota is used up or no ID is free in the range, -ENOENT if the set was
  * freed by its owner, -ENOMEM.
  */
-int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
+int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
 		 void *private, ioasid_t *id)
 {
-	struct ioasid_set *last;
+	struct pvm_ioasid_set *last;
 	struct ioasid_data *data;
 	unsigned int quota;
 	int ret;
@@ -382,14 +382,14 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 			synchronize_rcu();
 	}
 
-	data->spid = INVALID_IOASID;
+	data->spid = PVM_IOASID_INVALID;
 	RCU_INIT_POINTER(data->private, private);
 	refcount_set(&data->users, 1);
 	/* Readers check the state last: publish the fields before it. */
 	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	WRITE_ONCE(set->nr_allocated, set->nr_allocated + 1);
 	list_add_tail(&data->node, &set->ids);
-	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, INVALID_IOASID);
+	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, PVM_IOASID_INVALID);
 	mutex_unlock(&set->lock);
 	*id = data->id;
 	return 0;
@@ -398,7 +398,7 @@ err_unlock:
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_alloc, PVM_IOASID_NS);
 
 /*
  * Drop a consumer's reference; the last one of a free-pending ID returns
@@ -407,15 +407,15 @@ EXPORT_SYMBOL_NS_GPL(ioasid_alloc, IOASID_NS);
  */
 bool ioasid_put_data(struct ioasid_data *data)
 {
-	struct ioasid_set *set = ioasid_data_set(data);
+	struct pvm_ioasid_set *set = ioasid_data_set(data);
 
 	if (!refcount_dec_and_test(&data->users))
 		return false;
-	/* The owner's reference is the last one only after ioasid_free(). */
+	/* The owner's reference is the last one only after pvm_ioasid_free(). */
 	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
 	atomic_inc(&set->nr_reclaimed);
 	ioasid_release(set, data);
-	ioasid_set_put(set);
+	pvm_ioasid_set_put(set);
 	return true;
 }
 
@@ -423,7 +423,7 @@ bool ioasid_put_data(struct ioasid_data *data)
  * Take a reference on @data if it is an active ID of @set (of any set if
  * NULL); caller in an RCU read-side section.
  */
-bool ioasid_data_tryget(struct ioasid_data *data, struct ioasid_set *set)
+bool ioasid_data_tryget(struct ioasid_data *data, struct pvm_ioasid_set *set)
 {
 	if (!refcount_inc_not_zero(&data->users))
 		return false;
@@ -439,22 +439,22 @@ bool ioasid_data_tryget(struct ioasid_data *data, struct ioasid_set *set)
 }
 
 /* Owner's free: UNBIND if attached, FREE, then drop the owner's reference. */
-static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
+static __always_inline void __ioasid_free_locked(struct pvm_ioasid_set *set,
 						 struct ioasid_data *data)
 {
 	struct ioasid_chunk *chunk;
 
 	lockdep_assert_held(&set->lock);
 
-	if (data->spid != INVALID_IOASID)
+	if (data->spid != PVM_IOASID_INVALID)
 		ioasid_detach_spid_locked(set, data);
 	WRITE_ONCE(data->key, ioasid_key(set, IOASID_STATE_FREE_PENDING));
 	list_del(&data->node);
-	ioasid_notify(set, IOASID_NOTIFY_FREE, data, INVALID_IOASID);
+	ioasid_notify(set, IOASID_NOTIFY_FREE, data, PVM_IOASID_INVALID);
 	/* Nobody else holds it, the common case: reclaimed here. */
 	if (!refcount_dec_if_one(&data->users)) {
 		/* Free-pending: the set outlives the consumers' last put. */
-		ioasid_set_get(set);
+		pvm_ioasid_set_get(set);
 		if (!refcount_dec_and_test(&data->users))
 			return;
 		/* The last consumer let go meanwhile. */
@@ -483,7 +483,7 @@ static __always_inline void __ioasid_free_locked(struct ioasid_set *set,
 		ioasid_chunk_unlease(set, chunk);
 }
 
-void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data)
+void ioasid_free_locked(struct pvm_ioasid_set *set, struct ioasid_data *data)
 {
 	__ioasid_free_locked(set, data);
 }
@@ -501,7 +501,7 @@ static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 }
 
 static __always_inline struct ioasid_data *
-ioasid_lookup_locked(struct ioasid_set *set, ioasid_t id)
+ioasid_lookup_locked(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 
@@ -516,7 +516,7 @@ ioasid_lookup_locked(struct ioasid_set *set, ioasid_t id)
 }
 
 /**
- * ioasid_free() - free an ID owned by a set
+ * pvm_ioasid_free() - free an ID owned by a set
  * @set: the owning set
  * @id: the ID
  *
@@ -524,12 +524,12 @@ ioasid_lookup_locked(struct ioasid_set *set, ioasid_t id)
  * detached (IOASID_NOTIFY_UNBIND), IOASID_NOTIFY_FREE is delivered and the
  * owner's reference dropped. If consumers still hold references the ID stays
  * free-pending, invisible to lookups and not reusable, until the last
- * ioasid_put().
+ * pvm_ioasid_put().
  *
  * Context: process context, may sleep. Takes set->lock.
  * Return: 0, or -ENOENT if @set does not own an active @id.
  */
-int ioasid_free(struct ioasid_set *set, ioasid_t id)
+int pvm_ioasid_free(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	int ret = -ENOENT;
@@ -547,18 +547,18 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_free, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_free, PVM_IOASID_NS);
 
 /**
- * ioasid_free_all_in_set() - free every ID of a set
+ * pvm_ioasid_free_all_in_set() - free every ID of a set
  * @set: the set
  *
- * ioasid_free() on each active ID, with its notifications. The set stays
+ * pvm_ioasid_free() on each active ID, with its notifications. The set stays
  * usable.
  *
  * Context: process context, may sleep. Takes set->lock.
  */
-void ioasid_free_all_in_set(struct ioasid_set *set)
+void pvm_ioasid_free_all_in_set(struct pvm_ioasid_set *set)
 {
 	struct ioasid_data *data, *next;
 
@@ -568,36 +568,36 @@ void ioasid_free_all_in_set(struct ioasid_set *set)
 		ioasid_free_locked(set, data);
 	mutex_unlock(&set->lock);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_free_all_in_set, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_free_all_in_set, PVM_IOASID_NS);
 
 /*
  * Lock-free lookup of an active ID; caller holds rcu_read_lock(). Inlined:
- * ioasid_find() costs one xarray walk (by chunk) and one load of the ID's
+ * pvm_ioasid_find() costs one xarray walk (by chunk) and one load of the ID's
  * key.
  */
 static __always_inline struct ioasid_data *
-ioasid_lookup_rcu(struct ioasid_set *set, ioasid_t id)
+ioasid_lookup_rcu(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data = ioasid_slot(id);
 
-	/* Pairs with the release in ioasid_alloc(): fields before the state. */
+	/* Pairs with the release in pvm_ioasid_alloc(): fields before the state. */
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set))
 		return NULL;
 	return data;
 }
 
 /**
- * ioasid_get() - take a reference on an active ID
+ * pvm_ioasid_get() - take a reference on an active ID
  * @set: the owning set, or NULL to accept any set
  * @id: the ID
  *
  * A referenced ID is not reused after its owner frees it until the reference
- * is dropped with ioasid_put().
+ * is dropped with pvm_ioasid_put().
  *
  * Context: any but interrupt context; lock-free (RCU).
  * Return: 0, or -ENOENT if @id is not active (or not in @set).
  */
-int ioasid_get(struct ioasid_set *set, ioasid_t id)
+int pvm_ioasid_get(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	int ret = -ENOENT;
@@ -609,22 +609,22 @@ int ioasid_get(struct ioasid_set *set, ioasid_t id)
 	rcu_read_unlock();
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_get, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_get, PVM_IOASID_NS);
 
 /**
- * ioasid_put() - drop a reference taken with ioasid_get()
+ * pvm_ioasid_put() - drop a reference taken with pvm_ioasid_get()
  * @set: the owning set, or NULL
  * @id: the ID
  *
  * The last reference on a free-pending ID reclaims it: its quota returns to
  * the set and the ID to the pool. No notification is sent: FREE was sent
- * at ioasid_free().
+ * at pvm_ioasid_free().
  *
  * Context: any but interrupt context; lock-free, but for the xa_lock of
  * the pool's chunks when the ID was the last one of a chunk without lessee.
  * Return: true if the ID was reclaimed.
  */
-bool ioasid_put(struct ioasid_set *set, ioasid_t id)
+bool pvm_ioasid_put(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	bool last;
@@ -640,10 +640,10 @@ bool ioasid_put(struct ioasid_set *set, ioasid_t id)
 	rcu_read_unlock();
 	return last;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_put, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_put, PVM_IOASID_NS);
 
 /**
- * ioasid_find() - find the private data of an active ID
+ * pvm_ioasid_find() - find the private data of an active ID
  * @set: the owning set, or NULL to accept any set
  * @id: the ID
  * @getter: optional, called under RCU on the private data to take the
@@ -657,7 +657,7 @@ EXPORT_SYMBOL_NS_GPL(ioasid_put, IOASID_NS);
  * Return: the private data (may be NULL), or ERR_PTR(-ENOENT) if @id is not
  * active in @set, ERR_PTR(-EBUSY) if @getter refused.
  */
-void *ioasid_find(struct ioasid_set *set, ioasid_t id,
+void *pvm_ioasid_find(struct pvm_ioasid_set *set, ioasid_t id,
 		  bool (*getter)(void *))
 {
 	struct ioasid_data *data;
@@ -676,21 +676,21 @@ out:
 	rcu_read_unlock();
 	return priv;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_find, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find, PVM_IOASID_NS);
 
 /**
- * ioasid_set_data() - replace the private data of an ID
+ * pvm_ioasid_set_data() - replace the private data of an ID
  * @set: the owning set
  * @id: the ID
  * @data: new private data
  *
- * Readers in ioasid_find() see the old or the new pointer; the caller frees
+ * Readers in pvm_ioasid_find() see the old or the new pointer; the caller frees
  * old data only after an RCU grace period.
  *
  * Context: process context, may sleep. Takes set->lock.
  * Return: 0, or -ENOENT if @set does not own an active @id.
  */
-int ioasid_set_data(struct ioasid_set *set, ioasid_t id, void *data)
+int pvm_ioasid_set_data(struct pvm_ioasid_set *set, ioasid_t id, void *data)
 {
 	struct ioasid_data *d;
 	int ret = -ENOENT;
@@ -704,17 +704,17 @@ int ioasid_set_data(struct ioasid_set *set, ioasid_t id, void *data)
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_data, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_data, PVM_IOASID_NS);
 
 /* Used by spid.c: the active ID @id of @set, set->lock held. */
-struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
+struct ioasid_data *ioasid_find_data_locked(struct pvm_ioasid_set *set,
 					    ioasid_t id)
 {
 	return ioasid_lookup_locked(set, id);
 }
 
 /* Used by spid.c: lock-free lookup, caller in an RCU read-side section. */
-struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id)
+struct ioasid_data *ioasid_find_data_rcu(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	return ioasid_lookup_rcu(set, id);
 }

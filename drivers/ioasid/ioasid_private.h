@@ -11,11 +11,11 @@
  * demand and freed when empty: host PASID 0 and IDs above the capacity
  * (pasid_bits parameter) are never free in any chunk, so never handed out.
  *
- * A &struct ioasid_set groups the IDs of one owner (a VM, an mm, a
+ * A &struct pvm_ioasid_set groups the IDs of one owner (a VM, an mm, a
  * /dev/ioasid file). It is refcounted: the owner's reference is dropped by
- * ioasid_set_free(), each free-pending ID holds one (its reclaim touches
- * the set), and consumers take more with ioasid_set_get() and
- * ioasid_find_set_by_token(). Freeing by the owner
+ * pvm_ioasid_set_free(), each free-pending ID holds one (its reclaim touches
+ * the set), and consumers take more with pvm_ioasid_set_get() and
+ * pvm_ioasid_find_set_by_token(). Freeing by the owner
  * (teardown: free every ID, SET_FREE) and releasing the memory (last put)
  * are separate, so a consumer holding a reference never blocks a VM's
  * teardown.
@@ -69,15 +69,15 @@
  *    events of one set are serialized and ordered, and delivery takes no
  *    global lock. Never two sets' locks at once.
  * 3. ioasid_all_sets_lock (spinlock): the list of every set not yet
- *    released, for ioasid_pool_used().
+ *    released, for pvm_ioasid_pool_used().
  * 4. the xa_lock of ioasid_chunks and of set->spids (spinlocks, inside
  *    the xarray calls only).
  *
  * A chunk's free word takes no lock (atomic bit operations).
  *
- * Read side: ioasid_find(), ioasid_get(), ioasid_find_by_spid(),
- * ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
- * ioasid_put() (reclaim) takes no lock either, or the xa_lock of
+ * Read side: pvm_ioasid_find(), pvm_ioasid_get(), pvm_ioasid_find_by_spid(),
+ * pvm_ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
+ * pvm_ioasid_put() (reclaim) takes no lock either, or the xa_lock of
  * ioasid_chunks when it frees an orphan chunk.
  *
  * Contexts
@@ -88,14 +88,14 @@
  * in hard or soft interrupt context since reclaim may take the xa_lock of
  * ioasid_chunks without disabling interrupts. Notifier handlers run in
  * process context with set->lock held: they may sleep and may call the
- * lookup functions and ioasid_get()/ioasid_put(), but must not
+ * lookup functions and pvm_ioasid_get()/ioasid_put(), but must not
  * allocate or free IDs, change any set, free sets, look sets up by token
  * or (un)register notifiers.
  */
 #ifndef _IOASID_PRIVATE_H
 #define _IOASID_PRIVATE_H
 
-#include <linux/ioasid.h>
+#include <linux/pvm_ioasid.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -117,13 +117,13 @@ enum ioasid_state {
  *	the enum ioasid_state, so that a lookup checks owner and state with
  *	one load (written under the owner's set->lock, or by the reclaiming
  *	put; read with acquire by lookups). First, next to @private:
- *	ioasid_find() reads these two only, in one 16-byte block that never
+ *	pvm_ioasid_find() reads these two only, in one 16-byte block that never
  *	straddles a cache line.
  * @private: consumer data, RCU-published
  * @id: the host ID, for life
- * @spid: attached set-private ID, INVALID_IOASID if none (set->lock for
+ * @spid: attached set-private ID, PVM_IOASID_INVALID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
- * @users: references; the owner holds one until ioasid_free()
+ * @users: references; the owner holds one until pvm_ioasid_free()
  * @freed_gp_valid: while FREE, @freed_gp is set: the ID was freed by a set
  *	other than its chunk's lessee or by a consumer's put; otherwise
  *	whoever takes it for another set waits for a full grace period
@@ -164,7 +164,7 @@ struct ioasid_data {
 struct ioasid_chunk {
 	unsigned long free;
 	unsigned long all;
-	struct ioasid_set *lessee;
+	struct pvm_ioasid_set *lessee;
 	struct list_head node;
 	ioasid_t base;
 	bool on_full;
@@ -180,12 +180,12 @@ static inline struct ioasid_chunk *ioasid_data_chunk(struct ioasid_data *data)
 }
 
 /* The owning set (the last owner while FREE). */
-static inline struct ioasid_set *ioasid_data_set(struct ioasid_data *data)
+static inline struct pvm_ioasid_set *ioasid_data_set(struct ioasid_data *data)
 {
-	return (struct ioasid_set *)(READ_ONCE(data->key) & ~IOASID_STATE_MASK);
+	return (struct pvm_ioasid_set *)(READ_ONCE(data->key) & ~IOASID_STATE_MASK);
 }
 
-static inline unsigned long ioasid_key(struct ioasid_set *set,
+static inline unsigned long ioasid_key(struct pvm_ioasid_set *set,
 				       enum ioasid_state state)
 {
 	return (unsigned long)set | state;
@@ -197,7 +197,7 @@ static inline enum ioasid_state ioasid_state(struct ioasid_data *data)
 }
 
 /* Is @key an active ID of @set (of any set if @set is NULL)? */
-static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
+static inline bool ioasid_key_active(unsigned long key, struct pvm_ioasid_set *set)
 {
 	if (set)
 		return key == ioasid_key(set, IOASID_STATE_ACTIVE);
@@ -205,18 +205,18 @@ static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
 }
 
 /**
- * struct ioasid_set - a group of IDs with a quota and an optional token
+ * struct pvm_ioasid_set - a group of IDs with a quota and an optional token
  * @lock: see the lock order
  * @ref: memory references
  * @token: mm, kvm or NULL
- * @type: enum ioasid_set_token_type
+ * @type: enum pvm_ioasid_set_token_type
  * @dead: freed by its owner; no new IDs, no caching (set->lock)
  * @quota: most IDs at once, IOASID_QUOTA_UNLIMITED for the pool's capacity
  *	(set->lock for writes)
  * @nr_allocated: IDs ever handed out (set->lock for writes)
- * @nr_freed: of those, reclaimed by the owner's ioasid_free() (set->lock
+ * @nr_freed: of those, reclaimed by the owner's pvm_ioasid_free() (set->lock
  *	for writes)
- * @nr_reclaimed: of those, reclaimed on a consumer's last ioasid_put(),
+ * @nr_reclaimed: of those, reclaimed on a consumer's last pvm_ioasid_put(),
  *	lock-free. The IDs held (quota use, free-pending ones included) are
  *	@nr_allocated - @nr_freed - @nr_reclaimed: the owner's alloc and
  *	free paths touch no shared atomic for the count.
@@ -232,11 +232,11 @@ static inline bool ioasid_key_active(unsigned long key, struct ioasid_set *set)
  * @reclaims_seen: @nr_reclaimed when @full was last searched (set->lock)
  * @rcu: delayed free
  */
-struct ioasid_set {
+struct pvm_ioasid_set {
 	struct mutex lock;	/* see the lock order above */
 	refcount_t ref;
 	void *token;
-	enum ioasid_set_token_type type;
+	enum pvm_ioasid_set_token_type type;
 	bool dead;
 	unsigned int quota;
 	unsigned int nr_allocated;
@@ -255,7 +255,7 @@ struct ioasid_set {
 };
 
 /* IDs @set holds; exact under set->lock, a snapshot otherwise. */
-static inline unsigned int ioasid_set_held(struct ioasid_set *set)
+static inline unsigned int ioasid_set_held(struct pvm_ioasid_set *set)
 {
 	unsigned int gone = READ_ONCE(set->nr_freed) +
 			    atomic_read(&set->nr_reclaimed);
@@ -280,9 +280,9 @@ struct ioasid_nb_entry {
 	struct list_head node;
 	struct list_head token_node;
 	void *token;
-	enum ioasid_set_token_type type;
+	enum pvm_ioasid_set_token_type type;
 	bool global;
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 };
 
 extern struct mutex ioasid_sets_lock;
@@ -292,26 +292,26 @@ extern struct list_head ioasid_all_sets;
 extern ioasid_t ioasid_capacity;
 
 /* core.c */
-void ioasid_free_locked(struct ioasid_set *set, struct ioasid_data *data);
+void ioasid_free_locked(struct pvm_ioasid_set *set, struct ioasid_data *data);
 bool ioasid_put_data(struct ioasid_data *data);
-struct ioasid_data *ioasid_find_data_locked(struct ioasid_set *set,
+struct ioasid_data *ioasid_find_data_locked(struct pvm_ioasid_set *set,
 					    ioasid_t id);
-struct ioasid_data *ioasid_find_data_rcu(struct ioasid_set *set, ioasid_t id);
-bool ioasid_data_tryget(struct ioasid_data *data, struct ioasid_set *set);
-void ioasid_set_unlease_all(struct ioasid_set *set);
+struct ioasid_data *ioasid_find_data_rcu(struct pvm_ioasid_set *set, ioasid_t id);
+bool ioasid_data_tryget(struct ioasid_data *data, struct pvm_ioasid_set *set);
+void ioasid_set_unlease_all(struct pvm_ioasid_set *set);
 
 /* set.c */
-struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
-						   enum ioasid_set_token_type type);
+struct pvm_ioasid_set *ioasid_find_set_by_token_locked(void *token,
+						   enum pvm_ioasid_set_token_type type);
 
 /* notify.c */
-int ioasid_copy_global_nbs(struct ioasid_set *set);
-void ioasid_attach_token_nbs(struct ioasid_set *set);
-void ioasid_detach_token_nbs(struct ioasid_set *set);
-void ioasid_set_free_nbs(struct ioasid_set *set);
+int ioasid_copy_global_nbs(struct pvm_ioasid_set *set);
+void ioasid_attach_token_nbs(struct pvm_ioasid_set *set);
+void ioasid_detach_token_nbs(struct pvm_ioasid_set *set);
+void ioasid_set_free_nbs(struct pvm_ioasid_set *set);
 
 /* spid.c */
-void ioasid_detach_spid_locked(struct ioasid_set *set,
+void ioasid_detach_spid_locked(struct pvm_ioasid_set *set,
 			       struct ioasid_data *data);
 
 /* cdev.c */
@@ -323,18 +323,18 @@ void ioasid_cdev_exit(void);
  * token's and the global ones), in priority order, exactly once each.
  * Inline: the alloc and free paths make no extra call for it.
  */
-static inline void ioasid_notify(struct ioasid_set *set,
-				 enum ioasid_notify_event event,
+static inline void ioasid_notify(struct pvm_ioasid_set *set,
+				 enum pvm_ioasid_notify_event event,
 				 struct ioasid_data *data, ioasid_t spid)
 {
 	struct ioasid_nb_entry *entry;
-	struct ioasid_nb_args args;
+	struct pvm_ioasid_nb_args args;
 
 	lockdep_assert_held(&set->lock);
 	if (list_empty(&set->notifiers))
 		return;
 	args.set = set;
-	args.id = data ? data->id : INVALID_IOASID;
+	args.id = data ? data->id : PVM_IOASID_INVALID;
 	args.spid = spid;
 	args.pdata = data ? rcu_dereference_protected(data->private,
 			lockdep_is_held(&set->lock)) : NULL;

@@ -72,7 +72,7 @@ static struct ioasid_nb_entry *ioasid_nb_alloc(struct notifier_block *nb,
 }
 
 /* A new set gets a copy of every global registration; ioasid_sets_lock. */
-int ioasid_copy_global_nbs(struct ioasid_set *set)
+int ioasid_copy_global_nbs(struct pvm_ioasid_set *set)
 {
 	struct ioasid_nb_entry *global, *copy;
 
@@ -86,7 +86,7 @@ int ioasid_copy_global_nbs(struct ioasid_set *set)
 	return 0;
 }
 
-static void ioasid_set_del_nb(struct ioasid_set *set,
+static void ioasid_set_del_nb(struct pvm_ioasid_set *set,
 			      struct notifier_block *nb, bool global)
 {
 	struct ioasid_nb_entry *entry;
@@ -102,7 +102,7 @@ static void ioasid_set_del_nb(struct ioasid_set *set,
 static int ioasid_register_global(struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *global, *copy;
-	struct ioasid_set *set, *undo;
+	struct pvm_ioasid_set *set, *undo;
 	int ret = 0;
 
 	global = ioasid_nb_alloc(nb, true);
@@ -137,12 +137,12 @@ out:
 }
 
 /**
- * ioasid_register_notifier() - register on a set's chain or the global one
+ * pvm_ioasid_register_notifier() - register on a set's chain or the global one
  * @set: the set, or NULL for the global chain (events of every set)
- * @nb: the block; @nb->priority is an enum ioasid_notifier_prio
+ * @nb: the block; @nb->priority is an enum pvm_ioasid_notifier_prio
  *
  * The handler is called as nb->notifier_call(nb, event, args) with an
- * enum ioasid_notify_event and a &struct ioasid_nb_args; its return value
+ * enum pvm_ioasid_notify_event and a &struct pvm_ioasid_nb_args; its return value
  * is ignored. Handlers run in process context, may sleep, must not change
  * the set the event is about, allocate or free IDs in any set, nor
  * (un)register notifiers.
@@ -153,7 +153,7 @@ out:
  * Context: process context, may sleep.
  * Return: 0, -EEXIST if @nb is already registered there, -ENOMEM.
  */
-int ioasid_register_notifier(struct ioasid_set *set, struct notifier_block *nb)
+int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set, struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *entry;
 	int ret = 0;
@@ -174,10 +174,10 @@ int ioasid_register_notifier(struct ioasid_set *set, struct notifier_block *nb)
 		kfree(entry);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_register_notifier, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier, PVM_IOASID_NS);
 
 /**
- * ioasid_unregister_notifier() - undo ioasid_register_notifier()
+ * pvm_ioasid_unregister_notifier() - undo pvm_ioasid_register_notifier()
  * @set: the set given at registration, or NULL
  * @nb: the block
  *
@@ -187,11 +187,11 @@ EXPORT_SYMBOL_NS_GPL(ioasid_register_notifier, IOASID_NS);
  *
  * Context: process context, may sleep.
  */
-void ioasid_unregister_notifier(struct ioasid_set *set,
+void pvm_ioasid_unregister_notifier(struct pvm_ioasid_set *set,
 				struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *entry;
-	struct ioasid_set *pos;
+	struct pvm_ioasid_set *pos;
 
 	if (set) {
 		mutex_lock(&set->lock);
@@ -216,13 +216,13 @@ void ioasid_unregister_notifier(struct ioasid_set *set,
 	WARN_ON(!entry);
 	kfree(entry);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_unregister_notifier, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_unregister_notifier, PVM_IOASID_NS);
 
 /**
- * ioasid_register_notifier_token() - register for the set of a token
+ * pvm_ioasid_register_notifier_token() - register for the set of a token
  * @token: the mm or kvm
  * @type: what @token is (not IOASID_SET_TOKEN_NONE)
- * @nb: the block, as for ioasid_register_notifier()
+ * @nb: the block, as for pvm_ioasid_register_notifier()
  *
  * The set need not exist yet: the registration is pending until a set with
  * @token is allocated, then receives that set's events (the first is the
@@ -233,12 +233,12 @@ EXPORT_SYMBOL_NS_GPL(ioasid_unregister_notifier, IOASID_NS);
  * Return: 0, -EINVAL for a bad type or NULL token, -EEXIST if @nb is already
  * registered for @token, -ENOMEM.
  */
-int ioasid_register_notifier_token(void *token,
-				   enum ioasid_set_token_type type,
+int pvm_ioasid_register_notifier_token(void *token,
+				   enum pvm_ioasid_set_token_type type,
 				   struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *entry, *pos;
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	int ret = 0;
 
 	if (!token || type == IOASID_SET_TOKEN_NONE ||
@@ -271,18 +271,18 @@ out:
 	kfree(entry);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_register_notifier_token, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier_token, PVM_IOASID_NS);
 
 /**
- * ioasid_unregister_notifier_token() - undo ioasid_register_notifier_token()
+ * pvm_ioasid_unregister_notifier_token() - undo pvm_ioasid_register_notifier_token()
  * @token: the token given at registration
  * @type: its type
  * @nb: the block
  *
  * Context: process context, may sleep. Takes ioasid_sets_lock.
  */
-void ioasid_unregister_notifier_token(void *token,
-				      enum ioasid_set_token_type type,
+void pvm_ioasid_unregister_notifier_token(void *token,
+				      enum pvm_ioasid_set_token_type type,
 				      struct notifier_block *nb)
 {
 	struct ioasid_nb_entry *entry, *found = NULL;
@@ -307,10 +307,10 @@ void ioasid_unregister_notifier_token(void *token,
 	WARN_ON(!found);
 	kfree(found);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_unregister_notifier_token, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_unregister_notifier_token, PVM_IOASID_NS);
 
 /* A set with a token was created: attach the registrations waiting for it. */
-void ioasid_attach_token_nbs(struct ioasid_set *set)
+void ioasid_attach_token_nbs(struct pvm_ioasid_set *set)
 {
 	struct ioasid_nb_entry *entry;
 
@@ -327,7 +327,7 @@ void ioasid_attach_token_nbs(struct ioasid_set *set)
 }
 
 /* The set was freed: its token registrations become pending again. */
-void ioasid_detach_token_nbs(struct ioasid_set *set)
+void ioasid_detach_token_nbs(struct pvm_ioasid_set *set)
 {
 	struct ioasid_nb_entry *entry, *next;
 
@@ -342,7 +342,7 @@ void ioasid_detach_token_nbs(struct ioasid_set *set)
 }
 
 /* Last reference of a set: drop registrations nobody unregistered. */
-void ioasid_set_free_nbs(struct ioasid_set *set)
+void ioasid_set_free_nbs(struct pvm_ioasid_set *set)
 {
 	struct ioasid_nb_entry *entry, *next;
 

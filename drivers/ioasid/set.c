@@ -11,14 +11,14 @@
 DEFINE_MUTEX(ioasid_sets_lock);
 /* Live sets (not yet freed by their owner), by token too (ioasid_sets_lock). */
 LIST_HEAD(ioasid_sets);
-/* Every set not yet released, for ioasid_pool_used() (ioasid_all_sets_lock). */
+/* Every set not yet released, for pvm_ioasid_pool_used() (ioasid_all_sets_lock). */
 DEFINE_SPINLOCK(ioasid_all_sets_lock);
 LIST_HEAD(ioasid_all_sets);
 
-struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
-						   enum ioasid_set_token_type type)
+struct pvm_ioasid_set *ioasid_find_set_by_token_locked(void *token,
+						   enum pvm_ioasid_set_token_type type)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 
 	lockdep_assert_held(&ioasid_sets_lock);
 	if (type == IOASID_SET_TOKEN_NONE)
@@ -30,7 +30,7 @@ struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
 }
 
 /**
- * ioasid_set_alloc() - allocate a set
+ * pvm_ioasid_set_alloc() - allocate a set
  * @token: the mm or kvm the set belongs to, NULL for IOASID_SET_TOKEN_NONE
  * @type: what @token is
  * @quota: most IDs the set may hold at once, or IOASID_QUOTA_UNLIMITED
@@ -43,16 +43,16 @@ struct ioasid_set *ioasid_find_set_by_token_locked(void *token,
  *
  * Context: process context, may sleep. Takes ioasid_sets_lock.
  * Return: the set holding the owner's reference, to be released with
- * ioasid_set_free(); ERR_PTR(-EINVAL) for a bad type, token or quota above
+ * pvm_ioasid_set_free(); ERR_PTR(-EINVAL) for a bad type, token or quota above
  * the pool's capacity, ERR_PTR(-EEXIST) if @token already has a set,
  * ERR_PTR(-ENOMEM).
  */
-struct ioasid_set *ioasid_set_alloc(void *token,
-				    enum ioasid_set_token_type type,
+struct pvm_ioasid_set *pvm_ioasid_set_alloc(void *token,
+				    enum pvm_ioasid_set_token_type type,
 				    unsigned int quota)
 {
 	bool needs_token = type != IOASID_SET_TOKEN_NONE;
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	int ret;
 
 	might_sleep();
@@ -100,21 +100,21 @@ err_unlock:
 	kfree(set);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_alloc, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_alloc, PVM_IOASID_NS);
 
 /**
- * ioasid_set_free() - owner's teardown of a set
- * @set: the set, from ioasid_set_alloc()
+ * pvm_ioasid_set_free() - owner's teardown of a set
+ * @set: the set, from pvm_ioasid_set_alloc()
  *
  * Frees every ID of the set (UNBIND and FREE notifications), makes the set
  * unreachable by token, delivers IOASID_NOTIFY_SET_FREE exactly once, moves
  * token registrations back to pending and drops the owner's reference. The
  * memory lives on while consumers or free-pending IDs hold references; any
- * further ioasid_alloc() on it fails with -ENOENT.
+ * further pvm_ioasid_alloc() on it fails with -ENOENT.
  *
  * Context: process context, may sleep. Takes set->lock, ioasid_sets_lock.
  */
-void ioasid_set_free(struct ioasid_set *set)
+void pvm_ioasid_set_free(struct pvm_ioasid_set *set)
 {
 	struct ioasid_data *data, *next;
 
@@ -135,42 +135,42 @@ void ioasid_set_free(struct ioasid_set *set)
 	mutex_lock(&ioasid_sets_lock);
 	list_del_init(&set->node);
 	mutex_lock(&set->lock);
-	ioasid_notify(set, IOASID_NOTIFY_SET_FREE, NULL, INVALID_IOASID);
+	ioasid_notify(set, IOASID_NOTIFY_SET_FREE, NULL, PVM_IOASID_INVALID);
 	ioasid_detach_token_nbs(set);
 	mutex_unlock(&set->lock);
 	mutex_unlock(&ioasid_sets_lock);
 
-	ioasid_set_put(set);
+	pvm_ioasid_set_put(set);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_free, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_free, PVM_IOASID_NS);
 
 /**
- * ioasid_set_get() - take a reference on a set's memory
+ * pvm_ioasid_set_get() - take a reference on a set's memory
  * @set: the set
  *
  * Context: any.
  */
-void ioasid_set_get(struct ioasid_set *set)
+void pvm_ioasid_set_get(struct pvm_ioasid_set *set)
 {
 	refcount_inc(&set->ref);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_get, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_get, PVM_IOASID_NS);
 
 static void ioasid_set_free_rcu(struct rcu_head *head)
 {
-	kfree(container_of(head, struct ioasid_set, rcu));
+	kfree(container_of(head, struct pvm_ioasid_set, rcu));
 }
 
 /**
- * ioasid_set_put() - drop a reference on a set's memory
+ * pvm_ioasid_set_put() - drop a reference on a set's memory
  * @set: the set
  *
- * The last reference frees the memory (after ioasid_set_free() by the
+ * The last reference frees the memory (after pvm_ioasid_set_free() by the
  * owner, which holds one reference). It sends no notification.
  *
  * Context: any but interrupt context.
  */
-void ioasid_set_put(struct ioasid_set *set)
+void pvm_ioasid_set_put(struct pvm_ioasid_set *set)
 {
 	if (!refcount_dec_and_test(&set->ref))
 		return;
@@ -184,33 +184,33 @@ void ioasid_set_put(struct ioasid_set *set)
 	mutex_destroy(&set->lock);
 	call_rcu(&set->rcu, ioasid_set_free_rcu);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_put, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_put, PVM_IOASID_NS);
 
 /**
- * ioasid_find_set_by_token() - look a set up by its token
+ * pvm_ioasid_find_set_by_token() - look a set up by its token
  * @token: the mm or kvm
  * @type: what @token is
  *
  * Context: process context, may sleep. Takes ioasid_sets_lock.
- * Return: the set with a reference the caller drops with ioasid_set_put(),
+ * Return: the set with a reference the caller drops with pvm_ioasid_set_put(),
  * or NULL when @token has no live set.
  */
-struct ioasid_set *ioasid_find_set_by_token(void *token,
-					    enum ioasid_set_token_type type)
+struct pvm_ioasid_set *pvm_ioasid_find_set_by_token(void *token,
+					    enum pvm_ioasid_set_token_type type)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 
 	mutex_lock(&ioasid_sets_lock);
 	set = ioasid_find_set_by_token_locked(token, type);
 	if (set)
-		ioasid_set_get(set);
+		pvm_ioasid_set_get(set);
 	mutex_unlock(&ioasid_sets_lock);
 	return set;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_find_set_by_token, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find_set_by_token, PVM_IOASID_NS);
 
 /**
- * ioasid_set_set_quota() - change a set's quota
+ * pvm_ioasid_set_set_quota() - change a set's quota
  * @set: the set
  * @quota: new quota, or IOASID_QUOTA_UNLIMITED
  *
@@ -218,7 +218,7 @@ EXPORT_SYMBOL_NS_GPL(ioasid_find_set_by_token, IOASID_NS);
  * Return: 0, -EINVAL if @quota exceeds the pool's capacity, -EBUSY if the
  * set already holds more than @quota IDs.
  */
-int ioasid_set_set_quota(struct ioasid_set *set, unsigned int quota)
+int pvm_ioasid_set_set_quota(struct pvm_ioasid_set *set, unsigned int quota)
 {
 	int ret = 0;
 
@@ -233,31 +233,31 @@ int ioasid_set_set_quota(struct ioasid_set *set, unsigned int quota)
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_set_quota, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_set_quota, PVM_IOASID_NS);
 
 /**
- * ioasid_set_quota() - a set's quota
+ * pvm_ioasid_set_quota() - a set's quota
  * @set: the set
  *
  * Context: any.
  * Return: the quota, IOASID_QUOTA_UNLIMITED (0) for unlimited.
  */
-unsigned int ioasid_set_quota(struct ioasid_set *set)
+unsigned int pvm_ioasid_set_quota(struct pvm_ioasid_set *set)
 {
 	return READ_ONCE(set->quota);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_quota, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_quota, PVM_IOASID_NS);
 
 /**
- * ioasid_set_used() - IDs a set holds
+ * pvm_ioasid_set_used() - IDs a set holds
  * @set: the set
  *
  * Counts free-pending IDs, which still use the quota.
  * Context: any.
  * Return: the count, a snapshot.
  */
-unsigned int ioasid_set_used(struct ioasid_set *set)
+unsigned int pvm_ioasid_set_used(struct pvm_ioasid_set *set)
 {
 	return ioasid_set_held(set);
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_set_used, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_used, PVM_IOASID_NS);

@@ -7,7 +7,7 @@
 #include "ioasid_private.h"
 
 /**
- * ioasid_attach_spid() - attach a set-private ID to a host ID
+ * pvm_ioasid_attach_spid() - attach a set-private ID to a host ID
  * @set: the set owning @id
  * @id: host ID
  * @spid: set-private ID (guest PASID), 1 to IOASID_SPID_MAX
@@ -20,7 +20,7 @@
  * @id, -EBUSY if @id already has a set-private ID or @spid is in use,
  * -ENOMEM.
  */
-int ioasid_attach_spid(struct ioasid_set *set, ioasid_t id, ioasid_t spid)
+int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spid)
 {
 	struct ioasid_data *data;
 	int ret;
@@ -34,7 +34,7 @@ int ioasid_attach_spid(struct ioasid_set *set, ioasid_t id, ioasid_t spid)
 		ret = -ENOENT;
 		goto out;
 	}
-	if (data->spid != INVALID_IOASID) {
+	if (data->spid != PVM_IOASID_INVALID) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -47,21 +47,21 @@ out:
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_attach_spid, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_attach_spid, PVM_IOASID_NS);
 
-void ioasid_detach_spid_locked(struct ioasid_set *set,
+void ioasid_detach_spid_locked(struct pvm_ioasid_set *set,
 			       struct ioasid_data *data)
 {
 	ioasid_t spid = data->spid;
 
 	lockdep_assert_held(&set->lock);
 	xa_erase(&set->spids, spid);
-	WRITE_ONCE(data->spid, INVALID_IOASID);
+	WRITE_ONCE(data->spid, PVM_IOASID_INVALID);
 	ioasid_notify(set, IOASID_NOTIFY_UNBIND, data, spid);
 }
 
 /**
- * ioasid_detach_spid() - detach the set-private ID of a host ID
+ * pvm_ioasid_detach_spid() - detach the set-private ID of a host ID
  * @set: the set owning @id
  * @id: host ID
  *
@@ -71,7 +71,7 @@ void ioasid_detach_spid_locked(struct ioasid_set *set,
  * Return: 0, -ENOENT if @set does not own an active @id or @id has no
  * set-private ID.
  */
-int ioasid_detach_spid(struct ioasid_set *set, ioasid_t id)
+int pvm_ioasid_detach_spid(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	int ret = -ENOENT;
@@ -79,34 +79,34 @@ int ioasid_detach_spid(struct ioasid_set *set, ioasid_t id)
 	might_sleep();
 	mutex_lock(&set->lock);
 	data = ioasid_find_data_locked(set, id);
-	if (data && data->spid != INVALID_IOASID) {
+	if (data && data->spid != PVM_IOASID_INVALID) {
 		ioasid_detach_spid_locked(set, data);
 		ret = 0;
 	}
 	mutex_unlock(&set->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_detach_spid, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_detach_spid, PVM_IOASID_NS);
 
 /**
- * ioasid_find_by_spid() - host ID of a set-private ID
+ * pvm_ioasid_find_by_spid() - host ID of a set-private ID
  * @set: the set
  * @spid: set-private ID (guest PASID)
- * @get: also take a reference on the host ID (drop it with ioasid_put())
+ * @get: also take a reference on the host ID (drop it with pvm_ioasid_put())
  *
  * O(1), lock-free: one lookup in the set's xarray under RCU.
  *
  * Context: any but interrupt context; the caller keeps @set alive.
- * Return: the host ID, or INVALID_IOASID if @spid is not attached.
+ * Return: the host ID, or PVM_IOASID_INVALID if @spid is not attached.
  */
-ioasid_t ioasid_find_by_spid(struct ioasid_set *set, ioasid_t spid, bool get)
+ioasid_t pvm_ioasid_find_by_spid(struct pvm_ioasid_set *set, ioasid_t spid, bool get)
 {
 	struct ioasid_data *data;
-	ioasid_t id = INVALID_IOASID;
+	ioasid_t id = PVM_IOASID_INVALID;
 
 	rcu_read_lock();
 	data = xa_load(&set->spids, spid);
-	/* Pairs with the release in ioasid_alloc(): fields before the state. */
+	/* Pairs with the release in pvm_ioasid_alloc(): fields before the state. */
 	if (!data || !ioasid_key_active(smp_load_acquire(&data->key), set) ||
 	    READ_ONCE(data->spid) != spid)
 		goto out;
@@ -117,23 +117,23 @@ out:
 	rcu_read_unlock();
 	return id;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_find_by_spid, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find_by_spid, PVM_IOASID_NS);
 
 /**
- * ioasid_get_spid() - set-private ID of a host ID
+ * pvm_ioasid_get_spid() - set-private ID of a host ID
  * @set: the set owning @id, or NULL
  * @id: host ID
  *
  * O(1), lock-free: the host ID's data keeps its set-private ID.
  *
  * Context: any but interrupt context.
- * Return: the set-private ID, or INVALID_IOASID if @id is not active (in
+ * Return: the set-private ID, or PVM_IOASID_INVALID if @id is not active (in
  * @set) or has none.
  */
-ioasid_t ioasid_get_spid(struct ioasid_set *set, ioasid_t id)
+ioasid_t pvm_ioasid_get_spid(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
-	ioasid_t spid = INVALID_IOASID;
+	ioasid_t spid = PVM_IOASID_INVALID;
 
 	rcu_read_lock();
 	data = ioasid_find_data_rcu(set, id);
@@ -142,4 +142,4 @@ ioasid_t ioasid_get_spid(struct ioasid_set *set, ioasid_t id)
 	rcu_read_unlock();
 	return spid;
 }
-EXPORT_SYMBOL_NS_GPL(ioasid_get_spid, IOASID_NS);
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_get_spid, PVM_IOASID_NS);

@@ -16,7 +16,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/idr.h>
-#include <linux/ioasid.h>
+#include <linux/pvm_ioasid.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -58,7 +58,7 @@ static DEFINE_PER_CPU(unsigned long, bench_events);
 
 struct bench_thread {
 	const struct bench_ops *ops;
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	unsigned int batch;
 	unsigned int rounds;
 	u32 *ids;
@@ -79,7 +79,7 @@ struct bench_ops {
 
 static int ida_op_alloc(struct bench_thread *t, u32 *id)
 {
-	int ret = ida_alloc_range(&bench_ida, 1, ioasid_pool_capacity(),
+	int ret = ida_alloc_range(&bench_ida, 1, pvm_ioasid_pool_capacity(),
 				  GFP_KERNEL);
 
 	if (ret < 0)
@@ -96,7 +96,7 @@ static void ida_op_free(struct bench_thread *t, u32 id)
 static int xa_op_alloc(struct bench_thread *t, u32 *id)
 {
 	return xa_alloc(&bench_xa, id, xa_mk_value(1),
-			XA_LIMIT(1, ioasid_pool_capacity()), GFP_KERNEL);
+			XA_LIMIT(1, pvm_ioasid_pool_capacity()), GFP_KERNEL);
 }
 
 static void xa_op_free(struct bench_thread *t, u32 id)
@@ -106,24 +106,24 @@ static void xa_op_free(struct bench_thread *t, u32 id)
 
 static int ioasid_op_setup(struct bench_thread *t)
 {
-	t->set = ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
+	t->set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
 				  max(batch, mem_ids));
 	return PTR_ERR_OR_ZERO(t->set);
 }
 
 static int ioasid_op_alloc(struct bench_thread *t, u32 *id)
 {
-	return ioasid_alloc(t->set, 1, ioasid_pool_capacity(), t, id);
+	return pvm_ioasid_alloc(t->set, 1, pvm_ioasid_pool_capacity(), t, id);
 }
 
 static void ioasid_op_free(struct bench_thread *t, u32 id)
 {
-	ioasid_free(t->set, id);
+	pvm_ioasid_free(t->set, id);
 }
 
 static void ioasid_op_teardown(struct bench_thread *t)
 {
-	ioasid_set_free(t->set);
+	pvm_ioasid_set_free(t->set);
 }
 
 static const struct bench_ops bench_ida_ops = {
@@ -243,7 +243,7 @@ out:
 /* Lookup latency, in picoseconds per lookup, same random IDs for both. */
 static int bench_lookup(u64 *xa_ps, u64 *ioasid_ps)
 {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	u32 *ids, *order, n = batch * 4;
 	unsigned long hits = 0, idx;
 	void *entry;
@@ -253,13 +253,13 @@ static int bench_lookup(u64 *xa_ps, u64 *ioasid_ps)
 
 	ids = kvcalloc(n, sizeof(u32), GFP_KERNEL);
 	order = kvcalloc(lookups, sizeof(u32), GFP_KERNEL);
-	set = ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE, n);
+	set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE, n);
 	if (!ids || !order || IS_ERR(set)) {
 		ret = IS_ERR(set) ? PTR_ERR(set) : -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		ret = ioasid_alloc(set, 1, ioasid_pool_capacity(), set, &ids[i]);
+		ret = pvm_ioasid_alloc(set, 1, pvm_ioasid_pool_capacity(), set, &ids[i]);
 		if (!ret)
 			ret = xa_insert(&bench_xa, ids[i], set, GFP_KERNEL);
 		if (ret)
@@ -275,7 +275,7 @@ static int bench_lookup(u64 *xa_ps, u64 *ioasid_ps)
 
 	start = ktime_get_ns();
 	for (i = 0; i < lookups; i++)
-		hits += ioasid_find(set, order[i], NULL) == set;
+		hits += pvm_ioasid_find(set, order[i], NULL) == set;
 	*ioasid_ps = div64_u64((ktime_get_ns() - start) * 1000, lookups);
 	if (hits != 2UL * lookups)
 		ret = -EIO;
@@ -284,7 +284,7 @@ out_free:
 		xa_erase(&bench_xa, idx);
 out:
 	if (!IS_ERR_OR_NULL(set))
-		ioasid_set_free(set);
+		pvm_ioasid_set_free(set);
 	kvfree(order);
 	kvfree(ids);
 	return ret;
@@ -364,7 +364,7 @@ static int __init ioasid_bench_init(void)
 	if (!batch || !small_batch || !ops_per_thread || !lookups || !mem_ids ||
 	    !reps)
 		return -EINVAL;
-	ret = ioasid_register_notifier(NULL, &bench_nb);
+	ret = pvm_ioasid_register_notifier(NULL, &bench_nb);
 	if (ret)
 		return ret;
 	pr_info("cpus=%u ops_per_thread=%u batches=%u,%u reps=%u (fastest kept) lookups=%u mem_ids=%u sizeof(ioasid_data)=%zu\n",
@@ -410,7 +410,7 @@ static int __init ioasid_bench_init(void)
 		ioasid_ps = keep_min(ioasid_ps, y);
 	}
 	ratio(r1, sizeof(r1), ioasid_ps, xa_ps);
-	pr_info("lookup (%u IDs, random): xa_load %llu.%03llu ns, ioasid_find %llu.%03llu ns; ioasid_find/xa_load latency %s\n",
+	pr_info("lookup (%u IDs, random): xa_load %llu.%03llu ns, pvm_ioasid_find %llu.%03llu ns; pvm_ioasid_find/xa_load latency %s\n",
 		batch * 4, xa_ps / 1000, xa_ps % 1000, ioasid_ps / 1000,
 		ioasid_ps % 1000, r1);
 
@@ -426,7 +426,7 @@ static int __init ioasid_bench_init(void)
 		mem[2] / 100, mem[2] % 100);
 	pr_info("done\n");
 out:
-	ioasid_unregister_notifier(NULL, &bench_nb);
+	pvm_ioasid_unregister_notifier(NULL, &bench_nb);
 	return ret;
 }
 
@@ -436,6 +436,6 @@ static void __exit ioasid_bench_exit(void)
 
 module_init(ioasid_bench_init);
 module_exit(ioasid_bench_exit);
-MODULE_IMPORT_NS(IOASID_NS);
+MODULE_IMPORT_NS(PVM_IOASID_NS);
 MODULE_DESCRIPTION("ioasid benchmark against IDA and xarray");
 MODULE_LICENSE("GPL");

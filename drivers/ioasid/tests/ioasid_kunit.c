@@ -6,7 +6,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
-#include <linux/ioasid.h>
+#include <linux/pvm_ioasid.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
@@ -16,11 +16,11 @@
 /* Stand-ins for an mm and a kvm: only their addresses are used. */
 static int token_a, token_b;
 
-static struct ioasid_set *new_set(struct kunit *test, void *token,
-				  enum ioasid_set_token_type type,
+static struct pvm_ioasid_set *new_set(struct kunit *test, void *token,
+				  enum pvm_ioasid_set_token_type type,
 				  unsigned int quota)
 {
-	struct ioasid_set *set = ioasid_set_alloc(token, type, quota);
+	struct pvm_ioasid_set *set = pvm_ioasid_set_alloc(token, type, quota);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
 	return set;
@@ -30,193 +30,193 @@ static struct ioasid_set *new_set(struct kunit *test, void *token,
 
 static void ioasid_test_alloc_free(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	unsigned int pool = ioasid_pool_used();
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = pvm_ioasid_pool_used();
 	int priv = 42;
 	ioasid_t id;
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 0, ~0U, &priv, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 0, ~0U, &priv, &id), 0);
 	KUNIT_EXPECT_GE(test, id, 1U);
-	KUNIT_EXPECT_LE(test, id, ioasid_pool_capacity());
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), (void *)&priv);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, id, NULL), (void *)&priv);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool + 1);
+	KUNIT_EXPECT_LE(test, id, pvm_ioasid_pool_capacity());
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), (void *)&priv);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), (void *)&priv);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool + 1);
 
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
-	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), -ENOENT);
-	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(set, id), -ENOENT);
+	pvm_ioasid_set_free(set);
 }
 
 static void ioasid_test_range_edges(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	ioasid_t cap = ioasid_pool_capacity(), id, id2;
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t cap = pvm_ioasid_pool_capacity(), id, id2;
 
 	/* PASID 0 is never handed out: [0, 1] yields 1, then nothing. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 0, 1, NULL, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 0, 1, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, id, 1U);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 0, 1, NULL, &id2), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 0, 0, NULL, &id2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 0, 1, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 0, 0, NULL, &id2), -EINVAL);
 
 	/* The top of the pool is usable, nothing above it. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, cap, cap, NULL, &id2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, cap, cap, NULL, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, cap);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, cap, ~0U, NULL, &id2), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, cap + 1, ~0U, NULL, &id2),
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, cap, ~0U, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, cap + 1, ~0U, NULL, &id2),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 10, 9, NULL, &id2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(NULL, 1, 9, NULL, &id2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 10, 9, NULL, &id2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(NULL, 1, 9, NULL, &id2), -EINVAL);
 
 	/* A freed ID is reusable at once when nobody holds it. */
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, cap), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, cap, cap, NULL, &id2), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, cap), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, cap, cap, NULL, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, cap);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 2U);
-	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 2U);
+	pvm_ioasid_set_free(set);
 }
 
 /* ---- quota and capacity -------------------------------------------- */
 
 static void ioasid_test_quota(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 3);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 3);
 	ioasid_t ids[3], id;
 	int i;
 
 	for (i = 0; i < 3; i++)
-		KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 3U);
-	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 2), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ioasid_set_quota(set), 3U);
-	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, ioasid_pool_capacity() + 1),
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 3U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_set_quota(set, 2), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_quota(set), 3U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_set_quota(set, pvm_ioasid_pool_capacity() + 1),
 			-EINVAL);
 
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, ids[1]), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 2), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, 4), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, ids[1]), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_set_quota(set, 2), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_set_quota(set, 4), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), -ENOSPC);
 	/* Unlimited: bounded by the pool only. */
-	KUNIT_EXPECT_EQ(test, ioasid_set_set_quota(set, IOASID_QUOTA_UNLIMITED), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 5U);
-	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_set_quota(set, IOASID_QUOTA_UNLIMITED), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 5U);
+	pvm_ioasid_set_free(set);
 
-	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
-							ioasid_pool_capacity() + 1)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
+							pvm_ioasid_pool_capacity() + 1)));
 }
 
 /* An unlimited set reserves nothing: a later quota'd set gets its quota. */
 static void ioasid_test_unlimited_no_reserve(struct kunit *test)
 {
-	struct ioasid_set *big = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
+	struct pvm_ioasid_set *big = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
 					 IOASID_QUOTA_UNLIMITED);
-	struct ioasid_set *small;
+	struct pvm_ioasid_set *small;
 	ioasid_t id;
 	int i;
 
 	for (i = 0; i < 64; i++)
-		KUNIT_ASSERT_EQ(test, ioasid_alloc(big, 1, ~0U, NULL, &id), 0);
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(big, 1, ~0U, NULL, &id), 0);
 	small = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 8);
 	for (i = 0; i < 8; i++)
-		KUNIT_EXPECT_EQ(test, ioasid_alloc(small, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(small, 1, ~0U, NULL, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(big), 64U);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(small), 8U);
-	ioasid_set_free(small);
-	ioasid_set_free(big);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(small, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(small, 1, ~0U, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(big), 64U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(small), 8U);
+	pvm_ioasid_set_free(small);
+	pvm_ioasid_set_free(big);
 }
 
 /* Capacity: a range that the pool cannot satisfy fails, sets compete. */
 static void ioasid_test_capacity(struct kunit *test)
 {
-	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	ioasid_t cap = ioasid_pool_capacity(), ida, idb, id;
+	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	ioasid_t cap = pvm_ioasid_pool_capacity(), ida, idb, id;
 
 	KUNIT_EXPECT_EQ(test, fls(cap), 20);	/* default pasid_bits */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, cap - 1, cap, NULL, &ida), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, cap - 1, cap, NULL, &idb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, cap - 1, cap, NULL, &ida), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, cap - 1, cap, NULL, &idb), 0);
 	KUNIT_EXPECT_NE(test, ida, idb);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(a, cap - 1, cap, NULL, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(b, cap - 1, cap, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(a, cap - 1, cap, NULL, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(b, cap - 1, cap, NULL, &id), -ENOSPC);
 	/* Neither set can free, attach or reference the other's ID. */
-	KUNIT_EXPECT_EQ(test, ioasid_free(b, ida), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_free(a, idb), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(a, idb, 1), -ENOENT);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, idb, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(a), 1U);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(b), 1U);
-	ioasid_set_free(a);
-	ioasid_set_free(b);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(b, ida), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(a, idb), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(a, idb, 1), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(a, idb, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(a), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(b), 1U);
+	pvm_ioasid_set_free(a);
+	pvm_ioasid_set_free(b);
 }
 
 /* ---- free-pending and reclaim --------------------------------------- */
 
 static void ioasid_test_free_pending(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	ioasid_t id, id2;
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1000, 1000, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_get(other, id), -ENOENT);
-	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_get(NULL, id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1000, 1000, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(other, id), -ENOENT);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(NULL, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
 
 	/* Invisible and not reusable, still charged. */
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1000, 1000, NULL, &id2), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(other, 1000, 1000, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1000, 1000, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(other, 1000, 1000, NULL, &id2), -ENOSPC);
 
-	KUNIT_EXPECT_FALSE(test, ioasid_put(set, id));
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_TRUE(test, ioasid_put(NULL, id));	/* reclaimed */
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1000, 1000, NULL, &id2), 0);
+	KUNIT_EXPECT_FALSE(test, pvm_ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(NULL, id));	/* reclaimed */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(other, 1000, 1000, NULL, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, 1000U);
-	ioasid_set_free(other);
-	ioasid_set_free(set);
+	pvm_ioasid_set_free(other);
+	pvm_ioasid_set_free(set);
 }
 
 /* Freed IDs are reused by their set, never kept from another set. */
 static void ioasid_test_reuse(struct kunit *test)
 {
-	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	unsigned int pool = ioasid_pool_used();
+	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = pvm_ioasid_pool_used();
 	int pa = 1, pb = 2;
 	unsigned long gp;
 	ioasid_t id, id2;
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_attach_spid(a, id, 9), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, 2000, 2001, &pa, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_attach_spid(a, id, 9), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_free(a, id), 0);
 	/* Free: invisible, not counted, not referencable. */
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, id, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_EQ(test, ioasid_get(NULL, id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(a), 0U);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(NULL, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(a), 0U);
 
 	/* The set gets it back, fresh: new private data, no guest PASID. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pb, &id2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, 2000, 2001, &pb, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, id);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), (void *)&pb);
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(a, id), INVALID_IOASID);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(a, 9, false), INVALID_IOASID);
-	KUNIT_ASSERT_EQ(test, ioasid_free(a, id), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(a, id, NULL), (void *)&pb);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(a, id), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(a, 9, false), PVM_IOASID_INVALID);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_free(a, id), 0);
 
 	/*
 	 * Another set asking for exactly that ID gets it, out of a's chunk,
@@ -224,28 +224,28 @@ static void ioasid_test_reuse(struct kunit *test)
 	 * it in a never sees b's data.
 	 */
 	gp = get_state_synchronize_rcu();
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, id, id, &pb, &id2), 0);
 	KUNIT_EXPECT_TRUE(test, poll_state_synchronize_rcu(gp));
 	KUNIT_EXPECT_EQ(test, id2, id);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(b, id, NULL), (void *)&pb);
 	/* And a's next allocation does not see it. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(a, 2000, 2001, &pa, &id2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, 2000, 2001, &pa, &id2), 0);
 	KUNIT_EXPECT_NE(test, id2, id);
 	/* Same after a consumer's last put reclaimed it. */
-	KUNIT_ASSERT_EQ(test, ioasid_get(a, id2), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_free(a, id2), 0);
-	KUNIT_ASSERT_TRUE(test, ioasid_put(a, id2));
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(a, id2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_free(a, id2), 0);
+	KUNIT_ASSERT_TRUE(test, pvm_ioasid_put(a, id2));
 	gp = get_state_synchronize_rcu();
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id2, id2, &pb, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, id2, id2, &pb, &id), 0);
 	KUNIT_EXPECT_TRUE(test, poll_state_synchronize_rcu(gp));
 	/* a goes first: b's IDs now sit in a chunk nobody leases. */
-	ioasid_set_free(a);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, id, NULL), (void *)&pb);
-	KUNIT_EXPECT_EQ(test, ioasid_free(b, id), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(b, id, id, &pb, &id2), 0);
-	ioasid_set_free(b);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	pvm_ioasid_set_free(a);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(b, id, NULL), (void *)&pb);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(b, id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, id, id, &pb, &id2), 0);
+	pvm_ioasid_set_free(b);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 }
 
 /*
@@ -256,149 +256,149 @@ static void ioasid_test_reuse(struct kunit *test)
 static void ioasid_test_lease_no_reserve(struct kunit *test)
 {
 	const ioasid_t c = BITS_PER_LONG, base = c * 101, n = 2 * c;
-	struct ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	unsigned int pool = ioasid_pool_used();
+	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = pvm_ioasid_pool_used();
 	ioasid_t id, i;
 
 	for (i = 0; i <= c; i++) {
-		KUNIT_ASSERT_EQ(test, ioasid_alloc(a, base, base + n - 1, NULL,
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, base, base + n - 1, NULL,
 						   &id), 0);
 		KUNIT_EXPECT_EQ(test, id, base + i);	/* lowest first */
 	}
 	/* b finds no chunk to lease: it gets the IDs a's lease left. */
 	for (i = c + 1; i < n; i++) {
-		KUNIT_ASSERT_EQ(test, ioasid_alloc(b, base, base + n - 1, &b,
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, base, base + n - 1, &b,
 						   &id), 0);
 		KUNIT_EXPECT_EQ(test, id, base + i);
 	}
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(a, base, base + n - 1, NULL, &id),
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(a, base, base + n - 1, NULL, &id),
 			-ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(b, base, base + n - 1, NULL, &id),
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(b, base, base + n - 1, NULL, &id),
 			-ENOSPC);
 	/* a's IDs freed and its leases given back: b gets them all. */
-	ioasid_set_free(a);
+	pvm_ioasid_set_free(a);
 	for (i = 0; i <= c; i++)
-		KUNIT_EXPECT_EQ(test, ioasid_alloc(b, base, base + n - 1, &b,
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(b, base, base + n - 1, &b,
 						   &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(b), n);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(b), n);
 	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_PTR_EQ(test, ioasid_find(b, base + i, NULL),
+		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(b, base + i, NULL),
 				    (void *)&b);
-	ioasid_set_free(b);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	pvm_ioasid_set_free(b);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 }
 
 static void ioasid_test_free_all_and_set_free(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	unsigned int pool = ioasid_pool_used();
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	unsigned int pool = pvm_ioasid_pool_used();
 	ioasid_t ids[10], id;
 	int i;
 
 	for (i = 0; i < 10; i++)
-		KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
-	ioasid_free_all_in_set(set);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &ids[i]), 0);
+	pvm_ioasid_free_all_in_set(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
 	for (i = 0; i < 10; i++)
-		KUNIT_EXPECT_PTR_EQ(test, ioasid_find(NULL, ids[i], NULL),
+		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, ids[i], NULL),
 				    ERR_PTR(-ENOENT));
 
 	/* Set freed while a consumer holds an ID and the set. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_get(set, id), 0);
-	ioasid_set_get(set);
-	ioasid_set_free(set);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &ids[0]), -ENOENT);
-	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
-	ioasid_set_put(set);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
+	pvm_ioasid_set_get(set);
+	pvm_ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &ids[0]), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
+	pvm_ioasid_set_put(set);
 }
 
 static void ioasid_test_tokens(struct kunit *test)
 {
-	struct ioasid_set *a, *found;
+	struct pvm_ioasid_set *a, *found;
 
-	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(&token_a,
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(&token_a,
 							IOASID_SET_TOKEN_NONE, 0)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(NULL,
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(NULL,
 							IOASID_SET_TOKEN_MM, 0)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(ioasid_set_alloc(&token_a,
+	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(&token_a,
 							IOASID_SET_TOKEN_NR, 0)));
-	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
 							 IOASID_SET_TOKEN_MM));
 
 	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
-	KUNIT_EXPECT_PTR_EQ(test, ioasid_set_alloc(&token_a, IOASID_SET_TOKEN_MM, 0),
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_set_alloc(&token_a, IOASID_SET_TOKEN_MM, 0),
 			    ERR_PTR(-EEXIST));
-	found = ioasid_find_set_by_token(&token_a, IOASID_SET_TOKEN_MM);
+	found = pvm_ioasid_find_set_by_token(&token_a, IOASID_SET_TOKEN_MM);
 	KUNIT_EXPECT_PTR_EQ(test, found, a);
 	if (found)
-		ioasid_set_put(found);
+		pvm_ioasid_set_put(found);
 	/* Same pointer, other type: a different token. */
-	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
 							 IOASID_SET_TOKEN_KVM));
-	ioasid_set_free(a);
-	KUNIT_EXPECT_NULL(test, ioasid_find_set_by_token(&token_a,
+	pvm_ioasid_set_free(a);
+	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
 							 IOASID_SET_TOKEN_MM));
 	/* The token is free again. */
 	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
-	ioasid_set_free(a);
+	pvm_ioasid_set_free(a);
 }
 
 /* ---- guest mapping -------------------------------------------------- */
 
 static void ioasid_test_spid(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	ioasid_t h1, h2, h3;
 
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h2), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &h3), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &h2), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(other, 1, ~0U, NULL, &h3), 0);
 
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), INVALID_IOASID);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), h1);
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), 100U);
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(NULL, h1), 100U);
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(other, h1), INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, h1), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 100), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), h1);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, h1), 100U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(NULL, h1), 100U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(other, h1), PVM_IOASID_INVALID);
 
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 101), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, 100), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, IOASID_SPID_MAX + 1),
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 101), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h2, 100), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h2, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h2, IOASID_SPID_MAX + 1),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h3, 7), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h2, IOASID_SPID_MAX), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, IOASID_SPID_MAX, false), h2);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h3, 7), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h2, IOASID_SPID_MAX), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, IOASID_SPID_MAX, false), h2);
 
 	/* Each set has its own guest PASID space. */
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(other, h3, 100), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(other, 100, false), h3);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), h1);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(other, h3, 100), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(other, 100, false), h3);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), h1);
 
-	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, h1), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, h1), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), INVALID_IOASID);
-	KUNIT_EXPECT_EQ(test, ioasid_get_spid(set, h1), INVALID_IOASID);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, h1), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, h1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, h1), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 100), 0);
 
 	/* find with a reference keeps the host ID past its free. */
-	KUNIT_ASSERT_EQ(test, ioasid_find_by_spid(set, 100, true), h1);
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, h1), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_find_by_spid(set, 100, false), INVALID_IOASID);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 2U);
-	KUNIT_EXPECT_TRUE(test, ioasid_put(set, h1));
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_find_by_spid(set, 100, true), h1);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, h1), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 2U);
+	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, h1));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
 	/* The guest PASID is free again after its host ID went away. */
-	KUNIT_ASSERT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, h1, 100), 0);
-	ioasid_set_free(other);
-	ioasid_set_free(set);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 100), 0);
+	pvm_ioasid_set_free(other);
+	pvm_ioasid_set_free(set);
 }
 
 /* ---- notifiers ------------------------------------------------------ */
@@ -417,7 +417,7 @@ struct rec_log {
 	int tag[REC_MAX];
 	unsigned long event[REC_MAX];
 	ioasid_t id[REC_MAX], spid[REC_MAX];
-	struct ioasid_set *only;	/* ignore other sets' events if set */
+	struct pvm_ioasid_set *only;	/* ignore other sets' events if set */
 };
 
 static struct rec_log rec_log;
@@ -425,7 +425,7 @@ static struct rec_log rec_log;
 static int rec_call(struct notifier_block *nb, unsigned long event, void *arg)
 {
 	struct rec_nb *r = container_of(nb, struct rec_nb, nb);
-	struct ioasid_nb_args *args = arg;
+	struct pvm_ioasid_nb_args *args = arg;
 
 	if (rec_log.only && args->set != rec_log.only)
 		return NOTIFY_DONE;
@@ -443,7 +443,7 @@ static int rec_call(struct notifier_block *nb, unsigned long event, void *arg)
 	return NOTIFY_OK;
 }
 
-static void rec_reset(struct ioasid_set *only)
+static void rec_reset(struct pvm_ioasid_set *only)
 {
 	memset(&rec_log, 0, sizeof(rec_log));
 	spin_lock_init(&rec_log.lock);
@@ -460,7 +460,7 @@ static void rec_init(struct rec_nb *r, int tag, int prio)
 
 static void ioasid_test_notify_order(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	static struct rec_nb g_dev, g_cpu, s_iommu, s_cpu, s_dev;
 	ioasid_t id = 0;
 	unsigned int i;
@@ -472,15 +472,15 @@ static void ioasid_test_notify_order(struct kunit *test)
 	rec_init(&s_cpu, 4, IOASID_PRIO_CPU);
 	rec_init(&s_dev, 5, IOASID_PRIO_DEVICE);
 	/* Registered in an order unlike the delivery order. */
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g_dev.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_dev.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_iommu.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g_cpu.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s_cpu.nb), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(set, &s_cpu.nb), -EEXIST);
-	KUNIT_EXPECT_EQ(test, ioasid_register_notifier(NULL, &g_cpu.nb), -EEXIST);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_iommu.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_cpu.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_cpu.nb), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(set, &s_cpu.nb), -EEXIST);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_cpu.nb), -EEXIST);
 
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	/* CPU (set, then global), IOMMU, DEVICE (set, then global). */
 	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
@@ -495,50 +495,50 @@ static void ioasid_test_notify_order(struct kunit *test)
 
 	/* The same order for FREE. */
 	rec_reset(set);
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
 	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_FREE);
 
-	ioasid_unregister_notifier(NULL, &g_dev.nb);
-	ioasid_unregister_notifier(NULL, &g_cpu.nb);
-	ioasid_unregister_notifier(set, &s_iommu.nb);
-	ioasid_unregister_notifier(set, &s_cpu.nb);
+	pvm_ioasid_unregister_notifier(NULL, &g_dev.nb);
+	pvm_ioasid_unregister_notifier(NULL, &g_cpu.nb);
+	pvm_ioasid_unregister_notifier(set, &s_iommu.nb);
+	pvm_ioasid_unregister_notifier(set, &s_cpu.nb);
 	rec_reset(set);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 1U);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 5);
-	ioasid_unregister_notifier(set, &s_dev.nb);
-	ioasid_set_free(set);
+	pvm_ioasid_unregister_notifier(set, &s_dev.nb);
+	pvm_ioasid_set_free(set);
 }
 
 static void ioasid_test_notify_exactly_once(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 1);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 1);
 	static struct rec_nb s, g;
 	ioasid_t id = 0, id2;
 
 	rec_reset(set);
 	rec_init(&s, 1, IOASID_PRIO_IOMMU);
 	rec_init(&g, 2, IOASID_PRIO_DEVICE);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &s.nb), 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g.nb), 0);
-	ioasid_set_get(set);	/* keep it to unregister after SET_FREE */
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g.nb), 0);
+	pvm_ioasid_set_get(set);	/* keep it to unregister after SET_FREE */
 
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	/* Failures change nothing and notify nothing. */
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 5), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ioasid_detach_spid(set, id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_attach_spid(set, id, 6), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_get(set, id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), 0);	/* UNBIND + FREE */
-	KUNIT_EXPECT_EQ(test, ioasid_free(set, id), -ENOENT);
-	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));	/* reclaim: silent */
-	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 5), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 6), -EBUSY);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 6), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);	/* UNBIND + FREE */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));	/* reclaim: silent */
+	pvm_ioasid_set_free(set);
 
 	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_ALLOC], 1U);
 	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_BIND], 2U);
@@ -553,7 +553,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec_log.n, 14U);
 	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_ALLOC);
 	KUNIT_EXPECT_EQ(test, rec_log.id[0], id);
-	KUNIT_EXPECT_EQ(test, rec_log.spid[0], INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[0], PVM_IOASID_INVALID);
 	KUNIT_EXPECT_EQ(test, rec_log.event[2], (unsigned long)IOASID_NOTIFY_BIND);
 	KUNIT_EXPECT_EQ(test, rec_log.spid[2], 5U);
 	KUNIT_EXPECT_EQ(test, rec_log.event[4], (unsigned long)IOASID_NOTIFY_UNBIND);
@@ -565,133 +565,133 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec_log.event[10], (unsigned long)IOASID_NOTIFY_FREE);
 	KUNIT_EXPECT_EQ(test, rec_log.id[10], id);
 	KUNIT_EXPECT_EQ(test, rec_log.event[12], (unsigned long)IOASID_NOTIFY_SET_FREE);
-	KUNIT_EXPECT_EQ(test, rec_log.id[12], INVALID_IOASID);
+	KUNIT_EXPECT_EQ(test, rec_log.id[12], PVM_IOASID_INVALID);
 	/* Within each event the set's IOMMU handler ran before the device one. */
 	KUNIT_EXPECT_EQ(test, rec_log.tag[12], 1);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[13], 2);
 
-	ioasid_unregister_notifier(set, &s.nb);
-	ioasid_unregister_notifier(NULL, &g.nb);
-	ioasid_set_put(set);
+	pvm_ioasid_unregister_notifier(set, &s.nb);
+	pvm_ioasid_unregister_notifier(NULL, &g.nb);
+	pvm_ioasid_set_put(set);
 }
 
 /* A consumer registers for a VM's token before the VM's set exists. */
 static void ioasid_test_notify_pending(struct kunit *test)
 {
-	struct ioasid_set *set, *other;
+	struct pvm_ioasid_set *set, *other;
 	static struct rec_nb r;
 	ioasid_t id;
 
 	rec_reset(NULL);
 	rec_init(&r, 1, IOASID_PRIO_CPU);
-	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(NULL, IOASID_SET_TOKEN_KVM,
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(NULL, IOASID_SET_TOKEN_KVM,
 							     &r.nb), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(&token_b,
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
 							     IOASID_SET_TOKEN_NONE,
 							     &r.nb), -EINVAL);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier_token(&token_b,
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
 							     IOASID_SET_TOKEN_KVM,
 							     &r.nb), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_register_notifier_token(&token_b,
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
 							     IOASID_SET_TOKEN_KVM,
 							     &r.nb), -EEXIST);
 
 	/* Another token's set is not seen. */
 	other = new_set(test, &token_a, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 0U);
-	ioasid_set_free(other);
+	pvm_ioasid_set_free(other);
 
 	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	ioasid_set_free(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 1U);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
 
 	/* Pending again: a new VM with the same token is seen too. */
 	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 2U);
 	/* Unregister while attached: nothing more is delivered. */
-	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
-	ioasid_set_free(set);
+	pvm_ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
+	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
 
 	/* Registration after the set exists attaches at once. */
 	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier_token(&token_b,
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
 							     IOASID_SET_TOKEN_KVM,
 							     &r.nb), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 3U);
-	ioasid_set_free(set);
+	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 2U);
-	ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
+	pvm_ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
 }
 
 /* A global registration reaches sets created before and after it. */
 static void ioasid_test_notify_global(struct kunit *test)
 {
-	struct ioasid_set *before = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct ioasid_set *after, *later;
+	struct pvm_ioasid_set *before = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *after, *later;
 	static struct rec_nb g;
 	ioasid_t id;
 
 	rec_reset(NULL);
 	rec_init(&g, 1, IOASID_PRIO_IOMMU);
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(NULL, &g.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g.nb), 0);
 	after = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(after, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(after, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
-	ioasid_set_free(after);
+	pvm_ioasid_set_free(after);
 	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_FREE], 1U);
 	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
 
-	ioasid_unregister_notifier(NULL, &g.nb);
+	pvm_ioasid_unregister_notifier(NULL, &g.nb);
 	later = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(later, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
-	ioasid_set_free(later);
-	ioasid_set_free(before);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(later, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
+	pvm_ioasid_set_free(later);
+	pvm_ioasid_set_free(before);
 	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
 	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
 }
 
 /* A handler may take a reference: the FREE'd ID stays pending for it. */
-static ioasid_t held_id = INVALID_IOASID;
+static ioasid_t held_id = PVM_IOASID_INVALID;
 
 static int holder_call(struct notifier_block *nb, unsigned long event,
 		       void *arg)
 {
-	struct ioasid_nb_args *args = arg;
+	struct pvm_ioasid_nb_args *args = arg;
 
-	if (event == IOASID_NOTIFY_ALLOC && !ioasid_get(args->set, args->id))
+	if (event == IOASID_NOTIFY_ALLOC && !pvm_ioasid_get(args->set, args->id))
 		held_id = args->id;
 	/* After FREE the ID is no longer visible, even to its handlers. */
-	if (event == IOASID_NOTIFY_FREE && ioasid_get(args->set, args->id) == 0)
-		held_id = INVALID_IOASID;
+	if (event == IOASID_NOTIFY_FREE && pvm_ioasid_get(args->set, args->id) == 0)
+		held_id = PVM_IOASID_INVALID;
 	return NOTIFY_OK;
 }
 
 static void ioasid_test_notify_handler_ref(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
 	static struct notifier_block nb = { .notifier_call = holder_call };
 	ioasid_t id = 0;
 
-	KUNIT_ASSERT_EQ(test, ioasid_register_notifier(set, &nb), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &nb), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, held_id, id);
-	ioasid_set_get(set);
-	ioasid_set_free(set);
+	pvm_ioasid_set_get(set);
+	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, held_id, id);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_TRUE(test, ioasid_put(set, id));
-	ioasid_unregister_notifier(set, &nb);
-	ioasid_set_put(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));
+	pvm_ioasid_unregister_notifier(set, &nb);
+	pvm_ioasid_set_put(set);
 }
 
 /* ---- concurrency ---------------------------------------------------- */
@@ -700,7 +700,7 @@ static void ioasid_test_notify_handler_ref(struct kunit *test)
 #define CONC_ITERS	2000
 
 struct conc_ctx {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	struct completion done;
 	int index;
 	int errors;
@@ -716,7 +716,7 @@ static int conc_worker(void *arg)
 	int i, ret;
 
 	for (i = 0; i < CONC_ITERS; i++) {
-		ret = ioasid_alloc(c->set, 1, ~0U, c, &id);
+		ret = pvm_ioasid_alloc(c->set, 1, ~0U, c, &id);
 		if (ret == -ENOSPC)
 			continue;
 		if (ret) {
@@ -724,17 +724,17 @@ static int conc_worker(void *arg)
 			continue;
 		}
 		c->allocs++;
-		if (ioasid_find(c->set, id, NULL) != c)
+		if (pvm_ioasid_find(c->set, id, NULL) != c)
 			c->errors++;
 		/* Guest PASIDs are per thread, so attach never collides. */
-		if (ioasid_attach_spid(c->set, id, 1 + c->index * CONC_ITERS + i))
+		if (pvm_ioasid_attach_spid(c->set, id, 1 + c->index * CONC_ITERS + i))
 			c->errors++;
-		got = ioasid_find_by_spid(c->set, 1 + c->index * CONC_ITERS + i, true);
+		got = pvm_ioasid_find_by_spid(c->set, 1 + c->index * CONC_ITERS + i, true);
 		if (got != id)
 			c->errors++;
 		else
-			ioasid_put(c->set, got);
-		if (ioasid_free(c->set, id))
+			pvm_ioasid_put(c->set, got);
+		if (pvm_ioasid_free(c->set, id))
 			c->errors++;
 		if ((i & 63) == 0)
 			cond_resched();
@@ -753,12 +753,12 @@ static int conc_reader(void *arg)
 	while (!atomic_read(&conc_stop)) {
 		ioasid_t id = 1 + get_random_u32_below(4096);
 
-		priv = ioasid_find(c->set, id, NULL);
+		priv = pvm_ioasid_find(c->set, id, NULL);
 		if (!IS_ERR(priv) &&
 		    (priv < (void *)base || priv >= (void *)(base + CONC_THREADS)))
 			c->errors++;
-		if (!ioasid_get(c->set, id))
-			ioasid_put(c->set, id);
+		if (!pvm_ioasid_get(c->set, id))
+			pvm_ioasid_put(c->set, id);
 		if ((++lookups & 255) == 0)
 			cond_resched();
 	}
@@ -769,10 +769,10 @@ static int conc_reader(void *arg)
 
 static void ioasid_test_concurrent(struct kunit *test)
 {
-	struct ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 16);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 16);
 	struct conc_ctx *ctx;
 	struct task_struct *t;
-	unsigned int pool = ioasid_pool_used(), total = 0;
+	unsigned int pool = pvm_ioasid_pool_used(), total = 0;
 	int i;
 
 	ctx = kunit_kcalloc(test, CONC_THREADS + 1, sizeof(*ctx), GFP_KERNEL);
@@ -797,11 +797,11 @@ static void ioasid_test_concurrent(struct kunit *test)
 	KUNIT_EXPECT_GT(test, ctx[CONC_THREADS].allocs, 0U);
 	/* Quota contention makes some allocations fail, never most. */
 	KUNIT_EXPECT_GT(test, total, CONC_THREADS * CONC_ITERS / 2U);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(set), 0U);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 	kunit_info(test, "%u alloc/attach/find/free cycles, %u lookups\n",
 		   total, ctx[CONC_THREADS].allocs);
-	ioasid_set_free(set);
+	pvm_ioasid_set_free(set);
 }
 
 /*
@@ -819,7 +819,7 @@ static void ioasid_test_concurrent(struct kunit *test)
 #define SHARE_ITERS	1500
 
 struct share_ctx {
-	struct ioasid_set *set;
+	struct pvm_ioasid_set *set;
 	struct share_ctx *all;
 	struct completion done;
 	unsigned int allocs;
@@ -835,7 +835,7 @@ static int share_worker(void *arg)
 
 	for (i = 0; i < SHARE_ITERS; i++) {
 		for (n = 0; n < SHARE_HOLD; n++) {
-			ret = ioasid_alloc(c->set, SHARE_BASE,
+			ret = pvm_ioasid_alloc(c->set, SHARE_BASE,
 					   SHARE_BASE + SHARE_IDS - 1, c,
 					   &ids[n]);
 			if (ret == -ENOSPC) {
@@ -848,11 +848,11 @@ static int share_worker(void *arg)
 			}
 			c->allocs++;
 			/* Never handed to two sets: only its owner sees it. */
-			if (ioasid_find(NULL, ids[n], NULL) != c)
+			if (pvm_ioasid_find(NULL, ids[n], NULL) != c)
 				c->errors++;
 		}
 		for (j = 0; j < n; j++)
-			if (ioasid_free(c->set, ids[j]))
+			if (pvm_ioasid_free(c->set, ids[j]))
 				c->errors++;
 		if ((i & 31) == 0)
 			cond_resched();
@@ -872,12 +872,12 @@ static int share_consumer(void *arg)
 		ioasid_t id = SHARE_BASE + get_random_u32_below(SHARE_IDS);
 
 		/* The owner may free it meanwhile: then this put reclaims. */
-		if (!ioasid_get(NULL, id)) {
+		if (!pvm_ioasid_get(NULL, id)) {
 			n++;
-			ioasid_put(NULL, id);
+			pvm_ioasid_put(NULL, id);
 		}
 		for (s = 0; s < SHARE_SETS; s++) {
-			priv = ioasid_find(c->all[s].set, id, NULL);
+			priv = pvm_ioasid_find(c->all[s].set, id, NULL);
 			if (!IS_ERR(priv) && priv != &c->all[s])
 				c->errors++;
 		}
@@ -892,7 +892,7 @@ static int share_consumer(void *arg)
 static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 {
 	struct share_ctx ctx[SHARE_SETS + 1] = {};
-	unsigned int pool = ioasid_pool_used(), allocs = 0, nospc = 0;
+	unsigned int pool = pvm_ioasid_pool_used(), allocs = 0, nospc = 0;
 	ioasid_t ids[SHARE_IDS];
 	struct task_struct *t;
 	int i;
@@ -911,7 +911,7 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 	for (i = 0; i < SHARE_SETS; i++) {
 		wait_for_completion(&ctx[i].done);
 		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
-		KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[i].set), 0U);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(ctx[i].set), 0U);
 		allocs += ctx[i].allocs;
 		nospc += ctx[i].nospc;
 	}
@@ -920,18 +920,18 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx[SHARE_SETS].errors, 0);
 	/* -ENOSPC needs a consumer's reference to hold an ID: rare. */
 	KUNIT_EXPECT_GT(test, allocs, SHARE_SETS * SHARE_ITERS * SHARE_HOLD / 2U);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 
 	/* Quiet now: one set gets the whole range, whoever leases what. */
-	KUNIT_ASSERT_EQ(test, ioasid_set_set_quota(ctx[0].set, SHARE_IDS), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_set_set_quota(ctx[0].set, SHARE_IDS), 0);
 	for (i = 0; i < SHARE_IDS; i++)
-		KUNIT_EXPECT_EQ(test, ioasid_alloc(ctx[0].set, SHARE_BASE,
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(ctx[0].set, SHARE_BASE,
 						   SHARE_BASE + SHARE_IDS - 1,
 						   NULL, &ids[i]), 0);
-	KUNIT_EXPECT_EQ(test, ioasid_set_used(ctx[0].set), SHARE_IDS);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(ctx[0].set), SHARE_IDS);
 	for (i = 0; i < SHARE_SETS; i++)
-		ioasid_set_free(ctx[i].set);
-	KUNIT_EXPECT_EQ(test, ioasid_pool_used(), pool);
+		pvm_ioasid_set_free(ctx[i].set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 	kunit_info(test, "%u allocs, %u -ENOSPC, %u consumer references\n",
 		   allocs, nospc, ctx[SHARE_SETS].allocs);
 }
@@ -951,7 +951,7 @@ static struct kunit_case ioasid_alloc_cases[] = {
 };
 
 static struct kunit_suite ioasid_alloc_suite = {
-	.name = "ioasid_alloc",
+	.name = "pvm_ioasid_alloc",
 	.test_cases = ioasid_alloc_cases,
 };
 
@@ -993,6 +993,6 @@ static struct kunit_suite ioasid_concurrency_suite = {
 kunit_test_suites(&ioasid_alloc_suite, &ioasid_spid_suite,
 		  &ioasid_notify_suite, &ioasid_concurrency_suite);
 
-MODULE_IMPORT_NS(IOASID_NS);
+MODULE_IMPORT_NS(PVM_IOASID_NS);
 MODULE_DESCRIPTION("KUnit tests of the ioasid PASID allocator");
 MODULE_LICENSE("GPL");

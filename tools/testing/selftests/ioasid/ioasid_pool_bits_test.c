@@ -15,7 +15,7 @@
 /* ioasid_kunit depends on ioasid: it goes first (it may not be loaded). */
 static int remove_ioasid(void)
 {
-	return system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r ioasid") ?
+	return system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r pvm_ioasid") ?
 		-EBUSY : 0;
 }
 
@@ -27,7 +27,7 @@ static int reload_ioasid(const char *params)
 
 	if (remove_ioasid())
 		return -EBUSY;
-	snprintf(cmd, sizeof(cmd), "modprobe ioasid %s", params);
+	snprintf(cmd, sizeof(cmd), "modprobe pvm_ioasid %s", params);
 	if (system(cmd))
 		return -EINVAL;
 	/* devtmpfs creates the node as the misc device registers */
@@ -137,8 +137,8 @@ TEST(pasid_bits_out_of_range)
 		SKIP(return, "needs root to reload ioasid");
 	if (remove_ioasid())
 		SKIP(return, "cannot remove the ioasid module");
-	EXPECT_NE(0, system("modprobe ioasid pasid_bits=0 2>/dev/null"));
-	EXPECT_NE(0, system("modprobe ioasid pasid_bits=21 2>/dev/null"));
+	EXPECT_NE(0, system("modprobe pvm_ioasid pasid_bits=0 2>/dev/null"));
+	EXPECT_NE(0, system("modprobe pvm_ioasid pasid_bits=21 2>/dev/null"));
 	ASSERT_EQ(0, reload_ioasid(""));
 }
 

@@ -45,7 +45,7 @@ TEST_F(ioasid_dev, info)
 	EXPECT_EQ(0, info.used);
 	EXPECT_EQ(self->pool_before, info.pool_used);
 	/* The quota of a new file is the default_quota parameter. */
-	pfd = open("/sys/module/ioasid/parameters/default_quota", O_RDONLY);
+	pfd = open("/sys/module/pvm_ioasid/parameters/default_quota", O_RDONLY);
 	ASSERT_LE(0, pfd);
 	ASSERT_LT(0, read(pfd, buf, sizeof(buf) - 1));
 	close(pfd);
