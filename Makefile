@@ -20,6 +20,10 @@
 #   make bench-debug     the same on the debug test kernel
 #   make check-mainline  compile check (W=1, imported symbols exported)
 #                        against Debian unstable's newest linux-source
+#   make install         install the product modules (no test modules)
+#                        into /lib/modules of KDIR's kernel
+#   make check-dkms      dkms add/build/install/remove on the host for the
+#                        installed Debian 6.1 and 6.12 headers (root)
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
 # to the project's test kernel (built on first use).
@@ -31,7 +35,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 export KDIR
 
 .PHONY: all modules clean sparse checkpatch kerneldoc htmldocs kernel selftests check run vm bench bench-debug \
-	check-mainline stock-modules install help
+	check-mainline check-dkms stock-modules install help
 
 all: modules
 
@@ -46,8 +50,11 @@ $(KDIR)/Makefile:
 modules: $(KDIR)/Makefile
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+# Only the modules a user needs: PVM_TESTS=n leaves the test-only ones out
+# of the build's module list, which modules_install follows.
+install: $(KDIR)/Makefile
+	$(MAKE) -C $(KDIR) M=$(CURDIR) PVM_TESTS=n modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) PVM_TESTS=n modules_install
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -95,5 +102,8 @@ bench-debug:
 check-mainline:
 	@$(VM)/check-mainline.sh
 
+check-dkms:
+	@$(VM)/check-dkms.sh
+
 help:
-	@sed -n "3,26p" Makefile
+	@sed -n "3,30p" Makefile

@@ -756,3 +756,4 @@ module_init(ioasid_init);
 module_exit(ioasid_exit);
 MODULE_DESCRIPTION("PASID allocator with per-VM sets, quotas, guest mapping and notifiers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);

@@ -213,4 +213,5 @@ module_init(vv_init);
 module_exit(vv_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);
 MODULE_DESCRIPTION("vhost protocol on VFIO mdev devices for any vDPA device");

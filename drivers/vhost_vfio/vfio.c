@@ -8,7 +8,6 @@
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include "vhost_vfio_private.h"
 
 static void vv_release(struct vfio_device *vdev)
@@ -530,8 +529,7 @@ const struct vfio_device_ops vv_vfio_ops = {
 	.open_device	= vv_open_device,
 	.close_device	= vv_close_device,
 	.ioctl		= vv_ioctl,
-#if LINUX_VERSION_MAJOR > 6 || \
-	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 19)
+#ifdef HAVE_VFIO_GET_REGION_INFO_CAPS
 	/* the core answers VFIO_DEVICE_GET_REGION_INFO itself from 6.19 */
 	.get_region_info_caps = vv_region_info_caps,
 #endif

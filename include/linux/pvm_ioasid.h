@@ -13,16 +13,15 @@
 #include <linux/types.h>
 #include <linux/iommu.h>	/* ioasid_t, IOMMU_PASID_INVALID */
 #include <linux/notifier.h>
-#include <linux/version.h>
 #include <uapi/linux/ioasid.h>
 
 /*
  * Symbol namespace of the exported API. Out-of-tree compat: before 6.13
  * the namespace argument of EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS()
- * is a bare word that the macros stringify; from 6.13 on it is a string.
+ * is a bare word that the macros stringify; from 6.13 on it is a string
+ * (HAVE_SYMBOL_NS_STRING: scripts/conftest.sh).
  */
-#if LINUX_VERSION_MAJOR > 6 || \
-	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 13)
+#ifdef HAVE_SYMBOL_NS_STRING
 #define PVM_IOASID_NS "PVM_IOASID"
 #else
 #define PVM_IOASID_NS PVM_IOASID

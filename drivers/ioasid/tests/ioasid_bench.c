@@ -439,3 +439,4 @@ module_exit(ioasid_bench_exit);
 MODULE_IMPORT_NS(PVM_IOASID_NS);
 MODULE_DESCRIPTION("ioasid benchmark against IDA and xarray");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);

@@ -996,3 +996,4 @@ kunit_test_suites(&ioasid_alloc_suite, &ioasid_spid_suite,
 MODULE_IMPORT_NS(PVM_IOASID_NS);
 MODULE_DESCRIPTION("KUnit tests of the ioasid PASID allocator");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);

@@ -195,4 +195,5 @@ static struct kunit_suite vv_suite = {
 kunit_test_suite(vv_suite);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);
 MODULE_DESCRIPTION("KUnit tests of vhost_vfio's device-free logic");

@@ -15,7 +15,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
 #ifdef CONFIG_X86
@@ -413,8 +412,7 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 
 	if (config->mask)
 		return -EOPNOTSUPP;
-#if LINUX_VERSION_MAJOR > 6 || \
-	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 18)
+#ifdef HAVE_VDPA_ALLOC_DEVICE_MAP
 	/* 6.18 added map ops; none of its own: it DMAs as its parent. */
 	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops,
 			      NULL, 1, 1, name, false);
@@ -506,4 +504,5 @@ module_init(vvt_init);
 module_exit(vvt_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(PVM_VERSION);
 MODULE_DESCRIPTION("Test-only vDPA parent with notification areas for the vhost_vfio selftests");
