@@ -36,7 +36,9 @@ in_suites() {
 	return 1
 }
 
-# The 9p transport may be modular (distribution kernels).
+# The 9p transport may be modular (distribution kernels; 6.1 has even
+# virtio_pci as a module).
+modprobe -q virtio_pci 2>/dev/null
 modprobe -q 9pnet_virtio 2>/dev/null
 modprobe -q 9p 2>/dev/null
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /out; then

@@ -4,7 +4,7 @@
 # Boot a test VM (QEMU, TCG, -cpu max, q35 + intel-iommu) with our modules
 # and run the tests, benchmarks or examples inside it.
 #
-#   run-vm.sh [--suite NAME]... [MODE] [--stock] [--out DIR]
+#   run-vm.sh [--suite NAME]... [MODE] [--stock|--stock61] [--out DIR]
 #
 # MODE: (default) check: load modules.list (KUnit runs on load), run every
 #         selftest *_test, unload, kmemleak scan, then parse everything and
@@ -19,6 +19,10 @@
 # --stock      boot the stock Debian 6.12 kernel (the "real test host")
 #              instead of the test kernel; modules are built against its
 #              headers
+# --stock61    boot Debian 12's default kernel (6.1) the same way. It has no
+#              vDPA bus (vhost_vfio is not built) and, like every stock
+#              kernel, no KUnit: only the suites whose modules exist there
+#              run (ioasid)
 # --mainline   boot the newest mainline of Debian unstable, configured like
 #              the test kernel (built and cached by check-mainline.sh)
 # --suite      restrict modules.list lines, selftests, bench and example
@@ -30,7 +34,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-MODE=check STOCK=0 MAINLINE=0 SUITES="" OUTDIR=""
+MODE=check STOCK=0 STOCK61=0 MAINLINE=0 SUITES="" OUTDIR=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) SUITES="${SUITES:+$SUITES,}$2"; shift ;;
@@ -42,7 +46,8 @@ while [ $# -gt 0 ]; do
 	--stock) STOCK=1 ;;
 	--mainline) MAINLINE=1 ;;
 	--out) OUTDIR=$2; shift ;;
-	-h|--help) sed -n '3,29p' "$0"; exit 0 ;;
+	--stock61) STOCK=1 STOCK61=1 ;;
+	-h|--help) sed -n '3,33p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 	shift
@@ -52,6 +57,7 @@ need_pkgs qemu-system-x86 python3 util-linux
 KSRC=$(kernel_src)
 SUFFIX=""
 [ $STOCK = 0 ] || SUFFIX=-stock
+[ $STOCK61 = 0 ] || SUFFIX=-stock61
 [ $MAINLINE = 0 ] || SUFFIX=-mainline
 [ $STOCK = 0 ] || [ $MAINLINE = 0 ] || die "--stock and --mainline exclude each other"
 RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX${SUITES:+-${SUITES//,/-}}}
@@ -60,8 +66,16 @@ mkdir -p "$BUILD"
 
 # --- kernel and modules ---------------------------------------------------
 LIST=$VM_DIR/modules.list
+if [ $STOCK61 = 1 ]; then
+	# the newest 6.1 ABI installed, else the newest the archive has
+	ABI=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.0-*-amd64' |
+		sed 's|.*/linux-headers-||' | sort -V | tail -1)
+	[ -n "$ABI" ] || ABI=$(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' |
+		sed -n 's/^linux-headers-\(6\.1\.0-[0-9]*-amd64\) .*/\1/p' | sort -V | tail -1)
+	[ -n "$ABI" ] || die "no linux-headers-6.1.0-*-amd64 in the package lists (apt-get update?)"
+fi
 if [ $STOCK = 1 ]; then
-	ABI=$(stock_abi)
+	[ $STOCK61 = 1 ] || ABI=$(stock_abi)
 	[ -n "$ABI" ] || die "no linux-image-6.12.*+deb12-amd64 in the package lists (apt-get update?)"
 	need_pkgs "linux-image-$ABI" "linux-headers-$ABI"
 	KREL=$ABI
@@ -69,7 +83,7 @@ if [ $STOCK = 1 ]; then
 	KDIR=/usr/src/linux-headers-$ABI
 	MODSRC=/lib/modules/$ABI
 	# a separate copy of the tree, so objects built for two kernels never mix
-	MTREE=$BUILD/stock/tree
+	MTREE=$BUILD/stock$([ $STOCK61 = 0 ] || echo 61)/tree
 	tree_copy "$MTREE"
 else
 	if [ $MAINLINE = 1 ]; then
@@ -100,10 +114,39 @@ if [ $MODE != selfcheck ]; then
 	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
 fi
 PRELOAD=()
-if [ $STOCK = 1 ]; then
+if [ $STOCK = 1 ] && [ $STOCK61 = 0 ]; then
 	EXTRAS=$("$VM_DIR/build-stock-extras.sh" "$ABI")
 	KOS+=("$EXTRAS"/*.ko)
 	PRELOAD=(vdpa_sim_net vdpa_sim_blk)
+fi
+# Stock kernels have no KUnit: their lists leave the *_kunit lines out.
+# On 6.1 only the suites whose modules exist there can run: each module
+# of the suite is one of ours that was built, or one of the kernel's.
+if [ $STOCK = 1 ] && [ $MODE != selfcheck ]; then
+	mkdir -p "$(dirname "$RUN")"
+	grep -Ev '^[^#[:space:]]+[[:space:]]+[^[:space:]]+_kunit([[:space:]]|$)' "$LIST" \
+		>"$RUN.modules.list" || true
+	LIST=$RUN.modules.list
+fi
+if [ $STOCK61 = 1 ] && [ $MODE != selfcheck ]; then
+	built=" $(for k in "${KOS[@]}"; do basename "$k" .ko; done | xargs) "
+	suites=() cannot=" "
+	while read -r suite mod _; do
+		case "$suite" in ''|'#'*) continue ;; esac
+		case " ${suites[*]} " in *" $suite "*) ;; *) suites+=("$suite") ;; esac
+		case "$built" in *" $mod "*) continue ;; esac
+		modprobe -S "$KREL" --show-depends "$mod" >/dev/null 2>&1 || cannot+="$suite "
+	done <"$LIST"
+	runnable=()
+	for s in "${suites[@]}"; do
+		case "$cannot" in *" $s "*) ;; *) runnable+=("$s") ;; esac
+	done
+	[ "$cannot" = " " ] || note "$KREL cannot run suite(s)$cannot: their modules do not exist there"
+	for s in ${SUITES//,/ }; do
+		case " ${runnable[*]} " in *" $s "*) ;; *) die "suite $s cannot run on $KREL" ;; esac
+	done
+	[ -n "$SUITES" ] || SUITES=$(IFS=,; echo "${runnable[*]}")
+	[ -n "$SUITES" ] || die "no suite can run on $KREL"
 fi
 
 USERDIR=$BUILD/user
