@@ -3,8 +3,9 @@
 #
 # make check: every set-up step on a fresh Debian 12 machine, the builds and
 # static checks, the test VM (KUnit, selftests, kernel-log scan), the harness
-# self-proof and the stock-kernel smoke. Prints results per suite and ends
-# with exactly one line "N passed, N failed".
+# self-proof, the stock-kernel smoke, the suites on Debian 12's default 6.1
+# kernel and DKMS on the host. Prints results per suite and ends with
+# exactly one line "N passed, N failed".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -102,6 +103,29 @@ fi
 section "stock Debian 6.12 kernel: build and load (the real test host)"
 "$VM_DIR/run-vm.sh" --stock --smoke --out "$TREE/build/vm/smoke-stock" 2>&1 | tee "$LOGS/vm-stock.log"
 count_results "$TREE/build/vm/smoke-stock/results.json" "stock kernel smoke"
+
+section "Debian 12's default kernel (6.1): build and the suites that exist there"
+t=$(date +%s)
+"$VM_DIR/run-vm.sh" --stock61 --out "$TREE/build/vm/stock61" 2>&1 | tee "$LOGS/vm-stock61.log"
+count_results "$TREE/build/vm/stock61/results.json" "stock 6.1 kernel"
+echo "  (stock 6.1 step took $(($(date +%s) - t)) s)"
+
+section "DKMS on this host: add, build, install, remove for every kernel's headers"
+t=$(date +%s)
+if [ "$(id -u)" -eq 0 ]; then
+	"$VM_DIR/check-dkms.sh" 2>&1 | tee "$LOGS/dkms.log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/dkms.log" | tail -1)
+	if [ -n "$line" ]; then
+		p=${line%% *}; f=$(echo "$line" | awk '{print $3}')
+		PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+		[ "$f" -eq 0 ] || FAILS+=("DKMS: $f failed")
+	else
+		fail "DKMS check did not run (see $LOGS/dkms.log)"
+	fi
+else
+	echo "  skipped: dkms needs root (run make check-dkms as root)"
+fi
+echo "  (DKMS step took $(($(date +%s) - t)) s)"
 
 section "summary"
 for f in "${FAILS[@]}"; do echo "  failed: $f"; done
