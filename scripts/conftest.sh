@@ -21,7 +21,8 @@
 # costs one checksum. OUT is rewritten only when its content changes, so
 # objects are not rebuilt for nothing. Prints the HAVE_* macros defined.
 # Add a probe: a function probe_<name> printing a C file that compiles
-# exactly when the API is there, and its name in PROBES.
+# exactly when the API is there, and its name in PROBES (and in NEGATIVE
+# when it can only be written to compile when the API is missing).
 set -u
 
 OUT=$1 VERSION=$2 OBJTREE=$3
@@ -29,6 +30,8 @@ shift 3
 
 PROBES="symbol_ns_string vfio_get_region_info_caps vdpa_alloc_device_map \
 vdpa_bind_mm eventfd_signal_ctx_only"
+# Probes that compile when the API is missing.
+NEGATIVE="symbol_ns_string"
 
 have_list() { sed -n 's/^#define \(HAVE_[A-Z0-9_]*\) 1$/\1/p' "$1"; }
 
@@ -53,7 +56,6 @@ probe_symbol_ns_string() {
 	echo '#include <linux/module.h>'
 	echo 'MODULE_IMPORT_NS(PVM_CONFTEST);'
 }
-negative_symbol_ns_string=1
 
 # 6.19: the VFIO core answers VFIO_DEVICE_GET_REGION_INFO and asks the
 # driver for capabilities only.
@@ -127,11 +129,11 @@ fi
 	echo "#define _PVM_CONFIG_H"
 	echo "#define PVM_VERSION \"$VERSION\""
 	for name in $PROBES; do
-		rc=$(cat "$TMP/$name.rc")
-		eval "neg=\${negative_$name:-0}"
-		macro=HAVE_$(echo "$name" | tr a-z A-Z)
-		if { [ "$rc" = 0 ] && [ "$neg" = 0 ]; } ||
-		   { [ "$rc" != 0 ] && [ "$neg" = 1 ]; }; then
+		ok=0
+		[ "$(cat "$TMP/$name.rc")" = 0 ] && ok=1
+		case " $NEGATIVE " in *" $name "*) ok=$((1 - ok)) ;; esac
+		macro=HAVE_$(echo "$name" | tr '[:lower:]' '[:upper:]')
+		if [ $ok = 1 ]; then
 			echo "#define $macro 1"
 		else
 			echo "/* #undef $macro */"
