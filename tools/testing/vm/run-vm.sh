@@ -135,13 +135,14 @@ if [ $STOCK61 = 1 ] && [ $MODE != selfcheck ]; then
 		case "$suite" in ''|'#'*) continue ;; esac
 		case " ${suites[*]} " in *" $suite "*) ;; *) suites+=("$suite") ;; esac
 		case "$built" in *" $mod "*) continue ;; esac
-		modprobe -S "$KREL" --show-depends "$mod" >/dev/null 2>&1 || cannot+="$suite "
+		modprobe -S "$KREL" --show-depends "$mod" >/dev/null 2>&1 && continue
+		case "$cannot" in *" $suite "*) ;; *) cannot+="$suite " ;; esac
 	done <"$LIST"
 	runnable=()
 	for s in "${suites[@]}"; do
 		case "$cannot" in *" $s "*) ;; *) runnable+=("$s") ;; esac
 	done
-	[ "$cannot" = " " ] || note "$KREL cannot run suite(s)$cannot: their modules do not exist there"
+	[ "$cannot" = " " ] || note "$KREL cannot run suite(s) ${cannot# }(their modules do not exist there)"
 	for s in ${SUITES//,/ }; do
 		case " ${runnable[*]} " in *" $s "*) ;; *) die "suite $s cannot run on $KREL" ;; esac
 	done
@@ -181,6 +182,9 @@ VMODE=$MODE
 APPEND="console=ttyS0 log_buf_len=16M panic=-1 oops=panic panic_on_warn=0 \
 no5lvl intel_iommu=on iommu=pt pasidvm.mode=$VMODE ${SUITES:+pasidvm.suites=$SUITES}"
 [ "$VMODE" = check ] && APPEND="$APPEND quiet loglevel=4"
+# 6.1 under TCG: the IO-APIC timer check fails behind interrupt remapping
+# and panics ("timer doesn't work through Interrupt-remapped IO-APIC").
+[ $STOCK61 = 0 ] || APPEND="$APPEND no_timer_check"
 QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
 	-device intel-iommu,intremap=on,caching-mode=on -device edu
 	-kernel "$BZIMAGE" -initrd "$INITRD" -append "$APPEND"
