@@ -16,6 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
 #include <linux/version.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
 #ifdef CONFIG_X86
@@ -59,6 +60,12 @@ struct vvt_vq {
  * @config_irqs: config-change interrupts delivered
  * @db: one notification page per queue, uncached like device memory
  * @config_work: raises a config-change interrupt
+ * @map_lock: protects @map
+ * @map: the map the device holds (a copy of what set_map() gave it)
+ * @map_entries: entries in @map
+ * @map_pages: pages in @map
+ * @set_maps: set_map() calls
+ * @map_violations: unpinned pages seen in an old or new map by set_map()
  *
  * kick_vq() may be called under the kick eventfd's wait-queue lock, with
  * interrupts off (vhost_vfio does so), while the config callback signals an
@@ -79,6 +86,12 @@ struct vvt_dev {
 	atomic_t config_irqs;
 	struct page *db[VVT_NVQS];
 	struct work_struct config_work;
+	struct mutex map_lock;	/* see above */
+	struct vhost_iotlb *map;
+	atomic_t map_entries;
+	atomic_t map_pages;
+	atomic_t set_maps;
+	atomic_t map_violations;
 };
 
 static struct vvt_dev *to_vvt(struct vdpa_device *vdpa)
@@ -302,6 +315,10 @@ static void vvt_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	c.config_irqs = cpu_to_le32(atomic_read(&t->config_irqs));
 	c.trigger = cpu_to_le32(t->trigger);
 	spin_unlock(&t->lock);
+	c.map_entries = cpu_to_le32(atomic_read(&t->map_entries));
+	c.map_pages = cpu_to_le32(atomic_read(&t->map_pages));
+	c.set_maps = cpu_to_le32(atomic_read(&t->set_maps));
+	c.map_violations = cpu_to_le32(atomic_read(&t->map_violations));
 	memcpy(buf, (u8 *)&c + offset, len);
 }
 
@@ -338,11 +355,71 @@ static u32 vvt_get_generation(struct vdpa_device *vdpa)
 	return gen;
 }
 
-/* The device moves no data: any map is accepted and ignored. */
+/* Pages of @tlb that are not pinned (for DMA) now; counts its pages too. */
+static u32 vvt_unpinned(struct vhost_iotlb *tlb, u32 *pages)
+{
+	struct vhost_iotlb_map *m;
+	u32 bad = 0;
+	u64 pfn;
+
+	*pages = 0;
+	for (m = vhost_iotlb_itree_first(tlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		for (pfn = PHYS_PFN(m->addr); pfn <= PHYS_PFN(m->addr + m->size - 1);
+		     pfn++) {
+			(*pages)++;
+			if (!pfn_valid(pfn) ||
+			    !folio_maybe_dma_pinned(page_folio(pfn_to_page(pfn))))
+				bad++;
+		}
+		cond_resched();
+	}
+	return bad;
+}
+
+/*
+ * The device moves no data, but keeps the map it is given, and checks that
+ * every page of the map it gives up and of the map it takes is pinned: a
+ * page the bridge unpinned while this device held it could have been freed
+ * and reused under a real device's DMA.
+ */
 static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		       struct vhost_iotlb *iotlb)
 {
-	return asid ? -EINVAL : 0;
+	struct vvt_dev *t = to_vvt(vdpa);
+	struct vhost_iotlb *copy;
+	struct vhost_iotlb_map *m;
+	u32 bad, pages;
+	int ret = 0;
+
+	if (asid)
+		return -EINVAL;
+	mutex_lock(&t->map_lock);
+	atomic_inc(&t->set_maps);
+	bad = vvt_unpinned(t->map, &pages);
+	bad += vvt_unpinned(iotlb, &pages);
+	atomic_add(bad, &t->map_violations);
+	copy = vhost_iotlb_alloc(0, 0);
+	if (!copy) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (m = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		ret = vhost_iotlb_add_range(copy, m->start, m->last, m->addr,
+					    m->perm);
+		if (ret) {
+			vhost_iotlb_free(copy);
+			goto out;	/* the old map stays */
+		}
+	}
+	vhost_iotlb_free(t->map);
+	t->map = copy;
+	atomic_set(&t->map_entries, copy->nmaps);
+	atomic_set(&t->map_pages, pages);
+out:
+	mutex_unlock(&t->map_lock);
+	return ret;
 }
 
 static void vvt_config_work(struct work_struct *work)
@@ -365,6 +442,8 @@ static void vvt_free(struct vdpa_device *vdpa)
 
 	cancel_work_sync(&t->config_work);
 	mutex_destroy(&t->cb_lock);
+	vhost_iotlb_free(t->map);
+	mutex_destroy(&t->map_lock);
 	for (i = 0; i < VVT_NVQS; i++) {
 		if (!t->db[i])
 			continue;
@@ -426,8 +505,14 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		return PTR_ERR(t);
 	spin_lock_init(&t->lock);
 	mutex_init(&t->cb_lock);
+	mutex_init(&t->map_lock);
 	INIT_WORK(&t->config_work, vvt_config_work);
 	t->vdpa.mdev = mdev;
+	t->map = vhost_iotlb_alloc(0, 0);
+	if (!t->map) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
 	for (i = 0; i < VVT_NVQS; i++) {
 		t->db[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!t->db[i]) {
