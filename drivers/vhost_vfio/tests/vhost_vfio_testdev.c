@@ -66,6 +66,7 @@ struct vvt_vq {
  * @map_pages: pages in @map
  * @set_maps: set_map() calls
  * @map_violations: unpinned pages seen in an old or new map by set_map()
+ * @map_limit: most entries set_map() takes, 0 for no limit
  *
  * kick_vq() may be called under the kick eventfd's wait-queue lock, with
  * interrupts off (vhost_vfio does so), while the config callback signals an
@@ -92,6 +93,7 @@ struct vvt_dev {
 	atomic_t map_pages;
 	atomic_t set_maps;
 	atomic_t map_violations;
+	atomic_t map_limit;
 };
 
 static struct vvt_dev *to_vvt(struct vdpa_device *vdpa)
@@ -319,6 +321,7 @@ static void vvt_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	c.map_pages = cpu_to_le32(atomic_read(&t->map_pages));
 	c.set_maps = cpu_to_le32(atomic_read(&t->set_maps));
 	c.map_violations = cpu_to_le32(atomic_read(&t->map_violations));
+	c.map_limit = cpu_to_le32(atomic_read(&t->map_limit));
 	memcpy(buf, (u8 *)&c + offset, len);
 }
 
@@ -326,6 +329,7 @@ static void vvt_set_config(struct vdpa_device *vdpa, unsigned int offset,
 			   const void *buf, unsigned int len)
 {
 	const unsigned int at = offsetof(struct vvt_config, trigger);
+	const unsigned int lim = offsetof(struct vvt_config, map_limit);
 	struct vvt_dev *t = to_vvt(vdpa);
 	__le32 v;
 
@@ -334,12 +338,16 @@ static void vvt_set_config(struct vdpa_device *vdpa, unsigned int offset,
 		return;
 	spin_lock(&t->lock);
 	t->generation++;
-	/* Only the trigger field is writable, and only as a whole. */
+	/* Only trigger and map_limit are writable, and only as a whole. */
 	if (offset <= at && offset + len >= at + sizeof(v)) {
 		memcpy(&v, (const u8 *)buf + (at - offset), sizeof(v));
 		t->trigger = le32_to_cpu(v);
 		if (t->trigger)
 			schedule_work(&t->config_work);
+	}
+	if (offset <= lim && offset + len >= lim + sizeof(v)) {
+		memcpy(&v, (const u8 *)buf + (lim - offset), sizeof(v));
+		atomic_set(&t->map_limit, le32_to_cpu(v));
 	}
 	spin_unlock(&t->lock);
 }
@@ -399,6 +407,15 @@ static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 	bad = vvt_unpinned(t->map, &pages);
 	bad += vvt_unpinned(iotlb, &pages);
 	atomic_add(bad, &t->map_violations);
+	if (atomic_read(&t->map_limit) &&
+	    iotlb->nmaps > atomic_read(&t->map_limit)) {
+		/* Refused, and the old map lost, as vdpa_sim does. */
+		vhost_iotlb_reset(t->map);
+		atomic_set(&t->map_entries, 0);
+		atomic_set(&t->map_pages, 0);
+		ret = -ENOSPC;
+		goto out;
+	}
 	copy = vhost_iotlb_alloc(0, 0);
 	if (!copy) {
 		ret = -ENOMEM;

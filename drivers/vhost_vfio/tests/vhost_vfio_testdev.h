@@ -29,11 +29,14 @@
  *   of the map set_map() gives and of the map it replaces must be pinned
  *   at that moment, since the device may use the old map until set_map()
  *   returns.  A bridge that unpins a page before the device has let go of
- *   it makes this count grow.
+ *   it makes this count grow;
+ * - map_limit: writable; when not 0, set_map() refuses a map of more
+ *   entries with ENOSPC and is left with an empty map, as vdpa_sim is past
+ *   its max_iotlb_entries.
  *
  * The other fields ignore writes.  A device reset zeroes everything,
  * notification pages included, but keeps the map (as vDPA devices keep
- * theirs over a reset) and the map counters.
+ * theirs over a reset), the map counters and map_limit.
  */
 #ifndef _VHOST_VFIO_TESTDEV_H
 #define _VHOST_VFIO_TESTDEV_H
@@ -55,6 +58,7 @@
  * @map_pages: pages of the device's map
  * @set_maps: set_map() calls since the device was created
  * @map_violations: pages of an old or new map found unpinned in set_map()
+ * @map_limit: most entries set_map() takes (0: no limit), writable
  */
 struct vvt_config {
 	__le32 doorbell[VVT_NVQS];
@@ -65,6 +69,7 @@ struct vvt_config {
 	__le32 map_pages;
 	__le32 set_maps;
 	__le32 map_violations;
+	__le32 map_limit;
 };
 
 #endif /* _VHOST_VFIO_TESTDEV_H */
