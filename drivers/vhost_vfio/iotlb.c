@@ -55,6 +55,7 @@ int vv_iotlb_alloc(struct vv_dev *vv)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_alloc);
 
 void vv_iotlb_free(struct vv_dev *vv)
 {
@@ -67,6 +68,7 @@ void vv_iotlb_free(struct vv_dev *vv)
 	kfree(vv->iotlb);
 	vv->iotlb = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_free);
 
 /* The device takes its whole map at once (set_map), not entry by entry. */
 static bool vv_whole_map(struct vv_dev *vv)
@@ -658,6 +660,7 @@ int vv_iotlb_msg(struct vv_dev *vv, const struct vhost_msg_v2 *msg)
 		return -EINVAL;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_msg);
 
 /**
  * vv_iotlb_clear() - drop every mapping of every address space
@@ -684,8 +687,9 @@ void vv_iotlb_clear(struct vv_dev *vv)
 	for (as = 0; as < vv->vdpa->nas; as++) {
 		vv_unmap(vv, as, 0, U64_MAX);
 		/* An empty map, not the device's default (often 1:1) one. */
-		if (ops->set_map)
+		if (vv_whole_map(vv))
 			ops->set_map(vv->vdpa, as, vv->iotlb[as]);
 		vv_release_retired(vv, as);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_clear);
