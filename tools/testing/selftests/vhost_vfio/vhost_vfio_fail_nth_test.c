@@ -399,9 +399,7 @@ FIXTURE_VARIANT(fail_nth) {
 
 FIXTURE_VARIANT_ADD(fail_nth, open) { .path = P_OPEN };
 FIXTURE_VARIANT_ADD(fail_nth, set_owner) { .path = P_SET_OWNER };
-FIXTURE_VARIANT_ADD(fail_nth, set_backend_features) {
-	.path = P_SET_BACKEND_FEATURES
-};
+FIXTURE_VARIANT_ADD(fail_nth, set_backend_features) { .path = P_SET_BACKEND_FEATURES };
 FIXTURE_VARIANT_ADD(fail_nth, set_features) { .path = P_SET_FEATURES };
 FIXTURE_VARIANT_ADD(fail_nth, set_status) { .path = P_SET_STATUS };
 FIXTURE_VARIANT_ADD(fail_nth, get_config) { .path = P_GET_CONFIG };

@@ -349,7 +349,7 @@ TEST(memlock_two_instances_one_mm)
 /* ---- batches on vdpa_sim_net: all or nothing ----------------------------- */
 
 #define SIM_ENTRIES	2100	/* vdpa_sim takes 2048 entries per map */
-#define FAR_IOVA	(1ULL << 36)
+#define FAR_IOVA	0x1000000000ULL	/* 64 GiB */
 
 FIXTURE(simbatch) {
 	struct vv_be be;
