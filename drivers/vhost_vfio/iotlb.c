@@ -36,6 +36,12 @@
 #define VV_RUNS_MAX	((PAGE_SIZE - sizeof(struct vv_pfns)) / \
 			 sizeof_field(struct vv_pfns, run[0]))
 
+/**
+ * vv_iotlb_alloc() - allocate the empty maps of an opened device
+ * @vv: the device, lock held
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int vv_iotlb_alloc(struct vv_dev *vv)
 {
 	unsigned int i, nas = vv->vdpa->nas;
@@ -57,6 +63,10 @@ int vv_iotlb_alloc(struct vv_dev *vv)
 }
 EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_alloc);
 
+/**
+ * vv_iotlb_free() - free the maps, emptied by vv_iotlb_clear() before
+ * @vv: the device, lock held
+ */
 void vv_iotlb_free(struct vv_dev *vv)
 {
 	unsigned int i;
