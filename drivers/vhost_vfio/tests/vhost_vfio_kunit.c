@@ -254,7 +254,7 @@ static struct vvk *vvk_new(struct kunit *test, bool set_map, bool dma_map,
 	k->vdpa.config = &k->ops;
 	k->vdpa.nas = 2;
 	k->vdpa.use_va = use_va;
-	k->map = vhost_iotlb_alloc(0, 0);
+	k->map = vhost_iotlb_alloc(65536, 0);
 	KUNIT_ASSERT_NOT_NULL(test, k->map);
 	k->npages = npages;
 	k->user = kunit_vm_mmap(test, NULL, 0, npages * PAGE_SIZE,

@@ -24,6 +24,7 @@
 #endif
 #include "vhost_vfio_testdev.h"
 
+#define VVT_MAP_MAX	65536	/* entries, as many as the bridge makes */
 #define VVT_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) | \
 			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
 
@@ -416,7 +417,7 @@ static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		ret = -ENOSPC;
 		goto out;
 	}
-	copy = vhost_iotlb_alloc(0, 0);
+	copy = vhost_iotlb_alloc(VVT_MAP_MAX, 0);
 	if (!copy) {
 		ret = -ENOMEM;
 		goto out;
@@ -525,7 +526,7 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&t->map_lock);
 	INIT_WORK(&t->config_work, vvt_config_work);
 	t->vdpa.mdev = mdev;
-	t->map = vhost_iotlb_alloc(0, 0);
+	t->map = vhost_iotlb_alloc(VVT_MAP_MAX, 0);
 	if (!t->map) {
 		ret = -ENOMEM;
 		goto err_put;
