@@ -129,7 +129,6 @@ FIXTURE_TEARDOWN(td)
 
 TEST_F(td, invalidate_unpins_after_the_device_let_go)
 {
-
 	ASSERT_EQ(0, vv_map(&self->be, VV_IOVA_BASE, self->mem, 16 * PG,
 			    VHOST_ACCESS_RW));
 	ASSERT_EQ(16, vvt_field(&self->be, VVT_OFF(map_pages)));
