@@ -417,6 +417,13 @@ static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		ret = -ENOSPC;
 		goto out;
 	}
+	if (!iotlb->nmaps) {
+		/* an empty map, as after a reset: nothing to allocate */
+		vhost_iotlb_reset(t->map);
+		atomic_set(&t->map_entries, 0);
+		atomic_set(&t->map_pages, 0);
+		goto out;
+	}
 	copy = vhost_iotlb_alloc(VVT_MAP_MAX, 0);
 	if (!copy) {
 		ret = -ENOMEM;
