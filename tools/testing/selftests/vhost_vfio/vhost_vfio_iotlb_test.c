@@ -133,8 +133,8 @@ TEST_F(td, invalidate_unpins_after_the_device_let_go)
 			    VHOST_ACCESS_RW));
 	ASSERT_EQ(16, vvt_field(&self->be, VVT_OFF(map_pages)));
 	ASSERT_EQ(self->pin0 + KB(16), vv_vmpin_kb());
-	/* one byte of the entry drops all of it, from the device first */
-	ASSERT_EQ(0, vv_unmap(&self->be, VV_IOVA_BASE + 3 * PG, 1));
+	/* from the device first, then unpinned */
+	ASSERT_EQ(0, vv_unmap(&self->be, VV_IOVA_BASE, 16 * PG));
 	ASSERT_EQ(0, vvt_field(&self->be, VVT_OFF(map_pages)));
 	ASSERT_EQ(self->pin0, vv_vmpin_kb());
 	ASSERT_EQ(self->bad0, vvt_field(&self->be, VVT_OFF(map_violations)));
@@ -157,7 +157,7 @@ TEST_F(td, batch_keeps_pages_until_batch_end)
 			    4 * PG, VHOST_ACCESS_RO));
 	ASSERT_EQ(0, vv_map(&self->be, 2 * VV_IOVA_BASE, self->mem + 16 * PG,
 			    4 * PG, VHOST_ACCESS_RW));
-	ASSERT_EQ(0, vv_unmap(&self->be, 2 * VV_IOVA_BASE, PG));
+	ASSERT_EQ(0, vv_unmap(&self->be, 2 * VV_IOVA_BASE, 4 * PG));
 	ASSERT_EQ(maps0, vvt_field(&self->be, VVT_OFF(set_maps)));
 	ASSERT_EQ(0, vv_batch(&self->be, 0, false));
 	ASSERT_EQ(maps0 + 1, vvt_field(&self->be, VVT_OFF(set_maps)));
