@@ -160,7 +160,7 @@ struct vv_vq {
  * @log_base: user address of the dirty log, 0 if none
  * @iotlb: one IOTLB per address space (@vdpa->nas of them)
  * @in_batch: between VHOST_IOTLB_BATCH_BEGIN and _END
- * @batch_asid: the address space changed in the batch
+ * @batch_asid: the address space of the batch, or of the open transaction
  * @pinned: pages charged to @owner's pinned_vm
  * @staged: the map being built by the open transaction of a set_map
  *	device (a copy of @iotlb[@batch_asid]), or NULL
