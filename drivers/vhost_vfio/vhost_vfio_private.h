@@ -83,15 +83,43 @@ struct vv_parent {
 };
 
 /**
+ * struct vv_pfns - a block of physically contiguous page runs of a pin
+ * @next: the next block, or NULL
+ * @nr: runs in use
+ * @max: runs allocated (a block never exceeds a page)
+ * @run: the runs, @run[i].npages pages from frame @run[i].pfn
+ */
+struct vv_pfns {
+	struct vv_pfns *next;
+	unsigned int nr;
+	unsigned int max;
+	struct {
+		unsigned long pfn;
+		unsigned long npages;
+	} run[] __counted_by(max);
+};
+
+/**
  * struct vv_pin - pages pinned for one IOTLB entry
- * @npages: number of pages in @pfn
+ * @node: on vv_dev.retired while the device may still hold the pages
+ * @asid: address space of the entry
+ * @gen: vv_dev.txn_gen of the transaction that made the entry
+ * @dropped_gen: vv_dev.txn_gen of the transaction that removed the entry
+ *	from the staged map (the committed map, and the device, still hold it)
+ * @npages: pages pinned (and charged) in @head's runs
  * @writable: pinned for device writes (marked dirty on unpin)
- * @pfn: page frame numbers
+ * @head: the first block of runs, or NULL
+ * @tail: the last block of runs, or NULL
  */
 struct vv_pin {
+	struct list_head node;
+	u32 asid;
+	u64 gen;
+	u64 dropped_gen;
 	unsigned long npages;
 	bool writable;
-	unsigned long pfn[] __counted_by(npages);
+	struct vv_pfns *head;
+	struct vv_pfns *tail;
 };
 
 /**
@@ -132,8 +160,14 @@ struct vv_vq {
  * @log_base: user address of the dirty log, 0 if none
  * @iotlb: one IOTLB per address space (@vdpa->nas of them)
  * @in_batch: between VHOST_IOTLB_BATCH_BEGIN and _END
- * @batch_asid: the address space changed in the batch
+ * @batch_asid: the address space of the batch, or of the open transaction
  * @pinned: pages charged to @owner's pinned_vm
+ * @staged: the map being built by the open transaction of a set_map
+ *	device (a copy of @iotlb[@batch_asid]), or NULL
+ * @retired: pins removed from the map but maybe still in the device's
+ *	(a set_map failed since); unpinned after the next good set_map
+ * @txn_open: an IOTLB transaction (a batch, or one message) is open
+ * @txn_gen: number of the last IOTLB transaction begun
  * @nvqs: number of virtqueues
  * @vqs: the virtqueues
  * @irq_lock: protects @config_call and @req
@@ -157,6 +191,10 @@ struct vv_dev {
 	bool in_batch;
 	u32 batch_asid;
 	unsigned long pinned;
+	struct vhost_iotlb *staged;
+	struct list_head retired;
+	bool txn_open;
+	u64 txn_gen;
 	u32 nvqs;
 	struct vv_vq *vqs;
 	spinlock_t irq_lock;	/* protects config_call and req */
@@ -196,6 +234,11 @@ void vv_iotlb_free(struct vv_dev *vv);
 int vv_iotlb_msg(struct vv_dev *vv, const struct vhost_msg_v2 *msg);
 void vv_iotlb_clear(struct vv_dev *vv);
 int vv_log_sync(struct vv_dev *vv, u64 first, u64 last, u64 *marked);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Exported to vhost_vfio_kunit only (EXPORTED_FOR_KUNIT_TESTING). */
+int vv_update(struct vv_dev *vv, u32 asid, const struct vhost_iotlb_msg *msg);
+void vv_unmap(struct vv_dev *vv, u32 asid, u64 first, u64 last);
+#endif
 
 /* vfio.c */
 extern const struct vfio_device_ops vv_vfio_ops;

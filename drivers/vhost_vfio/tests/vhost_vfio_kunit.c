@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of vhost_vfio's device-free logic: feature mask and feature
- * negotiation rules, IOTLB message checks and bookkeeping, pinning runs and
- * dirty-log bit arithmetic.
+ * KUnit tests of vhost_vfio: the device-free logic (feature mask and
+ * feature negotiation rules, IOTLB message checks, pinning runs, dirty-log
+ * bit arithmetic), and the bridge's own IOTLB code (vv_update(), vv_unmap(),
+ * batches) on a fake vDPA device, pinning a user mm of the test.
  */
 #include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
 #include <linux/vhost_iotlb.h>
 #include <uapi/linux/virtio_config.h>
 #include "../vhost_vfio_private.h"
@@ -109,50 +114,467 @@ static void vv_test_update_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vhost_vfio_check_range(2, U64_MAX, &last), -EINVAL);
 }
 
-static void vv_free_tlb(void *tlb)
+/* ---- the bridge's IOTLB code on a fake vDPA device ---------------------- */
+
+#define VVK_IOVA	0x100000ULL
+
+/**
+ * struct vvk - a vv_dev on a fake vDPA device, in a user mm of the test
+ * @vv: the bridge's device (never registered with VFIO)
+ * @vdpa: the fake vDPA device (never registered)
+ * @ops: its ops: set_map, or dma_map/dma_unmap, or both
+ * @map: what the fake device holds (set_map devices)
+ * @set_maps: set_map() calls
+ * @fail_set_maps: refuse that many more set_map() calls with -ENOSPC
+ * @dma_maps: dma_map() calls
+ * @dma_unmaps: dma_unmap() calls
+ * @violations: unpinned pages seen in a map given up or taken, or unmapped
+ * @user: user address of the test's memory
+ * @npages: its size in pages
+ * @pinned0: the mm's pinned_vm before the test
+ */
+struct vvk {
+	struct vv_dev vv;
+	struct vdpa_device vdpa;
+	struct vdpa_config_ops ops;
+	struct vhost_iotlb *map;
+	unsigned int set_maps, fail_set_maps, dma_maps, dma_unmaps, violations;
+	unsigned long user;
+	unsigned long npages;
+	s64 pinned0;
+};
+
+static struct vvk *to_vvk(struct vdpa_device *vdpa)
 {
-	vhost_iotlb_free(tlb);
+	return container_of(vdpa, struct vvk, vdpa);
 }
 
-/* The bookkeeping the bridge relies on: one entry per run, overlap lookup. */
-static void vv_test_iotlb_bookkeeping(struct kunit *test)
+/* Pages of [addr, addr + size) (physical) that are not pinned now. */
+static unsigned int vvk_unpinned(u64 addr, u64 size)
 {
-	unsigned long pfn[] = { 100, 101, 102, 200, 201, 7 };
-	struct vhost_iotlb *tlb = vhost_iotlb_alloc(64, 0);
-	unsigned long off = 0, run, n = ARRAY_SIZE(pfn);
-	struct vhost_iotlb_map *map;
-	unsigned int entries = 0;
+	unsigned long pfn;
+	unsigned int bad = 0;
 
-	KUNIT_ASSERT_NOT_NULL(test, tlb);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vv_free_tlb, tlb), 0);
-	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn, n), 3UL);
-	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn + 3, n - 3), 2UL);
-	KUNIT_EXPECT_EQ(test, vhost_vfio_pfn_run(pfn + 5, 1), 1UL);
-	for (; off < n; off += run) {
-		run = vhost_vfio_pfn_run(pfn + off, n - off);
-		KUNIT_EXPECT_EQ(test,
-				vhost_iotlb_add_range(tlb, 0x100000 + off * PAGE_SIZE,
-						      0x100000 + (off + run) * PAGE_SIZE - 1,
-						      PFN_PHYS(pfn[off]), VHOST_MAP_RW), 0);
-		entries++;
+	for (pfn = PHYS_PFN(addr); pfn <= PHYS_PFN(addr + size - 1); pfn++)
+		if (!pfn_valid(pfn) ||
+		    !folio_maybe_dma_pinned(page_folio(pfn_to_page(pfn))))
+			bad++;
+	return bad;
+}
+
+static unsigned int vvk_tlb_unpinned(struct vhost_iotlb *tlb)
+{
+	struct vhost_iotlb_map *m;
+	unsigned int bad = 0;
+
+	for (m = vhost_iotlb_itree_first(tlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX))
+		bad += vvk_unpinned(m->addr, m->size);
+	return bad;
+}
+
+/* Like vdpa_sim: a refused map leaves the device with an empty one. */
+static int vvk_set_map(struct vdpa_device *vdpa, unsigned int asid,
+		       struct vhost_iotlb *iotlb)
+{
+	struct vvk *k = to_vvk(vdpa);
+	struct vhost_iotlb_map *m;
+
+	k->set_maps++;
+	if (!vdpa->use_va)
+		k->violations += vvk_tlb_unpinned(k->map) +
+				 vvk_tlb_unpinned(iotlb);
+	vhost_iotlb_reset(k->map);
+	if (k->fail_set_maps) {
+		k->fail_set_maps--;
+		return -ENOSPC;
 	}
-	KUNIT_EXPECT_EQ(test, entries, 3U);
-	KUNIT_EXPECT_EQ(test, tlb->nmaps, 3U);
-	/* an update overlapping any byte of an entry finds it (-EEXIST path) */
-	KUNIT_EXPECT_NOT_NULL(test, vhost_iotlb_itree_first(tlb, 0x100000 + 5 * PAGE_SIZE,
-							    0x100000 + 5 * PAGE_SIZE));
-	KUNIT_EXPECT_NULL(test, vhost_iotlb_itree_first(tlb, 0x100000 + 6 * PAGE_SIZE,
-							U64_MAX));
-	map = vhost_iotlb_itree_first(tlb, 0x100000 + 3 * PAGE_SIZE,
-				      0x100000 + 3 * PAGE_SIZE);
+	for (m = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX))
+		if (vhost_iotlb_add_range(k->map, m->start, m->last, m->addr,
+					  m->perm))
+			return -ENOMEM;
+	return 0;
+}
+
+static int vvk_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		       u64 size, u64 pa, u32 perm, void *opaque)
+{
+	struct vvk *k = to_vvk(vdpa);
+
+	k->dma_maps++;
+	k->violations += vvk_unpinned(pa, size);
+	return vhost_iotlb_add_range(k->map, iova, iova + size - 1, pa, perm);
+}
+
+static int vvk_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+			 u64 size)
+{
+	struct vvk *k = to_vvk(vdpa);
+	struct vhost_iotlb_map *m;
+
+	k->dma_unmaps++;
+	/* the pages must still be pinned while the device lets go */
+	while ((m = vhost_iotlb_itree_first(k->map, iova, iova + size - 1))) {
+		k->violations += vvk_unpinned(m->addr, m->size);
+		vhost_iotlb_map_free(k->map, m);
+	}
+	return 0;
+}
+
+static void vvk_exit(void *data)
+{
+	struct vvk *k = data;
+
+	mutex_lock(&k->vv.lock);
+	vv_iotlb_clear(&k->vv);
+	vv_iotlb_free(&k->vv);
+	mutex_unlock(&k->vv.lock);
+	vhost_iotlb_free(k->map);
+	mutex_destroy(&k->vv.lock);
+	mmdrop(k->vv.owner);
+}
+
+/*
+ * A device of @nas address spaces taking a whole map (@set_map) and/or
+ * entries (@dma_map), and @npages of user memory, page i holding i + 1.
+ */
+static struct vvk *vvk_new(struct kunit *test, bool set_map, bool dma_map,
+			   bool use_va, unsigned long npages)
+{
+	struct vvk *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	unsigned long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	if (set_map)
+		k->ops.set_map = vvk_set_map;
+	if (dma_map) {
+		k->ops.dma_map = vvk_dma_map;
+		k->ops.dma_unmap = vvk_dma_unmap;
+	}
+	k->vdpa.config = &k->ops;
+	k->vdpa.nas = 2;
+	k->vdpa.use_va = use_va;
+	k->map = vhost_iotlb_alloc(65536, 0);
+	KUNIT_ASSERT_NOT_NULL(test, k->map);
+	k->npages = npages;
+	k->user = kunit_vm_mmap(test, NULL, 0, npages * PAGE_SIZE,
+				PROT_READ | PROT_WRITE,
+				MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, k->user, 0UL, "no user mm for the test");
+	for (i = 0; i < npages; i++) {
+		u64 v = i + 1;
+
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)(k->user +
+							     i * PAGE_SIZE),
+						   &v, sizeof(v)), 0UL);
+	}
+	mutex_init(&k->vv.lock);
+	k->vv.vdpa = &k->vdpa;
+	/* the cleanup runs in another thread, after the test's mm is gone */
+	mmgrab(current->mm);
+	k->vv.owner = current->mm;
+	k->vv.backend_features = BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |
+				 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH) |
+				 BIT_ULL(VHOST_BACKEND_F_IOTLB_ASID);
+	k->pinned0 = atomic64_read(&current->mm->pinned_vm);
+	if (vv_iotlb_alloc(&k->vv)) {
+		mmdrop(k->vv.owner);
+		KUNIT_FAIL_AND_ABORT(test, "no IOTLB");
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, vvk_exit, k), 0);
+	return k;
+}
+
+/* One IOTLB message through the bridge; page @pg of the test memory. */
+static int vvk_msg(struct vvk *k, u8 type, u64 iova, unsigned long pg,
+		   unsigned long npages, u8 perm)
+{
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2,
+		.iotlb = {
+			.type = type,
+			.iova = iova,
+			.size = npages * PAGE_SIZE,
+			.uaddr = k->user + pg * PAGE_SIZE,
+			.perm = perm,
+		},
+	};
+	int ret;
+
+	mutex_lock(&k->vv.lock);
+	ret = vv_iotlb_msg(&k->vv, &msg);
+	mutex_unlock(&k->vv.lock);
+	return ret;
+}
+
+static int vvk_map(struct vvk *k, u64 iova, unsigned long pg,
+		   unsigned long npages)
+{
+	return vvk_msg(k, VHOST_IOTLB_UPDATE, iova, pg, npages, VHOST_ACCESS_RW);
+}
+
+static int vvk_unmap(struct vvk *k, u64 iova, unsigned long npages)
+{
+	return vvk_msg(k, VHOST_IOTLB_INVALIDATE, iova, 0, npages, 0);
+}
+
+static int vvk_batch(struct vvk *k, bool begin)
+{
+	return vvk_msg(k, begin ? VHOST_IOTLB_BATCH_BEGIN :
+		       VHOST_IOTLB_BATCH_END, 0, 0, 0, 0);
+}
+
+static s64 vvk_pinned(struct vvk *k)
+{
+	return atomic64_read(&current->mm->pinned_vm) - k->pinned0;
+}
+
+/*
+ * Every page of [iova, iova + npages) translates, through the entries of
+ * the map, to the page of the test memory that vv_update() pinned for it.
+ */
+static void vvk_check_map(struct kunit *test, struct vvk *k, u64 iova,
+			  unsigned long pg, unsigned long npages)
+{
+	struct vhost_iotlb *tlb = k->vv.iotlb[0];
+	unsigned long i;
+
+	for (i = 0; i < npages; i++) {
+		u64 at = iova + i * PAGE_SIZE, *p;
+		struct vhost_iotlb_map *m = vhost_iotlb_itree_first(tlb, at, at);
+		struct vv_pin *pin;
+
+		KUNIT_ASSERT_NOT_NULL(test, m);
+		pin = m->opaque;
+		KUNIT_ASSERT_NOT_NULL(test, pin);
+		KUNIT_EXPECT_EQ(test, pin->npages, m->size >> PAGE_SHIFT);
+		if (k->vdpa.use_va) {
+			KUNIT_EXPECT_EQ(test, m->addr + (at - m->start),
+					(u64)k->user + (pg + i) * PAGE_SIZE);
+			continue;
+		}
+		p = kmap_local_page(pfn_to_page(PHYS_PFN(m->addr + (at - m->start))));
+		KUNIT_EXPECT_EQ(test, *p, (u64)(pg + i + 1));
+		kunmap_local(p);
+	}
+}
+
+/* vv_update(): entries per physical run, each owning its pinned pages. */
+static void vv_test_update_phys(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, false, false, 8);
+	struct vhost_iotlb_msg m = {
+		.type = VHOST_IOTLB_UPDATE, .iova = VVK_IOVA + 64 * PAGE_SIZE,
+		.size = 2 * PAGE_SIZE, .uaddr = k->user + 6 * PAGE_SIZE,
+		.perm = VHOST_ACCESS_RO,
+	};
+	struct vhost_iotlb_map *map;
+	unsigned long pages = 0;
+
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 6), 0);
+	vvk_check_map(test, k, VVK_IOVA, 0, 6);
+	for (map = vhost_iotlb_itree_first(k->vv.iotlb[0], 0, U64_MAX); map;
+	     map = vhost_iotlb_itree_next(map, 0, U64_MAX)) {
+		struct vv_pin *pin = map->opaque;
+
+		/* a physical entry is one run of frames */
+		KUNIT_EXPECT_PTR_EQ(test, pin->head, pin->tail);
+		KUNIT_EXPECT_EQ(test, pin->head->nr, 1U);
+		KUNIT_EXPECT_EQ(test, PFN_PHYS(pin->head->run[0].pfn), map->addr);
+		pages += pin->npages;
+	}
+	KUNIT_EXPECT_EQ(test, pages, 6UL);
+	KUNIT_EXPECT_EQ(test, k->vv.pinned, 6UL);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 6LL);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, k->vv.iotlb[0]->nmaps);
+	/* overlapping any byte of an entry */
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA + 5 * PAGE_SIZE, 6, 1), -EEXIST);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 6LL);
+
+	/* vv_update() itself, inside a batch */
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	mutex_lock(&k->vv.lock);
+	KUNIT_EXPECT_EQ(test, vv_update(&k->vv, 0, &m), 0);
+	m.iova = VVK_IOVA + 4 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, vv_update(&k->vv, 0, &m), -EEXIST);
+	m.uaddr += 1;
+	KUNIT_EXPECT_EQ(test, vv_update(&k->vv, 0, &m), -EINVAL);
+	mutex_unlock(&k->vv.lock);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 8LL);
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, false), 0);
+	vvk_check_map(test, k, VVK_IOVA + 64 * PAGE_SIZE, 6, 2);
+	KUNIT_EXPECT_EQ(test, k->violations, 0U);
+}
+
+/* A device taking user addresses: one entry for the update, all pages. */
+static void vv_test_update_use_va(struct kunit *test)
+{
+	unsigned long n = 3 * (PAGE_SIZE / sizeof(struct page *)) + 5;
+	struct vvk *k = vvk_new(test, true, false, true, n);
+	struct vhost_iotlb_map *map;
+	struct vv_pfns *b;
+	unsigned long pages = 0;
+
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, n), 0);
+	KUNIT_EXPECT_EQ(test, k->vv.iotlb[0]->nmaps, 1U);
+	map = vhost_iotlb_itree_first(k->vv.iotlb[0], 0, U64_MAX);
 	KUNIT_ASSERT_NOT_NULL(test, map);
-	KUNIT_EXPECT_EQ(test, map->addr, (u64)PFN_PHYS(200));
-	KUNIT_EXPECT_EQ(test, map->size, (u64)2 * PAGE_SIZE);
-	/* invalidating one byte removes the whole entry, as the bridge does */
-	while ((map = vhost_iotlb_itree_first(tlb, 0x100000 + 4 * PAGE_SIZE,
-					      0x100000 + 4 * PAGE_SIZE)))
-		vhost_iotlb_map_free(tlb, map);
-	KUNIT_EXPECT_EQ(test, tlb->nmaps, 2U);
+	KUNIT_EXPECT_EQ(test, map->addr, (u64)k->user);
+	KUNIT_EXPECT_EQ(test, map->size, (u64)n * PAGE_SIZE);
+	vvk_check_map(test, k, VVK_IOVA, 0, n);
+	/* the pins are kept in blocks of at most a page */
+	for (b = ((struct vv_pin *)map->opaque)->head; b; b = b->next) {
+		unsigned int i;
+
+		KUNIT_EXPECT_LE(test, struct_size(b, run, b->max), PAGE_SIZE);
+		for (i = 0; i < b->nr; i++)
+			pages += b->run[i].npages;
+	}
+	KUNIT_EXPECT_EQ(test, pages, n);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), (s64)n);
+	KUNIT_EXPECT_EQ(test, vvk_unmap(k, VVK_IOVA + PAGE_SIZE, 1), 0);
+	KUNIT_EXPECT_EQ(test, k->vv.iotlb[0]->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 0LL);
+}
+
+/*
+ * vv_unmap(): the device lets go before the pages are unpinned, also when
+ * the removal is only told to the device at the end of a batch.
+ */
+static void vv_test_unmap_order(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, false, false, 8);
+
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 4), 0);
+	KUNIT_ASSERT_EQ(test, vvk_map(k, 2 * VVK_IOVA, 4, 4), 0);
+	KUNIT_EXPECT_EQ(test, vvk_unmap(k, VVK_IOVA, 4), 0);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 4LL);
+
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	mutex_lock(&k->vv.lock);
+	vv_unmap(&k->vv, 0, 2 * VVK_IOVA, 2 * VVK_IOVA + 4 * PAGE_SIZE - 1);
+	mutex_unlock(&k->vv.lock);
+	/* gone from the books, not from the device: still pinned */
+	KUNIT_EXPECT_NULL(test, vhost_iotlb_itree_first(k->vv.staged, 0, U64_MAX));
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 4LL);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, k->vv.iotlb[0]->nmaps);
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, false), 0);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 0LL);
+
+	/* vv_unmap() outside a transaction: kept until a map succeeds */
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 2), 0);
+	mutex_lock(&k->vv.lock);
+	vv_unmap(&k->vv, 0, 0, U64_MAX);
+	mutex_unlock(&k->vv.lock);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 2LL);
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA, 4, 1), 0);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 1LL);
+	KUNIT_EXPECT_EQ(test, k->violations, 0U);
+}
+
+/* A refused set_map at the end of a batch: the batch is undone whole. */
+static void vv_test_batch_rollback(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, false, false, 8);
+	unsigned int maps;
+
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 2), 0);
+	maps = k->vv.iotlb[0]->nmaps;
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	KUNIT_ASSERT_EQ(test, vvk_unmap(k, VVK_IOVA, 2), 0);
+	KUNIT_ASSERT_EQ(test, vvk_map(k, 2 * VVK_IOVA, 2, 3), 0);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 5LL);
+	k->fail_set_maps = 1;
+	KUNIT_EXPECT_EQ(test, vvk_batch(k, false), -ENOSPC);
+	/* the books, the pins and the device as before the batch */
+	KUNIT_EXPECT_FALSE(test, k->vv.in_batch);
+	KUNIT_EXPECT_NULL(test, k->vv.staged);
+	KUNIT_EXPECT_EQ(test, k->vv.iotlb[0]->nmaps, maps);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, maps);
+	vvk_check_map(test, k, VVK_IOVA, 0, 2);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 2LL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&k->vv.retired));
+	/* the same batch again */
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	KUNIT_ASSERT_EQ(test, vvk_unmap(k, VVK_IOVA, 2), 0);
+	KUNIT_ASSERT_EQ(test, vvk_map(k, 2 * VVK_IOVA, 2, 3), 0);
+	KUNIT_EXPECT_EQ(test, vvk_batch(k, false), 0);
+	vvk_check_map(test, k, 2 * VVK_IOVA, 2, 3);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 3LL);
+
+	/* the device refuses the old map back too: the pages wait */
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 6, 2), 0);
+	k->fail_set_maps = 2;
+	KUNIT_EXPECT_EQ(test, vvk_batch(k, false), -ENOSPC);
+	KUNIT_EXPECT_FALSE(test, list_empty(&k->vv.retired));
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 5LL);
+	KUNIT_EXPECT_EQ(test, vvk_unmap(k, 2 * VVK_IOVA, 3), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&k->vv.retired));
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 0LL);
+	/* a refused single update */
+	k->fail_set_maps = 1;
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA, 0, 1), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 0LL);
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA, 0, 1), 0);
+	KUNIT_EXPECT_EQ(test, k->violations, 0U);
+}
+
+/* Batches: one address space; END for another one leaves it open. */
+static void vv_test_batch_asid(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, false, false, 2);
+	struct vhost_msg_v2 msg = {
+		.type = VHOST_IOTLB_MSG_V2, .asid = 1,
+		.iotlb.type = VHOST_IOTLB_BATCH_END,
+	};
+
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 1), 0);
+	mutex_lock(&k->vv.lock);
+	KUNIT_EXPECT_EQ(test, vv_iotlb_msg(&k->vv, &msg), -EINVAL);
+	mutex_unlock(&k->vv.lock);
+	KUNIT_EXPECT_TRUE(test, k->vv.in_batch);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, vvk_batch(k, false), 0);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, 1U);
+}
+
+/* A dma_map device (even with set_map) gets entries, unmapped first. */
+static void vv_test_dma_map(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, true, false, 4);
+
+	KUNIT_ASSERT_EQ(test, vvk_map(k, VVK_IOVA, 0, 4), 0);
+	KUNIT_EXPECT_EQ(test, k->dma_maps, k->vv.iotlb[0]->nmaps);
+	KUNIT_EXPECT_EQ(test, k->set_maps, 0U);
+	KUNIT_ASSERT_EQ(test, vvk_batch(k, true), 0);
+	KUNIT_EXPECT_EQ(test, vvk_unmap(k, VVK_IOVA, 4), 0);
+	KUNIT_EXPECT_EQ(test, k->map->nmaps, 0U);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 0LL);
+	KUNIT_EXPECT_EQ(test, vvk_batch(k, false), 0);
+	KUNIT_EXPECT_EQ(test, k->set_maps, 0U);
+	KUNIT_EXPECT_EQ(test, k->violations, 0U);
+}
+
+/* RLIMIT_MEMLOCK: charged before pinning, exactly up to the limit. */
+static void vv_test_memlock(struct kunit *test)
+{
+	struct vvk *k = vvk_new(test, true, false, false, 4);
+	s64 room = (rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT) -
+		   atomic64_read(&current->mm->pinned_vm);
+
+	KUNIT_ASSERT_GT(test, room, 3LL);
+	atomic64_add(room - 3, &current->mm->pinned_vm);
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA, 0, 4), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, k->vv.pinned, 0UL);
+	KUNIT_EXPECT_EQ(test, vvk_map(k, VVK_IOVA, 0, 3), 0);
+	KUNIT_EXPECT_EQ(test, vvk_map(k, 2 * VVK_IOVA, 3, 1), -ENOMEM);
+	atomic64_sub(room - 3, &current->mm->pinned_vm);
+	KUNIT_EXPECT_EQ(test, vvk_pinned(k), 3LL);
 }
 
 static void vv_test_log_mark(struct kunit *test)
@@ -182,7 +604,13 @@ static struct kunit_case vv_cases[] = {
 	KUNIT_CASE(vv_test_mask),
 	KUNIT_CASE(vv_test_negotiate),
 	KUNIT_CASE(vv_test_update_checks),
-	KUNIT_CASE(vv_test_iotlb_bookkeeping),
+	KUNIT_CASE(vv_test_update_phys),
+	KUNIT_CASE(vv_test_update_use_va),
+	KUNIT_CASE(vv_test_unmap_order),
+	KUNIT_CASE(vv_test_batch_rollback),
+	KUNIT_CASE(vv_test_batch_asid),
+	KUNIT_CASE(vv_test_dma_map),
+	KUNIT_CASE(vv_test_memlock),
 	KUNIT_CASE(vv_test_log_mark),
 	{}
 };
@@ -196,4 +624,9 @@ kunit_test_suite(vv_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_VERSION(PVM_VERSION);
-MODULE_DESCRIPTION("KUnit tests of vhost_vfio's device-free logic");
+MODULE_DESCRIPTION("KUnit tests of vhost_vfio");
+#ifdef HAVE_SYMBOL_NS_STRING
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+#else
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#endif

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_config.h>
 #ifdef CONFIG_X86
@@ -22,6 +23,7 @@
 #endif
 #include "vhost_vfio_testdev.h"
 
+#define VVT_MAP_MAX	65536	/* entries, as many as the bridge makes */
 #define VVT_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) | \
 			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
 
@@ -58,6 +60,13 @@ struct vvt_vq {
  * @config_irqs: config-change interrupts delivered
  * @db: one notification page per queue, uncached like device memory
  * @config_work: raises a config-change interrupt
+ * @map_lock: protects @map
+ * @map: the map the device holds (a copy of what set_map() gave it)
+ * @map_entries: entries in @map
+ * @map_pages: pages in @map
+ * @set_maps: set_map() calls
+ * @map_violations: unpinned pages seen in an old or new map by set_map()
+ * @map_limit: most entries set_map() takes, 0 for no limit
  *
  * kick_vq() may be called under the kick eventfd's wait-queue lock, with
  * interrupts off (vhost_vfio does so), while the config callback signals an
@@ -78,6 +87,13 @@ struct vvt_dev {
 	atomic_t config_irqs;
 	struct page *db[VVT_NVQS];
 	struct work_struct config_work;
+	struct mutex map_lock;	/* see above */
+	struct vhost_iotlb *map;
+	atomic_t map_entries;
+	atomic_t map_pages;
+	atomic_t set_maps;
+	atomic_t map_violations;
+	atomic_t map_limit;
 };
 
 static struct vvt_dev *to_vvt(struct vdpa_device *vdpa)
@@ -301,6 +317,11 @@ static void vvt_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	c.config_irqs = cpu_to_le32(atomic_read(&t->config_irqs));
 	c.trigger = cpu_to_le32(t->trigger);
 	spin_unlock(&t->lock);
+	c.map_entries = cpu_to_le32(atomic_read(&t->map_entries));
+	c.map_pages = cpu_to_le32(atomic_read(&t->map_pages));
+	c.set_maps = cpu_to_le32(atomic_read(&t->set_maps));
+	c.map_violations = cpu_to_le32(atomic_read(&t->map_violations));
+	c.map_limit = cpu_to_le32(atomic_read(&t->map_limit));
 	memcpy(buf, (u8 *)&c + offset, len);
 }
 
@@ -308,6 +329,7 @@ static void vvt_set_config(struct vdpa_device *vdpa, unsigned int offset,
 			   const void *buf, unsigned int len)
 {
 	const unsigned int at = offsetof(struct vvt_config, trigger);
+	const unsigned int lim = offsetof(struct vvt_config, map_limit);
 	struct vvt_dev *t = to_vvt(vdpa);
 	__le32 v;
 
@@ -316,12 +338,16 @@ static void vvt_set_config(struct vdpa_device *vdpa, unsigned int offset,
 		return;
 	spin_lock(&t->lock);
 	t->generation++;
-	/* Only the trigger field is writable, and only as a whole. */
+	/* Only trigger and map_limit are writable, and only as a whole. */
 	if (offset <= at && offset + len >= at + sizeof(v)) {
 		memcpy(&v, (const u8 *)buf + (at - offset), sizeof(v));
 		t->trigger = le32_to_cpu(v);
 		if (t->trigger)
 			schedule_work(&t->config_work);
+	}
+	if (offset <= lim && offset + len >= lim + sizeof(v)) {
+		memcpy(&v, (const u8 *)buf + (lim - offset), sizeof(v));
+		atomic_set(&t->map_limit, le32_to_cpu(v));
 	}
 	spin_unlock(&t->lock);
 }
@@ -337,11 +363,87 @@ static u32 vvt_get_generation(struct vdpa_device *vdpa)
 	return gen;
 }
 
-/* The device moves no data: any map is accepted and ignored. */
+/* Pages of @tlb that are not pinned (for DMA) now; counts its pages too. */
+static u32 vvt_unpinned(struct vhost_iotlb *tlb, u32 *pages)
+{
+	struct vhost_iotlb_map *m;
+	u32 bad = 0;
+	u64 pfn;
+
+	*pages = 0;
+	for (m = vhost_iotlb_itree_first(tlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		for (pfn = PHYS_PFN(m->addr); pfn <= PHYS_PFN(m->addr + m->size - 1);
+		     pfn++) {
+			(*pages)++;
+			if (!pfn_valid(pfn) ||
+			    !folio_maybe_dma_pinned(page_folio(pfn_to_page(pfn))))
+				bad++;
+		}
+		cond_resched();
+	}
+	return bad;
+}
+
+/*
+ * The device moves no data, but keeps the map it is given, and checks that
+ * every page of the map it gives up and of the map it takes is pinned: a
+ * page the bridge unpinned while this device held it could have been freed
+ * and reused under a real device's DMA.
+ */
 static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		       struct vhost_iotlb *iotlb)
 {
-	return asid ? -EINVAL : 0;
+	struct vvt_dev *t = to_vvt(vdpa);
+	struct vhost_iotlb *copy;
+	struct vhost_iotlb_map *m;
+	u32 bad, pages;
+	int ret = 0;
+
+	if (asid)
+		return -EINVAL;
+	mutex_lock(&t->map_lock);
+	atomic_inc(&t->set_maps);
+	bad = vvt_unpinned(t->map, &pages);
+	bad += vvt_unpinned(iotlb, &pages);
+	atomic_add(bad, &t->map_violations);
+	if (atomic_read(&t->map_limit) &&
+	    iotlb->nmaps > atomic_read(&t->map_limit)) {
+		/* Refused, and the old map lost, as vdpa_sim does. */
+		vhost_iotlb_reset(t->map);
+		atomic_set(&t->map_entries, 0);
+		atomic_set(&t->map_pages, 0);
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (!iotlb->nmaps) {
+		/* an empty map, as after a reset: nothing to allocate */
+		vhost_iotlb_reset(t->map);
+		atomic_set(&t->map_entries, 0);
+		atomic_set(&t->map_pages, 0);
+		goto out;
+	}
+	copy = vhost_iotlb_alloc(VVT_MAP_MAX, 0);
+	if (!copy) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (m = vhost_iotlb_itree_first(iotlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		ret = vhost_iotlb_add_range(copy, m->start, m->last, m->addr,
+					    m->perm);
+		if (ret) {
+			vhost_iotlb_free(copy);
+			goto out;	/* the old map stays */
+		}
+	}
+	vhost_iotlb_free(t->map);
+	t->map = copy;
+	atomic_set(&t->map_entries, copy->nmaps);
+	atomic_set(&t->map_pages, pages);
+out:
+	mutex_unlock(&t->map_lock);
+	return ret;
 }
 
 static void vvt_config_work(struct work_struct *work)
@@ -364,6 +466,8 @@ static void vvt_free(struct vdpa_device *vdpa)
 
 	cancel_work_sync(&t->config_work);
 	mutex_destroy(&t->cb_lock);
+	vhost_iotlb_free(t->map);
+	mutex_destroy(&t->map_lock);
 	for (i = 0; i < VVT_NVQS; i++) {
 		if (!t->db[i])
 			continue;
@@ -424,8 +528,14 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		return PTR_ERR(t);
 	spin_lock_init(&t->lock);
 	mutex_init(&t->cb_lock);
+	mutex_init(&t->map_lock);
 	INIT_WORK(&t->config_work, vvt_config_work);
 	t->vdpa.mdev = mdev;
+	t->map = vhost_iotlb_alloc(VVT_MAP_MAX, 0);
+	if (!t->map) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
 	for (i = 0; i < VVT_NVQS; i++) {
 		t->db[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!t->db[i]) {

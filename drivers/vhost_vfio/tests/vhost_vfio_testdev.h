@@ -21,10 +21,22 @@
  *   callback;
  * - trigger: writing a non-zero value raises one config-change interrupt,
  *   asynchronously (from a work item, as a device interrupt would); reads
- *   return the last value written.
+ *   return the last value written;
+ * - map_entries, map_pages: entries and pages of the map the device holds
+ *   (the last one set_map() gave it; physical addresses);
+ * - set_maps: set_map() calls;
+ * - map_violations: pages found not pinned in the device's map: every page
+ *   of the map set_map() gives and of the map it replaces must be pinned
+ *   at that moment, since the device may use the old map until set_map()
+ *   returns.  A bridge that unpins a page before the device has let go of
+ *   it makes this count grow;
+ * - map_limit: writable; when not 0, set_map() refuses a map of more
+ *   entries with ENOSPC and is left with an empty map, as vdpa_sim is past
+ *   its max_iotlb_entries.
  *
  * The other fields ignore writes.  A device reset zeroes everything,
- * notification pages included.
+ * notification pages included, but keeps the map (as vDPA devices keep
+ * theirs over a reset), the map counters and map_limit.
  */
 #ifndef _VHOST_VFIO_TESTDEV_H
 #define _VHOST_VFIO_TESTDEV_H
@@ -42,12 +54,22 @@
  * @kicks: per queue, kick_vq() calls
  * @config_irqs: config-change interrupts delivered to the config callback
  * @trigger: write non-zero to raise a config-change interrupt
+ * @map_entries: entries of the device's map
+ * @map_pages: pages of the device's map
+ * @set_maps: set_map() calls since the device was created
+ * @map_violations: pages of an old or new map found unpinned in set_map()
+ * @map_limit: most entries set_map() takes (0: no limit), writable
  */
 struct vvt_config {
 	__le32 doorbell[VVT_NVQS];
 	__le32 kicks[VVT_NVQS];
 	__le32 config_irqs;
 	__le32 trigger;
+	__le32 map_entries;
+	__le32 map_pages;
+	__le32 set_maps;
+	__le32 map_violations;
+	__le32 map_limit;
 };
 
 #endif /* _VHOST_VFIO_TESTDEV_H */

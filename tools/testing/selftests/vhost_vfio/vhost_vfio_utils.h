@@ -68,6 +68,24 @@ static inline int vv_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* VmPin of this process in kB (pages pinned and charged to its mm), or -1. */
+static inline long vv_vmpin_kb(void)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strstr(buf, "VmPin:");
+	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
 static inline bool vv_exists(const char *path)
 {
 	struct stat st;
