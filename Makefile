@@ -20,6 +20,8 @@
 #   make bench-debug     the same on the debug test kernel
 #   make check-mainline  compile check (W=1, imported symbols exported)
 #                        against Debian unstable's newest linux-source
+#   make stress          the random ioctl stress in the test VM for
+#                        STRESS_SECONDS (600); STRESS_SEED=N replays a run
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
 # to the project's test kernel (built on first use).
@@ -31,7 +33,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 export KDIR
 
 .PHONY: all modules clean sparse checkpatch kerneldoc htmldocs kernel selftests check run vm bench bench-debug \
-	check-mainline stock-modules install help
+	check-mainline stock-modules install help stress
 
 all: modules
 
@@ -95,5 +97,16 @@ bench-debug:
 check-mainline:
 	@$(VM)/check-mainline.sh
 
+# The stress (tools/testing/selftests/stress/) on the debug test kernel for as
+# long as asked. STRESS_SEED, STRESS_TARGETS, STRESS_PROCS, STRESS_THREADS and
+# STRESS_OP_TIMEOUT reach it through the kernel command line when set.
+STRESS_SECONDS ?= 600
+STRESS_VARS := STRESS_SEED STRESS_TARGETS STRESS_PROCS STRESS_THREADS STRESS_OP_TIMEOUT
+stress:
+	@PASID_VM_TIMEOUT=$${PASID_VM_TIMEOUT:-$$(($(STRESS_SECONDS) + 900))} \
+	PASID_VM_ENV="STRESS_SECONDS=$(STRESS_SECONDS) PASIDVM_TEST_TIMEOUT=$$(($(STRESS_SECONDS) + 300)) \
+	$(foreach v,$(STRESS_VARS),$(if $($(v)),$(v)=$($(v))))" \
+	$(VM)/run-vm.sh --suite stress --out $(CURDIR)/build/vm/stress
+
 help:
-	@sed -n "3,26p" Makefile
+	@sed -n "3,28p" Makefile
