@@ -427,20 +427,20 @@ static void io_op_gpasid(struct stress_ctx *ctx, struct io_state *s,
 			return;
 		if (!g.gpasid || g.gpasid > IO_GPASID_MAX) {
 			if (ret != -EINVAL)
-				stress_fail(ctx, "IOASID_ATTACH_GPASID guest PASID 0x%x: %s, want EINVAL",
+				stress_fail(ctx, "ATTACH guest PASID 0x%x: %s, want EINVAL",
 					    g.gpasid, ret ? strerror(-ret) : "success");
 			return;
 		}
 		if (!own) {
 			if (ret != -ENOENT && !(ret == -EINVAL && !g.pasid))
-				stress_fail(ctx, "IOASID_ATTACH_GPASID to PASID %u this file does not own: %s, want ENOENT",
+				stress_fail(ctx, "ATTACH to PASID %u not owned: %s, want ENOENT",
 					    g.pasid, ret ? strerror(-ret) : "success");
 			return;
 		}
 		j = io_find_gpasid(f, g.gpasid);
 		if (f->gpasid[i] || j >= 0) {
 			if (ret != -EBUSY)
-				stress_fail(ctx, "IOASID_ATTACH_GPASID %u -> %u (busy): %s, want EBUSY",
+				stress_fail(ctx, "ATTACH %u -> %u (busy): %s, want EBUSY",
 					    g.gpasid, g.pasid, ret ? strerror(-ret) : "success");
 			return;
 		}
@@ -463,7 +463,7 @@ static void io_op_gpasid(struct stress_ctx *ctx, struct io_state *s,
 					    ret ? strerror(-ret) : "success");
 		} else if (j < 0) {
 			if (ret != -ENOENT)
-				stress_fail(ctx, "IOASID_TRANSLATE_GPASID %u (not attached here): %s, want ENOENT",
+				stress_fail(ctx, "TRANSLATE %u (not attached): %s, want ENOENT",
 					    t.gpasid, ret ? strerror(-ret) : "success");
 		} else if (ret || t.out_pasid != f->pasid[j]) {
 			stress_fail(ctx, "IOASID_TRANSLATE_GPASID %u: %s, PASID %u, want %u",
@@ -481,7 +481,7 @@ static void io_op_gpasid(struct stress_ctx *ctx, struct io_state *s,
 					    g.pasid, strerror(-ret));
 			f->gpasid[i] = 0;
 		} else if (ret != -ENOENT && !(ret == -EINVAL && !g.pasid)) {
-			stress_fail(ctx, "IOASID_DETACH_GPASID of PASID %u (%s, nothing attached): %s, want ENOENT",
+			stress_fail(ctx, "DETACH of PASID %u (%s, none attached): %s, want ENOENT",
 				    g.pasid, own ? "own" : "not owned",
 				    ret ? strerror(-ret) : "success");
 		}
@@ -505,7 +505,7 @@ static void io_op_info(struct stress_ctx *ctx, struct io_state *s,
 	}
 	if (info.used != f->n || info.max_pasid != s->max_pasid ||
 	    info.pool_used < f->n)
-		stress_fail(ctx, "IOASID_GET_INFO: used %u (this file holds %u), max %u (was %u), pool used %u",
+		stress_fail(ctx, "GET_INFO: used %u (file holds %u), max %u (was %u), pool used %u",
 			    info.used, f->n, info.max_pasid, s->max_pasid, info.pool_used);
 }
 
@@ -614,7 +614,7 @@ static void io_thread_fini(struct stress_ctx *ctx, void *state)
 	io_page = NULL;
 }
 
-const struct stress_target stress_target_ioasid = {
+static const struct stress_target stress_target_ioasid = {
 	.name = "ioasid",
 	.weight = 1,
 	.setup = io_setup,
@@ -622,3 +622,5 @@ const struct stress_target stress_target_ioasid = {
 	.op = io_op,
 	.thread_fini = io_thread_fini,
 };
+
+STRESS_TARGET(stress_target_ioasid);

@@ -38,13 +38,8 @@
 
 #include "stress.h"
 
-static const struct stress_target *const targets[] = {
-#define STRESS_TARGET(n) &stress_target_##n,
-#include "targets.h"
-#undef STRESS_TARGET
-};
-
-#define NTARGETS	((int)(sizeof(targets) / sizeof(targets[0])))
+static const struct stress_target *targets[STRESS_MAX_TARGETS];
+static int ntargets;
 #define CHAOS_ROW	STRESS_MAX_PROCS
 
 /* Watchdog slot of one thread, in memory shared by all processes. */
@@ -71,6 +66,21 @@ static bool panic_on_stall = true;
 static bool enabled[STRESS_MAX_TARGETS];
 static char skip_why[STRESS_MAX_TARGETS][128];
 
+void stress_register(const struct stress_target *t)
+{
+	int i;
+
+	if (ntargets == STRESS_MAX_TARGETS) {
+		fprintf(stderr, "too many targets\n");
+		exit(2);
+	}
+	/* sorted by name: the numbering of the TAP output stays put */
+	for (i = ntargets; i > 0 && strcmp(targets[i - 1]->name, t->name) > 0; i--)
+		targets[i] = targets[i - 1];
+	targets[i] = t;
+	ntargets++;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -94,8 +104,7 @@ static void out_line(const char *fmt, va_list ap)
 		return;
 }
 
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
+static __printf(1, 2) void out(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -295,7 +304,7 @@ static int pick_target(struct stress_ctx *ctx, unsigned int total)
 	uint64_t x = rnd_below(&ctx->rng, total);
 	int i;
 
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		if (!enabled[i])
 			continue;
 		if (x < targets[i]->weight)
@@ -312,7 +321,7 @@ static void *worker_thread(void *arg)
 	int i;
 
 	ctx->slot->tid = syscall(SYS_gettid);
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		if (!enabled[i] || !targets[i]->thread_init)
 			continue;
 		ctx->target = i;
@@ -326,7 +335,7 @@ static void *worker_thread(void *arg)
 		targets[i]->op(ctx, w->state[i]);
 		stress_count(ctx);
 	}
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		if (!enabled[i] || !targets[i]->thread_fini)
 			continue;
 		ctx->target = i;
@@ -345,7 +354,7 @@ static void worker_process(int proc, uint64_t deadline)
 	/* a last resort: the process ends even if its threads do not */
 	alarm(seconds + 3 * op_timeout + 60);
 	ctx_init(&pctx, proc, 0, deadline);
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		if (!enabled[i])
 			continue;
 		total += targets[i]->weight;
@@ -366,7 +375,7 @@ static void worker_process(int proc, uint64_t deadline)
 	}
 	for (t = 0; t < nthreads; t++)
 		pthread_join(w[t].th, NULL);
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		if (!enabled[i] || !targets[i]->proc_fini)
 			continue;
 		pctx.target = i;
@@ -382,7 +391,7 @@ static void *chaos_thread(void *arg)
 	struct stress_ctx *ctx = arg;
 	int n = 0, i;
 
-	for (i = 0; i < NTARGETS; i++)
+	for (i = 0; i < ntargets; i++)
 		if (enabled[i] && targets[i]->chaos)
 			n++;
 	while (n && !stress_stopping(ctx)) {
@@ -394,7 +403,7 @@ static void *chaos_thread(void *arg)
 		if (stress_stopping(ctx))
 			break;
 		k = rnd_below(&ctx->rng, n);
-		for (i = 0; i < NTARGETS; i++) {
+		for (i = 0; i < ntargets; i++) {
 			if (!enabled[i] || !targets[i]->chaos || k--)
 				continue;
 			ctx->target = i;
@@ -438,10 +447,10 @@ static void kmsg_scan(void)
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
 		msg[strcspn(msg, "\n")] = 0;
-		for (i = 0; i < sizeof(kernel_reports) / sizeof(kernel_reports[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(kernel_reports); i++)
 			if (strstr(msg, kernel_reports[i]))
 				break;
-		if (i < sizeof(kernel_reports) / sizeof(kernel_reports[0])) {
+		if (i < ARRAY_SIZE(kernel_reports)) {
 			if (!kernel_hits++)
 				out("# kernel report (seed %llu): %s",
 				    (unsigned long long)seed, msg);
@@ -454,14 +463,14 @@ static void kmsg_scan(void)
 	}
 }
 
-static void sysrq(char c)
+static void trigger_sysrq(char c)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;
 	if (write(fd, &c, 1) < 0)
-		stress_note("sysrq %c: %s", c, strerror(errno));
+		stress_note("sysrq-trigger %c: %s", c, strerror(errno));
 	close(fd);
 }
 
@@ -498,15 +507,15 @@ static void check_slots(void)
 				continue;
 			s->reported = 1;
 			hangs++;
-			out("# HANG (seed %llu): %s %s %d thread %d (tid %d): %s did not return in %d s",
+			out("# HANG (seed %llu): %s %s %d thread %d (tid %d): %s over %d s",
 			    (unsigned long long)seed,
 			    s->target >= 0 ? targets[s->target]->name : "core",
 			    p == CHAOS_ROW ? "chaos" : "proc", p == CHAOS_ROW ? 0 : p,
 			    t, s->tid, s->what ? s->what : "?", op_timeout);
 			print_stack(s->tid);
 			if (hangs == 1) {
-				sysrq('w');	/* blocked tasks */
-				sysrq('l');	/* backtraces of all CPUs */
+				trigger_sysrq('w');	/* blocked tasks */
+				trigger_sysrq('l');	/* backtraces of all CPUs */
 			}
 			stop_run(2);
 		}
@@ -552,15 +561,15 @@ static void set_panic_on_stall(bool on)
 	}
 }
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
 	int i;
 
 	fprintf(stderr,
-		"usage: %s [--seconds N] [--seed N] [--procs N] [--threads N]\n"
+		"Usage: %s [--seconds N] [--seed N] [--procs N] [--threads N]\n"
 		"          [--targets a,b] [--op-timeout N] [--no-panic-on-stall]\n"
 		"targets:", prog);
-	for (i = 0; i < NTARGETS; i++)
+	for (i = 0; i < ntargets; i++)
 		fprintf(stderr, " %s", targets[i]->name);
 	fprintf(stderr, "\n");
 	exit(2);
@@ -572,16 +581,16 @@ static bool select_targets(const char *list)
 	int i;
 
 	if (!list || !*list || !strcmp(list, "all")) {
-		for (i = 0; i < NTARGETS; i++)
+		for (i = 0; i < ntargets; i++)
 			enabled[i] = true;
 		return true;
 	}
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NTARGETS; i++)
+		for (i = 0; i < ntargets; i++)
 			if (!strcmp(tok, targets[i]->name))
 				break;
-		if (i == NTARGETS)
+		if (i == ntargets)
 			return false;
 		enabled[i] = true;
 	}
@@ -622,7 +631,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!v)
-			usage(argv[0]);
+			print_usage(argv[0]);
 		if (!strcmp(a, "--seconds"))
 			seconds = atoi(v);
 		else if (!strcmp(a, "--seed"))
@@ -636,13 +645,13 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--op-timeout"))
 			op_timeout = atoi(v);
 		else
-			usage(argv[0]);
+			print_usage(argv[0]);
 		i++;
 	}
 	if (seconds < 1 || nprocs < 1 || nprocs > STRESS_MAX_PROCS ||
 	    nthreads < 1 || nthreads > STRESS_MAX_THREADS || op_timeout < 1 ||
 	    !select_targets(tlist))
-		usage(argv[0]);
+		print_usage(argv[0]);
 	if (!have_seed)
 		seed = stress_mix(now_ns() ^ getpid());
 
@@ -657,7 +666,7 @@ int main(int argc, char **argv)
 		out("Bail out! mmap: %s", strerror(errno));
 		return 1;
 	}
-	ntests = NTARGETS + 4;
+	ntests = ntargets + 4;
 	out("TAP version 13");
 	out("1..%d", ntests);
 	out("# stress: seed %llu, %d s, %d processes x %d threads, system-call bound %d s",
@@ -666,7 +675,7 @@ int main(int argc, char **argv)
 	    (unsigned long long)seed, seconds, nprocs, nthreads,
 	    tlist && *tlist ? " --targets " : "", tlist && *tlist ? tlist : "");
 
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		int ret;
 
 		if (!enabled[i])
@@ -739,7 +748,7 @@ int main(int argc, char **argv)
 			if (!stop_at)
 				stop_at = now;
 			if (now - stop_at > (uint64_t)(op_timeout + 10) * 1000000000ULL) {
-				out("# %d worker processes did not end %d s after the stop; killing them",
+				out("# %d workers still run %d s after the stop: killed",
 				    alive, op_timeout + 10);
 				for (p = 0; p < nprocs; p++)
 					if (status[p] == -1)
@@ -777,7 +786,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!stuck)
-		for (i = 0; i < NTARGETS; i++)
+		for (i = 0; i < ntargets; i++)
 			if (enabled[i] && targets[i]->teardown)
 				targets[i]->teardown();
 	/* reports printed while the workers ended */
@@ -787,7 +796,7 @@ int main(int argc, char **argv)
 		set_panic_on_stall(false);
 
 	out("# %.1f s", (now_ns() - start) / 1e9);
-	for (i = 0; i < NTARGETS; i++) {
+	for (i = 0; i < ntargets; i++) {
 		const struct stress_target *t = targets[i];
 
 		if (!enabled[i]) {
@@ -800,13 +809,13 @@ int main(int argc, char **argv)
 		    (unsigned long long)sh->ops[i], (unsigned long long)sh->fails[i]);
 	}
 	out("%s %d every system call returned within %d s",
-	    hangs || stuck ? "not ok" : "ok", NTARGETS + 1, op_timeout);
+	    hangs || stuck ? "not ok" : "ok", ntargets + 1, op_timeout);
 	out("%s %d kernel log: no report%s", kernel_hits ? "not ok" : "ok",
-	    NTARGETS + 2, kmsg_fd < 0 ? " # SKIP /dev/kmsg not readable" : "");
+	    ntargets + 2, kmsg_fd < 0 ? " # SKIP /dev/kmsg not readable" : "");
 	out("%s %d worker processes ended normally", bad_exit ? "not ok" : "ok",
-	    NTARGETS + 3);
+	    ntargets + 3);
 	out("%s %d no failure reported (%d)", sh->failures ? "not ok" : "ok",
-	    NTARGETS + 4, sh->failures);
+	    ntargets + 4, sh->failures);
 	if (hangs || stuck || kernel_hits || bad_exit || sh->failures) {
 		out("# FAILED: replay with --seed %llu", (unsigned long long)seed);
 		/* do not wait for workers stuck in the kernel */

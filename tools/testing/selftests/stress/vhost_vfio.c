@@ -579,8 +579,10 @@ static void vvs_op_vfio(struct stress_ctx *ctx, int fd)
 		default:
 			is->flags |= VFIO_IRQ_SET_DATA_EVENTFD;
 			for (i = 0; i < 16; i++)
-				fds[i] = rnd_pct(&ctx->rng, 70) ? vp.efd[rnd_below(&ctx->rng, 4)] :
-					 rnd_pct(&ctx->rng, 50) ? -1 : (int)rnd_below(&ctx->rng, 512);
+				fds[i] = rnd_pct(&ctx->rng, 70) ?
+					 vp.efd[rnd_below(&ctx->rng, 4)] :
+					 rnd_pct(&ctx->rng, 50) ? -1 :
+					 (int)rnd_below(&ctx->rng, 512);
 			break;
 		}
 		is->argsz = rnd_pct(&ctx->rng, 90) ? sizeof(*is) + 4 * 16 :
@@ -648,7 +650,7 @@ static void vvs_op_regions(struct stress_ctx *ctx, int fd)
 			      rnd_range(&ctx->rng, 1, VV_NQ) : rnd_range(&ctx->rng, 1, VV_PAGE);
 		off_t moff = vp.be.db_off + (rnd_pct(&ctx->rng, 90) ? 0 :
 					     rnd_below(&ctx->rng, 4) * VV_PAGE);
-		volatile uint16_t *p;
+		uint16_t *p;
 
 		stress_begin(ctx, "mmap of the doorbells");
 		p = mmap(NULL, mlen, prot, MAP_SHARED, fd, moff);
@@ -660,9 +662,9 @@ static void vvs_op_regions(struct stress_ctx *ctx, int fd)
 		/* a store may fault if the kernel refuses it: only PROT_WRITE */
 		if ((prot & PROT_WRITE) && !(prot & PROT_EXEC) && mlen >= VV_PAGE &&
 		    moff == vp.be.db_off && vp.db_size >= VV_PAGE)
-			p[0] = 0;
+			__atomic_store_n(p, 0, __ATOMIC_RELAXED);
 		stress_begin(ctx, "munmap of the doorbells");
-		munmap((void *)p, mlen);
+		munmap(p, mlen);
 		stress_end(ctx);
 		break;
 	}
@@ -750,7 +752,7 @@ static void vvs_chaos(struct stress_ctx *ctx)
 		stress_fail(ctx, "mdev %s create: %s", uuid, strerror(-ret));
 }
 
-const struct stress_target stress_target_vhost_vfio = {
+static const struct stress_target stress_target_vhost_vfio = {
 	.name = "vhost_vfio",
 	.weight = 1,
 	.setup = vvs_setup,
@@ -760,3 +762,5 @@ const struct stress_target stress_target_vhost_vfio = {
 	.op = vvs_op,
 	.chaos = vvs_chaos,
 };
+
+STRESS_TARGET(stress_target_vhost_vfio);
