@@ -368,6 +368,30 @@ static void io_op_free(struct stress_ctx *ctx, struct io_state *s,
 	}
 }
 
+/* A sweep of lookups over consecutive low PASIDs, mostly not ours. */
+static void io_op_sweep(struct stress_ctx *ctx, struct io_state *s,
+			struct io_file *f)
+{
+	uint32_t first = rnd_range(&ctx->rng, 1, IO_LOW);
+	unsigned int i, n = rnd_range(&ctx->rng, 8, 64);
+
+	for (i = 0; i < n && !stress_stopping(ctx); i++) {
+		struct ioasid_free fr = { .size = sizeof(fr), .pasid = first + i };
+		int ret = stress_ioctl(ctx, "IOASID_FREE", f->fd, IOASID_FREE, &fr);
+		int j = io_find(f, fr.pasid);
+
+		if (j >= 0) {
+			if (ret)
+				stress_fail(ctx, "IOASID_FREE of own PASID %u: %s", fr.pasid,
+					    strerror(-ret));
+			io_forget(s, f, j);
+		} else if (ret != -ENOENT) {
+			stress_fail(ctx, "IOASID_FREE of PASID %u not owned: %s, want ENOENT",
+				    fr.pasid, ret ? strerror(-ret) : "success");
+		}
+	}
+}
+
 /* A burst: a fresh file leases chunks for IO_BURST PASIDs, then closes. */
 static void io_op_burst(struct stress_ctx *ctx, struct io_state *s)
 {
@@ -577,16 +601,18 @@ static void io_op(struct stress_ctx *ctx, void *state)
 			io_any_file(ctx, s);
 		return;
 	}
-	if (kind < 12) {
+	if (kind < 14) {
 		io_op_burst(ctx, s);
 		return;
 	}
 	f = io_any_file(ctx, s);
 	if (!f)
 		return;
-	if (kind < 35)
+	if (kind < 24)
+		io_op_sweep(ctx, s, f);
+	else if (kind < 44)
 		io_op_alloc(ctx, s, f);
-	else if (kind < 65)
+	else if (kind < 68)
 		io_op_free(ctx, s, f);
 	else if (kind < 85)
 		io_op_gpasid(ctx, s, f);

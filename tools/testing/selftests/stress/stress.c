@@ -56,6 +56,7 @@ struct stress_shared {
 	int failures;
 	uint64_t ops[STRESS_MAX_TARGETS];
 	uint64_t fails[STRESS_MAX_TARGETS];
+	uint64_t chaos[STRESS_MAX_TARGETS];
 	struct stress_slot slots[STRESS_MAX_PROCS + 1][STRESS_MAX_THREADS];
 };
 
@@ -408,6 +409,7 @@ static void *chaos_thread(void *arg)
 				continue;
 			ctx->target = i;
 			targets[i]->chaos(ctx);
+			sh->chaos[i]++;
 			break;
 		}
 	}
@@ -804,6 +806,9 @@ int main(int argc, char **argv)
 			    skip_why[i][0] ? skip_why[i] : "not selected");
 			continue;
 		}
+		if (t->chaos)
+			out("# %s: %llu chaos operations", t->name,
+			    (unsigned long long)sh->chaos[i]);
 		out("%s %d %s: %llu operations, %llu invariant failures",
 		    sh->fails[i] ? "not ok" : "ok", i + 1, t->name,
 		    (unsigned long long)sh->ops[i], (unsigned long long)sh->fails[i]);
