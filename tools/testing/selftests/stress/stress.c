@@ -677,11 +677,14 @@ int main(int argc, char **argv)
 	    (unsigned long long)seed, seconds, nprocs, nthreads,
 	    tlist && *tlist ? " --targets " : "", tlist && *tlist ? tlist : "");
 
-	/* the seed in the kernel log too: it survives a panic on the console */
+	/*
+	 * The seed in the kernel log too, at a level the quiet console of the
+	 * test VM prints: it survives a panic.
+	 */
 	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (kmsg_fd >= 0) {
 		char line[128];
-		int len = snprintf(line, sizeof(line), "stress_test: seed %llu, %d s\n",
+		int len = snprintf(line, sizeof(line), "<3>stress_test: seed %llu, %d s\n",
 				   (unsigned long long)seed, seconds);
 
 		if (write(kmsg_fd, line, len) < 0)
