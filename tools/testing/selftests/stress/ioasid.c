@@ -329,6 +329,7 @@ static void io_op_alloc(struct stress_ctx *ctx, struct io_state *s,
 			    a.out_pasid);
 	f->gpasid[f->n] = 0;
 	f->pasid[f->n++] = a.out_pasid;
+	stress_tally(ctx, "allocations");
 }
 
 /* Free one of ours, or a PASID we do not own (ENOENT), or a bad one. */
@@ -388,6 +389,8 @@ static void io_op_sweep(struct stress_ctx *ctx, struct io_state *s,
 		} else if (ret != -ENOENT) {
 			stress_fail(ctx, "IOASID_FREE of PASID %u not owned: %s, want ENOENT",
 				    fr.pasid, ret ? strerror(-ret) : "success");
+		} else {
+			stress_tally(ctx, "frees of PASIDs not owned");
 		}
 	}
 }
@@ -420,6 +423,7 @@ static void io_op_burst(struct stress_ctx *ctx, struct io_state *s)
 			stress_fail(ctx, "IOASID_ALLOC gave PASID %u twice", a.out_pasid);
 		f->gpasid[f->n] = 0;
 		f->pasid[f->n++] = a.out_pasid;
+		stress_tally(ctx, "allocations in bursts");
 	}
 	if (rnd_pct(&ctx->rng, 70))
 		io_close(ctx, f);
@@ -474,6 +478,7 @@ static void io_op_gpasid(struct stress_ctx *ctx, struct io_state *s,
 			return;
 		}
 		f->gpasid[i] = g.gpasid;
+		stress_tally(ctx, "guest PASIDs attached");
 	} else if (kind < 8) {
 		t.gpasid = rnd_pct(&ctx->rng, 95) ? rnd_range(&ctx->rng, 1, IO_GPASIDS) : 0;
 		ret = io_call(ctx, f->fd, IOASID_TRANSLATE_GPASID, "IOASID_TRANSLATE_GPASID",

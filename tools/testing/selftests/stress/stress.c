@@ -51,12 +51,21 @@ struct stress_slot {
 	int reported;
 };
 
+struct stress_tally {
+	const char *name;	/* a literal: same address in every process */
+	int target;
+	uint64_t n;
+};
+
+#define STRESS_TALLIES	96
+
 struct stress_shared {
 	int stop;		/* 1: time is up, 2: failure */
 	int failures;
 	uint64_t ops[STRESS_MAX_TARGETS];
 	uint64_t fails[STRESS_MAX_TARGETS];
 	uint64_t chaos[STRESS_MAX_TARGETS];
+	struct stress_tally tally[STRESS_TALLIES];
 	struct stress_slot slots[STRESS_MAX_PROCS + 1][STRESS_MAX_THREADS];
 };
 
@@ -185,6 +194,27 @@ int stress_nprocs(void)
 void stress_count(struct stress_ctx *ctx)
 {
 	__atomic_add_fetch(&sh->ops[ctx->target], 1, __ATOMIC_RELAXED);
+}
+
+void stress_tally(struct stress_ctx *ctx, const char *name)
+{
+	int i;
+
+	for (i = 0; i < STRESS_TALLIES; i++) {
+		struct stress_tally *t = &sh->tally[i];
+		const char *cur = __atomic_load_n(&t->name, __ATOMIC_ACQUIRE);
+
+		if (!cur) {
+			t->target = ctx->target;
+			if (__atomic_compare_exchange_n(&t->name, &cur, name, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				cur = name;
+		}
+		if (cur == name) {
+			__atomic_add_fetch(&t->n, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
 }
 
 int stress_ioctl(struct stress_ctx *ctx, const char *what, int fd,
@@ -824,6 +854,10 @@ int main(int argc, char **argv)
 		if (t->chaos)
 			out("# %s: %llu chaos operations", t->name,
 			    (unsigned long long)sh->chaos[i]);
+		for (p = 0; p < STRESS_TALLIES && sh->tally[p].name; p++)
+			if (sh->tally[p].target == i)
+				out("# %s: %s: %llu", t->name, sh->tally[p].name,
+				    (unsigned long long)sh->tally[p].n);
 		out("%s %d %s: %llu operations, %llu invariant failures",
 		    sh->fails[i] ? "not ok" : "ok", i + 1, t->name,
 		    (unsigned long long)sh->ops[i], (unsigned long long)sh->fails[i]);

@@ -140,6 +140,12 @@ uint64_t stress_seed(void);
 /* Count one operation for the current target. */
 void stress_count(struct stress_ctx *ctx);
 
+/*
+ * Count one event @name (a string literal) of the current target; the
+ * counts are printed at the end, to see what the run reached.
+ */
+void stress_tally(struct stress_ctx *ctx, const char *name);
+
 /* Number of worker processes and threads per process of this run. */
 int stress_nprocs(void);
 

@@ -151,6 +151,7 @@ static void vvs_open_locked(struct stress_ctx *ctx)
 	if (!ret)
 		ret = vv_find_region(vp.be.fd, VHOST_VFIO_REGION_SUBTYPE_CONFIG, &ri);
 	stress_end(ctx);
+	stress_tally(ctx, ret ? "opens refused (busy or removed)" : "opens");
 	if (ret) {
 		stress_begin(ctx, "close after a failed open");
 		vv_be_close(&vp.be);
@@ -188,10 +189,14 @@ static bool vvs_req_fired(void)
 
 /* ---- operations on an open device (read lock held) ---------------------- */
 
-static void vvs_note(int ret)
+static void vvs_note(struct stress_ctx *ctx, int ret)
 {
-	if (ret == -ENODEV)
+	if (ret == -ENODEV) {
 		__atomic_store_n(&vp.gone, 1, __ATOMIC_RELEASE);
+		stress_tally(ctx, "ENODEV (device going)");
+	} else {
+		stress_tally(ctx, ret < 0 ? "calls refused" : "calls accepted");
+	}
 }
 
 static uint64_t vvs_rnd_u64(struct stress_ctx *ctx)
@@ -220,6 +225,7 @@ static void vvs_op_iotlb(struct stress_ctx *ctx, int fd)
 	unsigned int kind = rnd_below(&ctx->rng, 100);
 	size_t len = sizeof(b.m);
 	off_t off = vp.be.iotlb_off;
+	ssize_t ret;
 	uint64_t pg;
 
 	memset(&b, 0, sizeof(b));
@@ -311,7 +317,14 @@ static void vvs_op_iotlb(struct stress_ctx *ctx, int fd)
 			break;
 		}
 	}
-	vvs_note(stress_pwrite(ctx, "pwrite of an IOTLB message", fd, &b, len, off));
+	ret = stress_pwrite(ctx, "pwrite of an IOTLB message", fd, &b, len, off);
+	vvs_note(ctx, ret);
+	if (ret == (ssize_t)sizeof(b.m) && t->type == VHOST_IOTLB_UPDATE)
+		stress_tally(ctx, "IOTLB updates accepted");
+	else if (ret == (ssize_t)sizeof(b.m) && t->type == VHOST_IOTLB_INVALIDATE)
+		stress_tally(ctx, "IOTLB invalidations accepted");
+	else if (ret == (ssize_t)sizeof(b.m))
+		stress_tally(ctx, "IOTLB batch messages accepted");
 }
 
 static void vvs_op_vring(struct stress_ctx *ctx, int fd)
@@ -378,7 +391,7 @@ static void vvs_op_vring(struct stress_ctx *ctx, int fd)
 				   VHOST_VDPA_SET_GROUP_ASID, &s);
 		break;
 	}
-	vvs_note(ret);
+	vvs_note(ctx, ret);
 }
 
 static void vvs_op_control(struct stress_ctx *ctx, int fd)
@@ -516,7 +529,7 @@ static void vvs_op_control(struct stress_ctx *ctx, int fd)
 		break;
 	}
 	}
-	vvs_note(ret);
+	vvs_note(ctx, ret);
 }
 
 static void vvs_op_vfio(struct stress_ctx *ctx, int fd)
@@ -600,7 +613,7 @@ static void vvs_op_vfio(struct stress_ctx *ctx, int fd)
 				   _IO(VFIO_TYPE, VFIO_BASE + 30 + rnd_below(&ctx->rng, 30)), buf);
 		break;
 	}
-	vvs_note(ret);
+	vvs_note(ctx, ret);
 }
 
 static void vvs_op_regions(struct stress_ctx *ctx, int fd)
@@ -669,7 +682,7 @@ static void vvs_op_regions(struct stress_ctx *ctx, int fd)
 		break;
 	}
 	}
-	vvs_note(ret);
+	vvs_note(ctx, ret);
 }
 
 /* ---- the operation ----------------------------------------------------- */
@@ -688,8 +701,10 @@ static void vvs_op(struct stress_ctx *ctx, void *state)
 	if (reopen) {
 		pthread_rwlock_unlock(&vp.lock);
 		pthread_rwlock_wrlock(&vp.lock);
-		if (vp.dev >= 0 && (vp.gone || vvs_req_fired() || kind < 3))
+		if (vp.dev >= 0 && (vp.gone || vvs_req_fired() || kind < 3)) {
+			stress_tally(ctx, kind < 3 ? "closes" : "closes on removal");
 			vvs_close_locked(ctx);
+		}
 		else if (vp.dev < 0 && kind >= 3)
 			vvs_open_locked(ctx);
 		pthread_rwlock_unlock(&vp.lock);
@@ -739,6 +754,7 @@ static void vvs_chaos(struct stress_ctx *ctx)
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
 	if (vv_exists(path)) {
 		ret = stress_write_file(ctx, path, "1");
+		stress_tally(ctx, "mdev removals");
 		if (ret && ret != -ENOENT && ret != -ENODEV)
 			stress_fail(ctx, "mdev %s remove: %s", uuid, strerror(-ret));
 		if (rnd_pct(&ctx->rng, 30))
