@@ -704,9 +704,9 @@ static void vvs_op(struct stress_ctx *ctx, void *state)
 		if (vp.dev >= 0 && (vp.gone || vvs_req_fired() || kind < 3)) {
 			stress_tally(ctx, kind < 3 ? "closes" : "closes on removal");
 			vvs_close_locked(ctx);
-		}
-		else if (vp.dev < 0 && kind >= 3)
+		} else if (vp.dev < 0 && kind >= 3) {
 			vvs_open_locked(ctx);
+		}
 		pthread_rwlock_unlock(&vp.lock);
 		return;
 	}
