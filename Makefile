@@ -24,6 +24,8 @@
 #                        into /lib/modules of KDIR's kernel
 #   make check-dkms      dkms add/build/install/remove on the host for the
 #                        installed Debian 6.1 and 6.12 headers (root)
+#   make stress          the random ioctl stress in the test VM for
+#                        STRESS_SECONDS (600); STRESS_SEED=N replays a run
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
 # to the project's test kernel (built on first use).
@@ -35,7 +37,7 @@ TEST_KDIR := $(shell bash -c '. $(VM)/lib.sh; kernel_dir')
 export KDIR
 
 .PHONY: all modules clean sparse checkpatch kerneldoc htmldocs kernel selftests check run vm bench bench-debug \
-	check-mainline check-dkms stock-modules install help
+	check-mainline check-dkms stock-modules install help stress
 
 all: modules
 
@@ -105,5 +107,16 @@ check-mainline:
 check-dkms:
 	@$(VM)/check-dkms.sh
 
+# The stress (tools/testing/selftests/stress/) on the debug test kernel for as
+# long as asked. STRESS_SEED, STRESS_TARGETS, STRESS_PROCS, STRESS_THREADS and
+# STRESS_OP_TIMEOUT reach it through the kernel command line when set.
+STRESS_SECONDS ?= 600
+STRESS_VARS := STRESS_SEED STRESS_TARGETS STRESS_PROCS STRESS_THREADS STRESS_OP_TIMEOUT
+stress:
+	@PASID_VM_TIMEOUT=$${PASID_VM_TIMEOUT:-$$(($(STRESS_SECONDS) + 900))} \
+	PASID_VM_ENV="STRESS_SECONDS=$(STRESS_SECONDS) PASIDVM_TEST_TIMEOUT=$$(($(STRESS_SECONDS) + 300)) \
+	$(foreach v,$(STRESS_VARS),$(if $($(v)),$(v)=$($(v))))" \
+	$(VM)/run-vm.sh --suite stress --out $(CURDIR)/build/vm/stress
+
 help:
-	@sed -n "3,30p" Makefile
+	@sed -n "3,31p" Makefile

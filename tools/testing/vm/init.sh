@@ -67,6 +67,8 @@ load_modules() {
 	while read -r suite mod params; do
 		case "$suite" in ''|'#'*) continue ;; esac
 		in_suites "$suite" || continue
+		# named by several suites (stress needs the others' modules)
+		case " $LOADED " in *" $mod "*) continue ;; esac
 		if [ "$MODE" = smoke ]; then
 			# a distribution kernel has no KUnit and may lack a simulator
 			case "$mod" in *_kunit) continue ;; esac
