@@ -24,7 +24,12 @@
 #include "vhost_vfio_testdev.h"
 
 #define VVT_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) | \
-			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) | \
+			 BIT_ULL(VIRTIO_F_RING_PACKED))
+
+static bool both_maps;
+module_param(both_maps, bool, 0644);
+MODULE_PARM_DESC(both_maps, "devices added while set have dma_map and dma_unmap besides set_map");
 
 /**
  * struct vvt_vq - the state of one queue the test device keeps
@@ -33,7 +38,8 @@
  * @driver: driver area address
  * @device: device area address
  * @num: queue size
- * @avail_index: the state of VHOST_SET/GET_VRING_BASE
+ * @avail_index: the state of VHOST_SET/GET_VRING_BASE, split rings
+ * @packed: the same, packed rings (VIRTIO_F_RING_PACKED negotiated)
  * @ready: enabled
  */
 struct vvt_vq {
@@ -41,6 +47,7 @@ struct vvt_vq {
 	u64 desc, driver, device;
 	u32 num;
 	u16 avail_index;
+	struct vdpa_vq_state_packed packed;
 	bool ready;
 };
 
@@ -59,6 +66,8 @@ struct vvt_vq {
  * @config_irqs: config-change interrupts delivered
  * @db: one notification page per queue, uncached like device memory
  * @config_work: raises a config-change interrupt
+ * @set_maps: set_map() calls (both_maps devices only)
+ * @dma_maps: dma_map() calls (both_maps devices only)
  *
  * kick_vq() may be called under the kick eventfd's wait-queue lock, with
  * interrupts off (vhost_vfio does so), while the config callback signals an
@@ -79,6 +88,8 @@ struct vvt_dev {
 	atomic_t config_irqs;
 	struct page *db[VVT_NVQS];
 	struct work_struct config_work;
+	atomic_t set_maps;
+	atomic_t dma_maps;
 };
 
 static struct vvt_dev *to_vvt(struct vdpa_device *vdpa)
@@ -152,7 +163,10 @@ static int vvt_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 	struct vvt_dev *t = to_vvt(vdpa);
 
 	spin_lock(&t->lock);
-	t->vqs[idx].avail_index = state->split.avail_index;
+	if (t->features & BIT_ULL(VIRTIO_F_RING_PACKED))
+		t->vqs[idx].packed = state->packed;
+	else
+		t->vqs[idx].avail_index = state->split.avail_index;
 	spin_unlock(&t->lock);
 	return 0;
 }
@@ -163,7 +177,10 @@ static int vvt_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	struct vvt_dev *t = to_vvt(vdpa);
 
 	spin_lock(&t->lock);
-	state->split.avail_index = t->vqs[idx].avail_index;
+	if (t->features & BIT_ULL(VIRTIO_F_RING_PACKED))
+		state->packed = t->vqs[idx].packed;
+	else
+		state->split.avail_index = t->vqs[idx].avail_index;
 	spin_unlock(&t->lock);
 	return 0;
 }
@@ -301,6 +318,8 @@ static void vvt_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	}
 	c.config_irqs = cpu_to_le32(atomic_read(&t->config_irqs));
 	c.trigger = cpu_to_le32(t->trigger);
+	c.set_maps = cpu_to_le32(atomic_read(&t->set_maps));
+	c.dma_maps = cpu_to_le32(atomic_read(&t->dma_maps));
 	spin_unlock(&t->lock);
 	memcpy(buf, (u8 *)&c + offset, len);
 }
@@ -341,6 +360,27 @@ static u32 vvt_get_generation(struct vdpa_device *vdpa)
 /* The device moves no data: any map is accepted and ignored. */
 static int vvt_set_map(struct vdpa_device *vdpa, unsigned int asid,
 		       struct vhost_iotlb *iotlb)
+{
+	return asid ? -EINVAL : 0;
+}
+
+/* both_maps devices: count the calls, so a test sees which op was used. */
+static int vvt_set_map_counted(struct vdpa_device *vdpa, unsigned int asid,
+			       struct vhost_iotlb *iotlb)
+{
+	atomic_inc(&to_vvt(vdpa)->set_maps);
+	return vvt_set_map(vdpa, asid, iotlb);
+}
+
+static int vvt_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		       u64 size, u64 pa, u32 perm, void *opaque)
+{
+	atomic_inc(&to_vvt(vdpa)->dma_maps);
+	return asid ? -EINVAL : 0;
+}
+
+static int vvt_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
+			 u64 iova, u64 size)
 {
 	return asid ? -EINVAL : 0;
 }
@@ -404,6 +444,9 @@ static const struct vdpa_config_ops vvt_ops = {
 	.free			= vvt_free,
 };
 
+/* vvt_ops with both map interfaces, as some parents have (both_maps). */
+static struct vdpa_config_ops vvt_ops_both;
+
 static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		       const struct vdpa_dev_set_config *config)
 {
@@ -411,15 +454,17 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	u32 i;
 	int ret;
 
+	const struct vdpa_config_ops *ops = both_maps ? &vvt_ops_both : &vvt_ops;
+
 	if (config->mask)
 		return -EOPNOTSUPP;
 #if LINUX_VERSION_MAJOR > 6 || \
 	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 18)
 	/* 6.18 added map ops; none of its own: it DMAs as its parent. */
-	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops,
+	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, ops,
 			      NULL, 1, 1, name, false);
 #else
-	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops, 1,
+	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, ops, 1,
 			      1, name, false);
 #endif
 	if (IS_ERR(t))
@@ -485,6 +530,10 @@ static int __init vvt_init(void)
 	struct device *dev;
 	int ret;
 
+	vvt_ops_both = vvt_ops;
+	vvt_ops_both.set_map = vvt_set_map_counted;
+	vvt_ops_both.dma_map = vvt_dma_map;
+	vvt_ops_both.dma_unmap = vvt_dma_unmap;
 	dev = root_device_register(VVT_MGMTDEV);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);

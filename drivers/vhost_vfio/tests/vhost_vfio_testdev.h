@@ -5,8 +5,12 @@
  *
  * "vdpa dev add mgmtdev vvtest name <dev>" creates a device of virtio device
  * ID VVT_DEVICE_ID with VVT_NVQS queues, one virtqueue group and one address
- * space, features VERSION_1 and ACCESS_PLATFORM.  It moves no data: it
- * exists to make visible what reaches a vDPA device through the bridge.
+ * space, features VERSION_1, ACCESS_PLATFORM and RING_PACKED (the vDPA
+ * simulators have no packed rings; this device keeps a packed queue state).
+ * It moves no data: it exists to make visible what reaches a vDPA device
+ * through the bridge.  It has no suspend, no get_vq_size and one map
+ * interface, set_map; devices added while the module parameter both_maps
+ * is 1 have dma_map and dma_unmap too.
  *
  * Each queue has a notification area of its own, one page of memory
  * returned by get_vq_notification(), so that the bridge's doorbell region
@@ -21,10 +25,12 @@
  *   callback;
  * - trigger: writing a non-zero value raises one config-change interrupt,
  *   asynchronously (from a work item, as a device interrupt would); reads
- *   return the last value written.
+ *   return the last value written;
+ * - set_maps, dma_maps: set_map() and dma_map() calls (both_maps devices
+ *   only; zero on the others).
  *
- * The other fields ignore writes.  A device reset zeroes everything,
- * notification pages included.
+ * The other fields ignore writes.  A device reset zeroes everything but
+ * set_maps and dma_maps, notification pages included.
  */
 #ifndef _VHOST_VFIO_TESTDEV_H
 #define _VHOST_VFIO_TESTDEV_H
@@ -42,12 +48,16 @@
  * @kicks: per queue, kick_vq() calls
  * @config_irqs: config-change interrupts delivered to the config callback
  * @trigger: write non-zero to raise a config-change interrupt
+ * @set_maps: set_map() calls (both_maps devices only)
+ * @dma_maps: dma_map() calls (both_maps devices only)
  */
 struct vvt_config {
 	__le32 doorbell[VVT_NVQS];
 	__le32 kicks[VVT_NVQS];
 	__le32 config_irqs;
 	__le32 trigger;
+	__le32 set_maps;
+	__le32 dma_maps;
 };
 
 #endif /* _VHOST_VFIO_TESTDEV_H */
