@@ -129,7 +129,8 @@ static int vv_push_map(struct vv_dev *vv, u32 asid)
 {
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
 
-	if (!ops->set_map || vv->in_batch)
+	/* As vhost-vdpa: a parent with dma_map gets dma_map only. */
+	if (!ops->set_map || ops->dma_map || vv->in_batch)
 		return 0;
 	return ops->set_map(vv->vdpa, asid, vv->iotlb[asid]);
 }
@@ -245,6 +246,10 @@ static int vv_update(struct vv_dev *vv, u32 asid, const struct vhost_iotlb_msg *
 	last = msg->iova + msg->size - 1;
 	if (vhost_iotlb_itree_first(vv->iotlb[asid], msg->iova, last))
 		return -EEXIST;
+	/* While a log is set, it must hold the bits of every writable page. */
+	if ((msg->perm & VHOST_MAP_WO) && vv->log_base &&
+	    !vv_log_covers(vv, vv->log_base, msg->iova, last))
+		return -EFAULT;
 
 	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	if (npages + atomic64_read(&vv->owner->pinned_vm) > limit)
@@ -373,7 +378,7 @@ void vv_iotlb_clear(struct vv_dev *vv)
 	for (as = 0; as < vv->vdpa->nas; as++) {
 		vv_unmap(vv, as, 0, U64_MAX);
 		/* An empty map, not the device's default (often 1:1) one. */
-		if (ops->set_map)
+		if (ops->set_map && !ops->dma_map)
 			ops->set_map(vv->vdpa, as, vv->iotlb[as]);
 	}
 }
