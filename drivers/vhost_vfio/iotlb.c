@@ -248,7 +248,7 @@ static int vv_update(struct vv_dev *vv, u32 asid, const struct vhost_iotlb_msg *
 		return -EEXIST;
 	/* While a log is set, it must hold the bits of every writable page. */
 	if ((msg->perm & VHOST_MAP_WO) && vv->log_base &&
-	    !vv_log_covers(vv, vv->log_base, msg->iova, last))
+	    !vv_log_covers(vv->log_base, msg->iova, last))
 		return -EFAULT;
 
 	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;

@@ -3,6 +3,7 @@
  * vhost_vfio: the vhost and vhost-vdpa ioctls on the VFIO device fd.
  */
 #include <linux/file.h>
+#include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -621,7 +622,6 @@ static long vv_suspend(struct vv_dev *vv, bool suspend)
 
 /**
  * vv_log_covers() - is the log of a range of IOVAs in user space?
- * @vv: the device, lock held
  * @base: the log's user address
  * @first: first IOVA of the range
  * @last: last IOVA of the range
@@ -632,7 +632,7 @@ static long vv_suspend(struct vv_dev *vv, bool suspend)
  *
  * Return: true when they do.
  */
-bool vv_log_covers(struct vv_dev *vv, u64 base, u64 first, u64 last)
+bool vv_log_covers(u64 base, u64 first, u64 last)
 {
 	u64 b0 = (first >> VV_LOG_PAGE_SHIFT) / BITS_PER_BYTE;
 	u64 b1 = (last >> VV_LOG_PAGE_SHIFT) / BITS_PER_BYTE;
@@ -656,7 +656,7 @@ static long vv_set_log_base(struct vv_dev *vv, u64 __user *argp)
 		for (map = vhost_iotlb_itree_first(vv->iotlb[as], 0, U64_MAX);
 		     map; map = vhost_iotlb_itree_next(map, 0, U64_MAX))
 			if ((map->perm & VHOST_MAP_WO) &&
-			    !vv_log_covers(vv, base, map->start, map->last))
+			    !vv_log_covers(base, map->start, map->last))
 				return -EFAULT;
 	vv->log_base = base;
 	return 0;

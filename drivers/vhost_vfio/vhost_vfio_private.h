@@ -194,7 +194,7 @@ struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot
 void vv_release_owner(struct vv_dev *vv);
 int vv_check_owner(struct vv_dev *vv);
 int vv_reset(struct vv_dev *vv);
-bool vv_log_covers(struct vv_dev *vv, u64 base, u64 first, u64 last);
+bool vv_log_covers(u64 base, u64 first, u64 last);
 
 /* iotlb.c */
 int vv_iotlb_alloc(struct vv_dev *vv);
