@@ -13,7 +13,12 @@
  *
  * A vDPA device bound to the ``vhost_vfio`` vDPA bus driver becomes an mdev
  * parent with one mdev type, ``vhost_vfio-vhost-vfio``.  Each mdev instance
- * is a VFIO device (emulated IOMMU group).  On its device fd the VMM uses:
+ * is a VFIO device (emulated IOMMU group), opened through the VFIO container
+ * and group, or through its cdev /dev/vfio/devices/vfioN bound to /dev/iommu
+ * (VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_ATTACH_IOMMUFD_PT with any IOAS)
+ * where the kernel has CONFIG_VFIO_DEVICE_CDEV and CONFIG_IOMMUFD.  Either
+ * way the container or IOAS maps nothing for it.  On its device fd the VMM
+ * uses:
  *
  * - the vhost and vhost-vdpa ioctls of <linux/vhost.h>, with vhost-vdpa
  *   semantics (VHOST_SET_OWNER; then features, status, config, vrings,
@@ -30,6 +35,10 @@
  * - IOTLB messages (``struct vhost_msg_v2``, type ``VHOST_IOTLB_MSG_V2``)
  *   written with pwrite() at offset 0 of the IOTLB region, one message per
  *   write, exactly as vhost-vdpa takes them with write() on its char device;
+ *   the write returns the message size or fails with the message's errno,
+ *   a read fails with EINVAL; a reset drops every mapping unless
+ *   VHOST_BACKEND_F_IOTLB_PERSIST is acked (offered when vhost-vdpa would
+ *   offer it);
  * - VFIO regions found by their ``VFIO_REGION_INFO_CAP_TYPE`` capability
  *   (type ``VHOST_VFIO_REGION_TYPE``), never by index: the device config
  *   space, the doorbells (one page per queue; a write of any 2 or 4 bytes at
