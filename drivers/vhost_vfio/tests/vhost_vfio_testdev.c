@@ -119,6 +119,18 @@ static void vvt_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
 	spin_unlock(&t->lock);
 }
 
+/* The size set by the driver, the maximum before that. */
+static u16 vvt_get_vq_size(struct vdpa_device *vdpa, u16 idx)
+{
+	struct vvt_dev *t = to_vvt(vdpa);
+	u32 num;
+
+	spin_lock(&t->lock);
+	num = t->vqs[idx].num;
+	spin_unlock(&t->lock);
+	return num ? num : VVT_VQ_NUM_MAX;
+}
+
 static void vvt_kick_vq(struct vdpa_device *vdpa, u16 idx)
 {
 	struct vvt_dev *t = to_vvt(vdpa);
@@ -418,6 +430,7 @@ static void vvt_free(struct vdpa_device *vdpa)
 static const struct vdpa_config_ops vvt_ops = {
 	.set_vq_address		= vvt_set_vq_address,
 	.set_vq_num		= vvt_set_vq_num,
+	.get_vq_size		= vvt_get_vq_size,
 	.kick_vq		= vvt_kick_vq,
 	.set_vq_cb		= vvt_set_vq_cb,
 	.set_vq_ready		= vvt_set_vq_ready,

@@ -8,8 +8,8 @@
  * space, features VERSION_1, ACCESS_PLATFORM and RING_PACKED (the vDPA
  * simulators have no packed rings; this device keeps a packed queue state).
  * It moves no data: it exists to make visible what reaches a vDPA device
- * through the bridge.  It has no suspend, no get_vq_size and one map
- * interface, set_map; devices added while the module parameter both_maps
+ * through the bridge.  It has no suspend, a get_vq_size that answers the
+ * size set (VVT_VQ_NUM_MAX before), and one map interface, set_map; devices added while the module parameter both_maps
  * is 1 have dma_map and dma_unmap too.
  *
  * Each queue has a notification area of its own, one page of memory
