@@ -9,8 +9,9 @@
  * simulators have no packed rings; this device keeps a packed queue state).
  * It moves no data: it exists to make visible what reaches a vDPA device
  * through the bridge.  It has no suspend, a get_vq_size that answers the
- * size set (VVT_VQ_NUM_MAX before), and one map interface, set_map; devices added while the module parameter both_maps
- * is 1 have dma_map and dma_unmap too.
+ * size set (VVT_VQ_NUM_MAX before), and one map interface, set_map;
+ * devices added while the module parameter both_maps is 1 have dma_map and
+ * dma_unmap too.
  *
  * Each queue has a notification area of its own, one page of memory
  * returned by get_vq_notification(), so that the bridge's doorbell region
