@@ -519,9 +519,9 @@ static ssize_t vv_write(struct vfio_device *vdev, const char __user *buf,
  * What is allowed: one whole page of one queue, MAP_SHARED, PROT_WRITE and
  * nothing else.  The page cannot be made readable or executable later
  * (VM_MAYREAD and VM_MAYEXEC are cleared); removing the write permission and
- * giving it back is harmless.  The CPU may still allow loads: x86 and most
- * architectures have no write-only pages, so a PROT_WRITE mapping is
- * readable by the hardware.
+ * giving it back is harmless.  The CPU still allows loads: x86, arm64 and
+ * RISC-V have no write-only pages, so a PROT_WRITE mapping is readable by
+ * the hardware.
  */
 static int vv_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
