@@ -427,6 +427,10 @@ VISIBLE_IF_KUNIT int vv_update(struct vv_dev *vv, u32 asid,
 	if (vhost_iotlb_itree_first(vv_tlb(vv, asid), msg->iova,
 				    msg->iova + msg->size - 1))
 		return -EEXIST;
+	/* While a log is set, it must hold the bits of every writable page. */
+	if ((msg->perm & VHOST_MAP_WO) && vv->log_base &&
+	    !vv_log_covers(vv->log_base, msg->iova, msg->iova + msg->size - 1))
+		return -EFAULT;
 	npages = msg->size >> PAGE_SHIFT;
 	ret = vv_charge(vv, npages);
 	if (ret)
@@ -671,6 +675,33 @@ int vv_iotlb_msg(struct vv_dev *vv, const struct vhost_msg_v2 *msg)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(vv_iotlb_msg);
+
+/**
+ * vv_iotlb_restore() - give the device its maps again after a reset
+ * @vv: the device, reset with VHOST_BACKEND_F_IOTLB_PERSIST, lock held
+ *
+ * The mappings stay pinned.  A batch still open is committed as at
+ * VHOST_IOTLB_BATCH_END (its entries are in the map, as with vhost-vdpa),
+ * and a set_map device is given every map again, whatever its reset did
+ * to its own.  Pages retired before the reset are unpinned only once a
+ * set_map without them succeeded.
+ */
+void vv_iotlb_restore(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	unsigned int as;
+
+	lockdep_assert_held(&vv->lock);
+	if (vv->in_batch) {
+		vv->in_batch = false;
+		vv_txn_end(vv);
+	}
+	if (!vv_whole_map(vv))
+		return;
+	for (as = 0; as < vv->vdpa->nas; as++)
+		if (!ops->set_map(vv->vdpa, as, vv->iotlb[as]))
+			vv_release_retired(vv, as);
+}
 
 /**
  * vv_iotlb_clear() - drop every mapping of every address space

@@ -50,6 +50,8 @@ static void vv_teardown(struct vv_dev *vv)
 
 	lockdep_assert_held(&vv->lock);
 	vv_reset(vv);
+	/* IOTLB_PERSIST keeps mappings over a reset, never over a close */
+	vv_iotlb_clear(vv);
 	for (i = 0; i < vv->nvqs; i++) {
 		vv_vq_set_kick(&vv->vqs[i], NULL);
 		vv_set_call(&vv->vqs[i], NULL);
@@ -307,6 +309,16 @@ static long vv_set_irqs(struct vv_dev *vv, void __user *argp)
 		return -EFAULT;
 	if (hdr.index >= VHOST_VFIO_NUM_IRQS)
 		return -EINVAL;
+	/*
+	 * The vring and config vectors are the slots of VHOST_SET_VRING_CALL
+	 * and VHOST_VDPA_SET_CONFIG_CALL: the owner's, as those are.  The
+	 * request vector only tells of a removal: any holder of the fd.
+	 */
+	if (hdr.index != VHOST_VFIO_REQ_IRQ_INDEX) {
+		ret = vv_check_owner(vv);
+		if (ret)
+			return ret;
+	}
 	max = hdr.index == VHOST_VFIO_VRING_IRQ_INDEX ? vv->nvqs : 1;
 	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VHOST_VFIO_NUM_IRQS,
 						 &data_size);
@@ -394,7 +406,10 @@ static long vv_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		ret = vv_set_irqs(vv, argp);
 		break;
 	case VFIO_DEVICE_RESET:
-		ret = vv_reset(vv);
+		/* the owner's, as VHOST_VDPA_SET_STATUS with 0 is */
+		ret = vv_check_owner(vv);
+		if (!ret)
+			ret = vv_reset(vv);
 		break;
 	default:
 		ret = vv_vhost_ioctl(vv, cmd, argp);
@@ -419,6 +434,12 @@ static ssize_t vv_rw(struct vv_dev *vv, char __user *buf, size_t count,
 	size = vv_region_size(vv, index);
 	if (!count || off >= size || count > size - off)
 		return -EINVAL;
+	/* Reads of the config space are queries; every write is the owner's. */
+	if (write) {
+		ret = vv_check_owner(vv);
+		if (ret)
+			return ret;
+	}
 
 	switch (index) {
 	case VV_REGION_CONFIG: {
@@ -453,10 +474,6 @@ static ssize_t vv_rw(struct vv_dev *vv, char __user *buf, size_t count,
 
 		if (!write || off || count != sizeof(msg))
 			return -EINVAL;
-		if (!vv->owner)
-			return -EPERM;
-		if (vv->owner != current->mm)
-			return -EPERM;
 		if (copy_from_user(&msg, buf, sizeof(msg)))
 			return -EFAULT;
 		ret = vv_iotlb_msg(vv, &msg);
@@ -494,8 +511,16 @@ static ssize_t vv_write(struct vfio_device *vdev, const char __user *buf,
  * Called with the caller's mmap_lock held, which every ioctl may take under
  * vv->lock (a user copy can fault): so vv->lock is not taken here.  Nothing
  * needs it: the queue count never changes, the notification areas are the
- * device's for its lifetime, and the vDPA device outlives the mapping
- * (the mapping holds the file, and removal waits for the last close).
+ * device's for its lifetime, the vDPA device outlives the mapping (the
+ * mapping holds the file, and removal waits for the last close), and the
+ * owner is only compared, never dereferenced.
+ *
+ * What is allowed: one whole page of one queue, MAP_SHARED, PROT_WRITE and
+ * nothing else.  The page cannot be made readable or executable later
+ * (VM_MAYREAD and VM_MAYEXEC are cleared); removing the write permission and
+ * giving it back is harmless.  The CPU still allows loads: x86, arm64 and
+ * RISC-V have no write-only pages, so a PROT_WRITE mapping is readable by
+ * the hardware.
  */
 static int vv_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
@@ -506,18 +531,19 @@ static int vv_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 
 	if (READ_ONCE(vv->gone))
 		return -ENODEV;
+	if (READ_ONCE(vv->owner) != current->mm)
+		return -EPERM;
 	if (VV_OFFSET_TO_INDEX(off) != VV_REGION_DOORBELL ||
 	    vma->vm_end - vma->vm_start != PAGE_SIZE ||
-	    !(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_READ) ||
-	    !vv_doorbell_mmap(vv))
+	    !(vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE) ||
+	    (vma->vm_flags & (VM_READ | VM_EXEC)) || !vv_doorbell_mmap(vv))
 		return -EINVAL;
 	qid = (off & VV_OFFSET_MASK) >> PAGE_SHIFT;
 	if (qid >= vv->nvqs)
 		return -EINVAL;
 	n = vv->vdpa->config->get_vq_notification(vv->vdpa, qid);
-	/* A doorbell is written, never read: not even after mprotect(). */
 	vm_flags_mod(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
-		     VM_MAYREAD);
+		     VM_MAYREAD | VM_MAYEXEC);
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	return io_remap_pfn_range(vma, vma->vm_start, PHYS_PFN(n.addr),
 				  PAGE_SIZE, vma->vm_page_prot);

@@ -3,6 +3,7 @@
  * vhost_vfio: the vhost and vhost-vdpa ioctls on the VFIO device fd.
  */
 #include <linux/file.h>
+#include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -178,7 +179,7 @@ void vv_release_owner(struct vv_dev *vv)
 	}
 	if (vv->owner) {
 		mmdrop(vv->owner);
-		vv->owner = NULL;
+		WRITE_ONCE(vv->owner, NULL);
 	}
 }
 
@@ -198,13 +199,56 @@ static int vv_set_owner(struct vv_dev *vv)
 		vv->mm_bound = true;
 	}
 	mmgrab(current->mm);
-	vv->owner = current->mm;
+	WRITE_ONCE(vv->owner, current->mm);
 	return 0;
 }
 
 /**
- * vv_reset() - reset the vDPA device and drop every mapping
+ * vv_check_owner() - is the caller the owner?
  * @vv: the device, lock held
+ *
+ * Everything that changes the device, its mappings or its eventfds needs the
+ * owner: ioctls, IOTLB messages, config and doorbell writes, interrupt
+ * vectors, reset.
+ *
+ * Return: 0, or -EPERM before VHOST_SET_OWNER and for any other process.
+ */
+int vv_check_owner(struct vv_dev *vv)
+{
+	lockdep_assert_held(&vv->lock);
+	return vv->owner && vv->owner == current->mm ? 0 : -EPERM;
+}
+
+/**
+ * vv_has_persistent_map() - can mappings survive a device reset?
+ * @vv: the device
+ *
+ * The rule vhost-vdpa offers VHOST_BACKEND_F_IOTLB_PERSIST by: a parent that
+ * can restore its own default map (reset_map) keeps the map it was given
+ * across a reset without VDPA_RESET_F_CLEAN_MAP, as does one that says so in
+ * its backend features.
+ *
+ * Return: true when the bridge may offer IOTLB_PERSIST.
+ */
+static bool vv_has_persistent_map(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+
+	return ops->reset_map ||
+	       (ops->get_backend_features &&
+		(ops->get_backend_features(vv->vdpa) &
+		 BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST)));
+}
+
+/**
+ * vv_reset() - reset the vDPA device; drop every mapping unless persistent
+ * @vv: the device, lock held
+ *
+ * Without VHOST_BACKEND_F_IOTLB_PERSIST every mapping is dropped and the
+ * device is given empty maps.  With it, the mappings stay pinned and a
+ * set_map device is given them again, so that the device translates as
+ * before the reset whatever its reset did to its map.  An open IOTLB batch
+ * ends either way, as with vhost-vdpa.
  *
  * Return: 0 or the device's reset error.
  */
@@ -215,7 +259,13 @@ int vv_reset(struct vv_dev *vv)
 	lockdep_assert_held(&vv->lock);
 	ret = vdpa_reset(vv->vdpa, 0);
 	vv->acked_features = 0;
-	vv_iotlb_clear(vv);
+	vv->suspended = false;
+	if (!(vv->backend_features & BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST)) ||
+	    !vv->iotlb) {
+		vv_iotlb_clear(vv);
+		return ret;
+	}
+	vv_iotlb_restore(vv);
 	return ret;
 }
 
@@ -224,10 +274,20 @@ static u8 vv_status(struct vv_dev *vv)
 	return vv->vdpa->config->get_status(vv->vdpa);
 }
 
+/*
+ * VHOST_F_LOG_ALL only when the device can be suspended: without a suspend
+ * nothing stops the device writing pages after the last log sync, so a
+ * migration could never be made safe.
+ */
 static u64 vv_offered(struct vv_dev *vv)
 {
-	return vhost_vfio_offered_features(vv->vdpa->config->get_device_features(vv->vdpa),
-					   vv->feature_mask);
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	u64 f = vhost_vfio_offered_features(ops->get_device_features(vv->vdpa),
+					    vv->feature_mask);
+
+	if (!ops->suspend)
+		f &= ~BIT_ULL(VHOST_F_LOG_ALL);
+	return f;
 }
 
 static u64 vv_backend_offered(struct vv_dev *vv)
@@ -239,6 +299,8 @@ static u64 vv_backend_offered(struct vv_dev *vv)
 		f |= BIT_ULL(VHOST_BACKEND_F_SUSPEND);
 	if (ops->resume)
 		f |= BIT_ULL(VHOST_BACKEND_F_RESUME);
+	if (vv_has_persistent_map(vv))
+		f |= BIT_ULL(VHOST_BACKEND_F_IOTLB_PERSIST);
 	return f;
 }
 
@@ -319,6 +381,16 @@ static int vv_get_eventfd(int fd, struct eventfd_ctx **ctx)
 	return IS_ERR(*ctx) ? PTR_ERR(*ctx) : 0;
 }
 
+/*
+ * The ring layout and position are fixed while the device runs: from
+ * DRIVER_OK on, unless suspended (resume after a migration sets them on a
+ * suspended device, as vhost-vdpa allows).
+ */
+static bool vv_ring_fixed(struct vv_dev *vv)
+{
+	return (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK) && !vv->suspended;
+}
+
 static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 			   void __user *argp)
 {
@@ -353,7 +425,7 @@ static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 	case VHOST_SET_VRING_ADDR:
 		if (copy_from_user(&a, argp, sizeof(a)))
 			return -EFAULT;
-		if (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK)
+		if (vv_ring_fixed(vv))
 			return -EBUSY;
 		if (a.flags & ~(1U << VHOST_VRING_F_LOG))
 			return -EOPNOTSUPP;
@@ -365,16 +437,17 @@ static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 	case VHOST_SET_VRING_BASE:
 		if (copy_from_user(&s, argp, sizeof(s)))
 			return -EFAULT;
-		if (vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK)
+		if (vv_ring_fixed(vv))
 			return -EBUSY;
-		if (s.num > 0xffff)
-			return -EINVAL;
 		if (vv->acked_features & BIT_ULL(VIRTIO_F_RING_PACKED)) {
+			/* as vhost: avail in bits 0-15, used in 16-31 */
 			vs.packed.last_avail_idx = s.num & 0x7fff;
 			vs.packed.last_avail_counter = !!(s.num & 0x8000);
-			vs.packed.last_used_idx = s.num & 0x7fff;
-			vs.packed.last_used_counter = !!(s.num & 0x8000);
+			vs.packed.last_used_idx = (s.num >> 16) & 0x7fff;
+			vs.packed.last_used_counter = !!(s.num & 0x80000000);
 		} else {
+			if (s.num > 0xffff)
+				return -EINVAL;
 			vs.split.avail_index = s.num;
 		}
 		return ops->set_vq_state(vv->vdpa, idx, &vs);
@@ -385,14 +458,18 @@ static long vv_vring_ioctl(struct vv_dev *vv, unsigned int cmd,
 		s.index = idx;
 		if (vv->acked_features & BIT_ULL(VIRTIO_F_RING_PACKED))
 			s.num = vs.packed.last_avail_idx |
-				(vs.packed.last_avail_counter << 15);
+				(vs.packed.last_avail_counter << 15) |
+				((u32)vs.packed.last_used_idx << 16) |
+				((u32)vs.packed.last_used_counter << 31);
 		else
 			s.num = vs.split.avail_index;
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VHOST_VDPA_GET_VRING_SIZE:
+		/* as vhost-vdpa: the device's answer or none, never a guess */
+		if (!ops->get_vq_size)
+			return -EOPNOTSUPP;
 		s.index = idx;
-		s.num = ops->get_vq_size ? ops->get_vq_size(vv->vdpa, idx) :
-			ops->get_vq_num_max(vv->vdpa);
+		s.num = ops->get_vq_size(vv->vdpa, idx);
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VHOST_VDPA_GET_VRING_GROUP:
 	case VHOST_VDPA_GET_VRING_DESC_GROUP:
@@ -507,23 +584,121 @@ static long vv_log_sync_ioctl(struct vv_dev *vv, void __user *argp)
 static long vv_suspend(struct vv_dev *vv, bool suspend)
 {
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	bool log = (vv->acked_features & BIT_ULL(VHOST_F_LOG_ALL)) &&
+		   vv->log_base;
 	u64 marked = 0;
 	int ret;
 
+	/*
+	 * As vhost-vdpa: before DRIVER_OK the device runs nothing, so there is
+	 * nothing to stop or restart and the call succeeds.  A suspend still
+	 * logs every device-writable page, as the documentation promises for
+	 * every suspend: mappings may have been written before a reset that
+	 * kept them (IOTLB_PERSIST).
+	 */
+	if (!(vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK))
+		return suspend && log ? vv_log_sync(vv, 0, U64_MAX, &marked) : 0;
 	if (suspend && !ops->suspend)
 		return -EOPNOTSUPP;
 	if (!suspend && !ops->resume)
 		return -EOPNOTSUPP;
-	if (!(vv_status(vv) & VIRTIO_CONFIG_S_DRIVER_OK))
-		return 0;
-	if (!suspend)
-		return ops->resume(vv->vdpa);
+	if (!suspend) {
+		ret = ops->resume(vv->vdpa);
+		if (!ret)
+			vv->suspended = false;
+		return ret;
+	}
 	ret = ops->suspend(vv->vdpa);
 	if (ret)
 		return ret;
-	if (vv->acked_features & BIT_ULL(VHOST_F_LOG_ALL) && vv->log_base)
-		ret = vv_log_sync(vv, 0, U64_MAX, &marked);
-	return ret;
+	vv->suspended = true;
+	return log ? vv_log_sync(vv, 0, U64_MAX, &marked) : 0;
+}
+
+/**
+ * vv_log_covers() - is the log of a range of IOVAs in user space?
+ * @base: the log's user address
+ * @first: first IOVA of the range
+ * @last: last IOVA of the range
+ *
+ * The bytes of the log that hold the bits of [@first, @last] must lie in the
+ * user address space (access_ok()), as vhost checks the log of every
+ * memory region.
+ *
+ * Return: true when they do.
+ */
+bool vv_log_covers(u64 base, u64 first, u64 last)
+{
+	u64 b0 = (first >> VV_LOG_PAGE_SHIFT) / BITS_PER_BYTE;
+	u64 b1 = (last >> VV_LOG_PAGE_SHIFT) / BITS_PER_BYTE;
+	u64 start;
+
+	if (check_add_overflow(base, b0, &start) || start != (unsigned long)start)
+		return false;
+	return access_ok(u64_to_user_ptr(start), b1 - b0 + 1);
+}
+
+/* A new log base must cover the log bits of every device-writable mapping. */
+static long vv_set_log_base(struct vv_dev *vv, u64 __user *argp)
+{
+	struct vhost_iotlb_map *map;
+	unsigned int as;
+	u64 base;
+
+	if (get_user(base, argp))
+		return -EFAULT;
+	for (as = 0; base && vv->iotlb && as < vv->vdpa->nas; as++)
+		for (map = vhost_iotlb_itree_first(vv->iotlb[as], 0, U64_MAX);
+		     map; map = vhost_iotlb_itree_next(map, 0, U64_MAX))
+			if ((map->perm & VHOST_MAP_WO) &&
+			    !vv_log_covers(base, map->start, map->last))
+				return -EFAULT;
+	vv->log_base = base;
+	return 0;
+}
+
+/*
+ * The queries vhost-vdpa answers to any holder of the fd, before
+ * VHOST_SET_OWNER too: they change nothing.  -ENOIOCTLCMD for the others.
+ */
+static long vv_query(struct vv_dev *vv, unsigned int cmd, void __user *argp)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
+	struct vhost_vdpa_iova_range r;
+
+	switch (cmd) {
+	case VHOST_GET_FEATURES:
+		return put_user(vv_offered(vv), (u64 __user *)argp);
+	case VHOST_GET_BACKEND_FEATURES:
+		return put_user(vv_backend_offered(vv), (u64 __user *)argp);
+	case VHOST_VDPA_GET_DEVICE_ID:
+		return put_user(ops->get_device_id(vv->vdpa), (u32 __user *)argp);
+	case VHOST_VDPA_GET_STATUS:
+		return put_user(vv_status(vv), (u8 __user *)argp);
+	case VHOST_VDPA_GET_CONFIG:
+		return vv_config(vv, argp, false);
+	case VHOST_VDPA_GET_CONFIG_SIZE:
+		return put_user((u32)ops->get_config_size(vv->vdpa),
+				(u32 __user *)argp);
+	case VHOST_VDPA_GET_VRING_NUM:
+		return put_user(ops->get_vq_num_max(vv->vdpa), (u16 __user *)argp);
+	case VHOST_VDPA_GET_VQS_COUNT:
+		return put_user(vv->nvqs, (u32 __user *)argp);
+	case VHOST_VDPA_GET_GROUP_NUM:
+		return put_user(vv->vdpa->ngroups, (u32 __user *)argp);
+	case VHOST_VDPA_GET_AS_NUM:
+		return put_user(vv->vdpa->nas, (unsigned int __user *)argp);
+	case VHOST_VDPA_GET_IOVA_RANGE:
+		if (ops->get_iova_range)
+			range = ops->get_iova_range(vv->vdpa);
+		r.first = range.first;
+		r.last = range.last;
+		return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+	case VHOST_VFIO_GET_INFO:
+		return vv_get_info(vv, argp);
+	}
+	return -ENOIOCTLCMD;
 }
 
 /**
@@ -538,28 +713,24 @@ static long vv_suspend(struct vv_dev *vv, bool suspend)
 long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp)
 {
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
-	struct vdpa_iova_range range = { .first = 0, .last = U64_MAX };
-	struct vhost_vdpa_iova_range r;
 	struct eventfd_ctx *ctx;
+	long ret;
 	u64 v64;
-	u32 v32;
-	int fd, ret;
+	int fd;
 
 	lockdep_assert_held(&vv->lock);
 	if (cmd == VHOST_SET_OWNER)
 		return vv_set_owner(vv);
-	if (!vv->owner)
-		return -EPERM;
-	if (vv->owner != current->mm)
-		return -EPERM;
+	ret = vv_query(vv, cmd, argp);
+	if (ret != -ENOIOCTLCMD)
+		return ret;
+	ret = vv_check_owner(vv);
+	if (ret)
+		return ret;
 
 	switch (cmd) {
-	case VHOST_GET_FEATURES:
-		return put_user(vv_offered(vv), (u64 __user *)argp);
 	case VHOST_SET_FEATURES:
 		return vv_set_features(vv, argp);
-	case VHOST_GET_BACKEND_FEATURES:
-		return put_user(vv_backend_offered(vv), (u64 __user *)argp);
 	case VHOST_SET_BACKEND_FEATURES:
 		if (get_user(v64, (u64 __user *)argp))
 			return -EFAULT;
@@ -567,27 +738,10 @@ long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp)
 			return -EOPNOTSUPP;
 		vv->backend_features = v64;
 		return 0;
-	case VHOST_VDPA_GET_DEVICE_ID:
-		return put_user(ops->get_device_id(vv->vdpa), (u32 __user *)argp);
-	case VHOST_VDPA_GET_STATUS:
-		return put_user(vv_status(vv), (u8 __user *)argp);
 	case VHOST_VDPA_SET_STATUS:
 		return vv_set_status(vv, argp);
-	case VHOST_VDPA_GET_CONFIG:
-		return vv_config(vv, argp, false);
 	case VHOST_VDPA_SET_CONFIG:
 		return vv_config(vv, argp, true);
-	case VHOST_VDPA_GET_CONFIG_SIZE:
-		v32 = ops->get_config_size(vv->vdpa);
-		return put_user(v32, (u32 __user *)argp);
-	case VHOST_VDPA_GET_VRING_NUM:
-		return put_user(ops->get_vq_num_max(vv->vdpa), (u16 __user *)argp);
-	case VHOST_VDPA_GET_VQS_COUNT:
-		return put_user(vv->nvqs, (u32 __user *)argp);
-	case VHOST_VDPA_GET_GROUP_NUM:
-		return put_user(vv->vdpa->ngroups, (u32 __user *)argp);
-	case VHOST_VDPA_GET_AS_NUM:
-		return put_user(vv->vdpa->nas, (unsigned int __user *)argp);
 	case VHOST_VDPA_SET_GROUP_ASID: {
 		struct vhost_vring_state s;
 
@@ -599,12 +753,6 @@ long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp)
 			return -EOPNOTSUPP;
 		return ops->set_group_asid(vv->vdpa, s.index, s.num);
 	}
-	case VHOST_VDPA_GET_IOVA_RANGE:
-		if (ops->get_iova_range)
-			range = ops->get_iova_range(vv->vdpa);
-		r.first = range.first;
-		r.last = range.last;
-		return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
 	case VHOST_VDPA_SET_CONFIG_CALL:
 		if (get_user(fd, (int __user *)argp))
 			return -EFAULT;
@@ -618,14 +766,7 @@ long vv_vhost_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp)
 	case VHOST_VDPA_RESUME:
 		return vv_suspend(vv, false);
 	case VHOST_SET_LOG_BASE:
-		if (get_user(v64, (u64 __user *)argp))
-			return -EFAULT;
-		if (v64 && !access_ok(u64_to_user_ptr(v64), 1))
-			return -EFAULT;
-		vv->log_base = v64;
-		return 0;
-	case VHOST_VFIO_GET_INFO:
-		return vv_get_info(vv, argp);
+		return vv_set_log_base(vv, argp);
 	case VHOST_VFIO_LOG_SYNC:
 		return vv_log_sync_ioctl(vv, argp);
 	case VHOST_SET_VRING_NUM:

@@ -152,10 +152,13 @@ struct vv_vq {
  * @lock: see the lock order above
  * @opened: the VFIO device is open
  * @gone: being removed; every operation fails with -ENODEV
+ * @suspended: VHOST_VDPA_SUSPEND succeeded after DRIVER_OK, no resume or
+ *	reset since (vring address and base may then be set)
  * @feature_mask: admin mask (sysfs), applied to the offered features
  * @acked_features: features set by VHOST_SET_FEATURES (incl. LOG_ALL)
  * @backend_features: backend features acked
- * @owner: mm of the owner (VHOST_SET_OWNER), with mmgrab()
+ * @owner: mm of the owner (VHOST_SET_OWNER), with mmgrab(); written with
+ *	WRITE_ONCE() under @lock, compared (never dereferenced) by mmap
  * @mm_bound: bind_mm() done for a use_va device
  * @log_base: user address of the dirty log, 0 if none
  * @iotlb: one IOTLB per address space (@vdpa->nas of them)
@@ -181,6 +184,7 @@ struct vv_dev {
 	struct mutex lock;	/* see the lock order above */
 	bool opened;
 	bool gone;
+	bool suspended;
 	u64 feature_mask;
 	u64 acked_features;
 	u64 backend_features;
@@ -226,13 +230,16 @@ void vv_set_config_call(struct vv_dev *vv, struct eventfd_ctx *ctx);
 struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot,
 				    struct eventfd_ctx *ctx);
 void vv_release_owner(struct vv_dev *vv);
+int vv_check_owner(struct vv_dev *vv);
 int vv_reset(struct vv_dev *vv);
+bool vv_log_covers(u64 base, u64 first, u64 last);
 
 /* iotlb.c */
 int vv_iotlb_alloc(struct vv_dev *vv);
 void vv_iotlb_free(struct vv_dev *vv);
 int vv_iotlb_msg(struct vv_dev *vv, const struct vhost_msg_v2 *msg);
 void vv_iotlb_clear(struct vv_dev *vv);
+void vv_iotlb_restore(struct vv_dev *vv);
 int vv_log_sync(struct vv_dev *vv, u64 first, u64 last, u64 *marked);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Exported to vhost_vfio_kunit only (EXPORTED_FOR_KUNIT_TESTING). */

@@ -25,7 +25,12 @@
 
 #define VVT_MAP_MAX	65536	/* entries, as many as the bridge makes */
 #define VVT_FEATURES	(BIT_ULL(VIRTIO_F_VERSION_1) | \
-			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+			 BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) | \
+			 BIT_ULL(VIRTIO_F_RING_PACKED))
+
+static bool both_maps;
+module_param(both_maps, bool, 0644);
+MODULE_PARM_DESC(both_maps, "devices added while set have dma_map and dma_unmap besides set_map");
 
 /**
  * struct vvt_vq - the state of one queue the test device keeps
@@ -34,7 +39,8 @@
  * @driver: driver area address
  * @device: device area address
  * @num: queue size
- * @avail_index: the state of VHOST_SET/GET_VRING_BASE
+ * @avail_index: the state of VHOST_SET/GET_VRING_BASE, split rings
+ * @packed: the same, packed rings (VIRTIO_F_RING_PACKED negotiated)
  * @ready: enabled
  */
 struct vvt_vq {
@@ -42,6 +48,7 @@ struct vvt_vq {
 	u64 desc, driver, device;
 	u32 num;
 	u16 avail_index;
+	struct vdpa_vq_state_packed packed;
 	bool ready;
 };
 
@@ -67,6 +74,7 @@ struct vvt_vq {
  * @set_maps: set_map() calls
  * @map_violations: unpinned pages seen in an old or new map by set_map()
  * @map_limit: most entries set_map() takes, 0 for no limit
+ * @dma_maps: dma_map() calls (both_maps devices only)
  *
  * kick_vq() may be called under the kick eventfd's wait-queue lock, with
  * interrupts off (vhost_vfio does so), while the config callback signals an
@@ -94,6 +102,7 @@ struct vvt_dev {
 	atomic_t set_maps;
 	atomic_t map_violations;
 	atomic_t map_limit;
+	atomic_t dma_maps;
 };
 
 static struct vvt_dev *to_vvt(struct vdpa_device *vdpa)
@@ -121,6 +130,18 @@ static void vvt_set_vq_num(struct vdpa_device *vdpa, u16 idx, u32 num)
 	spin_lock(&t->lock);
 	t->vqs[idx].num = num;
 	spin_unlock(&t->lock);
+}
+
+/* The size set by the driver, the maximum before that. */
+static u16 vvt_get_vq_size(struct vdpa_device *vdpa, u16 idx)
+{
+	struct vvt_dev *t = to_vvt(vdpa);
+	u32 num;
+
+	spin_lock(&t->lock);
+	num = t->vqs[idx].num;
+	spin_unlock(&t->lock);
+	return num ? num : VVT_VQ_NUM_MAX;
 }
 
 static void vvt_kick_vq(struct vdpa_device *vdpa, u16 idx)
@@ -167,7 +188,10 @@ static int vvt_set_vq_state(struct vdpa_device *vdpa, u16 idx,
 	struct vvt_dev *t = to_vvt(vdpa);
 
 	spin_lock(&t->lock);
-	t->vqs[idx].avail_index = state->split.avail_index;
+	if (t->features & BIT_ULL(VIRTIO_F_RING_PACKED))
+		t->vqs[idx].packed = state->packed;
+	else
+		t->vqs[idx].avail_index = state->split.avail_index;
 	spin_unlock(&t->lock);
 	return 0;
 }
@@ -178,7 +202,10 @@ static int vvt_get_vq_state(struct vdpa_device *vdpa, u16 idx,
 	struct vvt_dev *t = to_vvt(vdpa);
 
 	spin_lock(&t->lock);
-	state->split.avail_index = t->vqs[idx].avail_index;
+	if (t->features & BIT_ULL(VIRTIO_F_RING_PACKED))
+		state->packed = t->vqs[idx].packed;
+	else
+		state->split.avail_index = t->vqs[idx].avail_index;
 	spin_unlock(&t->lock);
 	return 0;
 }
@@ -316,6 +343,7 @@ static void vvt_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	}
 	c.config_irqs = cpu_to_le32(atomic_read(&t->config_irqs));
 	c.trigger = cpu_to_le32(t->trigger);
+	c.dma_maps = cpu_to_le32(atomic_read(&t->dma_maps));
 	spin_unlock(&t->lock);
 	c.map_entries = cpu_to_le32(atomic_read(&t->map_entries));
 	c.map_pages = cpu_to_le32(atomic_read(&t->map_pages));
@@ -446,6 +474,20 @@ out:
 	return ret;
 }
 
+/* both_maps devices: count the calls, so a test sees which op was used. */
+static int vvt_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		       u64 size, u64 pa, u32 perm, void *opaque)
+{
+	atomic_inc(&to_vvt(vdpa)->dma_maps);
+	return asid ? -EINVAL : 0;
+}
+
+static int vvt_dma_unmap(struct vdpa_device *vdpa, unsigned int asid,
+			 u64 iova, u64 size)
+{
+	return asid ? -EINVAL : 0;
+}
+
 static void vvt_config_work(struct work_struct *work)
 {
 	struct vvt_dev *t = container_of(work, struct vvt_dev, config_work);
@@ -481,6 +523,7 @@ static void vvt_free(struct vdpa_device *vdpa)
 static const struct vdpa_config_ops vvt_ops = {
 	.set_vq_address		= vvt_set_vq_address,
 	.set_vq_num		= vvt_set_vq_num,
+	.get_vq_size		= vvt_get_vq_size,
 	.kick_vq		= vvt_kick_vq,
 	.set_vq_cb		= vvt_set_vq_cb,
 	.set_vq_ready		= vvt_set_vq_ready,
@@ -507,6 +550,9 @@ static const struct vdpa_config_ops vvt_ops = {
 	.free			= vvt_free,
 };
 
+/* vvt_ops with both map interfaces, as some parents have (both_maps). */
+static struct vdpa_config_ops vvt_ops_both;
+
 static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 		       const struct vdpa_dev_set_config *config)
 {
@@ -514,14 +560,16 @@ static int vvt_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	u32 i;
 	int ret;
 
+	const struct vdpa_config_ops *ops = both_maps ? &vvt_ops_both : &vvt_ops;
+
 	if (config->mask)
 		return -EOPNOTSUPP;
 #ifdef HAVE_VDPA_ALLOC_DEVICE_MAP
 	/* 6.18 added map ops; none of its own: it DMAs as its parent. */
-	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops,
+	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, ops,
 			      NULL, 1, 1, name, false);
 #else
-	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, &vvt_ops, 1,
+	t = vdpa_alloc_device(struct vvt_dev, vdpa, mdev->device, ops, 1,
 			      1, name, false);
 #endif
 	if (IS_ERR(t))
@@ -593,6 +641,9 @@ static int __init vvt_init(void)
 	struct device *dev;
 	int ret;
 
+	vvt_ops_both = vvt_ops;
+	vvt_ops_both.dma_map = vvt_dma_map;
+	vvt_ops_both.dma_unmap = vvt_dma_unmap;
 	dev = root_device_register(VVT_MGMTDEV);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);

@@ -5,8 +5,13 @@
  *
  * "vdpa dev add mgmtdev vvtest name <dev>" creates a device of virtio device
  * ID VVT_DEVICE_ID with VVT_NVQS queues, one virtqueue group and one address
- * space, features VERSION_1 and ACCESS_PLATFORM.  It moves no data: it
- * exists to make visible what reaches a vDPA device through the bridge.
+ * space, features VERSION_1, ACCESS_PLATFORM and RING_PACKED (the vDPA
+ * simulators have no packed rings; this device keeps a packed queue state).
+ * It moves no data: it exists to make visible what reaches a vDPA device
+ * through the bridge.  It has no suspend, a get_vq_size that answers the
+ * size set (VVT_VQ_NUM_MAX before), and one map interface, set_map;
+ * devices added while the module parameter both_maps is 1 have dma_map and
+ * dma_unmap too.
  *
  * Each queue has a notification area of its own, one page of memory
  * returned by get_vq_notification(), so that the bridge's doorbell region
@@ -34,9 +39,12 @@
  *   entries with ENOSPC and is left with an empty map, as vdpa_sim is past
  *   its max_iotlb_entries.
  *
+ * - dma_maps: dma_map() calls (devices added with the module parameter
+ *   both_maps, which have dma_map as well as set_map; zero on the others).
+ *
  * The other fields ignore writes.  A device reset zeroes everything,
  * notification pages included, but keeps the map (as vDPA devices keep
- * theirs over a reset), the map counters and map_limit.
+ * theirs over a reset), the map counters, dma_maps and map_limit.
  */
 #ifndef _VHOST_VFIO_TESTDEV_H
 #define _VHOST_VFIO_TESTDEV_H
@@ -59,6 +67,7 @@
  * @set_maps: set_map() calls since the device was created
  * @map_violations: pages of an old or new map found unpinned in set_map()
  * @map_limit: most entries set_map() takes (0: no limit), writable
+ * @dma_maps: dma_map() calls (both_maps devices only)
  */
 struct vvt_config {
 	__le32 doorbell[VVT_NVQS];
@@ -70,6 +79,7 @@ struct vvt_config {
 	__le32 set_maps;
 	__le32 map_violations;
 	__le32 map_limit;
+	__le32 dma_maps;
 };
 
 #endif /* _VHOST_VFIO_TESTDEV_H */

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <linux/vfio.h>
+#include <linux/iommufd.h>
 #include <linux/vhost.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
@@ -211,6 +212,61 @@ static inline int vv_vfio_open(const char *uuid, struct vv_vfio *v)
 	return v->dev < 0 ? -errno : 0;
 }
 
+/*
+ * The iommufd path of newer VMMs: the device's cdev /dev/vfio/devices/vfioN
+ * (N from /sys/bus/mdev/devices/<uuid>/vfio-dev/), bound to /dev/iommu and
+ * attached to a fresh IOAS.  The bridge's mappings are made with IOTLB
+ * messages on the device fd, as on the container path: the IOAS stays
+ * empty.  The iommufd fd is kept in v->container (closed the same way).
+ * -ENODEV when the kernel has no cdev or no iommufd.
+ */
+static inline int vv_vfio_open_cdev(const char *uuid, struct vv_vfio *v)
+{
+#ifdef VFIO_DEVICE_BIND_IOMMUFD
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	char path[512], name[256] = "";
+	struct dirent *d;
+	DIR *dir;
+
+	v->container = -1;
+	v->group = -1;
+	v->dev = -1;
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vfio-dev", uuid);
+	dir = opendir(path);
+	if (!dir)
+		return -ENODEV;
+	while ((d = readdir(dir)))
+		if (!strncmp(d->d_name, "vfio", 4))
+			snprintf(name, sizeof(name), "%.200s", d->d_name);
+	closedir(dir);
+	if (!name[0])
+		return -ENODEV;
+	v->container = open("/dev/iommu", O_RDWR);
+	if (v->container < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	v->dev = open(path, O_RDWR);
+	if (v->dev < 0)
+		return -errno;
+	bind.iommufd = v->container;
+	if (ioctl(v->dev, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (ioctl(v->container, IOMMU_IOAS_ALLOC, &ioas))
+		return -errno;
+	at.pt_id = ioas.out_ioas_id;
+	if (ioctl(v->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at))
+		return -errno;
+	return 0;
+#else
+	v->container = -1;
+	v->group = -1;
+	v->dev = -1;
+	return -ENODEV;
+#endif
+}
+
 static inline void vv_vfio_close(struct vv_vfio *v)
 {
 	if (v->dev >= 0)
@@ -275,14 +331,15 @@ struct vv_be {
 	struct vv_vfio v;
 };
 
-static inline int vv_be_open_vfio(struct vv_be *be, const char *uuid)
+static inline int vv_be_open_vfio_how(struct vv_be *be, const char *uuid,
+				      bool cdev)
 {
 	struct vfio_region_info ri = {};
 	int ret;
 
 	memset(be, 0, sizeof(*be));
 	be->vfio = true;
-	ret = vv_vfio_open(uuid, &be->v);
+	ret = cdev ? vv_vfio_open_cdev(uuid, &be->v) : vv_vfio_open(uuid, &be->v);
 	if (ret) {
 		vv_vfio_close(&be->v);
 		return ret;
@@ -297,6 +354,12 @@ static inline int vv_be_open_vfio(struct vv_be *be, const char *uuid)
 		return ret;
 	be->db_off = ri.offset;
 	return 0;
+}
+
+/* The container/group path. */
+static inline int vv_be_open_vfio(struct vv_be *be, const char *uuid)
+{
+	return vv_be_open_vfio_how(be, uuid, false);
 }
 
 /* The vhost-vdpa char device of vDPA device @name. */
