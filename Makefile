@@ -35,23 +35,34 @@ export KDIR
 
 all: modules
 
-# The test kernel is only built here when KDIR points at it and it is missing.
-$(KDIR)/Makefile:
-	@if [ "$(KDIR)" = "$(TEST_KDIR)" ]; then \
-		$(VM)/build-kernel.sh >/dev/null; \
-	else \
-		echo "error: KDIR=$(KDIR) has no kernel build tree" >&2; exit 1; \
-	fi
+# The test kernel counts as built only once build-kernel.sh has written its
+# completion stamp .build-ok: a build interrupted half-way has a Makefile
+# but no stamp, and build-kernel.sh resumes it (make's incremental build in
+# the same directory) instead of it being used half-done. Another KDIR must
+# simply exist.
+ifeq ($(abspath $(KDIR)),$(abspath $(TEST_KDIR)))
+KDIR_READY := $(TEST_KDIR)/.build-ok
+$(KDIR_READY):
+	@$(VM)/build-kernel.sh >/dev/null
+else
+KDIR_READY := $(KDIR)/Makefile
+$(KDIR_READY):
+	@echo "error: KDIR=$(KDIR) has no kernel build tree" >&2; exit 1
+endif
 
-modules: $(KDIR)/Makefile
+modules: $(KDIR_READY)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 
+# The userspace programs build into build/user; "clean" in their directories
+# removes what a plain "make -C <dir>" would have left there.
+USER_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/testing/selftests/*/Makefile samples/*/Makefile))
+
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C tools/testing/selftests clean
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@for d in $(USER_DIRS); do $(MAKE) -s -C $$d clean OUTPUT=. || exit 1; done
 	rm -rf build
 
 kernel:
@@ -59,7 +70,7 @@ kernel:
 
 # sparse prints its reports as warnings without failing the build: the
 # script keeps the output and fails on any report.
-sparse: $(KDIR)/Makefile
+sparse: $(KDIR_READY)
 	@$(VM)/sparse.sh
 
 checkpatch:

@@ -81,12 +81,14 @@ else
 	KREL=$(cat "$KDIR/include/config/kernel.release")
 	BZIMAGE=$KDIR/arch/x86/boot/bzImage
 	MODSRC=$KDIR/mod-install
+	[ -f "$MODSRC/.ok" ] || cache_lock "$MODSRC.lock" "the modules_install of $KDIR"
 	if [ ! -f "$MODSRC/.ok" ]; then
 		rm -rf "$MODSRC"
 		make -s -C "$KDIR" modules_install INSTALL_MOD_PATH="$MODSRC" INSTALL_MOD_STRIP=1 \
 			>/dev/null || die "modules_install of the test kernel failed"
 		touch "$MODSRC/.ok"
 	fi
+	cache_unlock
 	MTREE=$TREE
 	# objects built for another kernel stay out of the work tree
 	[ $MAINLINE = 0 ] || MTREE=$BUILD/mainline/tree
