@@ -43,13 +43,13 @@ cache_lock() {
 	exec {fd}<>"$file"
 	if ! flock -n "$fd"; then
 		t0=$(date +%s)
-		note "waiting for $what: another process is building it ($(head -1 "$file" 2>/dev/null))"
+		note "waiting for $what; $file is held by: $(head -1 "$file" 2>/dev/null)"
 		until flock -w 30 "$fd"; do
-			note "still waiting for $what after $(($(date +%s) - t0)) s ($(head -1 "$file" 2>/dev/null))"
+			note "still waiting for $what after $(($(date +%s) - t0)) s; held by: $(head -1 "$file" 2>/dev/null)"
 		done
 		note "waited $(($(date +%s) - t0)) s for $what"
 	fi
-	echo "pid $$ on $(hostname), since $(date +%T), building $what" >"$file"
+	echo "pid $$ on $(hostname) since $(date +%T) (${0##*/}: $what)" >"$file"
 	CACHE_LOCK_FD=$fd
 }
 

@@ -11,7 +11,8 @@
 #         scan the kernel log; exit non-zero on any failure
 #       --shell      interactive shell in the same VM (modules loaded)
 #       --bench      run tools/testing/vm/bench.d/*.sh
-#       --run        run tools/testing/vm/examples.d/*.sh
+#       --run        run tools/testing/vm/examples.d/*.sh with the
+#                    product modules only (no KUnit, bench or test device)
 #       --smoke      load and unload every module, scan the log (no KUnit)
 #       --selfcheck  the harness self-proof: run the deliberately failing
 #                    module and test; exit 0 only if every planted failure
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
 	--stock) STOCK=1 ;;
 	--mainline) MAINLINE=1 ;;
 	--out) OUTDIR=$2; shift ;;
-	-h|--help) sed -n '3,29p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,30p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 	shift
@@ -99,7 +100,10 @@ KOS=()
 if [ $MODE != selfcheck ]; then
 	note "building modules against $KDIR"
 	make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
-	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
+	# the main job loads what a user would: no KUnit, benchmark or test
+	# device modules (init.sh skips their modules.list lines)
+	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort |
+		if [ $MODE = run ]; then grep -vE '/[^/]*(_kunit|_bench|_testdev)\.ko$'; else cat; fi)
 fi
 PRELOAD=()
 if [ $STOCK = 1 ]; then
@@ -148,11 +152,7 @@ QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
 	-display none -no-reboot -nodefaults)
 
 LOCK=${PASID_VM_LOCK:-/tmp/pasid-vm.lock}
-exec 9>"$LOCK"
-if ! flock -n 9; then
-	note "another test VM is running; waiting for $LOCK"
-	flock 9
-fi
+cache_lock "$LOCK" "a test VM (one runs at a time)"
 rm -rf "$RUN" && mkdir -p "$RUN"
 note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
 start=$(date +%s)
@@ -162,8 +162,14 @@ if [ $MODE = shell ]; then
 fi
 rc=0
 timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/console.log" \
-	</dev/null || rc=$?
-flock -u 9
+	</dev/null &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null' EXIT
+# while it runs: the elapsed time and the console's last line
+PROGRESS_EVERY=${PROGRESS_EVERY:-30} progress_while "$qpid" "VM running" "$RUN/console.log"
+wait "$qpid" || rc=$?
+trap - EXIT
+cache_unlock
 note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
 [ $rc -ne 137 ] || echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
 
