@@ -9,12 +9,14 @@
 #   make kerneldoc       kernel-doc: comments parse, exports and uAPI documented
 #   make htmldocs        Documentation/ with Sphinx (warnings are errors)
 #   make kernel          build (or reuse from cache) the project's test kernel
-#   make selftests       build the userspace selftests
+#   make selftests       build the userspace selftests and samples
 #   make check           everything: set-up, build, boot the test VM, run
 #                        KUnit + selftests + log scan, the harness self-proof
 #                        and the stock-kernel smoke; ends "N passed, N failed"
-#   make run             boot the stock Debian 6.12 test host with every
-#                        module loaded and run the examples
+#   make run             boot the stock Debian 6.12 kernel with the modules
+#                        a user loads (no tests) and run the examples: the
+#                        VMM's story step by step
+#   make clean           module objects, userspace binaries, build/
 #   make vm              interactive shell in the test VM
 #   make bench           run the benchmarks on the stock kernel in a VM
 #   make bench-debug     the same on the debug test kernel
@@ -22,7 +24,7 @@
 #                        against Debian unstable's newest linux-source
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
-# to the project's test kernel (built on first use).
+# to the project's test kernel (built on first use, resumed if interrupted).
 
 VM := $(CURDIR)/tools/testing/vm
 KDIR ?= $(shell $(VM)/kdir.sh)
@@ -107,4 +109,4 @@ check-mainline:
 	@$(VM)/check-mainline.sh
 
 help:
-	@sed -n "3,26p" Makefile
+	@sed -n "3,29p" Makefile
