@@ -43,14 +43,20 @@ cache_lock() {
 	exec {fd}<>"$file"
 	if ! flock -n "$fd"; then
 		t0=$(date +%s)
-		note "waiting for $what; $file is held by: $(head -1 "$file" 2>/dev/null)"
+		note "waiting for $what; $file is held by: $(lock_holder "$file")"
 		until flock -w 30 "$fd"; do
-			note "still waiting for $what after $(($(date +%s) - t0)) s; held by: $(head -1 "$file" 2>/dev/null)"
+			note "still waiting for $what after $(($(date +%s) - t0)) s; held by: $(lock_holder "$file")"
 		done
 		note "waited $(($(date +%s) - t0)) s for $what"
 	fi
 	echo "pid $$ on $(hostname) since $(date +%T) (${0##*/}: $what)" >"$file"
 	CACHE_LOCK_FD=$fd
+}
+
+lock_holder() {
+	local h
+	h=$(head -1 "$1" 2>/dev/null)
+	echo "${h:-another process (an older script that does not say who)}"
 }
 
 cache_unlock() {
