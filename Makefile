@@ -9,12 +9,14 @@
 #   make kerneldoc       kernel-doc: comments parse, exports and uAPI documented
 #   make htmldocs        Documentation/ with Sphinx (warnings are errors)
 #   make kernel          build (or reuse from cache) the project's test kernel
-#   make selftests       build the userspace selftests
+#   make selftests       build the userspace selftests and samples
 #   make check           everything: set-up, build, boot the test VM, run
 #                        KUnit + selftests + log scan, the harness self-proof
 #                        and the stock-kernel smoke; ends "N passed, N failed"
-#   make run             boot the stock Debian 6.12 test host with every
-#                        module loaded and run the examples
+#   make run             boot the stock Debian 6.12 kernel with the modules
+#                        a user loads (no tests) and run the examples: the
+#                        VMM's story step by step
+#   make clean           module objects, userspace binaries, build/
 #   make vm              interactive shell in the test VM
 #   make bench           run the benchmarks on the stock kernel in a VM
 #   make bench-debug     the same on the debug test kernel
@@ -28,7 +30,7 @@
 #                        STRESS_SECONDS (600); STRESS_SEED=N replays a run
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when it exists, otherwise
-# to the project's test kernel (built on first use).
+# to the project's test kernel (built on first use, resumed if interrupted).
 
 VM := $(CURDIR)/tools/testing/vm
 KDIR ?= $(shell $(VM)/kdir.sh)
@@ -41,26 +43,37 @@ export KDIR
 
 all: modules
 
-# The test kernel is only built here when KDIR points at it and it is missing.
-$(KDIR)/Makefile:
-	@if [ "$(KDIR)" = "$(TEST_KDIR)" ]; then \
-		$(VM)/build-kernel.sh >/dev/null; \
-	else \
-		echo "error: KDIR=$(KDIR) has no kernel build tree" >&2; exit 1; \
-	fi
+# The test kernel counts as built only once build-kernel.sh has written its
+# completion stamp .build-ok: a build interrupted half-way has a Makefile
+# but no stamp, and build-kernel.sh resumes it (make's incremental build in
+# the same directory) instead of it being used half-done. Another KDIR must
+# simply exist.
+ifeq ($(abspath $(KDIR)),$(abspath $(TEST_KDIR)))
+KDIR_READY := $(TEST_KDIR)/.build-ok
+$(KDIR_READY):
+	@$(VM)/build-kernel.sh >/dev/null
+else
+KDIR_READY := $(KDIR)/Makefile
+$(KDIR_READY):
+	@echo "error: KDIR=$(KDIR) has no kernel build tree" >&2; exit 1
+endif
 
-modules: $(KDIR)/Makefile
+modules: $(KDIR_READY)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 # Only the modules a user needs: PVM_TESTS=n leaves the test-only ones out
 # of the build's module list, which modules_install follows.
-install: $(KDIR)/Makefile
+install: $(KDIR_READY)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) PVM_TESTS=n modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) PVM_TESTS=n modules_install
 
+# The userspace programs build into build/user; "clean" in their directories
+# removes what a plain "make -C <dir>" would have left there.
+USER_DIRS := $(patsubst %/Makefile,%,$(wildcard tools/testing/selftests/*/Makefile samples/*/Makefile))
+
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C tools/testing/selftests clean
+	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	@for d in $(USER_DIRS); do $(MAKE) -s -C $$d clean OUTPUT=. || exit 1; done
 	rm -rf build
 
 kernel:
@@ -68,7 +81,7 @@ kernel:
 
 # sparse prints its reports as warnings without failing the build: the
 # script keeps the output and fails on any report.
-sparse: $(KDIR)/Makefile
+sparse: $(KDIR_READY)
 	@$(VM)/sparse.sh
 
 checkpatch:
@@ -119,4 +132,4 @@ stress:
 	$(VM)/run-vm.sh --suite stress --out $(CURDIR)/build/vm/stress
 
 help:
-	@sed -n "3,31p" Makefile
+	@sed -n "3,33p" Makefile

@@ -127,9 +127,22 @@ static void vv_mdev_remove(struct mdev_device *mdev)
 	vfio_put_device(&vv->vdev);
 }
 
+/* The type's "description" in sysfs, shown by "mdevctl types". */
+static ssize_t vv_mdev_show_description(struct mdev_type *mtype, char *buf)
+{
+	struct vv_parent *p = container_of(mtype, struct vv_parent, type);
+
+	return sysfs_emit(buf,
+			  "vhost protocol on a VFIO device fd for vDPA device %s (virtio device id %u, %u virtqueues)\n",
+			  dev_name(&p->vdpa->dev),
+			  p->vdpa->config->get_device_id(p->vdpa),
+			  p->vdpa->nvqs);
+}
+
 static struct mdev_driver vv_mdev_driver = {
 	.device_api = "vhost-vfio",
 	.max_instances = 1,
+	.show_description = vv_mdev_show_description,
 	.driver = {
 		.name = "vhost_vfio_mdev",
 		.owner = THIS_MODULE,

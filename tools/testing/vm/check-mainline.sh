@@ -24,6 +24,9 @@ BUILD_KERNEL=0
 need_pkgs build-essential bc flex bison libelf-dev libssl-dev xz-utils \
 	python3 dpkg-dev rsync
 
+# One caller at a time fetches, extracts and prepares (another checkout or
+# CI sharing the cache waits); each step's stamp is written last.
+cache_lock "$CACHE/mainline/prepare.lock" "the mainline source and its prepared tree"
 APT=$CACHE/mainline/apt
 mkdir -p "$APT/lists/partial" "$APT/archives/partial"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" \
@@ -70,6 +73,8 @@ if [ ! -f "$KDIR/.prepare-ok" ]; then
 	touch "$KDIR/.prepare-ok"
 fi
 
+cache_unlock
+
 # A private copy of the tree: objects of another kernel stay out of ours.
 OUT=$TREE/build/mainline/tree
 tree_copy "$OUT"
@@ -93,7 +98,8 @@ exports=$KDIR/exports.txt
 if [ ! -s "$exports" ]; then
 	grep -rhoE --include='*.c' --include='*.h' --include='*.S' \
 		'EXPORT_(SYMBOL|SYMBOL_GPL|SYMBOL_NS|SYMBOL_NS_GPL|SYMBOL_FOR_MODULES|SYMBOL_GPL_FOR_MODULES)\(\s*\w+' \
-		"$KSRC" | sed -E 's/.*\(\s*//' | sort -u >"$exports"
+		"$KSRC" | sed -E 's/.*\(\s*//' | sort -u >"$exports.$$"
+	mv "$exports.$$" "$exports"
 fi
 missing=$(comm -23 \
 	<(find "$OUT" -name '*.ko' -exec nm -u {} + | awk '{print $2}' | sort -u) \
@@ -108,10 +114,21 @@ echo "mainline: modules build W=1 clean against $pkg $ver; every symbol they imp
 
 if [ $BUILD_KERNEL = 1 ]; then
 	if [ ! -f "$KDIR/.build-ok" ]; then
+		cache_lock "$KDIR.lock" "the $pkg kernel $KDIR"
+	fi
+	if [ ! -f "$KDIR/.build-ok" ]; then
+		# an interrupted build resumes: make's incremental build in KDIR
 		note "building the $pkg kernel in $KDIR (log: $KDIR/build.log)"
-		make -C "$KSRC" O="$KDIR" -j"$JOBS" bzImage modules >"$KDIR/build.log" 2>&1 ||
-			{ tail -30 "$KDIR/build.log" >&2; die "kernel build failed"; }
+		make -C "$KSRC" O="$KDIR" -j"$JOBS" bzImage modules >>"$KDIR/build.log" 2>&1 &
+		pid=$!
+		trap 'kill "$pid" 2>/dev/null' EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		progress_while "$pid" "building the $pkg kernel" "$KDIR/build.log"
+		wait "$pid" || { tail -30 "$KDIR/build.log" >&2; die "kernel build failed"; }
+		trap - EXIT
 		touch "$KDIR/.build-ok"
 	fi
+	cache_unlock
 	echo "$KDIR"
 fi

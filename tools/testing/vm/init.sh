@@ -69,6 +69,10 @@ load_modules() {
 		in_suites "$suite" || continue
 		# named by several suites (stress needs the others' modules)
 		case " $LOADED " in *" $mod "*) continue ;; esac
+		# the main job loads what a user would: no tests
+		if [ "$MODE" = run ]; then
+			case "$mod" in *_kunit|*_bench|*_testdev) continue ;; esac
+		fi
 		if [ "$MODE" = smoke ]; then
 			# a distribution kernel has no KUnit and may lack a simulator
 			case "$mod" in *_kunit) continue ;; esac

@@ -29,6 +29,58 @@ need_pkgs() {
 		die "apt-get install ${missing[*]} failed"
 }
 
+# cache_lock FILE WHAT: take the exclusive lock FILE (flock) on a new file
+# descriptor, stored in CACHE_LOCK_FD, before building or extracting WHAT
+# into the cache. Another checkout (or CI) doing the same waits, saying
+# every 30 s what it waits for, who holds it and since how long. The lock
+# goes with the process (or subshell) that took it; cache_unlock drops it
+# earlier. The file keeps the holder's description, never truncated by a
+# waiter opening it.
+CACHE_LOCK_FD=
+cache_lock() {
+	local file=$1 what=$2 fd t0
+	mkdir -p "$(dirname "$file")"
+	exec {fd}<>"$file"
+	if ! flock -n "$fd"; then
+		t0=$(date +%s)
+		note "waiting for $what; $file is held by: $(lock_holder "$file")"
+		until flock -w 30 "$fd"; do
+			note "still waiting for $what after $(($(date +%s) - t0)) s; held by: $(lock_holder "$file")"
+		done
+		note "waited $(($(date +%s) - t0)) s for $what"
+	fi
+	echo "pid $$ on $(hostname) since $(date +%T) (${0##*/}: $what)" >"$file"
+	CACHE_LOCK_FD=$fd
+}
+
+lock_holder() {
+	local h
+	h=$(head -1 "$1" 2>/dev/null)
+	echo "${h:-another process (an older script that does not say who)}"
+}
+
+cache_unlock() {
+	[ -n "$CACHE_LOCK_FD" ] || return 0
+	flock -u "$CACHE_LOCK_FD"
+	exec {CACHE_LOCK_FD}>&-
+	CACHE_LOCK_FD=
+}
+
+# progress_while PID WHAT [LOG]: while PID runs, say every PROGRESS_EVERY
+# seconds (default 60) how long WHAT has been running, with LOG's last line.
+progress_while() {
+	local pid=$1 what=$2 log=${3:-} t0 n=0 last
+	t0=$(date +%s)
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		[ $((n % ${PROGRESS_EVERY:-60})) -eq 0 ] || continue
+		last=""
+		[ -z "$log" ] || last=$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-100)
+		note "$what: $(($(date +%s) - t0)) s${last:+; last line: $last}"
+	done
+}
+
 src_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null
 }
@@ -62,10 +114,16 @@ kernel_src() {
 	local src
 	src="$CACHE/src/linux-source-6.12-$(src_tag)"
 	if [ ! -f "$src/.extracted" ]; then
-		note "extracting $SRC_TARBALL"
-		rm -rf "$src" && mkdir -p "$src"
-		tar -xJf "$SRC_TARBALL" -C "$src" --strip-components=1 || die "extracting $SRC_TARBALL failed"
-		touch "$src/.extracted"
+		cache_lock "$src.lock" "the kernel source $src"
+		# the stamp is written last: without it, extract again
+		if [ ! -f "$src/.extracted" ]; then
+			note "extracting $SRC_TARBALL"
+			rm -rf "$src" && mkdir -p "$src"
+			tar -xJf "$SRC_TARBALL" -C "$src" --strip-components=1 ||
+				die "extracting $SRC_TARBALL failed"
+			touch "$src/.extracted"
+		fi
+		cache_unlock
 	fi
 	echo "$src"
 }
@@ -76,13 +134,17 @@ uapi_headers() {
 	src=$(kernel_src)
 	dir="$CACHE/uapi/$(src_tag)"
 	if [ ! -f "$dir/.ok" ]; then
-		note "installing kernel uAPI headers into $dir"
-		rm -rf "$dir" && mkdir -p "$dir/build"
-		make -s -C "$src" O="$dir/build" ARCH=x86 headers_install \
-			INSTALL_HDR_PATH="$dir" >"$dir/log" 2>&1 ||
-			{ cat "$dir/log" >&2; die "headers_install failed"; }
-		rm -rf "$dir/build"
-		touch "$dir/.ok"
+		cache_lock "$dir.lock" "the uAPI headers $dir"
+		if [ ! -f "$dir/.ok" ]; then
+			note "installing kernel uAPI headers into $dir"
+			rm -rf "$dir" && mkdir -p "$dir/build"
+			make -s -C "$src" O="$dir/build" ARCH=x86 headers_install \
+				INSTALL_HDR_PATH="$dir" >"$dir/log" 2>&1 ||
+				{ cat "$dir/log" >&2; die "headers_install failed"; }
+			rm -rf "$dir/build"
+			touch "$dir/.ok"
+		fi
+		cache_unlock
 	fi
 	echo "$dir/include"
 }

@@ -45,6 +45,9 @@ need_pkgs iproute2 mdevctl
 copy_bin /sbin/vdpa
 copy_bin /usr/sbin/mdevctl
 copy_bin /usr/bin/mdevctl
+# mdevctl refuses to run without its configuration directories (the
+# package creates them on an installed system)
+mkdir -p "$ST/etc/mdevctl.d/scripts.d/callouts" "$ST/etc/mdevctl.d/scripts.d/notifiers"
 
 # in-tree modules: every module the kernel ships, resolved by modprobe; for
 # a distribution kernel only what our modules and the list need.

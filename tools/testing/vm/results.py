@@ -6,8 +6,16 @@ KUnit: each <module>_kunit's kernel-log slice is parsed with the kernel's own
 ``kunit.py parse``. Selftests: the kselftest TAP of every *_test binary.
 Log scan: the whole console log and dmesg, searched for kernel reports.
 
-Prints one line per suite and a summary; writes results.json into the run
-directory. Exit status 0 when everything passed.
+Prints one line per suite; writes results.json into the run directory.
+Exit status 0 when everything passed.
+
+The platform selftests (tools/testing/selftests/platform: KVM, the emulated
+VT-d, VFIO type1 with QEMU's edu device) test the VM the modules run on,
+not the modules: they are reported on a line of their own and kept out of
+the module counts ("passed"/"failed" of results.json count the modules'
+tests and the log scan only; "platform" holds the platform's). A platform
+failure still makes the exit status non-zero: the modules' results mean
+little on a broken platform.
 """
 import argparse
 import json
@@ -172,6 +180,23 @@ def scan_log(run, suites):
         s.passed = 1
 
 
+PLATFORM_SUITES = ('selftests:platform',)
+PLATFORM_WHAT = "KVM, VT-d and QEMU's edu device under VFIO, not our modules"
+
+
+def totals(suites):
+    return (sum(s.passed for s in suites), sum(s.failed for s in suites),
+            sum(s.skipped for s in suites))
+
+
+def print_suite(s, label=None):
+    state = 'FAIL' if s.failed else 'ok'
+    print(f'  {state:4} {label or s.name}: {s.passed} passed, {s.failed} failed'
+          + (f', {s.skipped} skipped' if s.skipped else ''))
+    for n in s.notes[:15]:
+        print(f'         {n}')
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('run')
@@ -188,20 +213,26 @@ def main():
     parse_selftests(args.run, suites)
     scan_log(args.run, suites)
 
-    total_p = sum(s.passed for s in suites)
-    total_f = sum(s.failed for s in suites)
-    total_s = sum(s.skipped for s in suites)
+    platform = [s for s in suites if s.name in PLATFORM_SUITES]
+    suites = [s for s in suites if s.name not in PLATFORM_SUITES]
+    total_p, total_f, total_s = totals(suites)
+    plat_p, plat_f, plat_s = totals(platform)
+    res = dict(suites=[s.as_dict() for s in suites], passed=total_p,
+               failed=total_f, skipped=total_s)
+    if platform:
+        res['platform'] = dict(what=PLATFORM_WHAT, passed=plat_p,
+                               failed=plat_f, skipped=plat_s,
+                               suites=[s.as_dict() for s in platform])
     with open(os.path.join(args.run, 'results.json'), 'w') as f:
-        json.dump(dict(suites=[s.as_dict() for s in suites], passed=total_p,
-                       failed=total_f, skipped=total_s), f, indent=1)
+        json.dump(res, f, indent=1)
     if not args.quiet:
         for s in suites:
-            state = 'FAIL' if s.failed else 'ok'
-            print(f'  {state:4} {s.name}: {s.passed} passed, {s.failed} failed'
-                  + (f', {s.skipped} skipped' if s.skipped else ''))
-            for n in s.notes[:15]:
-                print(f'         {n}')
-    return 1 if total_f else 0
+            print_suite(s)
+        print(f'  modules: {total_p} passed, {total_f} failed'
+              + (f', {total_s} skipped' if total_s else ''))
+        for s in platform:
+            print_suite(s, f'platform ({PLATFORM_WHAT})')
+    return 1 if total_f or plat_f else 0
 
 
 if __name__ == '__main__':

@@ -11,7 +11,8 @@
 #         scan the kernel log; exit non-zero on any failure
 #       --shell      interactive shell in the same VM (modules loaded)
 #       --bench      run tools/testing/vm/bench.d/*.sh
-#       --run        run tools/testing/vm/examples.d/*.sh
+#       --run        run tools/testing/vm/examples.d/*.sh with the
+#                    product modules only (no KUnit, bench or test device)
 #       --smoke      load and unload every module, scan the log (no KUnit)
 #       --selfcheck  the harness self-proof: run the deliberately failing
 #                    module and test; exit 0 only if every planted failure
@@ -95,12 +96,14 @@ else
 	KREL=$(cat "$KDIR/include/config/kernel.release")
 	BZIMAGE=$KDIR/arch/x86/boot/bzImage
 	MODSRC=$KDIR/mod-install
+	[ -f "$MODSRC/.ok" ] || cache_lock "$MODSRC.lock" "the modules_install of $KDIR"
 	if [ ! -f "$MODSRC/.ok" ]; then
 		rm -rf "$MODSRC"
 		make -s -C "$KDIR" modules_install INSTALL_MOD_PATH="$MODSRC" INSTALL_MOD_STRIP=1 \
 			>/dev/null || die "modules_install of the test kernel failed"
 		touch "$MODSRC/.ok"
 	fi
+	cache_unlock
 	MTREE=$TREE
 	# objects built for another kernel stay out of the work tree
 	[ $MAINLINE = 0 ] || MTREE=$BUILD/mainline/tree
@@ -111,7 +114,10 @@ KOS=()
 if [ $MODE != selfcheck ]; then
 	note "building modules against $KDIR"
 	make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
-	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort)
+	# the main job loads what a user would: no KUnit, benchmark or test
+	# device modules (init.sh skips their modules.list lines)
+	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort |
+		if [ $MODE = run ]; then grep -vE '/[^/]*(_kunit|_bench|_testdev)\.ko$'; else cat; fi)
 fi
 PRELOAD=()
 if [ $STOCK = 1 ] && [ $STOCK61 = 0 ]; then
@@ -197,11 +203,7 @@ QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
 	-display none -no-reboot -nodefaults)
 
 LOCK=${PASID_VM_LOCK:-/tmp/pasid-vm.lock}
-exec 9>"$LOCK"
-if ! flock -n 9; then
-	note "another test VM is running; waiting for $LOCK"
-	flock 9
-fi
+cache_lock "$LOCK" "a test VM (one runs at a time)"
 rm -rf "$RUN" && mkdir -p "$RUN"
 note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
 start=$(date +%s)
@@ -211,8 +213,14 @@ if [ $MODE = shell ]; then
 fi
 rc=0
 timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/console.log" \
-	</dev/null || rc=$?
-flock -u 9
+	</dev/null &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null' EXIT
+# while it runs: the elapsed time and the console's last line
+PROGRESS_EVERY=${PROGRESS_EVERY:-30} progress_while "$qpid" "VM running" "$RUN/console.log"
+wait "$qpid" || rc=$?
+trap - EXIT
+cache_unlock
 note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
 [ $rc -ne 137 ] || echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
 
