@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -173,6 +174,25 @@ static __always_inline void ioasid_release_leased(struct pvm_ioasid_set *set,
 	ioasid_return_bit(set, chunk, data);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Test hook: called with the chunk index reserved and not yet published,
+ * so that a KUnit case can hold a lease there and race lookups with it.
+ */
+void (*ioasid_kunit_lease_hook)(ioasid_t base);
+EXPORT_SYMBOL_IF_KUNIT(ioasid_kunit_lease_hook);
+
+static void ioasid_lease_hook(ioasid_t base)
+{
+	void (*hook)(ioasid_t base) = READ_ONCE(ioasid_kunit_lease_hook);
+
+	if (unlikely(hook))
+		hook(base);
+}
+#else
+static inline void ioasid_lease_hook(ioasid_t base) { }
+#endif
+
 /* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
 static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 					    ioasid_t min, ioasid_t max)
@@ -189,6 +209,7 @@ static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 				max >> IOASID_CHUNK_SHIFT), GFP_KERNEL);
 	if (ret)
 		return ret == -EBUSY ? NULL : ERR_PTR(ret);
+	ioasid_lease_hook(index << IOASID_CHUNK_SHIFT);
 	chunk = kmem_cache_alloc(ioasid_chunk_cache, GFP_KERNEL);
 	if (!chunk) {
 		ret = -ENOMEM;

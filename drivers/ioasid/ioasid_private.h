@@ -300,6 +300,11 @@ struct ioasid_data *ioasid_find_data_rcu(struct pvm_ioasid_set *set, ioasid_t id
 bool ioasid_data_tryget(struct ioasid_data *data, struct pvm_ioasid_set *set);
 void ioasid_set_unlease_all(struct pvm_ioasid_set *set);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Test only: called between a lease's reservation and its publication. */
+extern void (*ioasid_kunit_lease_hook)(ioasid_t base);
+#endif
+
 /* set.c */
 struct pvm_ioasid_set *ioasid_find_set_by_token_locked(void *token,
 						   enum pvm_ioasid_set_token_type type);

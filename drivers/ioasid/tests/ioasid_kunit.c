@@ -12,6 +12,17 @@
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/version.h>
+
+#include "../ioasid_private.h"
+
+/* ioasid_kunit_lease_hook is exported for KUnit only. */
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 13)
+#define IOASID_KUNIT_NS "EXPORTED_FOR_KUNIT_TESTING"
+#else
+#define IOASID_KUNIT_NS EXPORTED_FOR_KUNIT_TESTING
+#endif
 
 /* Stand-ins for an mm and a kvm: only their addresses are used. */
 static int token_a, token_b;
@@ -694,10 +705,135 @@ static void ioasid_test_notify_handler_ref(struct kunit *test)
 	pvm_ioasid_set_put(set);
 }
 
+/* ---- lookups racing a lease ---------------------------------------- */
+
+/* A chunk no other case touches. */
+#define LEASE_BASE	((ioasid_t)BITS_PER_LONG * 777)
+
+struct lease_race {
+	struct pvm_ioasid_set *set;
+	struct pvm_ioasid_set *other;
+	struct completion reserved;
+	struct completion release;
+	struct completion leased;
+	struct completion looked;
+	ioasid_t id;
+	int alloc_ret;
+	int errors;
+};
+
+static struct lease_race *lease_race;
+
+/* Hold the lease of LEASE_BASE's chunk between reservation and publication. */
+static void lease_hold(ioasid_t base)
+{
+	struct lease_race *r = READ_ONCE(lease_race);
+
+	if (!r || base != LEASE_BASE)
+		return;
+	complete(&r->reserved);
+	wait_for_completion_timeout(&r->release, 60 * HZ);
+}
+
+static int lease_leaser(void *arg)
+{
+	struct lease_race *r = arg;
+
+	r->alloc_ret = pvm_ioasid_alloc(r->set, LEASE_BASE, LEASE_BASE + 1, r,
+					&r->id);
+	complete(&r->leased);
+	return 0;
+}
+
+/* Every lookup of an ID of the chunk being leased finds nothing. */
+static int lease_looker(void *arg)
+{
+	struct lease_race *r = arg;
+	ioasid_t id;
+
+	for (id = LEASE_BASE; id < LEASE_BASE + 2; id++) {
+		if (pvm_ioasid_find(r->other, id, NULL) != ERR_PTR(-ENOENT))
+			r->errors++;
+		if (pvm_ioasid_get(r->other, id) != -ENOENT)
+			r->errors++;
+		if (pvm_ioasid_get_spid(r->other, id) != PVM_IOASID_INVALID)
+			r->errors++;
+		if (pvm_ioasid_free(r->other, id) != -ENOENT)
+			r->errors++;
+		if (pvm_ioasid_attach_spid(r->other, id, 1) != -ENOENT)
+			r->errors++;
+		if (pvm_ioasid_detach_spid(r->other, id) != -ENOENT)
+			r->errors++;
+		if (pvm_ioasid_set_data(r->other, id, r) != -ENOENT)
+			r->errors++;
+	}
+	complete(&r->looked);
+	return 0;
+}
+
+/*
+ * A set leasing a chunk reserves its index in the pool's xarray, then
+ * allocates and publishes the chunk. The hook holds the leasing thread in
+ * between: lookups of the chunk's IDs from another thread must return at
+ * once, without waiting for the publication. The looking thread is bound
+ * to one CPU and nothing on it lets the leaser progress: on one CPU
+ * without preemption, a lookup that waited for the publication would
+ * never return.
+ */
+static void ioasid_test_lookup_during_lease(struct kunit *test)
+{
+	struct lease_race *r;
+	struct task_struct *leaser, *looker;
+	bool in_time;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	r->other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	init_completion(&r->reserved);
+	init_completion(&r->release);
+	init_completion(&r->leased);
+	init_completion(&r->looked);
+	WRITE_ONCE(lease_race, r);
+	WRITE_ONCE(ioasid_kunit_lease_hook, lease_hold);
+
+	leaser = kthread_run(lease_leaser, r, "ioasid_leaser");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(leaser));
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->reserved, 30 * HZ),
+			0UL);
+
+	looker = kthread_create(lease_looker, r, "ioasid_looker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(looker));
+	kthread_bind(looker, cpumask_first(cpu_online_mask));
+	wake_up_process(looker);
+	in_time = wait_for_completion_timeout(&r->looked, 5 * HZ);
+	/* Let the lease finish either way, so that a spinning lookup ends. */
+	complete_all(&r->release);
+	wait_for_completion(&r->looked);
+	wait_for_completion(&r->leased);
+	WRITE_ONCE(ioasid_kunit_lease_hook, NULL);
+	WRITE_ONCE(lease_race, NULL);
+
+	KUNIT_EXPECT_TRUE_MSG(test, in_time,
+			      "a lookup waited for a chunk being leased");
+	KUNIT_EXPECT_EQ(test, r->errors, 0);
+	/* Published now: the leaser's ID is there, still not the other's. */
+	KUNIT_ASSERT_EQ(test, r->alloc_ret, 0);
+	KUNIT_EXPECT_EQ(test, r->id, LEASE_BASE);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(r->set, r->id, NULL), (void *)r);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(r->other, r->id, NULL),
+			    ERR_PTR(-ENOENT));
+	pvm_ioasid_set_free(r->other);
+	pvm_ioasid_set_free(r->set);
+}
+
 /* ---- concurrency ---------------------------------------------------- */
 
 #define CONC_THREADS	4
-#define CONC_ITERS	2000
+#define CONC_ITERS	400
+#define CONC_QUOTA	16
+/* Each worker holds up to this many at once: two of them exceed the quota. */
+#define CONC_HOLD	12
 
 struct conc_ctx {
 	struct pvm_ioasid_set *set;
@@ -705,39 +841,53 @@ struct conc_ctx {
 	int index;
 	int errors;
 	unsigned int allocs;
+	unsigned int nospc;
 };
 
 static atomic_t conc_stop;
 
+/* A guest PASID of its own for each worker, iteration and slot. */
+static ioasid_t conc_spid(struct conc_ctx *c, int i, int n)
+{
+	return 1 + (c->index * CONC_ITERS + i) * CONC_HOLD + n;
+}
+
 static int conc_worker(void *arg)
 {
 	struct conc_ctx *c = arg;
-	ioasid_t id, got;
-	int i, ret;
+	ioasid_t ids[CONC_HOLD], got;
+	int i, j, n, ret;
 
 	for (i = 0; i < CONC_ITERS; i++) {
-		ret = pvm_ioasid_alloc(c->set, 1, ~0U, c, &id);
-		if (ret == -ENOSPC)
-			continue;
-		if (ret) {
-			c->errors++;
-			continue;
-		}
-		c->allocs++;
-		if (pvm_ioasid_find(c->set, id, NULL) != c)
-			c->errors++;
-		/* Guest PASIDs are per thread, so attach never collides. */
-		if (pvm_ioasid_attach_spid(c->set, id, 1 + c->index * CONC_ITERS + i))
-			c->errors++;
-		got = pvm_ioasid_find_by_spid(c->set, 1 + c->index * CONC_ITERS + i, true);
-		if (got != id)
-			c->errors++;
-		else
-			pvm_ioasid_put(c->set, got);
-		if (pvm_ioasid_free(c->set, id))
-			c->errors++;
-		if ((i & 63) == 0)
+		for (n = 0; n < CONC_HOLD; n++) {
+			ret = pvm_ioasid_alloc(c->set, 1, ~0U, c, &ids[n]);
+			if (ret == -ENOSPC) {
+				c->nospc++;
+				break;
+			}
+			if (ret) {
+				c->errors++;
+				break;
+			}
+			c->allocs++;
+			/* Never more than the quota, whoever allocates. */
+			if (pvm_ioasid_set_used(c->set) > CONC_QUOTA)
+				c->errors++;
+			if (pvm_ioasid_find(c->set, ids[n], NULL) != c)
+				c->errors++;
+			if (pvm_ioasid_attach_spid(c->set, ids[n], conc_spid(c, i, n)))
+				c->errors++;
+			got = pvm_ioasid_find_by_spid(c->set, conc_spid(c, i, n), true);
+			if (got != ids[n])
+				c->errors++;
+			else
+				pvm_ioasid_put(c->set, got);
+			/* Let the other workers in while this one holds IDs. */
 			cond_resched();
+		}
+		for (j = 0; j < n; j++)
+			if (pvm_ioasid_free(c->set, ids[j]))
+				c->errors++;
 	}
 	complete(&c->done);
 	return 0;
@@ -767,12 +917,18 @@ static int conc_reader(void *arg)
 	return 0;
 }
 
+/*
+ * Workers of one set with a quota of CONC_QUOTA each hold up to CONC_HOLD
+ * IDs at once: together they run into the quota, which must hold exactly
+ * while allocations, attaches and frees race.
+ */
 static void ioasid_test_concurrent(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 16);
+	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
+					     CONC_QUOTA);
+	unsigned int pool = pvm_ioasid_pool_used(), total = 0, nospc = 0;
 	struct conc_ctx *ctx;
 	struct task_struct *t;
-	unsigned int pool = pvm_ioasid_pool_used(), total = 0;
 	int i;
 
 	ctx = kunit_kcalloc(test, CONC_THREADS + 1, sizeof(*ctx), GFP_KERNEL);
@@ -790,17 +946,19 @@ static void ioasid_test_concurrent(struct kunit *test)
 		wait_for_completion(&ctx[i].done);
 		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
 		total += ctx[i].allocs;
+		nospc += ctx[i].nospc;
 	}
 	atomic_set(&conc_stop, 1);
 	wait_for_completion(&ctx[CONC_THREADS].done);
 	KUNIT_EXPECT_EQ(test, ctx[CONC_THREADS].errors, 0);
 	KUNIT_EXPECT_GT(test, ctx[CONC_THREADS].allocs, 0U);
-	/* Quota contention makes some allocations fail, never most. */
-	KUNIT_EXPECT_GT(test, total, CONC_THREADS * CONC_ITERS / 2U);
+	/* The quota was hit, and yet IDs kept flowing. */
+	KUNIT_EXPECT_GT(test, nospc, 0U);
+	KUNIT_EXPECT_GE(test, total, CONC_THREADS * CONC_ITERS);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
-	kunit_info(test, "%u alloc/attach/find/free cycles, %u lookups\n",
-		   total, ctx[CONC_THREADS].allocs);
+	kunit_info(test, "%u alloc/attach/find/free cycles, %u -ENOSPC, %u lookups\n",
+		   total, nospc, ctx[CONC_THREADS].allocs);
 	pvm_ioasid_set_free(set);
 }
 
@@ -980,6 +1138,7 @@ static struct kunit_suite ioasid_notify_suite = {
 };
 
 static struct kunit_case ioasid_concurrency_cases[] = {
+	KUNIT_CASE(ioasid_test_lookup_during_lease),
 	KUNIT_CASE_SLOW(ioasid_test_concurrent),
 	KUNIT_CASE_SLOW(ioasid_test_shared_chunk_concurrent),
 	{}
@@ -994,5 +1153,6 @@ kunit_test_suites(&ioasid_alloc_suite, &ioasid_spid_suite,
 		  &ioasid_notify_suite, &ioasid_concurrency_suite);
 
 MODULE_IMPORT_NS(PVM_IOASID_NS);
+MODULE_IMPORT_NS(IOASID_KUNIT_NS);
 MODULE_DESCRIPTION("KUnit tests of the ioasid PASID allocator");
 MODULE_LICENSE("GPL");
