@@ -509,7 +509,14 @@ void ioasid_free_locked(struct pvm_ioasid_set *set, struct ioasid_data *data)
 	__ioasid_free_locked(set, data);
 }
 
-/* The data of @id, caller under RCU or holding a reference on its chunk. */
+/*
+ * The data of @id, caller under RCU or holding a reference on its chunk.
+ * An index reserved by ioasid_lease_new() holds a zero entry until its
+ * chunk is published: no ID of it exists yet, so it reads as absent. It
+ * must not be retried: xas_retry() is true on a zero entry without
+ * resetting the walk, and the reload would find the same entry until the
+ * leasing set, which may sleep meanwhile, publishes the chunk.
+ */
 static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 {
 	XA_STATE(xas, &ioasid_chunks, id >> IOASID_CHUNK_SHIFT);
@@ -517,6 +524,8 @@ static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 
 	do {
 		chunk = xas_load(&xas);
+		if (xa_is_zero(chunk))
+			return NULL;
 	} while (xas_retry(&xas, chunk));
 	return chunk ? &chunk->data[id & (IOASID_CHUNK_IDS - 1)] : NULL;
 }
