@@ -24,14 +24,9 @@
 #define IOASID_KUNIT_NS EXPORTED_FOR_KUNIT_TESTING
 #endif
 
-/* Stand-ins for an mm and a kvm: only their addresses are used. */
-static int token_a, token_b;
-
-static struct pvm_ioasid_set *new_set(struct kunit *test, void *token,
-				  enum pvm_ioasid_set_token_type type,
-				  unsigned int quota)
+static struct pvm_ioasid_set *new_set(struct kunit *test, unsigned int quota)
 {
-	struct pvm_ioasid_set *set = pvm_ioasid_set_alloc(token, type, quota);
+	struct pvm_ioasid_set *set = pvm_ioasid_set_alloc(quota);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
 	return set;
@@ -41,7 +36,7 @@ static struct pvm_ioasid_set *new_set(struct kunit *test, void *token,
 
 static void ioasid_test_alloc_free(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
 	unsigned int pool = pvm_ioasid_pool_used();
 	int priv = 42;
 	ioasid_t id;
@@ -50,7 +45,8 @@ static void ioasid_test_alloc_free(struct kunit *test)
 	KUNIT_EXPECT_GE(test, id, 1U);
 	KUNIT_EXPECT_LE(test, id, pvm_ioasid_pool_capacity());
 	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), (void *)&priv);
-	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), (void *)&priv);
+	/* No wildcard: a lookup names its set. */
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), ERR_PTR(-EINVAL));
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool + 1);
 
@@ -65,7 +61,7 @@ static void ioasid_test_alloc_free(struct kunit *test)
 
 static void ioasid_test_range_edges(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
 	ioasid_t cap = pvm_ioasid_pool_capacity(), id, id2;
 
 	/* PASID 0 is never handed out: [0, 1] yields 1, then nothing. */
@@ -95,7 +91,7 @@ static void ioasid_test_range_edges(struct kunit *test)
 
 static void ioasid_test_quota(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 3);
+	struct pvm_ioasid_set *set = new_set(test, 3);
 	ioasid_t ids[3], id;
 	int i;
 
@@ -121,22 +117,21 @@ static void ioasid_test_quota(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 5U);
 	pvm_ioasid_set_free(set);
 
-	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
-							pvm_ioasid_pool_capacity() + 1)));
+	set = pvm_ioasid_set_alloc(pvm_ioasid_pool_capacity() + 1);
+	KUNIT_EXPECT_PTR_EQ(test, set, ERR_PTR(-EINVAL));
 }
 
 /* An unlimited set reserves nothing: a later quota'd set gets its quota. */
 static void ioasid_test_unlimited_no_reserve(struct kunit *test)
 {
-	struct pvm_ioasid_set *big = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
-					 IOASID_QUOTA_UNLIMITED);
+	struct pvm_ioasid_set *big = new_set(test, IOASID_QUOTA_UNLIMITED);
 	struct pvm_ioasid_set *small;
 	ioasid_t id;
 	int i;
 
 	for (i = 0; i < 64; i++)
 		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(big, 1, ~0U, NULL, &id), 0);
-	small = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 8);
+	small = new_set(test, 8);
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(small, 1, ~0U, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(small, 1, ~0U, NULL, &id), -ENOSPC);
@@ -149,8 +144,8 @@ static void ioasid_test_unlimited_no_reserve(struct kunit *test)
 /* Capacity: a range that the pool cannot satisfy fails, sets compete. */
 static void ioasid_test_capacity(struct kunit *test)
 {
-	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *a = new_set(test, 0);
+	struct pvm_ioasid_set *b = new_set(test, 0);
 	ioasid_t cap = pvm_ioasid_pool_capacity(), ida, idb, id;
 
 	KUNIT_EXPECT_EQ(test, fls(cap), 20);	/* default pasid_bits */
@@ -174,14 +169,14 @@ static void ioasid_test_capacity(struct kunit *test)
 
 static void ioasid_test_free_pending(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	struct pvm_ioasid_set *other = new_set(test, 0);
 	ioasid_t id, id2;
 
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1000, 1000, NULL, &id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(other, id), -ENOENT);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(NULL, id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
 
 	/* Invisible and not reusable, still charged. */
@@ -192,9 +187,11 @@ static void ioasid_test_free_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1000, 1000, NULL, &id2), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(other, 1000, 1000, NULL, &id2), -ENOSPC);
 
-	KUNIT_EXPECT_FALSE(test, pvm_ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(NULL, id));	/* reclaimed */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(other, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);	/* reclaimed */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(other, 1000, 1000, NULL, &id2), 0);
 	KUNIT_EXPECT_EQ(test, id2, 1000U);
@@ -205,8 +202,8 @@ static void ioasid_test_free_pending(struct kunit *test)
 /* Freed IDs are reused by their set, never kept from another set. */
 static void ioasid_test_reuse(struct kunit *test)
 {
-	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *a = new_set(test, 0);
+	struct pvm_ioasid_set *b = new_set(test, 0);
 	unsigned int pool = pvm_ioasid_pool_used();
 	int pa = 1, pb = 2;
 	unsigned long gp;
@@ -216,8 +213,8 @@ static void ioasid_test_reuse(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_attach_spid(a, id, 9), 0);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_free(a, id), 0);
 	/* Free: invisible, not counted, not referencable. */
-	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), ERR_PTR(-ENOENT));
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(NULL, id), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(a, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(a, id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(a), 0U);
 
@@ -246,7 +243,7 @@ static void ioasid_test_reuse(struct kunit *test)
 	/* Same after a consumer's last put reclaimed it. */
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(a, id2), 0);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_free(a, id2), 0);
-	KUNIT_ASSERT_TRUE(test, pvm_ioasid_put(a, id2));
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_put(a, id2), 1);
 	gp = get_state_synchronize_rcu();
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, id2, id2, &pb, &id), 0);
 	KUNIT_EXPECT_TRUE(test, poll_state_synchronize_rcu(gp));
@@ -267,20 +264,20 @@ static void ioasid_test_reuse(struct kunit *test)
 static void ioasid_test_lease_no_reserve(struct kunit *test)
 {
 	const ioasid_t c = BITS_PER_LONG, base = c * 101, n = 2 * c;
-	struct pvm_ioasid_set *a = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *b = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *a = new_set(test, 0);
+	struct pvm_ioasid_set *b = new_set(test, 0);
 	unsigned int pool = pvm_ioasid_pool_used();
 	ioasid_t id, i;
 
 	for (i = 0; i <= c; i++) {
 		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(a, base, base + n - 1, NULL,
-						   &id), 0);
+						       &id), 0);
 		KUNIT_EXPECT_EQ(test, id, base + i);	/* lowest first */
 	}
 	/* b finds no chunk to lease: it gets the IDs a's lease left. */
 	for (i = c + 1; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(b, base, base + n - 1, &b,
-						   &id), 0);
+						       &id), 0);
 		KUNIT_EXPECT_EQ(test, id, base + i);
 	}
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(a, base, base + n - 1, NULL, &id),
@@ -291,7 +288,7 @@ static void ioasid_test_lease_no_reserve(struct kunit *test)
 	pvm_ioasid_set_free(a);
 	for (i = 0; i <= c; i++)
 		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(b, base, base + n - 1, &b,
-						   &id), 0);
+						       &id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(b), n);
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(b, base + i, NULL),
@@ -302,7 +299,7 @@ static void ioasid_test_lease_no_reserve(struct kunit *test)
 
 static void ioasid_test_free_all_and_set_free(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
 	unsigned int pool = pvm_ioasid_pool_used();
 	ioasid_t ids[10], id;
 	int i;
@@ -312,7 +309,7 @@ static void ioasid_test_free_all_and_set_free(struct kunit *test)
 	pvm_ioasid_free_all_in_set(set);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
 	for (i = 0; i < 10; i++)
-		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, ids[i], NULL),
+		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, ids[i], NULL),
 				    ERR_PTR(-ENOENT));
 
 	/* Set freed while a consumer holds an ID and the set. */
@@ -322,49 +319,112 @@ static void ioasid_test_free_all_and_set_free(struct kunit *test)
 	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &ids[0]), -ENOENT);
-	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_pool_used(), pool);
 	pvm_ioasid_set_put(set);
 }
 
-static void ioasid_test_tokens(struct kunit *test)
+/*
+ * No wildcards: every call names its set, and a NULL set is refused, so
+ * no in-kernel caller acts on another set's ID without holding that set.
+ */
+static void ioasid_test_no_wildcards(struct kunit *test)
 {
-	struct pvm_ioasid_set *a, *found;
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	static struct notifier_block nb;
+	ioasid_t id;
 
-	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(&token_a,
-							IOASID_SET_TOKEN_NONE, 0)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(NULL,
-							IOASID_SET_TOKEN_MM, 0)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(pvm_ioasid_set_alloc(&token_a,
-							IOASID_SET_TOKEN_NR, 0)));
-	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
-							 IOASID_SET_TOKEN_MM));
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, &nb, &id), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_attach_spid(set, id, 3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(NULL, id, NULL), ERR_PTR(-EINVAL));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(NULL, id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(NULL, id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(NULL, id), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(NULL, id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(NULL, 1, ~0U, NULL, &id), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(NULL, &nb), -EINVAL);
+	/* Its own set still sees everything. */
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), (void *)&nb);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, id), 3U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	pvm_ioasid_set_free(set);
+}
 
-	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
-	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_set_alloc(&token_a, IOASID_SET_TOKEN_MM, 0),
-			    ERR_PTR(-EEXIST));
-	found = pvm_ioasid_find_set_by_token(&token_a, IOASID_SET_TOKEN_MM);
-	KUNIT_EXPECT_PTR_EQ(test, found, a);
-	if (found)
-		pvm_ioasid_set_put(found);
-	/* Same pointer, other type: a different token. */
-	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
-							 IOASID_SET_TOKEN_KVM));
-	pvm_ioasid_set_free(a);
-	KUNIT_EXPECT_NULL(test, pvm_ioasid_find_set_by_token(&token_a,
-							 IOASID_SET_TOKEN_MM));
-	/* The token is free again. */
-	a = new_set(test, &token_a, IOASID_SET_TOKEN_MM, 0);
-	pvm_ioasid_set_free(a);
+/* Host IDs outside [1, capacity] are invalid input, not unknown IDs. */
+static void ioasid_test_out_of_pool(struct kunit *test)
+{
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	ioasid_t cap = pvm_ioasid_pool_capacity();
+	const ioasid_t bad[] = { 0, cap + 1, ~0U };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, bad[i]), -EINVAL);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, bad[i], 1), -EINVAL);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, bad[i]), -EINVAL);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_set_data(set, bad[i], set), -EINVAL);
+		/* Lookups find nothing there. */
+		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, bad[i], NULL),
+				    ERR_PTR(-ENOENT));
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_get(set, bad[i]), -ENOENT);
+		KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, bad[i]), -ENOENT);
+	}
+	/* In bounds but not owned: -ENOENT. */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, cap), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, cap), -ENOENT);
+	pvm_ioasid_set_free(set);
+}
+
+/*
+ * A put needs a reference a consumer took: the owner's, taken at
+ * allocation, is dropped by pvm_ioasid_free() only. A stray put is
+ * refused and changes nothing.
+ */
+static void ioasid_test_stray_put(struct kunit *test)
+{
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	struct pvm_ioasid_set *other = new_set(test, 0);
+	int priv;
+	ioasid_t id, id2;
+
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, &priv, &id), 0);
+	/* Never got: refused; the ID stays allocated and owned. */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(other, id), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), (void *)&priv);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(other, id, id, NULL, &id2), -ENOSPC);
+
+	/* One get, one put; the second put is refused. */
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), (void *)&priv);
+
+	/* Free-pending: the consumer's put reclaims, one more is refused. */
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+
+	/* Reused by another set: the old owner's stray put does not reach it. */
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(other, id, id, &priv, &id2), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(other, id, NULL), (void *)&priv);
+	pvm_ioasid_set_free(other);
+	pvm_ioasid_set_free(set);
 }
 
 /* ---- guest mapping -------------------------------------------------- */
 
 static void ioasid_test_spid(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	struct pvm_ioasid_set *other = new_set(test, 0);
 	ioasid_t h1, h2, h3;
 
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
@@ -375,7 +435,7 @@ static void ioasid_test_spid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 100), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), h1);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, h1), 100U);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(NULL, h1), 100U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(NULL, h1), PVM_IOASID_INVALID);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(other, h1), PVM_IOASID_INVALID);
 
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, h1, 101), -EBUSY);
@@ -403,7 +463,7 @@ static void ioasid_test_spid(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, h1), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 100, false), PVM_IOASID_INVALID);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 2U);
-	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, h1));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, h1), 1);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
 	/* The guest PASID is free again after its host ID went away. */
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &h1), 0);
@@ -471,7 +531,7 @@ static void rec_init(struct rec_nb *r, int tag, int prio)
 
 static void ioasid_test_notify_order(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
 	static struct rec_nb g_dev, g_cpu, s_iommu, s_cpu, s_dev;
 	ioasid_t id = 0;
 	unsigned int i;
@@ -483,22 +543,22 @@ static void ioasid_test_notify_order(struct kunit *test)
 	rec_init(&s_cpu, 4, IOASID_PRIO_CPU);
 	rec_init(&s_dev, 5, IOASID_PRIO_DEVICE);
 	/* Registered in an order unlike the delivery order. */
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &g_dev.nb), 0);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_dev.nb), 0);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_iommu.nb), 0);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_cpu.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &g_cpu.nb), 0);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s_cpu.nb), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(set, &s_cpu.nb), -EEXIST);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(NULL, &g_cpu.nb), -EEXIST);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier(set, &g_cpu.nb), -EEXIST);
 
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	/* CPU (set, then global), IOMMU, DEVICE (set, then global). */
+	/* CPU, IOMMU, DEVICE; registration order within a priority. */
 	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[1], 2);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 2);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[1], 4);
 	KUNIT_EXPECT_EQ(test, rec_log.tag[2], 3);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[3], 5);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[3], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 5);
 	for (i = 0; i < 5; i++) {
 		KUNIT_EXPECT_EQ(test, rec_log.event[i], (unsigned long)IOASID_NOTIFY_ALLOC);
 		KUNIT_EXPECT_EQ(test, rec_log.id[i], id);
@@ -508,12 +568,12 @@ static void ioasid_test_notify_order(struct kunit *test)
 	rec_reset(set);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
 	KUNIT_EXPECT_EQ(test, rec_log.n, 5U);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 4);
-	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 2);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[4], 5);
 	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_FREE);
 
-	pvm_ioasid_unregister_notifier(NULL, &g_dev.nb);
-	pvm_ioasid_unregister_notifier(NULL, &g_cpu.nb);
+	pvm_ioasid_unregister_notifier(set, &g_dev.nb);
+	pvm_ioasid_unregister_notifier(set, &g_cpu.nb);
 	pvm_ioasid_unregister_notifier(set, &s_iommu.nb);
 	pvm_ioasid_unregister_notifier(set, &s_cpu.nb);
 	rec_reset(set);
@@ -526,7 +586,7 @@ static void ioasid_test_notify_order(struct kunit *test)
 
 static void ioasid_test_notify_exactly_once(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 1);
+	struct pvm_ioasid_set *set = new_set(test, 1);
 	static struct rec_nb s, g;
 	ioasid_t id = 0, id2;
 
@@ -534,7 +594,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	rec_init(&s, 1, IOASID_PRIO_IOMMU);
 	rec_init(&g, 2, IOASID_PRIO_DEVICE);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &s.nb), 0);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &g.nb), 0);
 	pvm_ioasid_set_get(set);	/* keep it to unregister after SET_FREE */
 
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
@@ -548,7 +608,7 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_get(set, id), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);	/* UNBIND + FREE */
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), -ENOENT);
-	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));	/* reclaim: silent */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);	/* reclaim: silent */
 	pvm_ioasid_set_free(set);
 
 	KUNIT_EXPECT_EQ(test, s.count[IOASID_NOTIFY_ALLOC], 1U);
@@ -582,93 +642,8 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rec_log.tag[13], 2);
 
 	pvm_ioasid_unregister_notifier(set, &s.nb);
-	pvm_ioasid_unregister_notifier(NULL, &g.nb);
+	pvm_ioasid_unregister_notifier(set, &g.nb);
 	pvm_ioasid_set_put(set);
-}
-
-/* A consumer registers for a VM's token before the VM's set exists. */
-static void ioasid_test_notify_pending(struct kunit *test)
-{
-	struct pvm_ioasid_set *set, *other;
-	static struct rec_nb r;
-	ioasid_t id;
-
-	rec_reset(NULL);
-	rec_init(&r, 1, IOASID_PRIO_CPU);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(NULL, IOASID_SET_TOKEN_KVM,
-							     &r.nb), -EINVAL);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
-							     IOASID_SET_TOKEN_NONE,
-							     &r.nb), -EINVAL);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
-							     IOASID_SET_TOKEN_KVM,
-							     &r.nb), 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
-							     IOASID_SET_TOKEN_KVM,
-							     &r.nb), -EEXIST);
-
-	/* Another token's set is not seen. */
-	other = new_set(test, &token_a, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(other, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, rec_log.n, 0U);
-	pvm_ioasid_set_free(other);
-
-	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	pvm_ioasid_set_free(set);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 1U);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
-
-	/* Pending again: a new VM with the same token is seen too. */
-	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 2U);
-	/* Unregister while attached: nothing more is delivered. */
-	pvm_ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
-	pvm_ioasid_set_free(set);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 1U);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_FREE], 1U);
-
-	/* Registration after the set exists attaches at once. */
-	set = new_set(test, &token_b, IOASID_SET_TOKEN_KVM, 0);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier_token(&token_b,
-							     IOASID_SET_TOKEN_KVM,
-							     &r.nb), 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_ALLOC], 3U);
-	pvm_ioasid_set_free(set);
-	KUNIT_EXPECT_EQ(test, r.count[IOASID_NOTIFY_SET_FREE], 2U);
-	pvm_ioasid_unregister_notifier_token(&token_b, IOASID_SET_TOKEN_KVM, &r.nb);
-}
-
-/* A global registration reaches sets created before and after it. */
-static void ioasid_test_notify_global(struct kunit *test)
-{
-	struct pvm_ioasid_set *before = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	struct pvm_ioasid_set *after, *later;
-	static struct rec_nb g;
-	ioasid_t id;
-
-	rec_reset(NULL);
-	rec_init(&g, 1, IOASID_PRIO_IOMMU);
-	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(NULL, &g.nb), 0);
-	after = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(after, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
-	pvm_ioasid_set_free(after);
-	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_FREE], 1U);
-	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
-
-	pvm_ioasid_unregister_notifier(NULL, &g.nb);
-	later = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(later, 1, ~0U, NULL, &id), 0);
-	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(before, 1, ~0U, NULL, &id), 0);
-	pvm_ioasid_set_free(later);
-	pvm_ioasid_set_free(before);
-	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_ALLOC], 2U);
-	KUNIT_EXPECT_EQ(test, g.count[IOASID_NOTIFY_SET_FREE], 1U);
 }
 
 /* A handler may take a reference: the FREE'd ID stays pending for it. */
@@ -689,7 +664,7 @@ static int holder_call(struct notifier_block *nb, unsigned long event,
 
 static void ioasid_test_notify_handler_ref(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	struct pvm_ioasid_set *set = new_set(test, 0);
 	static struct notifier_block nb = { .notifier_call = holder_call };
 	ioasid_t id = 0;
 
@@ -700,7 +675,7 @@ static void ioasid_test_notify_handler_ref(struct kunit *test)
 	pvm_ioasid_set_free(set);
 	KUNIT_EXPECT_EQ(test, held_id, id);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
-	KUNIT_EXPECT_TRUE(test, pvm_ioasid_put(set, id));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);
 	pvm_ioasid_unregister_notifier(set, &nb);
 	pvm_ioasid_set_put(set);
 }
@@ -788,14 +763,14 @@ static void ioasid_test_lookup_during_lease(struct kunit *test)
 
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->set = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
-	r->other = new_set(test, NULL, IOASID_SET_TOKEN_NONE, 0);
+	r->set = new_set(test, 0);
+	r->other = new_set(test, 0);
 	init_completion(&r->reserved);
 	init_completion(&r->release);
 	init_completion(&r->leased);
 	init_completion(&r->looked);
 	WRITE_ONCE(lease_race, r);
-	WRITE_ONCE(ioasid_kunit_lease_hook, lease_hold);
+	ioasid_kunit_set_lease_hook(lease_hold);
 
 	leaser = kthread_run(lease_leaser, r, "ioasid_leaser");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(leaser));
@@ -811,7 +786,7 @@ static void ioasid_test_lookup_during_lease(struct kunit *test)
 	complete_all(&r->release);
 	wait_for_completion(&r->looked);
 	wait_for_completion(&r->leased);
-	WRITE_ONCE(ioasid_kunit_lease_hook, NULL);
+	ioasid_kunit_set_lease_hook(NULL);
 	WRITE_ONCE(lease_race, NULL);
 
 	KUNIT_EXPECT_TRUE_MSG(test, in_time,
@@ -924,8 +899,7 @@ static int conc_reader(void *arg)
  */
 static void ioasid_test_concurrent(struct kunit *test)
 {
-	struct pvm_ioasid_set *set = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
-					     CONC_QUOTA);
+	struct pvm_ioasid_set *set = new_set(test, CONC_QUOTA);
 	unsigned int pool = pvm_ioasid_pool_used(), total = 0, nospc = 0;
 	struct conc_ctx *ctx;
 	struct task_struct *t;
@@ -994,8 +968,8 @@ static int share_worker(void *arg)
 	for (i = 0; i < SHARE_ITERS; i++) {
 		for (n = 0; n < SHARE_HOLD; n++) {
 			ret = pvm_ioasid_alloc(c->set, SHARE_BASE,
-					   SHARE_BASE + SHARE_IDS - 1, c,
-					   &ids[n]);
+					       SHARE_BASE + SHARE_IDS - 1, c,
+					       &ids[n]);
 			if (ret == -ENOSPC) {
 				c->nospc++;
 				break;
@@ -1006,7 +980,7 @@ static int share_worker(void *arg)
 			}
 			c->allocs++;
 			/* Never handed to two sets: only its owner sees it. */
-			if (pvm_ioasid_find(NULL, ids[n], NULL) != c)
+			if (pvm_ioasid_find(c->set, ids[n], NULL) != c)
 				c->errors++;
 		}
 		for (j = 0; j < n; j++)
@@ -1029,12 +1003,13 @@ static int share_consumer(void *arg)
 	while (!atomic_read(&conc_stop)) {
 		ioasid_t id = SHARE_BASE + get_random_u32_below(SHARE_IDS);
 
-		/* The owner may free it meanwhile: then this put reclaims. */
-		if (!pvm_ioasid_get(NULL, id)) {
-			n++;
-			pvm_ioasid_put(NULL, id);
-		}
 		for (s = 0; s < SHARE_SETS; s++) {
+			/* The owner may free it meanwhile: this put reclaims. */
+			if (!pvm_ioasid_get(c->all[s].set, id)) {
+				n++;
+				if (pvm_ioasid_put(c->all[s].set, id) < 0)
+					c->errors++;
+			}
 			priv = pvm_ioasid_find(c->all[s].set, id, NULL);
 			if (!IS_ERR(priv) && priv != &c->all[s])
 				c->errors++;
@@ -1057,8 +1032,7 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 
 	atomic_set(&conc_stop, 0);
 	for (i = 0; i < SHARE_SETS; i++)
-		ctx[i].set = new_set(test, NULL, IOASID_SET_TOKEN_NONE,
-				     SHARE_HOLD);
+		ctx[i].set = new_set(test, SHARE_HOLD);
 	for (i = 0; i <= SHARE_SETS; i++) {
 		ctx[i].all = ctx;
 		init_completion(&ctx[i].done);
@@ -1084,8 +1058,8 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_set_set_quota(ctx[0].set, SHARE_IDS), 0);
 	for (i = 0; i < SHARE_IDS; i++)
 		KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(ctx[0].set, SHARE_BASE,
-						   SHARE_BASE + SHARE_IDS - 1,
-						   NULL, &ids[i]), 0);
+						       SHARE_BASE + SHARE_IDS - 1,
+						       NULL, &ids[i]), 0);
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(ctx[0].set), SHARE_IDS);
 	for (i = 0; i < SHARE_SETS; i++)
 		pvm_ioasid_set_free(ctx[i].set);
@@ -1104,7 +1078,9 @@ static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_reuse),
 	KUNIT_CASE(ioasid_test_lease_no_reserve),
 	KUNIT_CASE(ioasid_test_free_all_and_set_free),
-	KUNIT_CASE(ioasid_test_tokens),
+	KUNIT_CASE(ioasid_test_no_wildcards),
+	KUNIT_CASE(ioasid_test_out_of_pool),
+	KUNIT_CASE(ioasid_test_stray_put),
 	{}
 };
 
@@ -1126,8 +1102,6 @@ static struct kunit_suite ioasid_spid_suite = {
 static struct kunit_case ioasid_notify_cases[] = {
 	KUNIT_CASE(ioasid_test_notify_order),
 	KUNIT_CASE(ioasid_test_notify_exactly_once),
-	KUNIT_CASE(ioasid_test_notify_pending),
-	KUNIT_CASE(ioasid_test_notify_global),
 	KUNIT_CASE(ioasid_test_notify_handler_ref),
 	{}
 };

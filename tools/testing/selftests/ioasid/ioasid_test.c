@@ -51,6 +51,34 @@ TEST_F(ioasid_dev, info)
 	ASSERT_LT(0, read(pfd, buf, sizeof(buf) - 1));
 	close(pfd);
 	EXPECT_EQ(strtoul(buf, NULL, 0), info.quota);
+	/* The per-user limit is the user_max_pasids parameter. */
+	memset(buf, 0, sizeof(buf));
+	pfd = open("/sys/module/pvm_ioasid/parameters/user_max_pasids", O_RDONLY);
+	ASSERT_LE(0, pfd);
+	ASSERT_LT(0, read(pfd, buf, sizeof(buf) - 1));
+	close(pfd);
+	EXPECT_EQ(strtoul(buf, NULL, 0), info.user_quota);
+	EXPECT_EQ(0, info.user_used);
+}
+
+/* The user's count spans its files; a file's close gives its part back. */
+TEST_F(ioasid_dev, user_count_spans_files)
+{
+	int other = open(IOASID_DEV, O_RDWR);
+	struct ioasid_info info;
+	int i;
+
+	ASSERT_LE(0, other);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ioasid_alloc_any(self->fd, NULL));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, ioasid_alloc_any(other, NULL));
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	EXPECT_EQ(3, info.used);
+	EXPECT_EQ(8, info.user_used);
+	close(other);
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	EXPECT_EQ(3, info.user_used);
 }
 
 TEST_F(ioasid_dev, alloc_free)
@@ -69,8 +97,8 @@ TEST_F(ioasid_dev, alloc_free)
 
 	EXPECT_EQ(0, ioasid_free_pasid(self->fd, p1));
 	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, p1));
-	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, 0));
-	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, ~0U));
+	EXPECT_EQ(-EINVAL, ioasid_free_pasid(self->fd, 0));
+	EXPECT_EQ(-EINVAL, ioasid_free_pasid(self->fd, ~0U));
 	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
 	EXPECT_EQ(1, info.used);
 	EXPECT_EQ(0, ioasid_free_pasid(self->fd, p2));
