@@ -6,6 +6,8 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/pvm_ioasid.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -417,6 +419,49 @@ static void ioasid_test_stray_put(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(other, id, NULL), (void *)&priv);
 	pvm_ioasid_set_free(other);
 	pvm_ioasid_set_free(set);
+}
+
+/*
+ * A VM's set is the set of the VMM's /dev/ioasid file, reached through the
+ * file; any other file is refused. Closing the file frees the set while a
+ * consumer's references keep its memory and its referenced ID.
+ */
+static void ioasid_test_set_from_file(struct kunit *test)
+{
+	struct pvm_ioasid_set *set, *again;
+	struct file *f, *null;
+	ioasid_t id, id2;
+
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_set_get_from_file(NULL),
+			    ERR_PTR(-EBADF));
+	null = filp_open("/dev/null", O_RDWR, 0);
+	if (!IS_ERR(null)) {
+		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_set_get_from_file(null),
+				    ERR_PTR(-EBADF));
+		fput(null);
+	}
+	f = filp_open("/dev/ioasid", O_RDWR, 0);
+	if (IS_ERR(f))
+		kunit_skip(test, "cannot open /dev/ioasid: %ld", PTR_ERR(f));
+	set = pvm_ioasid_set_get_from_file(f);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(set));
+	again = pvm_ioasid_set_get_from_file(f);
+	KUNIT_EXPECT_PTR_EQ(test, again, set);
+	if (!IS_ERR(again))
+		pvm_ioasid_set_put(again);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
+
+	fput(f);
+	flush_delayed_fput();
+	/* Freed by its owner: nothing new, the ID pending on our reference. */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_put(set, id), 1);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 0U);
+	pvm_ioasid_set_put(set);
 }
 
 /* ---- guest mapping -------------------------------------------------- */
@@ -1081,6 +1126,7 @@ static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_no_wildcards),
 	KUNIT_CASE(ioasid_test_out_of_pool),
 	KUNIT_CASE(ioasid_test_stray_put),
+	KUNIT_CASE(ioasid_test_set_from_file),
 	{}
 };
 

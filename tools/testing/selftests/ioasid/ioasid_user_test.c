@@ -165,8 +165,16 @@ FIXTURE_SETUP(user)
 	}
 	close(self->report[1]);
 	close(self->hold[0]);
-	ASSERT_EQ(sizeof(self->r), read(self->report[0], &self->r,
-					sizeof(self->r)));
+	if (read(self->report[0], &self->r, sizeof(self->r)) != sizeof(self->r)) {
+		int status = 0;
+
+		waitpid(self->hog, &status, 0);
+		self->hog = -1;
+		ASSERT_TRUE(WIFEXITED(status));
+		/* The hog's exit code says which step failed. */
+		ASSERT_EQ(0, WEXITSTATUS(status));
+		ASSERT_TRUE(false);
+	}
 	TH_LOG("hog: %u PASIDs in %u files, refused with errno %d",
 	       self->r.held, self->r.files + 1, self->r.err);
 }
