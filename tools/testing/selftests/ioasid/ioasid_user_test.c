@@ -3,7 +3,8 @@
  * /dev/ioasid per-user limit: every file a user opens counts against one
  * limit (user_max_pasids), so that a user with many files cannot drain the
  * pool of another. The children switch to unprivileged uids themselves,
- * with /dev/ioasid opened up to them for the test.
+ * with /dev/ioasid opened up to them for the test (and the root directory
+ * made searchable, as a test VM's initramfs may have it 0700).
  *
  * The module is reloaded with a pool of USER_POOL_BITS bits and a limit of
  * USER_LIMIT, so that one user could drain the pool without the limit, and
@@ -119,6 +120,8 @@ static void hog(int report_fd, int hold_fd)
 FIXTURE(user) {
 	mode_t mode;
 	bool chmodded;
+	mode_t root_mode;
+	bool root_chmodded;
 	unsigned long limit;
 	pid_t hog;
 	int report[2];
@@ -132,6 +135,7 @@ FIXTURE_SETUP(user)
 
 	self->hog = -1;
 	self->chmodded = false;
+	self->root_chmodded = false;
 	char params[96];
 	int ret;
 
@@ -152,6 +156,12 @@ FIXTURE_SETUP(user)
 	self->mode = st.st_mode & 07777;
 	ASSERT_EQ(0, chmod(IOASID_DEV, 0666));
 	self->chmodded = true;
+	ASSERT_EQ(0, stat("/", &st));
+	self->root_mode = st.st_mode & 07777;
+	if ((self->root_mode & 0001) == 0) {
+		ASSERT_EQ(0, chmod("/", self->root_mode | 0001));
+		self->root_chmodded = true;
+	}
 
 	/* A hog user takes everything it is allowed to. */
 	ASSERT_EQ(0, pipe(self->report));
@@ -192,6 +202,8 @@ FIXTURE_TEARDOWN(user)
 	}
 	if (self->chmodded)
 		chmod(IOASID_DEV, self->mode);
+	if (self->root_chmodded)
+		chmod("/", self->root_mode);
 	/* back to the defaults for the tests that follow */
 	if (!geteuid() && reload_ioasid(""))
 		TH_LOG("could not reload ioasid with its defaults");
