@@ -438,7 +438,7 @@ static void ioasid_test_set_from_file(struct kunit *test)
 	if (!IS_ERR(null)) {
 		KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_set_get_from_file(null),
 				    ERR_PTR(-EBADF));
-		fput(null);
+		__fput_sync(null);
 	}
 	f = filp_open("/dev/ioasid", O_RDWR, 0);
 	if (IS_ERR(f))
@@ -453,8 +453,8 @@ static void ioasid_test_set_from_file(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(set), 1U);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_get(set, id), 0);
 
-	fput(f);
-	flush_delayed_fput();
+	/* The last reference, released here and now (not deferred). */
+	__fput_sync(f);
 	/* Freed by its owner: nothing new, the ID pending on our reference. */
 	KUNIT_EXPECT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id2), -ENOENT);
 	KUNIT_EXPECT_PTR_EQ(test, pvm_ioasid_find(set, id, NULL), ERR_PTR(-ENOENT));
@@ -1041,7 +1041,7 @@ static int share_worker(void *arg)
 static int share_consumer(void *arg)
 {
 	struct share_ctx *c = arg;
-	unsigned int n = 0;
+	unsigned int n = 0, loops = 0;
 	void *priv;
 	int s;
 
@@ -1059,7 +1059,12 @@ static int share_consumer(void *arg)
 			if (!IS_ERR(priv) && priv != &c->all[s])
 				c->errors++;
 		}
-		if ((n & 63) == 0)
+		/*
+		 * By loops, not by references taken: this thread never
+		 * sleeps, and a CPU it kept would starve the workers and the
+		 * RCU grace-period kthread their allocations wait for.
+		 */
+		if ((++loops & 63) == 0)
 			cond_resched();
 	}
 	c->allocs = n;
