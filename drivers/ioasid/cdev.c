@@ -59,6 +59,8 @@ static int ioasid_ioctl_get_info(struct ioasid_ucmd *ucmd)
 	cmd->quota = pvm_ioasid_set_quota(ucmd->set);
 	cmd->used = pvm_ioasid_set_used(ucmd->set);
 	cmd->pool_used = pvm_ioasid_pool_used();
+	cmd->user_quota = READ_ONCE(ioasid_user_max);
+	cmd->user_used = ioasid_user_held(ucmd->set->user);
 	return ioasid_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
@@ -215,9 +217,10 @@ static int ioasid_fops_open(struct inode *inode, struct file *filp)
 {
 	struct pvm_ioasid_set *set;
 
-	set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
-			       min(READ_ONCE(default_quota),
-				   pvm_ioasid_pool_capacity()));
+	/* The opener's user is charged for the file's PASIDs, for life. */
+	set = ioasid_set_alloc_user(min(READ_ONCE(default_quota),
+					pvm_ioasid_pool_capacity()),
+				    filp->f_cred->euid);
 	if (IS_ERR(set))
 		return PTR_ERR(set);
 	filp->private_data = set;
@@ -243,7 +246,10 @@ static const struct file_operations ioasid_fops = {
  * @file: a file, e.g. from fget() on an fd a VMM passed in
  *
  * Lets another module (kvm_pasid, vfio_iommu_nested) act on the set a VMM
- * allocates PASIDs in, named by its fd.
+ * allocates PASIDs in, named by its fd: this is how a VM's set is joined.
+ * The reference keeps the set's memory, not the file: the set may be freed
+ * by its owner (the file closed, SET_FREE delivered) while it is held, and
+ * then allocates nothing more.
  *
  * Context: any.
  * Return: the set with a reference (pvm_ioasid_set_put() it), or

@@ -4,6 +4,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <kunit/visibility.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -15,6 +16,9 @@ MODULE_PARM_DESC(pasid_bits, "Width of the host PASID space, 1 to 20 (default 20
 
 /* Largest ID of the pool: (1 << pasid_bits) - 1. Set once at load. */
 ioasid_t ioasid_capacity __read_mostly;
+
+/* IDs held in the whole pool (free-pending ones too). */
+struct percpu_counter ioasid_pool_held;
 
 /* Chunk number -> &struct ioasid_chunk; an index is reserved while set up. */
 static DEFINE_XARRAY_ALLOC(ioasid_chunks);
@@ -36,22 +40,15 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_pool_capacity, PVM_IOASID_NS);
 /**
  * pvm_ioasid_pool_used() - number of IDs held in the whole pool
  *
- * Counts free-pending IDs too: they are not reusable yet. Sums the counts
- * of every set, so that allocation and free touch no pool-wide counter:
- * meant for reporting, not for hot paths.
- * Context: any but interrupt context. Takes ioasid_all_sets_lock.
+ * Counts free-pending IDs too: they are not reusable yet. Allocation and
+ * reclaim update a per-CPU counter; this sums it over the CPUs (no walk of
+ * the sets): meant for reporting, not for hot paths.
+ * Context: any.
  * Return: the count, a snapshot.
  */
 unsigned int pvm_ioasid_pool_used(void)
 {
-	struct pvm_ioasid_set *set;
-	unsigned int used = 0;
-
-	spin_lock(&ioasid_all_sets_lock);
-	list_for_each_entry(set, &ioasid_all_sets, all_node)
-		used += ioasid_set_held(set);
-	spin_unlock(&ioasid_all_sets_lock);
-	return used;
+	return percpu_counter_sum_positive(&ioasid_pool_held);
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_pool_used, PVM_IOASID_NS);
 
@@ -173,6 +170,36 @@ static __always_inline void ioasid_release_leased(struct pvm_ioasid_set *set,
 	ioasid_return_bit(set, chunk, data);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Test hook: called with the chunk index reserved and not yet published,
+ * so that a KUnit case can hold a lease there and race lookups with it.
+ */
+static void (*ioasid_kunit_lease_hook)(ioasid_t base);
+
+/**
+ * ioasid_kunit_set_lease_hook() - hold leases for a test (KUnit only)
+ * @hook: called with the first ID of a chunk being leased, after its index
+ *	is reserved and before the chunk is published, with the leasing
+ *	set's lock held; may sleep. NULL to remove.
+ */
+void ioasid_kunit_set_lease_hook(void (*hook)(ioasid_t base))
+{
+	WRITE_ONCE(ioasid_kunit_lease_hook, hook);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasid_kunit_set_lease_hook);
+
+static void ioasid_lease_hook(ioasid_t base)
+{
+	void (*hook)(ioasid_t base) = READ_ONCE(ioasid_kunit_lease_hook);
+
+	if (unlikely(hook))
+		hook(base);
+}
+#else
+static inline void ioasid_lease_hook(ioasid_t base) { }
+#endif
+
 /* Set up and publish a new chunk in [@min, @max] for @set, one ID claimed. */
 static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 					    ioasid_t min, ioasid_t max)
@@ -186,10 +213,11 @@ static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 	/* A reservation: lookups see no chunk there yet. */
 	ret = xa_alloc(&ioasid_chunks, &index, NULL,
 		       XA_LIMIT(min >> IOASID_CHUNK_SHIFT,
-				max >> IOASID_CHUNK_SHIFT), GFP_KERNEL);
+				max >> IOASID_CHUNK_SHIFT), GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret == -EBUSY ? NULL : ERR_PTR(ret);
-	chunk = kmem_cache_alloc(ioasid_chunk_cache, GFP_KERNEL);
+	ioasid_lease_hook(index << IOASID_CHUNK_SHIFT);
+	chunk = kmem_cache_alloc(ioasid_chunk_cache, GFP_KERNEL_ACCOUNT);
 	if (!chunk) {
 		ret = -ENOMEM;
 		goto err_erase;
@@ -205,11 +233,11 @@ static struct ioasid_data *ioasid_lease_new(struct pvm_ioasid_set *set,
 	for (i = 0; i < IOASID_CHUNK_IDS; i++) {
 		chunk->data[i].key = ioasid_key(NULL, IOASID_STATE_FREE);
 		chunk->data[i].id = chunk->base + i;
-		refcount_set(&chunk->data[i].users, 0);
+		atomic_set(&chunk->data[i].users, 0);
 		chunk->data[i].freed_gp_valid = false;
 	}
 	/* Publishes the initialized chunk (xa_store() orders it). */
-	ret = xa_err(xa_store(&ioasid_chunks, index, chunk, GFP_KERNEL));
+	ret = xa_err(xa_store(&ioasid_chunks, index, chunk, GFP_KERNEL_ACCOUNT));
 	if (ret)
 		goto err_free;
 	list_add(&chunk->node, &set->avail);
@@ -328,14 +356,19 @@ static struct ioasid_data *ioasid_alloc_shared(ioasid_t min, ioasid_t max)
  * a chunk another set is leasing at that instant (between its xarray
  * reservation and its publication, during which no ID of it is visible).
  *
+ * The memory of new chunks is charged to the caller's memory cgroup. A
+ * set of a /dev/ioasid file also charges the ID to the file's user, whose
+ * files together hold at most user_max_pasids IDs.
+ *
  * Context: process context, may sleep (for an RCU grace period when it
  * takes an ID another set freed an instant ago). Takes set->lock.
  * Return: 0 on success, -EINVAL for an empty range, -ENOSPC when the set's
- * quota is used up or no ID is free in the range, -ENOENT if the set was
- * freed by its owner, -ENOMEM.
+ * quota is used up or no ID is free in the range, -EDQUOT when the set's
+ * user reached its limit, -ENOENT if the set was freed by its owner,
+ * -ENOMEM.
  */
 int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
-		 void *private, ioasid_t *id)
+		     void *private, ioasid_t *id)
 {
 	struct pvm_ioasid_set *last;
 	struct ioasid_data *data;
@@ -360,6 +393,10 @@ int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
+	if (set->user && !ioasid_user_charge(set->user)) {
+		ret = -EDQUOT;
+		goto err_unlock;
+	}
 
 	data = ioasid_alloc_leased(set, min, max);
 	if (!data)
@@ -368,7 +405,7 @@ int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
 		data = ioasid_alloc_shared(min, max);
 	if (IS_ERR_OR_NULL(data)) {
 		ret = data ? PTR_ERR(data) : -ENOSPC;
-		goto err_unlock;
+		goto err_uncharge;
 	}
 	/*
 	 * A lookup that saw the ID in another set must be over before the
@@ -384,49 +421,75 @@ int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
 
 	data->spid = PVM_IOASID_INVALID;
 	RCU_INIT_POINTER(data->private, private);
-	refcount_set(&data->users, 1);
+	atomic_set(&data->users, IOASID_OWNER_REF);
 	/* Readers check the state last: publish the fields before it. */
 	smp_store_release(&data->key, ioasid_key(set, IOASID_STATE_ACTIVE));
 	WRITE_ONCE(set->nr_allocated, set->nr_allocated + 1);
+	percpu_counter_inc(&ioasid_pool_held);
 	list_add_tail(&data->node, &set->ids);
 	ioasid_notify(set, IOASID_NOTIFY_ALLOC, data, PVM_IOASID_INVALID);
 	mutex_unlock(&set->lock);
 	*id = data->id;
 	return 0;
 
+err_uncharge:
+	if (set->user)
+		ioasid_user_uncharge(set->user);
 err_unlock:
 	mutex_unlock(&set->lock);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_alloc, PVM_IOASID_NS);
 
-/*
- * Drop a consumer's reference; the last one of a free-pending ID returns
- * its quota to the set and the ID to its chunk. Takes no lock, or the
- * xa_lock of ioasid_chunks to free an orphan chunk.
- */
-bool ioasid_put_data(struct ioasid_data *data)
+/* An ID's held count goes back to the pool and to the set's user. */
+static void ioasid_uncharge(struct pvm_ioasid_set *set)
 {
-	struct pvm_ioasid_set *set = ioasid_data_set(data);
-
-	if (!refcount_dec_and_test(&data->users))
-		return false;
-	/* The owner's reference is the last one only after pvm_ioasid_free(). */
-	WARN_ON_ONCE(ioasid_state(data) != IOASID_STATE_FREE_PENDING);
-	atomic_inc(&set->nr_reclaimed);
-	ioasid_release(set, data);
-	pvm_ioasid_set_put(set);
-	return true;
+	percpu_counter_dec(&ioasid_pool_held);
+	if (set->user)
+		ioasid_user_uncharge(set->user);
 }
 
 /*
- * Take a reference on @data if it is an active ID of @set (of any set if
- * NULL); caller in an RCU read-side section.
+ * Drop a consumer's reference; the last one of a free-pending ID returns
+ * its quota to the set and the ID to its chunk. A put that finds no
+ * consumer reference is refused: the owner's reference is never dropped
+ * here. Takes no lock, or the xa_lock of ioasid_chunks to free an orphan
+ * chunk (and of ioasid_users when the set is released with it).
+ * Returns 1 if reclaimed, 0 if only dropped, -ENOENT if refused.
+ */
+int ioasid_put_data(struct ioasid_data *data)
+{
+	struct pvm_ioasid_set *set = ioasid_data_set(data);
+	int old = atomic_read(&data->users);
+
+	do {
+		if (!(old & IOASID_CONSUMER_REFS))
+			return -ENOENT;
+		/* Fully ordered: all use of the ID happens before the drop. */
+	} while (!atomic_try_cmpxchg(&data->users, &old, old - 1));
+	if (old != 1)
+		return 0;
+	/* No owner's share left: pvm_ioasid_free() ran, the ID is pending. */
+	atomic_inc(&set->nr_reclaimed);
+	ioasid_uncharge(set);
+	ioasid_release(set, data);
+	pvm_ioasid_set_put(set);
+	return 1;
+}
+
+/*
+ * Take a reference on @data if it is an active ID of @set; caller in an
+ * RCU read-side section.
  */
 bool ioasid_data_tryget(struct ioasid_data *data, struct pvm_ioasid_set *set)
 {
-	if (!refcount_inc_not_zero(&data->users))
-		return false;
+	int old = atomic_read(&data->users);
+
+	do {
+		/* Nobody holds it (free), or consumers would overflow. */
+		if (!old || (old & IOASID_CONSUMER_REFS) == IOASID_CONSUMER_REFS)
+			return false;
+	} while (!atomic_try_cmpxchg(&data->users, &old, old + 1));
 	/*
 	 * The ID may have been freed and taken again since the caller saw
 	 * it: look at the state after the reference is taken.
@@ -452,15 +515,16 @@ static __always_inline void __ioasid_free_locked(struct pvm_ioasid_set *set,
 	list_del(&data->node);
 	ioasid_notify(set, IOASID_NOTIFY_FREE, data, PVM_IOASID_INVALID);
 	/* Nobody else holds it, the common case: reclaimed here. */
-	if (!refcount_dec_if_one(&data->users)) {
+	if (atomic_cmpxchg(&data->users, IOASID_OWNER_REF, 0) != IOASID_OWNER_REF) {
 		/* Free-pending: the set outlives the consumers' last put. */
 		pvm_ioasid_set_get(set);
-		if (!refcount_dec_and_test(&data->users))
+		if (atomic_sub_return(IOASID_OWNER_REF, &data->users))
 			return;
 		/* The last consumer let go meanwhile. */
 		refcount_dec(&set->ref);
 	}
 	WRITE_ONCE(set->nr_freed, set->nr_freed + 1);
+	ioasid_uncharge(set);
 	chunk = ioasid_data_chunk(data);
 	if (READ_ONCE(chunk->lessee) != set) {
 		ioasid_release(set, data);
@@ -488,7 +552,14 @@ void ioasid_free_locked(struct pvm_ioasid_set *set, struct ioasid_data *data)
 	__ioasid_free_locked(set, data);
 }
 
-/* The data of @id, caller under RCU or holding a reference on its chunk. */
+/*
+ * The data of @id, caller under RCU or holding a reference on its chunk.
+ * An index reserved by ioasid_lease_new() holds a zero entry until its
+ * chunk is published: no ID of it exists yet, so it reads as absent. It
+ * must not be retried: xas_retry() is true on a zero entry without
+ * resetting the walk, and the reload would find the same entry until the
+ * leasing set, which may sleep meanwhile, publishes the chunk.
+ */
 static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 {
 	XA_STATE(xas, &ioasid_chunks, id >> IOASID_CHUNK_SHIFT);
@@ -496,6 +567,8 @@ static __always_inline struct ioasid_data *ioasid_slot(ioasid_t id)
 
 	do {
 		chunk = xas_load(&xas);
+		if (xa_is_zero(chunk))
+			return NULL;
 	} while (xas_retry(&xas, chunk));
 	return chunk ? &chunk->data[id & (IOASID_CHUNK_IDS - 1)] : NULL;
 }
@@ -527,14 +600,15 @@ ioasid_lookup_locked(struct pvm_ioasid_set *set, ioasid_t id)
  * pvm_ioasid_put().
  *
  * Context: process context, may sleep. Takes set->lock.
- * Return: 0, or -ENOENT if @set does not own an active @id.
+ * Return: 0, -EINVAL if @id is 0 or above the pool's capacity, -ENOENT if
+ * @set does not own an active @id.
  */
 int pvm_ioasid_free(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	int ret = -ENOENT;
 
-	if (!set)
+	if (!set || !ioasid_in_pool(id))
 		return -EINVAL;
 	/* mutex_lock() checks might_sleep(). */
 	mutex_lock(&set->lock);
@@ -588,20 +662,23 @@ ioasid_lookup_rcu(struct pvm_ioasid_set *set, ioasid_t id)
 
 /**
  * pvm_ioasid_get() - take a reference on an active ID
- * @set: the owning set, or NULL to accept any set
+ * @set: the owning set
  * @id: the ID
  *
  * A referenced ID is not reused after its owner frees it until the reference
- * is dropped with pvm_ioasid_put().
+ * is dropped with pvm_ioasid_put() on the same set.
  *
  * Context: any but interrupt context; lock-free (RCU).
- * Return: 0, or -ENOENT if @id is not active (or not in @set).
+ * Return: 0, -EINVAL if @set is NULL, -ENOENT if @id is not active in @set
+ * (or 2^30 - 1 references are held on it already).
  */
 int pvm_ioasid_get(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 	int ret = -ENOENT;
 
+	if (!set)
+		return -EINVAL;
 	rcu_read_lock();
 	data = ioasid_lookup_rcu(set, id);
 	if (data && ioasid_data_tryget(data, set))
@@ -613,38 +690,49 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_get, PVM_IOASID_NS);
 
 /**
  * pvm_ioasid_put() - drop a reference taken with pvm_ioasid_get()
- * @set: the owning set, or NULL
+ * @set: the set given to pvm_ioasid_get()
  * @id: the ID
  *
  * The last reference on a free-pending ID reclaims it: its quota returns to
  * the set and the ID to the pool. No notification is sent: FREE was sent
  * at pvm_ioasid_free().
  *
+ * The owner's reference, taken by pvm_ioasid_alloc(), is dropped only by
+ * pvm_ioasid_free(): a put on an ID that no consumer holds a reference to
+ * (never taken, or dropped already) is refused and changes nothing, so a
+ * stray put cannot free an allocated ID. References are not named: a
+ * caller that puts more than it got drops another consumer's reference.
+ *
  * Context: any but interrupt context; lock-free, but for the xa_lock of
  * the pool's chunks when the ID was the last one of a chunk without lessee.
- * Return: true if the ID was reclaimed.
+ * Return: 1 if this put reclaimed the ID, 0 if it dropped a reference of
+ * an ID still held, -EINVAL if @set is NULL, -ENOENT if no consumer holds
+ * a reference on @id in @set (nothing changed).
  */
-bool pvm_ioasid_put(struct pvm_ioasid_set *set, ioasid_t id)
+int pvm_ioasid_put(struct pvm_ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
-	bool last;
+	int ret = -ENOENT;
 
+	if (!set)
+		return -EINVAL;
 	rcu_read_lock();
 	data = ioasid_slot(id);
-	if (WARN_ON_ONCE(!data || !refcount_read(&data->users) ||
-			 (set && ioasid_data_set(data) != set))) {
-		rcu_read_unlock();
-		return false;
-	}
-	last = ioasid_put_data(data);
+	/*
+	 * A referenced ID stays in @set until its last put: an ID of another
+	 * set, or a free one, has no reference of the caller's.
+	 */
+	if (data && ioasid_data_set(data) == set &&
+	    ioasid_state(data) != IOASID_STATE_FREE)
+		ret = ioasid_put_data(data);
 	rcu_read_unlock();
-	return last;
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_put, PVM_IOASID_NS);
 
 /**
  * pvm_ioasid_find() - find the private data of an active ID
- * @set: the owning set, or NULL to accept any set
+ * @set: the owning set
  * @id: the ID
  * @getter: optional, called under RCU on the private data to take the
  *	caller's own reference on it; a false return fails the lookup
@@ -655,14 +743,17 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_put, PVM_IOASID_NS);
  *
  * Context: any but interrupt context.
  * Return: the private data (may be NULL), or ERR_PTR(-ENOENT) if @id is not
- * active in @set, ERR_PTR(-EBUSY) if @getter refused.
+ * active in @set, ERR_PTR(-EBUSY) if @getter refused, ERR_PTR(-EINVAL) if
+ * @set is NULL.
  */
 void *pvm_ioasid_find(struct pvm_ioasid_set *set, ioasid_t id,
-		  bool (*getter)(void *))
+		      bool (*getter)(void *))
 {
 	struct ioasid_data *data;
 	void *priv;
 
+	if (!set)
+		return ERR_PTR(-EINVAL);
 	rcu_read_lock();
 	data = ioasid_lookup_rcu(set, id);
 	if (!data) {
@@ -688,13 +779,16 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find, PVM_IOASID_NS);
  * old data only after an RCU grace period.
  *
  * Context: process context, may sleep. Takes set->lock.
- * Return: 0, or -ENOENT if @set does not own an active @id.
+ * Return: 0, -EINVAL if @id is 0 or above the pool's capacity, -ENOENT if
+ * @set does not own an active @id.
  */
 int pvm_ioasid_set_data(struct pvm_ioasid_set *set, ioasid_t id, void *data)
 {
 	struct ioasid_data *d;
 	int ret = -ENOENT;
 
+	if (!ioasid_in_pool(id))
+		return -EINVAL;
 	mutex_lock(&set->lock);
 	d = ioasid_lookup_locked(set, id);
 	if (d) {
@@ -729,9 +823,14 @@ static int __init ioasid_init(void)
 		return -EINVAL;
 	}
 	ioasid_capacity = (1U << pasid_bits) - 1;
+	ret = percpu_counter_init(&ioasid_pool_held, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
 	ioasid_chunk_cache = KMEM_CACHE(ioasid_chunk, 0);
-	if (!ioasid_chunk_cache)
-		return -ENOMEM;
+	if (!ioasid_chunk_cache) {
+		ret = -ENOMEM;
+		goto err_counter;
+	}
 	ret = ioasid_cdev_init();
 	if (ret)
 		goto err_cache;
@@ -740,6 +839,8 @@ static int __init ioasid_init(void)
 
 err_cache:
 	kmem_cache_destroy(ioasid_chunk_cache);
+err_counter:
+	percpu_counter_destroy(&ioasid_pool_held);
 	return ret;
 }
 
@@ -750,6 +851,7 @@ static void __exit ioasid_exit(void)
 	WARN_ON(!xa_empty(&ioasid_chunks));
 	rcu_barrier();
 	kmem_cache_destroy(ioasid_chunk_cache);
+	percpu_counter_destroy(&ioasid_pool_held);
 }
 
 module_init(ioasid_init);

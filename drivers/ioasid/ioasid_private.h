@@ -11,14 +11,22 @@
  * demand and freed when empty: host PASID 0 and IDs above the capacity
  * (pasid_bits parameter) are never free in any chunk, so never handed out.
  *
- * A &struct pvm_ioasid_set groups the IDs of one owner (a VM, an mm, a
- * /dev/ioasid file). It is refcounted: the owner's reference is dropped by
- * pvm_ioasid_set_free(), each free-pending ID holds one (its reclaim touches
- * the set), and consumers take more with pvm_ioasid_set_get() and
- * pvm_ioasid_find_set_by_token(). Freeing by the owner
- * (teardown: free every ID, SET_FREE) and releasing the memory (last put)
- * are separate, so a consumer holding a reference never blocks a VM's
- * teardown.
+ * A &struct pvm_ioasid_set groups the IDs of one owner: a /dev/ioasid
+ * file (a VM's set, reached by other modules through the file with
+ * pvm_ioasid_set_get_from_file()) or a kernel user that allocated it.
+ * There is no lookup by token or address: a set is named only by a
+ * pointer its holder got with a reference. It is refcounted: the owner's
+ * reference is dropped by pvm_ioasid_set_free(), each free-pending ID
+ * holds one (its reclaim touches the set), and consumers take more with
+ * pvm_ioasid_set_get(). Freeing by the owner (teardown: free every ID,
+ * SET_FREE) and releasing the memory (last put) are separate, so a
+ * consumer holding a reference never blocks a VM's teardown.
+ *
+ * A set of a /dev/ioasid file is charged to the opener's user (&struct
+ * ioasid_user, one per kuid with open files): every ID the set holds
+ * counts in the user's @held, bounded by the user_max_pasids parameter
+ * across all that user's files. The pool keeps one per-CPU counter of
+ * the IDs held, for pvm_ioasid_pool_used().
  *
  * A set leases chunks (&ioasid_chunk.lessee) and allocates from them
  * first, under set->lock and one atomic bit operation: no global lock, no
@@ -45,7 +53,10 @@
  *
  * An ID is ACTIVE from allocation until its owner frees it, then
  * FREE_PENDING until its last reference is put; then it is reclaimed: its
- * quota returns to the set and its bit to the chunk (FREE). A FREE
+ * quota returns to the set (and its user) and its bit to the chunk (FREE).
+ * The owner's reference is IOASID_OWNER_REF in @users, each consumer's
+ * is 1: a consumer's put that finds no consumer reference is refused, so
+ * a stray put can never drop the owner's reference. A FREE
  * &struct ioasid_data keeps the address of its last owner in @key and the
  * RCU state of when it was freed: a set that claims an ID last owned by
  * another set waits for that grace period before publishing it, so a
@@ -59,21 +70,19 @@
  *
  * Lock order (outer first)
  * ------------------------
- * 1. ioasid_sets_lock (mutex): the list of live sets (lookup by token),
- *    the list of token notifier registrations (pending or attached), the
- *    list of global notifier registrations.
+ * 1. ioasid_users_mutex (mutex): creation of &struct ioasid_user, at
+ *    open of /dev/ioasid only; taken with no other lock held.
  * 2. set->lock (mutex): the set's state, quota, counts, ID list, its
  *    leased chunks' lists and their @lessee, writes to set->spids, the
- *    set's notifier list (its own registrations, its token's and a copy of
- *    each global one); held while the set's events are delivered, so
+ *    set's notifier list; held while the set's events are delivered, so
  *    events of one set are serialized and ordered, and delivery takes no
  *    global lock. Never two sets' locks at once.
- * 3. ioasid_all_sets_lock (spinlock): the list of every set not yet
- *    released, for pvm_ioasid_pool_used().
- * 4. the xa_lock of ioasid_chunks and of set->spids (spinlocks, inside
- *    the xarray calls only).
+ * 3. the xa_lock of ioasid_chunks, of set->spids and of ioasid_users
+ *    (spinlocks, inside the xarray calls, and for ioasid_users around the
+ *    erase of a user whose last reference goes).
  *
- * A chunk's free word takes no lock (atomic bit operations).
+ * A chunk's free word, a user's @held and the pool's counter take no
+ * lock (atomic operations, a per-CPU counter).
  *
  * Read side: pvm_ioasid_find(), pvm_ioasid_get(), pvm_ioasid_find_by_spid(),
  * pvm_ioasid_get_spid() take no lock at all, only rcu_read_lock(). The last
@@ -86,11 +95,11 @@
  * (un)registers notifiers sleeps: process context only. Lookups and
  * get/put may run in atomic context (RCU read side, spinlock held), but not
  * in hard or soft interrupt context since reclaim may take the xa_lock of
- * ioasid_chunks without disabling interrupts. Notifier handlers run in
- * process context with set->lock held: they may sleep and may call the
- * lookup functions and pvm_ioasid_get()/ioasid_put(), but must not
- * allocate or free IDs, change any set, free sets, look sets up by token
- * or (un)register notifiers.
+ * ioasid_chunks or of ioasid_users without disabling interrupts. Notifier
+ * handlers run in process context with set->lock held: they may sleep and
+ * may call the lookup functions and pvm_ioasid_get()/pvm_ioasid_put(), but
+ * must not allocate or free IDs, change any set, free sets or
+ * (un)register notifiers.
  */
 #ifndef _IOASID_PRIVATE_H
 #define _IOASID_PRIVATE_H
@@ -98,6 +107,7 @@
 #include <linux/pvm_ioasid.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu_counter.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -111,6 +121,13 @@ enum ioasid_state {
 
 #define IOASID_STATE_MASK	3UL
 
+/*
+ * The owner's share of &ioasid_data.users; consumers' references count
+ * 1 each below it.
+ */
+#define IOASID_OWNER_REF	BIT(30)
+#define IOASID_CONSUMER_REFS	(IOASID_OWNER_REF - 1)
+
 /**
  * struct ioasid_data - one host ID, in its chunk
  * @key: the owning set's address (the last owner's while FREE) ORed with
@@ -123,7 +140,8 @@ enum ioasid_state {
  * @id: the host ID, for life
  * @spid: attached set-private ID, PVM_IOASID_INVALID if none (set->lock for
  *	writes, READ_ONCE for lock-free readers)
- * @users: references; the owner holds one until pvm_ioasid_free()
+ * @users: references: IOASID_OWNER_REF from allocation until
+ *	pvm_ioasid_free(), plus one per consumer reference
  * @freed_gp_valid: while FREE, @freed_gp is set: the ID was freed by a set
  *	other than its chunk's lessee or by a consumer's put; otherwise
  *	whoever takes it for another set waits for a full grace period
@@ -135,7 +153,7 @@ struct ioasid_data {
 	void __rcu *private;
 	ioasid_t id;
 	ioasid_t spid;
-	refcount_t users;
+	atomic_t users;
 	bool freed_gp_valid;
 	union {
 		struct list_head node;
@@ -196,20 +214,30 @@ static inline enum ioasid_state ioasid_state(struct ioasid_data *data)
 	return READ_ONCE(data->key) & IOASID_STATE_MASK;
 }
 
-/* Is @key an active ID of @set (of any set if @set is NULL)? */
+/* Is @key an active ID of @set? */
 static inline bool ioasid_key_active(unsigned long key, struct pvm_ioasid_set *set)
 {
-	if (set)
-		return key == ioasid_key(set, IOASID_STATE_ACTIVE);
-	return (key & IOASID_STATE_MASK) == IOASID_STATE_ACTIVE;
+	return key == ioasid_key(set, IOASID_STATE_ACTIVE);
 }
 
 /**
- * struct pvm_ioasid_set - a group of IDs with a quota and an optional token
+ * struct ioasid_user - the IDs held by the /dev/ioasid files of one user
+ * @ref: one per set charged to the user
+ * @uid: the user
+ * @held: IDs held by those sets together (free-pending ones too), at
+ *	most ioasid_user_max when charged
+ */
+struct ioasid_user {
+	refcount_t ref;
+	kuid_t uid;
+	atomic_t held;
+};
+
+/**
+ * struct pvm_ioasid_set - a group of IDs with a quota
  * @lock: see the lock order
  * @ref: memory references
- * @token: mm, kvm or NULL
- * @type: enum pvm_ioasid_set_token_type
+ * @user: the user charged for the set's IDs, NULL for a kernel user's set
  * @dead: freed by its owner; no new IDs, no caching (set->lock)
  * @quota: most IDs at once, IOASID_QUOTA_UNLIMITED for the pool's capacity
  *	(set->lock for writes)
@@ -223,8 +251,6 @@ static inline bool ioasid_key_active(unsigned long key, struct pvm_ioasid_set *s
  * @ids: ACTIVE IDs of the set (set->lock)
  * @spids: set-private ID -> &struct ioasid_data
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
- * @node: in ioasid_sets (ioasid_sets_lock) until freed by the owner
- * @all_node: in ioasid_all_sets (ioasid_all_sets_lock) until released
  * @avail: leased chunks that had a free ID when last looked at (set->lock)
  * @full: leased chunks with no free ID but what consumers' puts returned
  *	since (set->lock)
@@ -235,8 +261,7 @@ static inline bool ioasid_key_active(unsigned long key, struct pvm_ioasid_set *s
 struct pvm_ioasid_set {
 	struct mutex lock;	/* see the lock order above */
 	refcount_t ref;
-	void *token;
-	enum pvm_ioasid_set_token_type type;
+	struct ioasid_user *user;
 	bool dead;
 	unsigned int quota;
 	unsigned int nr_allocated;
@@ -245,8 +270,6 @@ struct pvm_ioasid_set {
 	struct list_head ids;
 	struct xarray spids;
 	struct list_head notifiers;
-	struct list_head node;
-	struct list_head all_node;
 	struct list_head avail;
 	struct list_head full;
 	unsigned int nr_chunks;
@@ -268,46 +291,49 @@ static inline unsigned int ioasid_set_held(struct pvm_ioasid_set *set)
 /**
  * struct ioasid_nb_entry - one notifier registration
  * @nb: the consumer's block (priority in nb->priority)
- * @node: in the global list or in set->notifiers
- * @token_node: in ioasid_token_nbs for registrations by token
- * @token: token of a registration by token
- * @type: token type of a registration by token
- * @global: a global registration or a set's copy of one
- * @set: set a token registration is attached to, NULL while pending
+ * @node: in set->notifiers
  */
 struct ioasid_nb_entry {
 	struct notifier_block *nb;
 	struct list_head node;
-	struct list_head token_node;
-	void *token;
-	enum pvm_ioasid_set_token_type type;
-	bool global;
-	struct pvm_ioasid_set *set;
 };
 
-extern struct mutex ioasid_sets_lock;
-extern struct list_head ioasid_sets;
-extern spinlock_t ioasid_all_sets_lock;
-extern struct list_head ioasid_all_sets;
 extern ioasid_t ioasid_capacity;
+extern struct percpu_counter ioasid_pool_held;
+extern unsigned int ioasid_user_max;
+
+/* Is @id a host ID the pool can hold at all? */
+static inline bool ioasid_in_pool(ioasid_t id)
+{
+	return id && id <= ioasid_capacity;
+}
+
+/* The IDs of @set that its user has charged. */
+static inline unsigned int ioasid_user_held(struct ioasid_user *user)
+{
+	return atomic_read(&user->held);
+}
 
 /* core.c */
 void ioasid_free_locked(struct pvm_ioasid_set *set, struct ioasid_data *data);
-bool ioasid_put_data(struct ioasid_data *data);
+int ioasid_put_data(struct ioasid_data *data);
 struct ioasid_data *ioasid_find_data_locked(struct pvm_ioasid_set *set,
 					    ioasid_t id);
 struct ioasid_data *ioasid_find_data_rcu(struct pvm_ioasid_set *set, ioasid_t id);
 bool ioasid_data_tryget(struct ioasid_data *data, struct pvm_ioasid_set *set);
 void ioasid_set_unlease_all(struct pvm_ioasid_set *set);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Test only: @hook runs between a lease's reservation and publication. */
+void ioasid_kunit_set_lease_hook(void (*hook)(ioasid_t base));
+#endif
+
 /* set.c */
-struct pvm_ioasid_set *ioasid_find_set_by_token_locked(void *token,
-						   enum pvm_ioasid_set_token_type type);
+struct pvm_ioasid_set *ioasid_set_alloc_user(unsigned int quota, kuid_t uid);
+bool ioasid_user_charge(struct ioasid_user *user);
+void ioasid_user_uncharge(struct ioasid_user *user);
 
 /* notify.c */
-int ioasid_copy_global_nbs(struct pvm_ioasid_set *set);
-void ioasid_attach_token_nbs(struct pvm_ioasid_set *set);
-void ioasid_detach_token_nbs(struct pvm_ioasid_set *set);
 void ioasid_set_free_nbs(struct pvm_ioasid_set *set);
 
 /* spid.c */
@@ -319,9 +345,9 @@ int ioasid_cdev_init(void);
 void ioasid_cdev_exit(void);
 
 /*
- * Deliver one event to every registration of the set (its own, its
- * token's and the global ones), in priority order, exactly once each.
- * Inline: the alloc and free paths make no extra call for it.
+ * Deliver one event to every registration of the set, in priority order,
+ * exactly once each. Inline: the alloc and free paths make no extra call
+ * for it.
  */
 static inline void ioasid_notify(struct pvm_ioasid_set *set,
 				 enum pvm_ioasid_notify_event event,

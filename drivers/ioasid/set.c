@@ -1,118 +1,173 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioasid sets: quota, token lookup, lifetime.
+ * ioasid sets: quota, the per-user limit, lifetime.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "ioasid_private.h"
 
-/* Outermost lock: see the lock order in ioasid_private.h. */
-DEFINE_MUTEX(ioasid_sets_lock);
-/* Live sets (not yet freed by their owner), by token too (ioasid_sets_lock). */
-LIST_HEAD(ioasid_sets);
-/* Every set not yet released, for pvm_ioasid_pool_used() (ioasid_all_sets_lock). */
-DEFINE_SPINLOCK(ioasid_all_sets_lock);
-LIST_HEAD(ioasid_all_sets);
-
-struct pvm_ioasid_set *ioasid_find_set_by_token_locked(void *token,
-						   enum pvm_ioasid_set_token_type type)
-{
-	struct pvm_ioasid_set *set;
-
-	lockdep_assert_held(&ioasid_sets_lock);
-	if (type == IOASID_SET_TOKEN_NONE)
-		return NULL;
-	list_for_each_entry(set, &ioasid_sets, node)
-		if (set->token == token && set->type == type)
-			return set;
-	return NULL;
-}
-
-/**
- * pvm_ioasid_set_alloc() - allocate a set
- * @token: the mm or kvm the set belongs to, NULL for IOASID_SET_TOKEN_NONE
- * @type: what @token is
- * @quota: most IDs the set may hold at once, or IOASID_QUOTA_UNLIMITED
- *
- * A quota is a limit, not a reservation: nothing is taken from the pool
- * when a set is created, so an unlimited set never starves a later one; the
- * sum of quotas may exceed the pool, in which case allocation fails with
- * -ENOSPC once the pool is full. At most one set exists per token. Token
- * notifier registrations waiting for @token are attached to the new set.
- *
- * Context: process context, may sleep. Takes ioasid_sets_lock.
- * Return: the set holding the owner's reference, to be released with
- * pvm_ioasid_set_free(); ERR_PTR(-EINVAL) for a bad type, token or quota above
- * the pool's capacity, ERR_PTR(-EEXIST) if @token already has a set,
- * ERR_PTR(-ENOMEM).
+/*
+ * Most IDs the /dev/ioasid files of one user may hold together; 0 for no
+ * limit. Read at each allocation: lowering it refuses new IDs, takes none
+ * back.
  */
-struct pvm_ioasid_set *pvm_ioasid_set_alloc(void *token,
-				    enum pvm_ioasid_set_token_type type,
-				    unsigned int quota)
+unsigned int ioasid_user_max = 16384;
+module_param_named(user_max_pasids, ioasid_user_max, uint, 0644);
+MODULE_PARM_DESC(user_max_pasids,
+		 "Most PASIDs the /dev/ioasid files of one user hold together, 0 = no limit (default 16384)");
+
+/* kuid (in the initial namespace) -> &struct ioasid_user. */
+static DEFINE_XARRAY(ioasid_users);
+/* Serializes the creation of users; see the lock order. */
+static DEFINE_MUTEX(ioasid_users_mutex);
+
+/* The user of @uid with a new reference, created if it has none yet. */
+static struct ioasid_user *ioasid_user_get(kuid_t uid)
 {
-	bool needs_token = type != IOASID_SET_TOKEN_NONE;
-	struct pvm_ioasid_set *set;
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	struct ioasid_user *user;
 	int ret;
 
-	might_sleep();
-	if (type >= IOASID_SET_TOKEN_NR || quota > ioasid_capacity ||
-	    needs_token != !!token)
-		return ERR_PTR(-EINVAL);
+	mutex_lock(&ioasid_users_mutex);
+	/*
+	 * A user in the xarray has a reference: its last put erases it
+	 * under the xa_lock, where this lookup takes its own.
+	 */
+	xa_lock(&ioasid_users);
+	user = xa_load(&ioasid_users, key);
+	if (user)
+		refcount_inc(&user->ref);
+	xa_unlock(&ioasid_users);
+	if (user)
+		goto out;
 
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	user = kzalloc(sizeof(*user), GFP_KERNEL_ACCOUNT);
+	if (!user) {
+		user = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	refcount_set(&user->ref, 1);
+	user->uid = uid;
+	atomic_set(&user->held, 0);
+	ret = xa_insert(&ioasid_users, key, user, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(user);
+		user = ERR_PTR(ret);
+	}
+out:
+	mutex_unlock(&ioasid_users_mutex);
+	return user;
+}
+
+/* Context: any but interrupt context (a set's last put may be atomic). */
+static void ioasid_user_put(struct ioasid_user *user)
+{
+	/* Under the lock that ioasid_user_get() finds it with. */
+	xa_lock(&ioasid_users);
+	if (!refcount_dec_and_test(&user->ref)) {
+		xa_unlock(&ioasid_users);
+		return;
+	}
+	__xa_erase(&ioasid_users, from_kuid(&init_user_ns, user->uid));
+	xa_unlock(&ioasid_users);
+	WARN_ON(atomic_read(&user->held));
+	kfree(user);
+}
+
+/* Count one more ID of @user, unless that passes ioasid_user_max. */
+bool ioasid_user_charge(struct ioasid_user *user)
+{
+	unsigned int max = READ_ONCE(ioasid_user_max);
+	int held = atomic_read(&user->held);
+
+	do {
+		if (max && held >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&user->held, &held, held + 1));
+	return true;
+}
+
+void ioasid_user_uncharge(struct ioasid_user *user)
+{
+	atomic_dec(&user->held);
+}
+
+static struct pvm_ioasid_set *__ioasid_set_alloc(unsigned int quota,
+						 struct ioasid_user *user)
+{
+	struct pvm_ioasid_set *set;
+
+	if (quota > ioasid_capacity)
+		return ERR_PTR(-EINVAL);
+	set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&set->lock);
 	refcount_set(&set->ref, 1);
-	set->token = token;
-	set->type = type;
+	set->user = user;
 	set->quota = quota;
 	atomic_set(&set->nr_reclaimed, 0);
 	INIT_LIST_HEAD(&set->ids);
 	xa_init(&set->spids);
 	INIT_LIST_HEAD(&set->notifiers);
-	INIT_LIST_HEAD(&set->node);
 	INIT_LIST_HEAD(&set->avail);
 	INIT_LIST_HEAD(&set->full);
-
-	mutex_lock(&ioasid_sets_lock);
-	if (ioasid_find_set_by_token_locked(token, type)) {
-		ret = -EEXIST;
-		goto err_unlock;
-	}
-	ret = ioasid_copy_global_nbs(set);
-	if (ret)
-		goto err_unlock;
-	list_add_tail(&set->node, &ioasid_sets);
-	ioasid_attach_token_nbs(set);
-	mutex_unlock(&ioasid_sets_lock);
-
-	spin_lock(&ioasid_all_sets_lock);
-	list_add_tail(&set->all_node, &ioasid_all_sets);
-	spin_unlock(&ioasid_all_sets_lock);
 	return set;
+}
 
-err_unlock:
-	mutex_unlock(&ioasid_sets_lock);
-	ioasid_set_free_nbs(set);
-	mutex_destroy(&set->lock);
-	kfree(set);
-	return ERR_PTR(ret);
+/**
+ * pvm_ioasid_set_alloc() - allocate a set for a kernel user
+ * @quota: most IDs the set may hold at once, or IOASID_QUOTA_UNLIMITED
+ *
+ * A quota is a limit, not a reservation: nothing is taken from the pool
+ * when a set is created, so an unlimited set never starves a later one; the
+ * sum of quotas may exceed the pool, in which case allocation fails with
+ * -ENOSPC once the pool is full. The set is reached only through the
+ * pointer returned (and references taken on it): there is no lookup of
+ * sets. A VM's set is the one of the VMM's /dev/ioasid file, see
+ * pvm_ioasid_set_get_from_file(); a set allocated here is charged to no
+ * user (the caller accounts for it), its memory to the caller's memory
+ * cgroup.
+ *
+ * Context: process context, may sleep.
+ * Return: the set holding the owner's reference, to be released with
+ * pvm_ioasid_set_free(); ERR_PTR(-EINVAL) for a quota above the pool's
+ * capacity, ERR_PTR(-ENOMEM).
+ */
+struct pvm_ioasid_set *pvm_ioasid_set_alloc(unsigned int quota)
+{
+	might_sleep();
+	return __ioasid_set_alloc(quota, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_alloc, PVM_IOASID_NS);
+
+/* A set whose IDs count against @uid's user_max_pasids: /dev/ioasid. */
+struct pvm_ioasid_set *ioasid_set_alloc_user(unsigned int quota, kuid_t uid)
+{
+	struct ioasid_user *user = ioasid_user_get(uid);
+	struct pvm_ioasid_set *set;
+
+	if (IS_ERR(user))
+		return ERR_CAST(user);
+	set = __ioasid_set_alloc(quota, user);
+	if (IS_ERR(set))
+		ioasid_user_put(user);
+	return set;
+}
 
 /**
  * pvm_ioasid_set_free() - owner's teardown of a set
  * @set: the set, from pvm_ioasid_set_alloc()
  *
- * Frees every ID of the set (UNBIND and FREE notifications), makes the set
- * unreachable by token, delivers IOASID_NOTIFY_SET_FREE exactly once, moves
- * token registrations back to pending and drops the owner's reference. The
+ * Frees every ID of the set (UNBIND and FREE notifications), delivers
+ * IOASID_NOTIFY_SET_FREE exactly once and drops the owner's reference. The
  * memory lives on while consumers or free-pending IDs hold references; any
  * further pvm_ioasid_alloc() on it fails with -ENOENT.
  *
- * Context: process context, may sleep. Takes set->lock, ioasid_sets_lock.
+ * Context: process context, may sleep. Takes set->lock.
  */
 void pvm_ioasid_set_free(struct pvm_ioasid_set *set)
 {
@@ -132,13 +187,9 @@ void pvm_ioasid_set_free(struct pvm_ioasid_set *set)
 	/* IDs still referenced go back to the pool on their last put. */
 	ioasid_set_unlease_all(set);
 
-	mutex_lock(&ioasid_sets_lock);
-	list_del_init(&set->node);
 	mutex_lock(&set->lock);
 	ioasid_notify(set, IOASID_NOTIFY_SET_FREE, NULL, PVM_IOASID_INVALID);
-	ioasid_detach_token_nbs(set);
 	mutex_unlock(&set->lock);
-	mutex_unlock(&ioasid_sets_lock);
 
 	pvm_ioasid_set_put(set);
 }
@@ -176,38 +227,14 @@ void pvm_ioasid_set_put(struct pvm_ioasid_set *set)
 		return;
 	WARN_ON(!set->dead || ioasid_set_held(set) ||
 		!list_empty(&set->ids) || set->nr_chunks);
-	spin_lock(&ioasid_all_sets_lock);
-	list_del(&set->all_node);
-	spin_unlock(&ioasid_all_sets_lock);
+	if (set->user)
+		ioasid_user_put(set->user);
 	xa_destroy(&set->spids);
 	ioasid_set_free_nbs(set);
 	mutex_destroy(&set->lock);
 	call_rcu(&set->rcu, ioasid_set_free_rcu);
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_put, PVM_IOASID_NS);
-
-/**
- * pvm_ioasid_find_set_by_token() - look a set up by its token
- * @token: the mm or kvm
- * @type: what @token is
- *
- * Context: process context, may sleep. Takes ioasid_sets_lock.
- * Return: the set with a reference the caller drops with pvm_ioasid_set_put(),
- * or NULL when @token has no live set.
- */
-struct pvm_ioasid_set *pvm_ioasid_find_set_by_token(void *token,
-					    enum pvm_ioasid_set_token_type type)
-{
-	struct pvm_ioasid_set *set;
-
-	mutex_lock(&ioasid_sets_lock);
-	set = ioasid_find_set_by_token_locked(token, type);
-	if (set)
-		pvm_ioasid_set_get(set);
-	mutex_unlock(&ioasid_sets_lock);
-	return set;
-}
-EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find_set_by_token, PVM_IOASID_NS);
 
 /**
  * pvm_ioasid_set_set_quota() - change a set's quota

@@ -16,9 +16,9 @@
  * attached to at most one host ID of the set. Delivers IOASID_NOTIFY_BIND.
  *
  * Context: process context, may sleep. Takes set->lock.
- * Return: 0, -EINVAL for a bad @spid, -ENOENT if @set does not own an active
- * @id, -EBUSY if @id already has a set-private ID or @spid is in use,
- * -ENOMEM.
+ * Return: 0, -EINVAL for a bad @spid or an @id of 0 or above the pool's
+ * capacity, -ENOENT if @set does not own an active @id, -EBUSY if @id
+ * already has a set-private ID or @spid is in use, -ENOMEM.
  */
 int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spid)
 {
@@ -26,7 +26,7 @@ int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spi
 	int ret;
 
 	might_sleep();
-	if (!spid || spid > IOASID_SPID_MAX)
+	if (!spid || spid > IOASID_SPID_MAX || !ioasid_in_pool(id))
 		return -EINVAL;
 	mutex_lock(&set->lock);
 	data = ioasid_find_data_locked(set, id);
@@ -38,7 +38,7 @@ int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spi
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = xa_insert(&set->spids, spid, data, GFP_KERNEL);
+	ret = xa_insert(&set->spids, spid, data, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out;
 	WRITE_ONCE(data->spid, spid);
@@ -68,8 +68,8 @@ void ioasid_detach_spid_locked(struct pvm_ioasid_set *set,
  * Delivers IOASID_NOTIFY_UNBIND.
  *
  * Context: process context, may sleep. Takes set->lock.
- * Return: 0, -ENOENT if @set does not own an active @id or @id has no
- * set-private ID.
+ * Return: 0, -EINVAL if @id is 0 or above the pool's capacity, -ENOENT if
+ * @set does not own an active @id or @id has no set-private ID.
  */
 int pvm_ioasid_detach_spid(struct pvm_ioasid_set *set, ioasid_t id)
 {
@@ -77,6 +77,8 @@ int pvm_ioasid_detach_spid(struct pvm_ioasid_set *set, ioasid_t id)
 	int ret = -ENOENT;
 
 	might_sleep();
+	if (!ioasid_in_pool(id))
+		return -EINVAL;
 	mutex_lock(&set->lock);
 	data = ioasid_find_data_locked(set, id);
 	if (data && data->spid != PVM_IOASID_INVALID) {
@@ -121,7 +123,7 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_find_by_spid, PVM_IOASID_NS);
 
 /**
  * pvm_ioasid_get_spid() - set-private ID of a host ID
- * @set: the set owning @id, or NULL
+ * @set: the set owning @id
  * @id: host ID
  *
  * O(1), lock-free: the host ID's data keeps its set-private ID.
@@ -135,6 +137,8 @@ ioasid_t pvm_ioasid_get_spid(struct pvm_ioasid_set *set, ioasid_t id)
 	struct ioasid_data *data;
 	ioasid_t spid = PVM_IOASID_INVALID;
 
+	if (!set)
+		return spid;
 	rcu_read_lock();
 	data = ioasid_find_data_rcu(set, id);
 	if (data)

@@ -44,20 +44,6 @@ struct pvm_ioasid_set;
 struct file;
 
 /**
- * enum pvm_ioasid_set_token_type - what a set's token points to
- * @IOASID_SET_TOKEN_NONE: no token; the set cannot be found by token
- * @IOASID_SET_TOKEN_MM: a &struct mm_struct (host SVA process)
- * @IOASID_SET_TOKEN_KVM: a &struct kvm (a VM)
- * @IOASID_SET_TOKEN_NR: number of types, not a type
- */
-enum pvm_ioasid_set_token_type {
-	IOASID_SET_TOKEN_NONE,
-	IOASID_SET_TOKEN_MM,
-	IOASID_SET_TOKEN_KVM,
-	IOASID_SET_TOKEN_NR,
-};
-
-/**
  * enum pvm_ioasid_notify_event - events delivered on the notifier chains
  * @IOASID_NOTIFY_ALLOC: an ID was allocated in a set
  * @IOASID_NOTIFY_FREE: an ID was freed by its owner; it is free-pending until
@@ -83,9 +69,9 @@ enum pvm_ioasid_notify_event {
  * @IOASID_PRIO_CPU: CPU-side translation such as KVM's ENQCMD PASID table
  *	(run first)
  *
- * Put in &notifier_block.priority. Every event is delivered in this fixed
- * order, merging the global chain and the set's chain by priority; equal
- * priorities run in registration order.
+ * Put in &notifier_block.priority. Every event of a set is delivered to
+ * the set's registrations in this fixed order; equal priorities run in
+ * registration order.
  */
 enum pvm_ioasid_notifier_prio {
 	IOASID_PRIO_DEVICE = 10,
@@ -111,15 +97,15 @@ struct pvm_ioasid_nb_args {
 ioasid_t pvm_ioasid_pool_capacity(void);
 unsigned int pvm_ioasid_pool_used(void);
 
-/* Sets */
-struct pvm_ioasid_set *pvm_ioasid_set_alloc(void *token,
-				    enum pvm_ioasid_set_token_type type,
-				    unsigned int quota);
+/*
+ * Sets. A set is named only by a pointer its holder has a reference on:
+ * a VM's set is the one of the VMM's /dev/ioasid file, taken with
+ * pvm_ioasid_set_get_from_file(); a kernel user allocates its own.
+ */
+struct pvm_ioasid_set *pvm_ioasid_set_alloc(unsigned int quota);
 void pvm_ioasid_set_free(struct pvm_ioasid_set *set);
 void pvm_ioasid_set_get(struct pvm_ioasid_set *set);
 void pvm_ioasid_set_put(struct pvm_ioasid_set *set);
-struct pvm_ioasid_set *pvm_ioasid_find_set_by_token(void *token,
-					    enum pvm_ioasid_set_token_type type);
 struct pvm_ioasid_set *pvm_ioasid_set_get_from_file(struct file *file);
 int pvm_ioasid_set_set_quota(struct pvm_ioasid_set *set, unsigned int quota);
 unsigned int pvm_ioasid_set_quota(struct pvm_ioasid_set *set);
@@ -127,13 +113,13 @@ unsigned int pvm_ioasid_set_used(struct pvm_ioasid_set *set);
 
 /* IDs */
 int pvm_ioasid_alloc(struct pvm_ioasid_set *set, ioasid_t min, ioasid_t max,
-		 void *private, ioasid_t *id);
+		     void *private, ioasid_t *id);
 int pvm_ioasid_free(struct pvm_ioasid_set *set, ioasid_t id);
 void pvm_ioasid_free_all_in_set(struct pvm_ioasid_set *set);
 int pvm_ioasid_get(struct pvm_ioasid_set *set, ioasid_t id);
-bool pvm_ioasid_put(struct pvm_ioasid_set *set, ioasid_t id);
+int pvm_ioasid_put(struct pvm_ioasid_set *set, ioasid_t id);
 void *pvm_ioasid_find(struct pvm_ioasid_set *set, ioasid_t id,
-		  bool (*getter)(void *));
+		      bool (*getter)(void *));
 int pvm_ioasid_set_data(struct pvm_ioasid_set *set, ioasid_t id, void *data);
 
 /* Guest (set-private) mapping */
@@ -142,15 +128,10 @@ int pvm_ioasid_detach_spid(struct pvm_ioasid_set *set, ioasid_t id);
 ioasid_t pvm_ioasid_find_by_spid(struct pvm_ioasid_set *set, ioasid_t spid, bool get);
 ioasid_t pvm_ioasid_get_spid(struct pvm_ioasid_set *set, ioasid_t id);
 
-/* Notifiers */
-int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set, struct notifier_block *nb);
+/* Notifiers, per set */
+int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set,
+				 struct notifier_block *nb);
 void pvm_ioasid_unregister_notifier(struct pvm_ioasid_set *set,
-				struct notifier_block *nb);
-int pvm_ioasid_register_notifier_token(void *token,
-				   enum pvm_ioasid_set_token_type type,
-				   struct notifier_block *nb);
-void pvm_ioasid_unregister_notifier_token(void *token,
-				      enum pvm_ioasid_set_token_type type,
-				      struct notifier_block *nb);
+				    struct notifier_block *nb);
 
 #endif /* _LINUX_PVM_IOASID_H */

@@ -103,6 +103,8 @@ int main(void)
 	printf("host PASID space: %u bits, PASIDs 1..%u; %u in use\n",
 	       info.pasid_bits, info.max_pasid, info.pool_used);
 	printf("each VM may hold %u PASIDs (0 = unlimited)\n", info.quota);
+	printf("all VMs of this user may hold %u PASIDs together (0 = unlimited)\n",
+	       info.user_quota);
 
 	/* VT-d guest: VCMD "allocate PASID" traps to the VMM. */
 	printf("\n[vm vtd] guest issues VCMD_ALLOC_PASID twice\n");

@@ -104,11 +104,32 @@ static void xa_op_free(struct bench_thread *t, u32 id)
 	xa_erase(&bench_xa, id);
 }
 
+static int bench_notifier_call(struct notifier_block *nb, unsigned long event,
+			       void *arg)
+{
+	this_cpu_inc(bench_events);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block bench_nb = {
+	.notifier_call = bench_notifier_call,
+	.priority = IOASID_PRIO_IOMMU,
+};
+
 static int ioasid_op_setup(struct bench_thread *t)
 {
-	t->set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE,
-				  max(batch, mem_ids));
-	return PTR_ERR_OR_ZERO(t->set);
+	int ret;
+
+	t->set = pvm_ioasid_set_alloc(max(batch, mem_ids));
+	if (IS_ERR(t->set))
+		return PTR_ERR(t->set);
+	/* Every event is delivered to a consumer, as in a VM. */
+	ret = pvm_ioasid_register_notifier(t->set, &bench_nb);
+	if (ret) {
+		pvm_ioasid_set_free(t->set);
+		t->set = ERR_PTR(ret);
+	}
+	return ret;
 }
 
 static int ioasid_op_alloc(struct bench_thread *t, u32 *id)
@@ -123,6 +144,7 @@ static void ioasid_op_free(struct bench_thread *t, u32 id)
 
 static void ioasid_op_teardown(struct bench_thread *t)
 {
+	pvm_ioasid_unregister_notifier(t->set, &bench_nb);
 	pvm_ioasid_set_free(t->set);
 }
 
@@ -137,18 +159,6 @@ static const struct bench_ops bench_xa_ops = {
 static const struct bench_ops bench_ioasid_ops = {
 	.name = "ioasid", .setup = ioasid_op_setup, .alloc = ioasid_op_alloc,
 	.free = ioasid_op_free, .teardown = ioasid_op_teardown,
-};
-
-static int bench_notifier_call(struct notifier_block *nb, unsigned long event,
-			       void *arg)
-{
-	this_cpu_inc(bench_events);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block bench_nb = {
-	.notifier_call = bench_notifier_call,
-	.priority = IOASID_PRIO_IOMMU,
 };
 
 static int bench_alloc_free_thread(void *arg)
@@ -253,7 +263,7 @@ static int bench_lookup(u64 *xa_ps, u64 *ioasid_ps)
 
 	ids = kvcalloc(n, sizeof(u32), GFP_KERNEL);
 	order = kvcalloc(lookups, sizeof(u32), GFP_KERNEL);
-	set = pvm_ioasid_set_alloc(NULL, IOASID_SET_TOKEN_NONE, n);
+	set = pvm_ioasid_set_alloc(n);
 	if (!ids || !order || IS_ERR(set)) {
 		ret = IS_ERR(set) ? PTR_ERR(set) : -ENOMEM;
 		goto out;
@@ -364,9 +374,6 @@ static int __init ioasid_bench_init(void)
 	if (!batch || !small_batch || !ops_per_thread || !lookups || !mem_ids ||
 	    !reps)
 		return -EINVAL;
-	ret = pvm_ioasid_register_notifier(NULL, &bench_nb);
-	if (ret)
-		return ret;
 	pr_info("cpus=%u ops_per_thread=%u batches=%u,%u reps=%u (fastest kept) lookups=%u mem_ids=%u sizeof(ioasid_data)=%zu\n",
 		num_online_cpus(), ops_per_thread, small_batch, batch, reps,
 		lookups, mem_ids, sizeof(struct ioasid_data));
@@ -426,7 +433,6 @@ static int __init ioasid_bench_init(void)
 		mem[2] / 100, mem[2] % 100);
 	pr_info("done\n");
 out:
-	pvm_ioasid_unregister_notifier(NULL, &bench_nb);
 	return ret;
 }
 

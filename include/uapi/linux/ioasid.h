@@ -17,6 +17,13 @@
  * it does not own (such a PASID is reported as not existing, -ENOENT).
  * Closing the file frees every PASID it owns.
  *
+ * Two limits bound what a file may hold: its own quota (IOASID_SET_QUOTA,
+ * the default_quota module parameter for a new file) and a limit per user:
+ * all files opened by one user (the effective user ID of the opener, kept
+ * for the file's life) hold at most user_max_pasids PASIDs together, a
+ * module parameter the administrator may raise. IOASID_GET_INFO reports
+ * both and their use.
+ *
  * Every ioctl takes a pointer to a structure whose first field, @size, is
  * the size userspace knows for that structure, followed by @flags. The
  * kernel accepts any @size from the structure's first published size up:
@@ -28,8 +35,11 @@
  * - ``EFAULT``: the argument pointer (or part of the structure) is not
  *   readable or writable.
  * - ``EINVAL``: @size is smaller than the structure's first published size;
- *   a PASID or range is out of bounds (zero, above the pool's largest PASID,
- *   min greater than max, a guest PASID of zero or wider than 20 bits).
+ *   a PASID or range is out of bounds (a host PASID of zero or above the
+ *   pool's largest PASID, given to IOASID_FREE, IOASID_ATTACH_GPASID or
+ *   IOASID_DETACH_GPASID; a range with min zero, min greater than max or
+ *   max above the pool's largest PASID; a guest PASID of zero or wider
+ *   than 20 bits).
  * - ``E2BIG``: @size is larger than the kernel's structure and the extra
  *   bytes are not all zero.
  * - ``EOPNOTSUPP``: an unknown bit is set in @flags, or a reserved field is
@@ -37,8 +47,11 @@
  * - ``ENOTTY``: unknown ioctl number.
  * - ``ENOSPC``: IOASID_ALLOC: the file's quota is used up, or no PASID is
  *   free in the requested range or pool.
- * - ``ENOENT``: the PASID is not owned by this file (never allocated, freed,
- *   or another file's); IOASID_DETACH_GPASID: no guest PASID is attached;
+ * - ``EDQUOT``: IOASID_ALLOC: the files of the user who opened this file
+ *   hold user_max_pasids PASIDs together (the per-user limit).
+ * - ``ENOENT``: the PASID (within bounds) is not owned by this file (never
+ *   allocated, freed, or another file's); IOASID_DETACH_GPASID: no guest
+ *   PASID is attached;
  *   IOASID_TRANSLATE_GPASID: the guest PASID is not attached in this file.
  * - ``EBUSY``: IOASID_ATTACH_GPASID: the host PASID already has a guest
  *   PASID, or the guest PASID is already attached to another host PASID;
@@ -74,8 +87,13 @@ enum {
  *	referenced by the kernel
  * @pool_used: output, PASIDs in use in the whole pool
  * @__reserved: must be 0
+ * @user_quota: output, most PASIDs the files of this file's user may hold
+ *	together (user_max_pasids); 0 means unlimited
+ * @user_used: output, PASIDs the files of this file's user hold together
  *
- * Report the PASID space and this file's quota and use.
+ * Report the PASID space, this file's quota and use, and its user's.
+ * @user_quota and @user_used were added later: a caller passing the first
+ * published @size (32) does not get them.
  */
 struct ioasid_info {
 	__u32 size;
@@ -86,6 +104,8 @@ struct ioasid_info {
 	__u32 used;
 	__u32 pool_used;
 	__u32 __reserved;
+	__u32 user_quota;
+	__u32 user_used;
 };
 
 #define IOASID_GET_INFO		_IO(IOASID_TYPE, IOASID_CMD_GET_INFO)

@@ -8,33 +8,7 @@
  * depends on it): it skips when that is not possible, e.g. when another
  * user holds /dev/ioasid or ioasid is built in.
  */
-#include <sys/stat.h>
-
 #include "ioasid_utils.h"
-
-/* ioasid_kunit depends on ioasid: it goes first (it may not be loaded). */
-static int remove_ioasid(void)
-{
-	return system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r pvm_ioasid") ?
-		-EBUSY : 0;
-}
-
-static int reload_ioasid(const char *params)
-{
-	char cmd[128];
-	struct stat st;
-	int i;
-
-	if (remove_ioasid())
-		return -EBUSY;
-	snprintf(cmd, sizeof(cmd), "modprobe pvm_ioasid %s", params);
-	if (system(cmd))
-		return -EINVAL;
-	/* devtmpfs creates the node as the misc device registers */
-	for (i = 0; i < 100 && stat(IOASID_DEV, &st); i++)
-		usleep(10000);
-	return stat(IOASID_DEV, &st) ? -ENODEV : 0;
-}
 
 FIXTURE(pool) {
 	int a, b;

@@ -5,6 +5,7 @@
  */
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "ioasid_utils.h"
 
@@ -50,6 +51,34 @@ TEST_F(ioasid_dev, info)
 	ASSERT_LT(0, read(pfd, buf, sizeof(buf) - 1));
 	close(pfd);
 	EXPECT_EQ(strtoul(buf, NULL, 0), info.quota);
+	/* The per-user limit is the user_max_pasids parameter. */
+	memset(buf, 0, sizeof(buf));
+	pfd = open("/sys/module/pvm_ioasid/parameters/user_max_pasids", O_RDONLY);
+	ASSERT_LE(0, pfd);
+	ASSERT_LT(0, read(pfd, buf, sizeof(buf) - 1));
+	close(pfd);
+	EXPECT_EQ(strtoul(buf, NULL, 0), info.user_quota);
+	EXPECT_EQ(0, info.user_used);
+}
+
+/* The user's count spans its files; a file's close gives its part back. */
+TEST_F(ioasid_dev, user_count_spans_files)
+{
+	int other = open(IOASID_DEV, O_RDWR);
+	struct ioasid_info info;
+	int i;
+
+	ASSERT_LE(0, other);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, ioasid_alloc_any(self->fd, NULL));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, ioasid_alloc_any(other, NULL));
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	EXPECT_EQ(3, info.used);
+	EXPECT_EQ(8, info.user_used);
+	close(other);
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	EXPECT_EQ(3, info.user_used);
 }
 
 TEST_F(ioasid_dev, alloc_free)
@@ -68,8 +97,8 @@ TEST_F(ioasid_dev, alloc_free)
 
 	EXPECT_EQ(0, ioasid_free_pasid(self->fd, p1));
 	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, p1));
-	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, 0));
-	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, ~0U));
+	EXPECT_EQ(-EINVAL, ioasid_free_pasid(self->fd, 0));
+	EXPECT_EQ(-EINVAL, ioasid_free_pasid(self->fd, ~0U));
 	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
 	EXPECT_EQ(1, info.used);
 	EXPECT_EQ(0, ioasid_free_pasid(self->fd, p2));
@@ -290,7 +319,7 @@ TEST_F(ioasid_len, too_small)
 {
 	__u32 size;
 
-	ASSERT_EQ(variant->ksize, variant->min_size);
+	ASSERT_LE(variant->min_size, variant->ksize);
 	for (size = 0; size < variant->min_size; size += 4) {
 		len_prepare(self, variant, size);
 		EXPECT_EQ(-EINVAL, ioasid_ioctl(self->fd, variant->cmd, self->buf));
@@ -298,6 +327,19 @@ TEST_F(ioasid_len, too_small)
 	/* Odd sizes too. */
 	len_prepare(self, variant, variant->min_size - 1);
 	EXPECT_EQ(-EINVAL, ioasid_ioctl(self->fd, variant->cmd, self->buf));
+}
+
+/* The first published size still works; nothing beyond it is written. */
+TEST_F(ioasid_len, first_size)
+{
+	unsigned int i;
+
+	len_prepare(self, variant, variant->min_size);
+	memset(self->buf + variant->min_size, 0xa5,
+	       sizeof(self->buf) - variant->min_size);
+	ASSERT_EQ(0, ioasid_ioctl(self->fd, variant->cmd, self->buf));
+	for (i = variant->min_size; i < sizeof(self->buf); i++)
+		ASSERT_EQ(0xa5, self->buf[i]);
 }
 
 TEST_F(ioasid_len, nonzero_tail)
@@ -341,6 +383,36 @@ TEST_F(ioasid_len, zero_tail)
 	/* The exact size works as well. */
 	len_prepare(self, variant, variant->ksize);
 	EXPECT_EQ(0, ioasid_ioctl(self->fd, variant->cmd, self->buf));
+}
+
+/* Host PASIDs outside [1, max_pasid]: EINVAL wherever one is named. */
+TEST_F(ioasid_dev, pasid_out_of_bounds)
+{
+	struct ioasid_info info;
+	__u32 bad[3];
+	unsigned int i;
+	__u32 p;
+
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	bad[0] = 0;
+	bad[1] = info.max_pasid + 1;
+	bad[2] = 0xffffffff;
+	/* An owned PASID with a guest PASID: nothing may touch it. */
+	ASSERT_EQ(0, ioasid_alloc_any(self->fd, &p));
+	ASSERT_EQ(0, ioasid_attach(self->fd, p, 7));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		TH_LOG("host PASID %#x", bad[i]);
+		EXPECT_EQ(-EINVAL, ioasid_free_pasid(self->fd, bad[i]));
+		EXPECT_EQ(-EINVAL, ioasid_attach(self->fd, bad[i], 5));
+		EXPECT_EQ(-EINVAL, ioasid_detach(self->fd, bad[i]));
+	}
+	/* The largest PASID is in bounds: not owned, so ENOENT. */
+	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, info.max_pasid));
+	EXPECT_EQ(-ENOENT, ioasid_attach(self->fd, info.max_pasid, 5));
+	EXPECT_EQ(-ENOENT, ioasid_detach(self->fd, info.max_pasid));
+	ASSERT_EQ(0, ioasid_translate(self->fd, 7, &p));
+	ASSERT_EQ(0, ioasid_get_info(self->fd, &info));
+	EXPECT_EQ(1, info.used);
 }
 
 /* ---- ownership ------------------------------------------------------- */
@@ -392,7 +464,7 @@ TEST_F(ioasid_dev, gpasid)
 
 	EXPECT_EQ(-EINVAL, ioasid_attach(self->fd, p, 0));
 	EXPECT_EQ(-EINVAL, ioasid_attach(self->fd, p, GPASID_MAX + 1));
-	EXPECT_EQ(-ENOENT, ioasid_attach(self->fd, 0, 9));
+	EXPECT_EQ(-EINVAL, ioasid_attach(self->fd, 0, 9));
 	EXPECT_EQ(-ENOENT, ioasid_detach(self->fd, p));
 	EXPECT_EQ(-ENOENT, ioasid_translate(self->fd, 9, &t));
 	EXPECT_EQ(-EINVAL, ioasid_translate(self->fd, 0, &t));
@@ -532,6 +604,76 @@ TEST_F(ioasid_dev, shared_after_fork)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(-ENOENT, ioasid_free_pasid(self->fd, p));
+}
+
+/* ---- lookups racing leases ----------------------------------------- */
+
+#define RACE_SECONDS	3
+
+static bool race_running(time_t end)
+{
+	return time(NULL) < end;
+}
+
+/* Open, allocate enough to lease new chunks, close: chunks come and go. */
+static int race_churn(time_t end)
+{
+	while (race_running(end)) {
+		int fd = open(IOASID_DEV, O_RDWR);
+		int i;
+
+		if (fd < 0)
+			return 1;
+		for (i = 0; i < 130; i++)
+			if (ioasid_alloc_any(fd, NULL))
+				return 2;
+		close(fd);
+	}
+	return 0;
+}
+
+/* Free PASIDs this file never owned: ENOENT, at once, every time. */
+static int race_free_foreign(time_t end)
+{
+	int fd = open(IOASID_DEV, O_RDWR);
+	__u32 p;
+
+	if (fd < 0)
+		return 1;
+	while (race_running(end))
+		for (p = 1; p <= 256; p++)
+			if (ioasid_free_pasid(fd, p) != -ENOENT)
+				return 3;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Two processes lease and give back chunks while two others name PASIDs
+ * of those chunks: a lookup that meets a chunk being leased must not wait
+ * for it (it used to spin a CPU there).
+ */
+TEST(lookup_races_lease)
+{
+	time_t end = time(NULL) + RACE_SECONDS;
+	long pool_before = ioasid_pool_used();
+	pid_t pids[4];
+	int i, status;
+
+	if (pool_before < 0)
+		SKIP(return, "%s not available", IOASID_DEV);
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(i < 2 ? race_churn(end) : race_free_foreign(end));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	EXPECT_EQ(pool_before, ioasid_pool_used());
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <linux/ioasid.h>
@@ -182,6 +183,33 @@ static inline bool fault_injection_setup(void)
 		close(fd);
 	}
 	return ok;
+}
+
+/*
+ * Module reloads, for tests that need other parameters. ioasid_kunit
+ * depends on ioasid: it goes first (it may not be loaded).
+ */
+static inline int remove_ioasid(void)
+{
+	return system("modprobe -r ioasid_kunit 2>/dev/null; modprobe -r pvm_ioasid") ?
+		-EBUSY : 0;
+}
+
+static inline int reload_ioasid(const char *params)
+{
+	char cmd[128];
+	struct stat st;
+	int i;
+
+	if (remove_ioasid())
+		return -EBUSY;
+	snprintf(cmd, sizeof(cmd), "modprobe pvm_ioasid %s", params);
+	if (system(cmd))
+		return -EINVAL;
+	/* devtmpfs creates the node as the misc device registers */
+	for (i = 0; i < 100 && stat(IOASID_DEV, &st); i++)
+		usleep(10000);
+	return stat(IOASID_DEV, &st) ? -ENODEV : 0;
 }
 
 #endif /* __IOASID_UTILS_H */
