@@ -21,6 +21,9 @@ shift 5
 
 ST=$(mktemp -d "${TMPDIR:-/tmp}/pasidvm-initramfs.XXXXXX")
 trap 'rm -rf "$ST"' EXIT
+# mktemp makes it 0700: the VM's / must be searchable by tests that drop
+# to another uid
+chmod 0755 "$ST"
 mkdir -p "$ST"/{bin,sbin,etc,proc,sys,dev,tmp,out,host,root,lib64,usr/lib} \
 	"$ST/lib/modules/$KREL/extra"
 
