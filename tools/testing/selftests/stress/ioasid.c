@@ -10,6 +10,7 @@
  * that once made a lookup spin on a reserved chunk slot.
  */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -98,6 +99,17 @@ static uint8_t *io_buffer(void)
 }
 
 /*
+ * The first published size of @cmd's struct: smaller sizes get EINVAL.
+ * struct ioasid_info grew after it was first published.
+ */
+static size_t io_min_size(unsigned long cmd, size_t len)
+{
+	if (cmd == IOASID_GET_INFO)
+		return offsetof(struct ioasid_info, user_quota);
+	return len;
+}
+
+/*
  * Issue @cmd with @arg (a struct of @len bytes, @size and @flags first) in
  * a random size mode; the struct is copied back. *@bad says whether the
  * mode must fail; then the errno is checked here and the caller only has
@@ -141,7 +153,7 @@ static int io_call(struct stress_ctx *ctx, int fd, unsigned long cmd,
 		bh[0] = len + 4 * rnd_range(&ctx->rng, 1, (64 - len) / 4);
 		break;
 	case IO_SMALL:
-		bh[0] = rnd_below(&ctx->rng, len);
+		bh[0] = rnd_below(&ctx->rng, io_min_size(cmd, len));
 		break;
 	case IO_BIGNZ:
 		bh[0] = len + 4 * rnd_range(&ctx->rng, 1, (64 - len) / 4);
@@ -165,7 +177,8 @@ static int io_call(struct stress_ctx *ctx, int fd, unsigned long cmd,
 	case IO_SMALL:
 		if (ret != -EINVAL)
 			stress_fail(ctx, "%s with size %u (< %zu): %s, want EINVAL",
-				    what, bh[0], len, strerror(-ret));
+				    what, bh[0], io_min_size(cmd, len),
+				    strerror(-ret));
 		break;
 	case IO_BIGNZ:
 		if (ret != -E2BIG)
@@ -314,7 +327,8 @@ static void io_op_alloc(struct stress_ctx *ctx, struct io_state *s,
 			f->pasid[f->n++] = a.out_pasid;
 		return;
 	}
-	if (ret == -ENOSPC)
+	/* the file's quota or the pool; EDQUOT: all the user's files */
+	if (ret == -ENOSPC || ret == -EDQUOT)
 		return;
 	if (ret) {
 		stress_fail(ctx, "IOASID_ALLOC [%u, %u]: %s", a.min, a.max, strerror(-ret));
@@ -360,7 +374,7 @@ static void io_op_free(struct stress_ctx *ctx, struct io_state *s,
 				    strerror(-ret));
 		io_forget(s, f, i);
 	} else if (!fr.pasid || fr.pasid > s->max_pasid) {
-		if (ret != -EINVAL && ret != -ENOENT)
+		if (ret != -EINVAL)
 			stress_fail(ctx, "IOASID_FREE of PASID 0x%x: %s, want EINVAL",
 				    fr.pasid, ret ? strerror(-ret) : "success");
 	} else if (ret != -ENOENT) {
@@ -413,7 +427,7 @@ static void io_op_burst(struct stress_ctx *ctx, struct io_state *s)
 		struct ioasid_alloc a = { .size = sizeof(a) };
 		int ret = stress_ioctl(ctx, "IOASID_ALLOC", f->fd, IOASID_ALLOC, &a);
 
-		if (ret == -ENOSPC)
+		if (ret == -ENOSPC || ret == -EDQUOT)
 			break;
 		if (ret) {
 			stress_fail(ctx, "IOASID_ALLOC: %s", strerror(-ret));
