@@ -194,7 +194,7 @@ static __u64 iova_of(void *p)
 }
 
 static __u8 *rxbuf(unsigned int i) { return mem + 2 * RING_BYTES + (i % QSZ) * BUFSZ; }
-static __u8 *txbuf(unsigned int i) { return rxbuf(QSZ) + (i % QSZ) * BUFSZ; }
+static __u8 *txbuf(unsigned int i) { return mem + 2 * RING_BYTES + (QSZ + i % QSZ) * BUFSZ; }
 
 static void setup_vq(struct vq *q, unsigned int idx, __u16 base)
 {
