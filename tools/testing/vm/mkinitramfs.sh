@@ -71,8 +71,9 @@ done <"$LIST"
 for ko in "$@"; do
 	for d in $(modinfo -F depends "$ko" | tr ',' ' '); do wanted+=("$d"); done
 done
-# the 9p share carrying results back to the host, where it is modular
-wanted+=(9p 9pnet_virtio virtio_pci)
+# the 9p share carrying results back to the host, where it is modular;
+# KVM and VFIO's type1 and PCI drivers for the platform and KVM tests
+wanted+=(9p 9pnet_virtio virtio_pci kvm_amd vfio_iommu_type1 vfio_pci)
 
 ourmods=" "
 for ko in "$@"; do ourmods+="$(basename "$ko" .ko) "; done
