@@ -133,7 +133,8 @@ check)
 	# What the platform selftests and KVM-using tests need; built in on
 	# the test kernel, modules on a distribution kernel.
 	for m in kvm_amd vfio_iommu_type1 vfio_pci; do
-		grep -q "/$m.ko:" "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null &&
+		grep -qE "/$(echo "$m" | sed 's/_/[-_]/g').ko:" \
+			"/lib/modules/$(uname -r)/modules.dep" 2>/dev/null &&
 			{ modprobe "$m" || log "FAILED to load $m"; }
 	done
 	run_selftests
