@@ -19,6 +19,7 @@
 #include <linux/ioasid.h>
 
 #include "kselftest_harness.h"
+#include "../fail_nth.h"
 
 #define IOASID_DEV "/dev/ioasid"
 #define GPASID_MAX ((1U << 20) - 1)
@@ -115,74 +116,6 @@ static inline long ioasid_pool_used(void)
 		used = info.pool_used;
 	close(fd);
 	return used;
-}
-
-/*
- * Per-task fault injection: write N to fail-nth and the N-th injectable
- * call (slab, page allocation, user copy) of this thread fails. Reading it
- * back gives 0 once the fault fired.
- */
-static inline int fail_nth_open(void)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
-		 (long)syscall(SYS_gettid));
-	return open(path, O_RDWR);
-}
-
-static inline int fail_nth_set(int fd, unsigned int nth)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", nth);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -1;
-}
-
-/*
- * Disarm; true if the armed fault fired before this call. The value is
- * read before the read's own user copy, which may consume the fault: then
- * the read fails with EFAULT, and the fault had not fired before.
- */
-static inline bool fail_nth_fired(int fd)
-{
-	char buf[16] = "";
-	ssize_t n;
-
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	/* Writing may consume a still-armed fault too; then it is 0 anyway. */
-	while (pwrite(fd, "0", 1, 0) != 1 && errno == EFAULT)
-		;
-	return n > 0 && atoi(buf) == 0;
-}
-
-/* Make every allocation injectable and quiet the injection reports. */
-static inline bool fault_injection_setup(void)
-{
-	static const char *const knobs[][2] = {
-		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
-		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
-		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
-		{ "/sys/kernel/debug/failslab/verbose", "0" },
-		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
-		{ "/sys/kernel/debug/fail_usercopy/verbose", "0" },
-	};
-	bool ok = true;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		int fd = open(knobs[i][0], O_WRONLY);
-
-		if (fd < 0) {
-			if (i == 0)
-				ok = false;
-			continue;
-		}
-		if (write(fd, knobs[i][1], strlen(knobs[i][1])) < 0 && i == 0)
-			ok = false;
-		close(fd);
-	}
-	return ok;
 }
 
 /*

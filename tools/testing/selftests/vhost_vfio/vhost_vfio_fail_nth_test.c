@@ -13,6 +13,7 @@
 #include "vhost_vfio_utils.h"
 #include "vhost_vfio_testdev.h"
 #include "kselftest_harness.h"
+#include "../fail_nth.h"
 
 #define TD		"vvfailnth"
 #define UUID_TD		"8f0b6a52-1f05-4e6a-9a3e-000000000201"
@@ -22,58 +23,6 @@
 #define IOVA_B		(2 * VV_IOVA_BASE)
 #define NPAGES		8
 #define MAX_NTH		1000
-
-/* ---- fail-nth ------------------------------------------------------------ */
-
-static int vv_nth_open(void)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
-		 (long)syscall(SYS_gettid));
-	return open(path, O_RDWR);
-}
-
-static int vv_nth_arm(int fd, unsigned int nth)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", nth);
-
-	return pwrite(fd, buf, len, 0) == len ? 0 : -1;
-}
-
-/*
- * Disarm; true if the armed fault fired.  The read's own user copy may be
- * the fault (then it fails with EFAULT and the fault had not fired before).
- */
-static bool vv_nth_fired(int fd)
-{
-	char buf[16] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	while (pwrite(fd, "0", 1, 0) != 1 && errno == EFAULT)
-		;
-	return n > 0 && atoi(buf) == 0;
-}
-
-/* Every allocation injectable, quietly; false without failslab. */
-static bool vv_nth_setup(void)
-{
-	static const char *const knobs[][2] = {
-		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
-		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
-		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N" },
-		{ "/sys/kernel/debug/failslab/verbose", "0" },
-		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
-		{ "/sys/kernel/debug/fail_usercopy/verbose", "0" },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++)
-		if (vv_write_file(knobs[i][0], knobs[i][1]) && i == 0)
-			return false;
-	return true;
-}
 
 /* ---- the device ---------------------------------------------------------- */
 
@@ -449,9 +398,9 @@ FIXTURE_SETUP(fail_nth)
 	ASSERT_EQ(0, vv_mdev_create(TD, UUID_TD));
 	self->pin0 = vv_vmpin_kb();
 	ASSERT_LE(0, self->pin0);
-	if (!vv_nth_setup())
+	if (!fault_injection_setup())
 		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = vv_nth_open();
+	self->nth_fd = fail_nth_open();
 	if (self->nth_fd < 0)
 		SKIP(return, "no per-task fail-nth");
 }
@@ -475,9 +424,9 @@ TEST_F(fail_nth, sweep)
 		memset(&st, 0, sizeof(st));
 		ASSERT_EQ(0, vv_setup(variant->path, &st, self->mem))
 			TH_LOG("set-up of path %d", variant->path);
-		ASSERT_EQ(0, vv_nth_arm(self->nth_fd, nth));
+		ASSERT_EQ(0, fail_nth_set(self->nth_fd, nth));
 		ret = vv_op(variant->path, &st, self->mem, cfg);
-		fired = vv_nth_fired(self->nth_fd);
+		fired = fail_nth_fired(self->nth_fd);
 		vv_check(_metadata, variant->path, &st, self->mem, cfg, ret,
 			 self->pin0);
 		vv_st_close(&st);
