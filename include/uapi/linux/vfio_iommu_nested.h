@@ -413,6 +413,403 @@ struct vfio_nested_test_dma {
 
 /* ---- stage 1: formats, bind flags, invalidation entries ---- */
 
+/**
+ * DOC: stage 1 formats and address widths
+ *
+ * A stage-1 table is named at bind time by a format, the guest-physical
+ * address width and bind flags.  Every table entry is read (and its
+ * accessed and dirty bits set) in guest memory, at a guest-physical address
+ * (GPA) that stage 2 translates: the whole table lives in guest RAM mapped
+ * with ``VFIO_IOMMU_MAP_DMA``.
+ *
+ * ``VFIO_NESTED_S1_FMT_X86_64_4L``
+ *	x86-64 4-level paging (PML4, PDPT, PD, PT): Intel VT-d first-level
+ *	tables and AMD IOMMU v2 (guest) tables in 4-level mode.  Input
+ *	addresses are 48 bits wide and must be canonical (bits 63 to 47 all
+ *	equal).  Pages of 4 KiB, 2 MiB and 1 GiB.
+ * ``VFIO_NESTED_S1_FMT_X86_64_5L``
+ *	x86-64 5-level paging (a PML5 above the PML4): 57-bit canonical input
+ *	addresses (bits 63 to 56 all equal), the same page sizes.
+ * ``VFIO_NESTED_S1_FMT_ARM64_LPAE``
+ *	Reserved for the ARM VMSAv8-64 long-descriptor stage-1 format.  Not
+ *	implemented: a bind with it fails with ``EOPNOTSUPP`` (as does any
+ *	other unknown value that is not 0); 0 is never a format (``EINVAL``).
+ *
+ * The address width given at bind time is the guest-physical (output)
+ * address width of the table, the MAXPHYADDR of the guest's CPU or the
+ * width its vIOMMU reports: from 32 to 52 bits, 0 meaning 52.  Address bits
+ * of a table entry at or above it are reserved bits (a fault with reason
+ * "reserved bit"), and the root GPA must lie below it and be 4 KiB aligned
+ * (``EINVAL`` otherwise).  The input width follows from the format.
+ */
+#define VFIO_NESTED_S1_FMT_X86_64_4L	1
+#define VFIO_NESTED_S1_FMT_X86_64_5L	2
+#define VFIO_NESTED_S1_FMT_ARM64_LPAE	3
+
+#define VFIO_NESTED_S1_ADDR_WIDTH_MIN	32
+#define VFIO_NESTED_S1_ADDR_WIDTH_MAX	52
+
+/**
+ * DOC: stage 1 bind flags
+ *
+ * The flags of a stage-1 binding say which of the format's optional checks
+ * apply, as the guest's control registers (or its vIOMMU's PASID-table
+ * entry) enable them.  An unknown flag fails the bind with ``EOPNOTSUPP``.
+ * A request is a supervisor (privileged) request when the device marks it
+ * so (the PCIe PASID prefix's privileged bit); otherwise it is a user one.
+ *
+ * ``VFIO_NESTED_S1_F_NXE``
+ *	Bit 63 of every entry is the execute-disable (XD/NX) bit, as with
+ *	EFER.NXE set: an instruction fetch through an entry that has it set at
+ *	any level faults.  Without the flag, bit 63 is a reserved bit.
+ * ``VFIO_NESTED_S1_F_WP``
+ *	Write protection applies to supervisor requests, as with CR0.WP set
+ *	(VT-d's WPE): a supervisor write through a read-only entry faults.
+ *	Without it supervisor writes ignore R/W; user writes never do.
+ * ``VFIO_NESTED_S1_F_SMEP``
+ *	A supervisor instruction fetch from a user page (U/S set at every
+ *	level) faults, as with CR4.SMEP.
+ * ``VFIO_NESTED_S1_F_SMAP``
+ *	A supervisor read or write of a user page faults, as with CR4.SMAP
+ *	and EFLAGS.AC clear (a device has no AC flag).
+ * ``VFIO_NESTED_S1_F_PRIV``
+ *	Supervisor requests are allowed at all (VT-d's SRE).  Without it every
+ *	supervisor request faults with reason "privileged".
+ */
+#define VFIO_NESTED_S1_F_NXE		(1U << 0)
+#define VFIO_NESTED_S1_F_WP		(1U << 1)
+#define VFIO_NESTED_S1_F_SMEP		(1U << 2)
+#define VFIO_NESTED_S1_F_SMAP		(1U << 3)
+#define VFIO_NESTED_S1_F_PRIV		(1U << 4)
+#define VFIO_NESTED_S1_F_ALL		(VFIO_NESTED_S1_F_NXE | \
+					 VFIO_NESTED_S1_F_WP | \
+					 VFIO_NESTED_S1_F_SMEP | \
+					 VFIO_NESTED_S1_F_SMAP | \
+					 VFIO_NESTED_S1_F_PRIV)
+
+/**
+ * enum vfio_nested_inv_type - what one invalidation entry drops
+ * @VFIO_NESTED_INV_ALL: every cached translation of every stage 1 of the
+ *	container, and every device TLB; all other fields must be 0.
+ * @VFIO_NESTED_INV_PASID: every cached translation of one stage 1 (@pasid
+ *	of &struct vfio_nested_inv_entry, or the PASID-less stage 1 with
+ *	%VFIO_NESTED_INV_F_NO_PASID).
+ * @VFIO_NESTED_INV_ADDR: the cached translations of one stage 1 whose page
+ *	overlaps the range of @addr, @granule and @npages of the entry.
+ * @VFIO_NESTED_INV_DEVTLB: a device's own address-translation cache (ATS
+ *	device TLB) for one PASID (or none), the range as for
+ *	%VFIO_NESTED_INV_ADDR, or every address of the PASID when @npages is
+ *	0.  The IOMMU's own cache is not touched.
+ */
+enum vfio_nested_inv_type {
+	VFIO_NESTED_INV_ALL = 1,
+	VFIO_NESTED_INV_PASID = 2,
+	VFIO_NESTED_INV_ADDR = 3,
+	VFIO_NESTED_INV_DEVTLB = 4,
+};
+
+/**
+ * define VFIO_NESTED_INV_F_LEAF - only leaf entries changed
+ *
+ * The guest changed only last-level (leaf) entries of the range, so cached
+ * paging-structure entries may stay (VT-d's invalidation hint, SMMU's
+ * leaf-only TLBI).  This engine keeps no paging-structure cache: the flag
+ * is accepted and drops exactly what the same entry without it drops.
+ */
+#define VFIO_NESTED_INV_F_LEAF		(1U << 0)
+/**
+ * define VFIO_NESTED_INV_F_NO_PASID - the entry names requests without PASID
+ *
+ * With %VFIO_NESTED_INV_PASID, %VFIO_NESTED_INV_ADDR and
+ * %VFIO_NESTED_INV_DEVTLB: the stage 1 (or device-TLB context) of requests
+ * without a PASID; @pasid must then be 0.
+ */
+#define VFIO_NESTED_INV_F_NO_PASID	(1U << 1)
+#define VFIO_NESTED_INV_F_ALL		(VFIO_NESTED_INV_F_LEAF | \
+					 VFIO_NESTED_INV_F_NO_PASID)
+
+/**
+ * struct vfio_nested_inv_entry - one entry of %VFIO_NESTED_INVALIDATE
+ * @type: an &enum vfio_nested_inv_type (0 is none: ``EINVAL``)
+ * @flags: %VFIO_NESTED_INV_F_*; an unknown flag stops the batch with
+ *	``EOPNOTSUPP``
+ * @pasid: the PASID as named at %VFIO_NESTED_BIND_S1; 0 for
+ *	%VFIO_NESTED_INV_ALL and with %VFIO_NESTED_INV_F_NO_PASID
+ * @granule: log2 of the unit of @addr and @npages: 12 (4 KiB), 21 (2 MiB)
+ *	or 30 (1 GiB); 0 for the types without a range
+ * @addr: first input address of the range, aligned to the granule
+ * @npages: number of granules in the range, at least 1 (0 only for
+ *	%VFIO_NESTED_INV_DEVTLB, meaning every address); the range must not
+ *	pass 2^64
+ * @dev_id: %VFIO_NESTED_INV_DEVTLB only: the device whose ATC is
+ *	invalidated, named as the container section says; 0 otherwise
+ * @__reserved: must be 0
+ *
+ * The range of an address entry is [@addr, @addr + (@npages << @granule)).
+ * Every cached translation whose page overlaps it is dropped, whatever the
+ * page's size: a 2 MiB translation goes when any 4 KiB inside it is
+ * named, a 4 KiB invalidation of one page keeps its neighbours.  The
+ * granule is only a unit (VT-d's address mask, AMD's size bit and ARM's
+ * TG+NUM+SCALE all convert to it), not a claim about the size of the
+ * guest's pages.  Invalid fields give ``EINVAL``.
+ */
+struct vfio_nested_inv_entry {
+	__u32 type;
+	__u32 flags;
+	__u32 pasid;
+	__u32 granule;
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+	__u32 dev_id;
+	__u32 __reserved;
+};
+
+/**
+ * struct vfio_nested_invalidate - argument of %VFIO_NESTED_INVALIDATE
+ * @argsz: sizeof(struct vfio_nested_invalidate) as the caller knows it
+ * @flags: 0 (no flag is defined; an unknown one gives ``EOPNOTSUPP``)
+ * @entry_len: size of one element of the @entries array as the caller
+ *	knows &struct vfio_nested_inv_entry; at least its first published
+ *	size (40), a larger one with a non-zero unknown tail gives ``E2BIG``
+ * @entry_num: in: the number of entries; out: the number of entries
+ *	handled, in order, when the ioctl returns (all of them on success, the
+ *	index of the entry that failed when it fails)
+ * @entries: user pointer to @entry_num entries of @entry_len bytes each
+ *
+ * The entries are handled in array order; the first that fails stops the
+ * batch and its error is the ioctl's, with @entry_num telling how many were
+ * handled before it, in the style of iommufd's ``IOMMU_HWPT_INVALIDATE``.
+ */
+struct vfio_nested_invalidate {
+	__u32 argsz;
+	__u32 flags;
+	__u32 entry_len;
+	__u32 entry_num;
+	__aligned_u64 entries;
+};
+
 /* ---- faults: fault records and page responses on the fault fd ---- */
+
+/**
+ * DOC: fault fd
+ *
+ * ``VFIO_NESTED_GET_FAULT_FD`` gives the container's fault fd (close-on-exec;
+ * one at a time: a second one while the first is open is refused). I/O page
+ * faults of the container's devices are read from it as fixed-size records,
+ * &struct vfio_nested_fault, and page requests are answered by writing
+ * &struct vfio_nested_page_response to it.
+ *
+ * A record reports one of three things (@kind):
+ *
+ * - an unrecoverable fault: a DMA failed on a translation fault and has
+ *   already completed with an error; nothing is to be answered;
+ * - one page of a page request group: the DMA waits for the response; the
+ *   group's records share @grpid and @cookie and the last one carries
+ *   ``VFIO_NESTED_FAULT_LAST_PAGE``; the group is answered once, by cookie;
+ * - an overflow: faults were lost (@lost) or page requests refused (@refused)
+ *   because the queue was full, at this point of the stream.
+ *
+ * The queue is bounded (the depth is reported by ``VFIO_NESTED_GET_CAPS``):
+ * it holds at most that many unread unrecoverable records and that many
+ * page request groups not yet answered. A fault that finds it full is lost
+ * and counted; a page request that finds it full is refused at once (its
+ * DMA fails as on a Response Failure) and counted. The counts are reported
+ * by an overflow record, never dropped silently.
+ *
+ * read(2) returns whole records only, as many as fit (a group may span two
+ * reads); a buffer smaller than one record is refused with ``EINVAL``. It
+ * blocks while nothing is queued, unless the fd is ``O_NONBLOCK``
+ * (``EAGAIN``); it returns 0 once the container is gone and every record
+ * was read. poll(2) reports ``EPOLLIN`` while a record can be read,
+ * ``EPOLLOUT`` always and ``EPOLLHUP`` once the container is gone.
+ *
+ * write(2) takes whole page responses only, one or more; each is matched to
+ * a group by @cookie. A group is pending, and may be answered, from the
+ * read of its last record until its answer. A response that names no
+ * pending group (wrong cookie, a group answered already, not yet read
+ * whole or withdrawn) is refused with ``EINVAL`` and consumes nothing. If
+ * some responses were taken before one is refused, write(2) returns the
+ * bytes taken and the next write(2) reports the error; the file offset is
+ * not used.
+ *
+ * Nothing waits forever: closing the fault fd answers every page request
+ * of the queue (read or not) with ``VFIO_NESTED_PAGE_RESP_FAILURE``, as
+ * does releasing the container; unbinding a PASID (VFIO_NESTED_UNBIND_S1,
+ * or its PASID freed in /dev/ioasid) answers that PASID's requests with
+ * ``VFIO_NESTED_PAGE_RESP_INVALID``. A response to any of those later is
+ * refused with ``EINVAL``. While no fault fd is open, page requests are
+ * refused at once (their DMA fails); unrecoverable faults are queued, and
+ * unread records stay queued when the fd is closed for the next fault fd.
+ *
+ * Errors of read(2) and write(2) on the fault fd:
+ *
+ * - ``EINVAL``: read: the buffer is smaller than one record; write: the
+ *   length is not a whole number of responses, a response's @size is
+ *   smaller than 16 or runs past the end of the buffer, @code is unknown,
+ *   or @cookie names no pending group.
+ * - ``EOPNOTSUPP``: write: unknown bits in @flags.
+ * - ``E2BIG``: write: a response's @size is larger than the kernel's
+ *   structure and the extra bytes are not all zero.
+ * - ``EAGAIN``: read on an ``O_NONBLOCK`` fd with nothing to read.
+ * - ``EFAULT``: the buffer is not writable (read) or readable (write).
+ * - ``EINTR``/``ERESTARTSYS``: a blocking read was interrupted by a signal.
+ */
+
+/**
+ * enum vfio_nested_fault_kind - what a &struct vfio_nested_fault reports
+ * @VFIO_NESTED_FAULT_UNRECOVERABLE: a DMA failed on a translation fault
+ *	(@reason); it has completed with an error, nothing is to be answered
+ * @VFIO_NESTED_FAULT_PAGE_REQ: one page of a page request group; the DMA
+ *	waits until the group is answered
+ * @VFIO_NESTED_FAULT_OVERFLOW: the queue was full: @lost unrecoverable
+ *	faults were lost and @refused page requests refused since the
+ *	previous overflow record, after the records read before this one
+ */
+enum vfio_nested_fault_kind {
+	VFIO_NESTED_FAULT_UNRECOVERABLE = 1,
+	VFIO_NESTED_FAULT_PAGE_REQ = 2,
+	VFIO_NESTED_FAULT_OVERFLOW = 3,
+};
+
+/**
+ * enum vfio_nested_fault_flags - flags of &struct vfio_nested_fault
+ * @VFIO_NESTED_FAULT_PASID_VALID: the access carried a PASID, in @pasid;
+ *	without it, the access was without PASID (the RID's stage 1)
+ * @VFIO_NESTED_FAULT_LAST_PAGE: the last record of a page request group
+ * @VFIO_NESTED_FAULT_GPA_VALID: @gpa holds the guest physical address at
+ *	which stage 2 faulted (reasons VFIO_NESTED_FAULT_REASON_S2_WALK and
+ *	VFIO_NESTED_FAULT_REASON_S2)
+ */
+enum vfio_nested_fault_flags {
+	VFIO_NESTED_FAULT_PASID_VALID = 1 << 0,
+	VFIO_NESTED_FAULT_LAST_PAGE = 1 << 1,
+	VFIO_NESTED_FAULT_GPA_VALID = 1 << 2,
+};
+
+/**
+ * enum vfio_nested_fault_perm - access of &struct vfio_nested_fault
+ * @VFIO_NESTED_FAULT_PERM_READ: the access reads
+ * @VFIO_NESTED_FAULT_PERM_WRITE: the access writes
+ * @VFIO_NESTED_FAULT_PERM_EXEC: the access asked for execute permission
+ *	(PCIe's Execute Requested)
+ * @VFIO_NESTED_FAULT_PERM_PRIV: the access is privileged (PCIe's
+ *	Privileged Mode Requested): a supervisor access
+ */
+enum vfio_nested_fault_perm {
+	VFIO_NESTED_FAULT_PERM_READ = 1 << 0,
+	VFIO_NESTED_FAULT_PERM_WRITE = 1 << 1,
+	VFIO_NESTED_FAULT_PERM_EXEC = 1 << 2,
+	VFIO_NESTED_FAULT_PERM_PRIV = 1 << 3,
+};
+
+/**
+ * enum vfio_nested_fault_reason - why the translation failed
+ * @VFIO_NESTED_FAULT_REASON_UNKNOWN: no reason given
+ * @VFIO_NESTED_FAULT_REASON_S1_NOT_PRESENT: a stage-1 entry is not present
+ * @VFIO_NESTED_FAULT_REASON_S1_WRITE: a write to a page stage 1 maps
+ *	read-only
+ * @VFIO_NESTED_FAULT_REASON_S1_PRIV: the privilege check failed (an
+ *	unprivileged access to a supervisor page, or a privileged access the
+ *	format's user-page checks refuse)
+ * @VFIO_NESTED_FAULT_REASON_S1_EXEC: an execute access to a no-execute page
+ * @VFIO_NESTED_FAULT_REASON_S1_RESERVED: a stage-1 entry has a reserved bit
+ *	set
+ * @VFIO_NESTED_FAULT_REASON_S1_ADDRESS: the address is not canonical or
+ *	beyond the bound table's address width
+ * @VFIO_NESTED_FAULT_REASON_S2_WALK: stage 2 faulted on a stage-1 table
+ *	read (or an accessed/dirty update) at @gpa
+ * @VFIO_NESTED_FAULT_REASON_S2: the address stage 1 produced, @gpa, is not
+ *	mapped in stage 2 or lacks the access's permission there
+ * @VFIO_NESTED_FAULT_REASON_NO_S1: no stage 1 is bound for the PASID (or
+ *	for the RID, without PASID)
+ *
+ * Page requests carry S1_NOT_PRESENT or S1_WRITE: the faults a guest can
+ * fix by changing its stage-1 table. The others are unrecoverable.
+ */
+enum vfio_nested_fault_reason {
+	VFIO_NESTED_FAULT_REASON_UNKNOWN = 0,
+	VFIO_NESTED_FAULT_REASON_S1_NOT_PRESENT = 1,
+	VFIO_NESTED_FAULT_REASON_S1_WRITE = 2,
+	VFIO_NESTED_FAULT_REASON_S1_PRIV = 3,
+	VFIO_NESTED_FAULT_REASON_S1_EXEC = 4,
+	VFIO_NESTED_FAULT_REASON_S1_RESERVED = 5,
+	VFIO_NESTED_FAULT_REASON_S1_ADDRESS = 6,
+	VFIO_NESTED_FAULT_REASON_S2_WALK = 7,
+	VFIO_NESTED_FAULT_REASON_S2 = 8,
+	VFIO_NESTED_FAULT_REASON_NO_S1 = 9,
+};
+
+/**
+ * struct vfio_nested_fault - a record read from the fault fd
+ * @size: sizeof(struct vfio_nested_fault), 64; the record is 64 bytes for
+ *	good: fields added later take @__reserved and are announced by a flag
+ * @flags: combination of enum vfio_nested_fault_flags
+ * @kind: one of enum vfio_nested_fault_kind
+ * @dev_id: the device that made the access, as the container names it to
+ *	the DMA (for VFIO_NESTED_TEST_DMA, the value that ioctl was given)
+ * @pasid: the PASID of the access, with VFIO_NESTED_FAULT_PASID_VALID
+ *	(the one stage 1 was bound with), else 0
+ * @perm: the access, combination of enum vfio_nested_fault_perm
+ * @reason: one of enum vfio_nested_fault_reason
+ * @grpid: page request: the Page Request Group Index the device gave the
+ *	group; 0 in other records
+ * @cookie: page request: the kernel's identifier of the group, to be
+ *	echoed in the response; the same in every record of the group,
+ *	unique among the groups of the queue; 0 in other records
+ * @__reserved: 0
+ * @addr: the address of the access (input address of stage 1; with no
+ *	stage 1 bound, the address the device used); page requests: the
+ *	page's address, the low 12 bits cleared
+ * @gpa: the guest physical address, with VFIO_NESTED_FAULT_GPA_VALID
+ * @lost: overflow: unrecoverable faults lost; 0 in other records
+ * @refused: overflow: page requests refused; 0 in other records
+ */
+struct vfio_nested_fault {
+	__u32 size;
+	__u32 flags;
+	__u32 kind;
+	__u32 dev_id;
+	__u32 pasid;
+	__u32 perm;
+	__u32 reason;
+	__u32 grpid;
+	__u32 cookie;
+	__u32 __reserved;
+	__aligned_u64 addr;
+	__aligned_u64 gpa;
+	__u32 lost;
+	__u32 refused;
+};
+
+/**
+ * enum vfio_nested_page_resp_code - answers to a page request group
+ * @VFIO_NESTED_PAGE_RESP_SUCCESS: the pages were made present (PCIe's
+ *	Success): the DMA retries its translation
+ * @VFIO_NESTED_PAGE_RESP_INVALID: the request cannot be served (PCIe's
+ *	Invalid Request): the DMA fails, with the faulting address
+ * @VFIO_NESTED_PAGE_RESP_FAILURE: the request failed for good (PCIe's
+ *	Response Failure): the DMA fails, with the faulting address
+ */
+enum vfio_nested_page_resp_code {
+	VFIO_NESTED_PAGE_RESP_SUCCESS = 0,
+	VFIO_NESTED_PAGE_RESP_INVALID = 1,
+	VFIO_NESTED_PAGE_RESP_FAILURE = 2,
+};
+
+/**
+ * struct vfio_nested_page_response - a page response written to the fault fd
+ * @size: sizeof(struct vfio_nested_page_response) (16), or larger with
+ *	zeroed extra bytes; several responses in one write(2) each carry
+ *	their own @size
+ * @flags: must be 0
+ * @cookie: the @cookie of the group's records
+ * @code: one of enum vfio_nested_page_resp_code
+ */
+struct vfio_nested_page_response {
+	__u32 size;
+	__u32 flags;
+	__u32 cookie;
+	__u32 code;
+};
 
 #endif /* _UAPI_LINUX_VFIO_IOMMU_NESTED_H */
