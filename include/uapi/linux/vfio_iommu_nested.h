@@ -31,6 +31,11 @@
  * file) the binding is removed as by VFIO_NESTED_UNBIND_S1. A PASID-less
  * ("RID") stage 1, for DMA without a PASID, needs no ``/dev/ioasid`` file.
  *
+ * Devices. Where an ioctl, an invalidation entry or a fault record names a
+ * device (@dev_id), it is by its IOMMU group number, the ``N`` of
+ * ``/dev/vfio/N``: the emulated (mdev) devices this backend serves have a
+ * group of their own each.
+ *
  * The backend's ioctls on the container fd (type ``VFIO_NESTED_TYPE``):
  *
  * - VFIO_NESTED_GET_CAPS: formats, PASID and address widths, page sizes,
@@ -191,9 +196,10 @@ enum vfio_nested_cap_features {
  *	pool)
  * @formats: output, bit ``1 << f`` set for every stage-1 format ``f``
  *	(``VFIO_NESTED_S1_FMT_*``) that VFIO_NESTED_BIND_S1 accepts
- * @addr_widths: output, bit ``1 << (w - 1)`` set for every input address
- *	width ``w`` that some supported format accepts (each format accepts
- *	only its own widths: 48 for the x86-64 4-level format, 57 for 5-level)
+ * @addr_widths: output, bit ``1 << (w - 1)`` set for every guest-physical
+ *	address width ``w`` that &vfio_nested_bind_s1.addr_width accepts
+ *	(beside 0, which means the widest); the input address width follows
+ *	from the format
  * @pgsizes: output, page sizes stage 1 can map (4 KiB, 2 MiB, 1 GiB for
  *	the x86-64 formats), a bitmap of sizes in bytes
  * @s1_flags: output, the stage-1 bind flags (&vfio_nested_bind_s1.s1_flags)
@@ -257,7 +263,8 @@ struct vfio_nested_ioasid_fd {
  * @flags: enum vfio_nested_pasid_flags
  * @pasid: the PASID, named as @flags says; 0 with ``VFIO_NESTED_PASID_NONE``
  * @format: stage-1 format, ``VFIO_NESTED_S1_FMT_*``
- * @addr_width: input address width of the table, as the format defines it
+ * @addr_width: guest-physical address width of the table (stage-1
+ *	section: 32 to 52, 0 for 52)
  * @s1_flags: stage-1 bind flags, ``VFIO_NESTED_S1_*`` (stage-1 section)
  * @root_gpa: GPA of the table's root, aligned as the format requires
  *
