@@ -53,6 +53,7 @@ struct mm_struct;
 struct page;
 struct vfio_device;
 struct vn_pasid_state;
+struct vfio_iova_range;
 
 /* ---- the VFIO core's IOMMU driver interface ------------------------------
  *
@@ -131,12 +132,21 @@ struct vn_dma {
  * @type: emulated (mdev) or physical
  * @domain: physical: the paging domain the group is attached to (one per
  *          group, holding every stage-2 mapping); emulated: NULL
+ * @prot: physical: IOMMU_CACHE when the IOMMU keeps DMA cache coherent
+ * @aperture_start: physical: the first IOVA the domain can map
+ * @aperture_end: physical: the last IOVA the domain can map
+ * @resv: physical: the group's reserved regions (struct iommu_resv_region),
+ *        which no mapping may overlap
  */
 struct vn_group {
 	struct list_head next;
 	struct iommu_group *group;
 	enum vn_vfio_group_type type;
 	struct iommu_domain *domain;
+	int prot;
+	u64 aperture_start;
+	u64 aperture_end;
+	struct list_head resv;
 };
 
 /**
@@ -201,7 +211,6 @@ int vn_s2_pin_pages(struct vn_container *c, u64 iova, int npage, int prot,
 void vn_s2_unpin_pages(struct vn_container *c, u64 iova, int npage);
 int vn_s2_dma_rw(struct vn_container *c, u64 iova, void *data, size_t count,
 		 bool write);
-bool vn_s2_range_mapped(struct vn_container *c, u64 start, u64 end);
 
 /*
  * The container a VFIO device is registered with (the VFIO core registers
@@ -217,7 +226,8 @@ int vn_domain_attach(struct vn_container *c, struct vn_group *g);
 void vn_domain_detach(struct vn_container *c, struct vn_group *g);
 int vn_domain_map_all(struct vn_container *c, struct vn_dma *dma);
 void vn_domain_unmap_all(struct vn_container *c, struct vn_dma *dma);
-int vn_domain_iova_ranges(struct vn_container *c, struct list_head *ranges);
+int vn_domain_iova_ranges(struct vn_container *c,
+			  struct vfio_iova_range **out);
 bool vn_domain_iova_valid(struct vn_container *c, u64 iova, u64 size);
 
 /* ---- the PASID, stage-1 and fault parts (ioctl.c, pasid.c) ---------------
