@@ -12,10 +12,11 @@
  * which the files of those parts own (pasid_state).
  *
  * Suite: the VM test suite of this module is "nested" (modules.list lines
- * "nested ..."). The selftests live in
- * tools/testing/selftests/vfio_iommu_nested/, whose SUITE file names the
- * suite "nested" for build-userspace.sh; benchmark and example scripts are
- * named <NN>-nested.sh so that init.sh matches them to the same suite.
+ * "nested ..."; "run-vm.sh --suite nested"). The selftests live in
+ * tools/testing/selftests/vfio_iommu_nested/ and the benchmark and example
+ * scripts may be named <NN>-vfio_iommu_nested.sh or <NN>-nested.sh: the
+ * VM runner (init.sh, build-userspace.sh) gives a directory or script named
+ * after a module the suite of that module's modules.list line.
  *
  * Lock order (outer first):
  *
