@@ -9,26 +9,10 @@
 #ifndef __NESTED_PASID_UTILS_H
 #define __NESTED_PASID_UTILS_H
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
-#include <linux/vfio.h>
 #include <linux/vfio_iommu_nested.h>
 
+#include "nested_utils.h"
 #include "../ioasid/ioasid_utils.h"
-
-#define NP_MDEV_TYPES	"/sys/class/vfio_nested_testdev/vnt0/mdev_supported_types"
-#define NP_MDEV_CREATE	NP_MDEV_TYPES "/vfio_nested_testdev-vnt/create"
-#define NP_TEST_DMA_PARAM "/sys/module/vfio_iommu_nested/parameters/allow_test_dma"
 
 /* ioctl() as 0 (or its non-negative value) or -errno. */
 static inline int np_ioctl(int fd, unsigned long cmd, void *arg)
@@ -38,129 +22,75 @@ static inline int np_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
-static inline int np_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static inline int np_read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
-}
-
 /* ---- the device and its container ---------------------------------------- */
 
 /**
  * struct np_dev - one test mdev in its own VFIO_NESTED_IOMMU container
- * @uuid: the mdev
+ * @uuid: the mdev (VN_UUID of the test program's range)
  * @group_id: its IOMMU group number: the uAPI's dev_id
  * @container: the container fd
  * @group: the group fd
  * @dev: the device fd (open: the device is registered with the container)
  */
 struct np_dev {
-	char uuid[40];
+	struct vn_uuid uuid;
 	int group_id;
 	int container, group, dev;
 };
 
 static inline bool np_testdev_present(void)
 {
-	return access(NP_MDEV_CREATE, W_OK) == 0 &&
+	return vn_testdev_present() && vn_backend_present() &&
 	       access("/dev/vfio/vfio", R_OK | W_OK) == 0;
 }
 
-static inline void np_uuid(char *buf, size_t len)
+static inline bool np_test_dma_on(void)
 {
-	static unsigned int seq;
-
-	snprintf(buf, len, "7076d000-0000-4000-8000-%04x%08x",
-		 getpid() & 0xffff, ++seq);
+	return vn_param("allow_test_dma", NULL) == 1;
 }
 
 static inline void np_dev_close(struct np_dev *d)
 {
-	char path[128];
+	struct vn_vfio v = {
+		.container = d->container, .group = d->group, .dev = d->dev,
+	};
 
-	if (d->dev >= 0)
-		close(d->dev);
-	if (d->group >= 0)
-		close(d->group);
-	if (d->container >= 0)
-		close(d->container);
+	vn_close(&v);
 	d->dev = d->group = d->container = -1;
-	if (d->uuid[0]) {
-		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
-			 d->uuid);
-		np_write_file(path, "1");
-		d->uuid[0] = 0;
+	if (d->uuid.s[0]) {
+		vn_testdev_remove(d->uuid.s);
+		d->uuid.s[0] = 0;
 	}
 }
 
-/* Open the group and the container; set the backend; no device fd yet. */
-static inline int np_container_open(struct np_dev *d)
-{
-	int type = VFIO_NESTED_IOMMU;
-	char path[128];
-
-	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0)
-		return -errno;
-	d->group = open(path, O_RDWR);
-	if (d->group < 0)
-		return -errno;
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		return -errno;
-	if (ioctl(d->container, VFIO_SET_IOMMU, type))
-		return -errno;
-	return 0;
-}
-
-/* A new mdev, its group in a new nested container, its device fd open. */
-static inline int np_dev_open(struct np_dev *d)
+/* Test mdev VN_UUID(@n), its group in a new nested container, device open. */
+static inline int np_dev_open(struct np_dev *d, unsigned int n)
 {
 	char path[128], link[256];
-	ssize_t n;
+	struct vn_vfio v;
+	ssize_t len;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
 	d->container = d->group = d->dev = -1;
-	np_uuid(d->uuid, sizeof(d->uuid));
-	ret = np_write_file(NP_MDEV_CREATE, d->uuid);
+	d->uuid = vn_uuid(n);
+	ret = vn_testdev_create(d->uuid.s);
 	if (ret) {
-		d->uuid[0] = 0;
+		d->uuid.s[0] = 0;
 		return ret;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 d->uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
+		 d->uuid.s);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
 		return -errno;
-	link[n] = 0;
+	link[len] = 0;
 	d->group_id = atoi(strrchr(link, '/') + 1);
-	ret = np_container_open(d);
-	if (ret)
-		return ret;
-	d->dev = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
-	return d->dev < 0 ? -errno : 0;
+	ret = vn_open_dev(d->uuid.s, &v);
+	d->container = v.container;
+	d->group = v.group;
+	d->dev = v.dev;
+	return ret;
 }
 
 /* ---- the backend's ioctls -------------------------------------------------- */
@@ -318,20 +248,6 @@ struct np_guest {
 	__u64 root;
 };
 
-static inline int np_map_dma(int container, void *vaddr, __u64 iova,
-			     __u64 size, __u32 flags)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = flags,
-		.vaddr = (uintptr_t)vaddr,
-		.iova = iova,
-		.size = size,
-	};
-
-	return np_ioctl(container, VFIO_IOMMU_MAP_DMA, &map);
-}
-
 /* Map @size bytes of new guest RAM at @gpa, readable and writable. */
 static inline int np_guest_init(struct np_guest *g, int container, __u64 gpa,
 				__u64 size)
@@ -345,8 +261,7 @@ static inline int np_guest_init(struct np_guest *g, int container, __u64 gpa,
 	}
 	g->gpa = gpa;
 	g->size = size;
-	return np_map_dma(container, g->ram, gpa, size,
-			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	return vn_map(container, gpa, g->ram, size, VN_RW);
 }
 
 static inline void np_guest_fini(struct np_guest *g)

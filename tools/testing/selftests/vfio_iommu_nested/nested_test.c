@@ -15,6 +15,10 @@
 #define IOVA		0x00007f1234560000ULL
 #define IOVA_2M		0x00007f0000000000ULL
 
+/* Test mdevs of this program: VN_UUID(0x20) and VN_UUID(0x21). */
+#define UUID_FIRST	0x20
+#define UUID_SECOND	0x21
+
 FIXTURE(nested) {
 	struct np_dev d;
 	struct np_guest g;
@@ -33,7 +37,7 @@ FIXTURE_SETUP(nested)
 		SKIP(return, "vfio_nested_testdev or VFIO not available");
 	if (access(IOASID_DEV, R_OK | W_OK))
 		SKIP(return, "%s not available", IOASID_DEV);
-	ret = np_dev_open(&self->d);
+	ret = np_dev_open(&self->d, UUID_FIRST);
 	ASSERT_EQ(0, ret) TH_LOG("test mdev in a nested container: %s",
 				 strerror(-ret));
 	ASSERT_EQ(0, np_guest_init(&self->g, self->d.container, RAM_GPA,
@@ -55,10 +59,7 @@ FIXTURE_TEARDOWN(nested)
 
 static bool test_dma_on(void)
 {
-	char buf[8] = "";
-
-	return !np_read_file(NP_TEST_DMA_PARAM, buf, sizeof(buf)) &&
-	       buf[0] == 'Y';
+	return np_test_dma_on();
 }
 
 /* ---- GET_CAPS ---------------------------------------------------------- */
@@ -348,7 +349,7 @@ TEST_F(nested, two_containers_two_files)
 	__u32 pasid2 = 0;
 	int f2, ret;
 
-	ret = np_dev_open(&d2);
+	ret = np_dev_open(&d2, UUID_SECOND);
 	ASSERT_EQ(0, ret) TH_LOG("second mdev: %s", strerror(-ret));
 	f2 = np_ioasid_open_alloc(&pasid2);
 	ASSERT_LE(0, f2);
@@ -377,7 +378,7 @@ TEST_F(nested, two_containers_one_file)
 	struct np_dev d2;
 	int ret;
 
-	ret = np_dev_open(&d2);
+	ret = np_dev_open(&d2, UUID_SECOND);
 	ASSERT_EQ(0, ret) TH_LOG("second mdev: %s", strerror(-ret));
 	ASSERT_EQ(0, np_set_ioasid_fd(self->d.container, self->ioasid));
 	ASSERT_EQ(0, np_set_ioasid_fd(d2.container, self->ioasid));
@@ -809,13 +810,13 @@ TEST_F(nested, test_dma_param)
 
 	if (!test_dma_on())
 		SKIP(return, "allow_test_dma is off");
-	ASSERT_EQ(0, np_write_file(NP_TEST_DMA_PARAM, "N"));
+	ASSERT_EQ(0, vn_param("allow_test_dma", "N"));
 	EXPECT_EQ(-ENOTTY, np_dma(self->d.container, self->d.group_id,
 				  VFIO_NESTED_PASID_NONE, 0, RAM_GPA, buf, 16,
 				  NULL));
 	EXPECT_EQ(0, np_get_caps(self->d.container, &caps));
 	EXPECT_FALSE(caps.features & VFIO_NESTED_CAP_TEST_DMA);
-	ASSERT_EQ(0, np_write_file(NP_TEST_DMA_PARAM, "Y"));
+	ASSERT_EQ(0, vn_param("allow_test_dma", "Y"));
 	EXPECT_EQ(0, np_dma(self->d.container, self->d.group_id,
 			    VFIO_NESTED_PASID_NONE, 0, RAM_GPA, buf, 16, NULL));
 }
