@@ -49,8 +49,6 @@
 #define X86_ADDR_TOP	51
 #define X86_IDX_BITS	9
 
-/* IOTLB entries per stage 1; a full IOTLB caches nothing more */
-#define VN_S1_IOTLB_MAX		4096
 /* compare-and-exchange attempts on one walk before giving up (-EAGAIN) */
 #define VN_S1_CAS_TRIES		16
 

@@ -52,6 +52,9 @@ struct vn_s1_cfg {
 	u64 root_gpa;
 };
 
+/* IOTLB entries per stage 1; a full IOTLB caches nothing more */
+#define VN_S1_IOTLB_MAX	4096
+
 /* access of a request, for vn_s1_translate(): read is implied by write */
 #define VN_ACC_READ	BIT(0)
 #define VN_ACC_WRITE	BIT(1)
