@@ -30,7 +30,9 @@ struct vn_s1;
  *	not map @gpa, -EPERM when the mapping is not writable.  May sleep.
  *
  * @ctx is the caller's (the container for the module, the fake memory for
- * KUnit).  Every stage-1 table access goes through these two calls.
+ * KUnit).  Every stage-1 table access goes through these two calls.  (The
+ * kernel's cmpxchg64() is a function-like macro: call the member as
+ * ``(*ops->cmpxchg64)(...)`` so that it is not expanded.)
  */
 struct vn_s2_ops {
 	int (*read64)(void *ctx, u64 gpa, u64 *val);
@@ -50,6 +52,9 @@ struct vn_s1_cfg {
 	u32 flags;
 	u64 root_gpa;
 };
+
+/* IOTLB entries per stage 1; a full IOTLB caches nothing more */
+#define VN_S1_IOTLB_MAX	4096
 
 /* access of a request, for vn_s1_translate(): read is implied by write */
 #define VN_ACC_READ	BIT(0)
