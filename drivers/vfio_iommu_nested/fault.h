@@ -115,4 +115,15 @@ int vn_fault_page_request(struct vn_fault_queue *q,
 			  const struct vn_fault_info *pages, unsigned int n);
 void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The fault fd's insides, for tests/fault_kunit.c. */
+struct file;
+struct iov_iter;
+struct file *vn_fault_queue_get_file(struct vn_fault_queue *q);
+ssize_t vn_fault_read_records(struct vn_fault_queue *q, struct iov_iter *to,
+			      bool nonblock);
+ssize_t vn_fault_write_responses(struct vn_fault_queue *q,
+				 struct iov_iter *from);
+#endif
+
 #endif /* _VFIO_IOMMU_NESTED_FAULT_H */
