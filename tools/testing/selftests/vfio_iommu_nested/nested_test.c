@@ -32,7 +32,9 @@ FIXTURE_SETUP(nested)
 {
 	int ret;
 
-	self->d.container = self->d.group = self->d.dev = -1;
+	self->d.container = -1;
+	self->d.group = -1;
+	self->d.dev = -1;
 	self->ioasid = -1;
 	if (!np_testdev_present())
 		SKIP(return, "vfio_nested_testdev or VFIO not available");
