@@ -245,7 +245,7 @@ static inline int np_get_fault_fd(int container)
  * @root: GPA of the PML4 (0 until np_guest_root())
  */
 struct np_guest {
-	uint8_t *ram;
+	__u8 *ram;
 	__u64 gpa;
 	__u64 size;
 	__u64 next;
