@@ -95,6 +95,7 @@ TEST_F(nested, get_caps)
 	EXPECT_EQ(sizeof(struct vfio_nested_page_response),
 		  caps.page_response_size);
 	EXPECT_LT(0, caps.fault_depth);
+	EXPECT_LT(0, caps.iotlb_entries);
 	EXPECT_LT(0, caps.dma_retries);
 }
 
