@@ -92,7 +92,7 @@ static int vn_ioctl_get_caps(struct vn_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	/* Everything else is output: what the user passed does not matter. */
-	memset(&cmd->features, 0, sizeof(*cmd) - offsetof(typeof(*cmd), features));
+	*cmd = (struct vfio_nested_caps){ .size = cmd->size };
 	cmd->features = VFIO_NESTED_CAP_PASID | VFIO_NESTED_CAP_RID_S1 |
 			VFIO_NESTED_CAP_CACHING_MODE |
 			VFIO_NESTED_CAP_PAGE_REQUEST |
@@ -105,7 +105,7 @@ static int vn_ioctl_get_caps(struct vn_ucmd *ucmd)
 	cmd->pgsizes = SZ_4K | SZ_2M | SZ_1G;
 	cmd->inv_types = BIT(VFIO_NESTED_INV_ALL) | BIT(VFIO_NESTED_INV_PASID) |
 			 BIT(VFIO_NESTED_INV_ADDR) | BIT(VFIO_NESTED_INV_DEVTLB);
-	cmd->iotlb_entries = 0;
+	cmd->iotlb_entries = VN_S1_IOTLB_MAX;
 	cmd->fault_depth = vn_fault_queue_depth(ucmd->ps->faultq);
 	cmd->fault_record_size = sizeof(struct vfio_nested_fault);
 	cmd->page_response_size = sizeof(struct vfio_nested_page_response);

@@ -94,6 +94,9 @@ TEST(check_extension_and_set_iommu)
 	EXPECT_EQ(1, ioctl(v.container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
 	EXPECT_EQ(0, ioctl(v.container, VFIO_CHECK_EXTENSION, 0x12345678));
 
+	/* no dirty tracking */
+	EXPECT_EQ(-1, ioctl(v.container, VFIO_IOMMU_DIRTY_PAGES, NULL));
+	EXPECT_EQ(ENOTTY, errno);
 	/* an ioctl nobody defines */
 	EXPECT_EQ(-1, ioctl(v.container, _IO(VFIO_TYPE, VFIO_BASE + 90)));
 	EXPECT_EQ(ENOTTY, errno);

@@ -7,6 +7,8 @@
  * table built in guest RAM, bound for a PASID, DMA landing in the right
  * page, a remap unseen until invalidated.
  */
+#include <pthread.h>
+
 #include "nested_pasid_utils.h"
 
 /* Guest RAM: 8 MiB at 4 GiB; the DMA addresses are canonical user ones. */
@@ -14,6 +16,7 @@
 #define RAM_SIZE	(8ULL << 20)
 #define IOVA		0x00007f1234560000ULL
 #define IOVA_2M		0x00007f0000000000ULL
+#define IOVA_RSVD	0x00007f1234800000ULL
 
 /* Test mdevs of this program: VN_UUID(0x20) and VN_UUID(0x21). */
 #define UUID_FIRST	0x20
@@ -31,7 +34,9 @@ FIXTURE_SETUP(nested)
 {
 	int ret;
 
-	self->d.container = self->d.group = self->d.dev = -1;
+	self->d.container = -1;
+	self->d.group = -1;
+	self->d.dev = -1;
 	self->ioasid = -1;
 	if (!np_testdev_present())
 		SKIP(return, "vfio_nested_testdev or VFIO not available");
@@ -90,6 +95,7 @@ TEST_F(nested, get_caps)
 	EXPECT_EQ(sizeof(struct vfio_nested_page_response),
 		  caps.page_response_size);
 	EXPECT_LT(0, caps.fault_depth);
+	EXPECT_LT(0, caps.iotlb_entries);
 	EXPECT_LT(0, caps.dma_retries);
 }
 
@@ -655,9 +661,8 @@ TEST_F(nested, dma_faults)
 	np_map_4k(&self->g, IOVA, self->page_a, PTE_USER_RW);
 	/* the next page is not present */
 	np_map_4k(&self->g, IOVA + 2 * NP_PAGE, self->page_b, PTE_P | PTE_US);
-	/* a reserved bit (above the 52-bit address width) */
-	np_map_4k(&self->g, IOVA + 3 * NP_PAGE, self->page_b,
-		  PTE_USER_RW | (1ULL << 52));
+	/* a reserved bit: bit 13 of a 2 MiB page's entry */
+	np_map_2m(&self->g, IOVA_RSVD, RAM_GPA | (1ULL << 13), PTE_USER_RW);
 	/* a GPA outside guest RAM: stage 2 refuses */
 	np_map_4k(&self->g, IOVA + 4 * NP_PAGE, RAM_GPA + RAM_SIZE + NP_PAGE,
 		  PTE_USER_RW);
@@ -680,10 +685,10 @@ TEST_F(nested, dma_faults)
 	EXPECT_EQ(VFIO_NESTED_DMA_PAGE_FAULT, out.out_status);
 	EXPECT_EQ(0, out.out_done);
 
-	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA + 3 * NP_PAGE, buf,
-				  16, &out));
+	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA_RSVD + 24, buf, 16,
+				  &out));
 	EXPECT_EQ(VFIO_NESTED_DMA_S1_FAULT, out.out_status);
-	EXPECT_EQ(IOVA + 3 * NP_PAGE, out.out_fault_addr);
+	EXPECT_EQ(IOVA_RSVD + 24, out.out_fault_addr);
 
 	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA + 4 * NP_PAGE + 8,
 				  buf, 16, &out));
@@ -819,6 +824,118 @@ TEST_F(nested, test_dma_param)
 	ASSERT_EQ(0, vn_param("allow_test_dma", "Y"));
 	EXPECT_EQ(0, np_dma(self->d.container, self->d.group_id,
 			    VFIO_NESTED_PASID_NONE, 0, RAM_GPA, buf, 16, NULL));
+}
+
+/* ---- page requests: the DMA waits, an answer or an unbind ends the wait -- */
+
+enum responder_action {
+	RESP_MAP_SUCCESS,	/* make the page present, answer success */
+	RESP_UNBIND,		/* unbind the PASID instead of answering */
+	RESP_FREE,		/* free the PASID in /dev/ioasid instead */
+};
+
+struct responder {
+	enum responder_action action;
+	int fault_fd, container, ioasid;
+	__u32 flags, name, pasid;
+	struct np_guest *g;
+	__u64 gpa;
+	struct vfio_nested_fault rec;
+	ssize_t got;
+	int ret;
+};
+
+/* The vIOMMU's thread: read one page request and act on it. */
+static void *responder_main(void *arg)
+{
+	struct responder *r = arg;
+	struct vfio_nested_page_response resp = { .size = sizeof(resp) };
+
+	r->got = read(r->fault_fd, &r->rec, sizeof(r->rec));
+	if (r->got != sizeof(r->rec))
+		return NULL;
+	switch (r->action) {
+	case RESP_MAP_SUCCESS:
+		np_map_4k(r->g, r->rec.addr, r->gpa, PTE_USER_RW);
+		resp.cookie = r->rec.cookie;
+		resp.code = VFIO_NESTED_PAGE_RESP_SUCCESS;
+		r->ret = write(r->fault_fd, &resp, sizeof(resp)) == sizeof(resp) ?
+			 0 : -errno;
+		break;
+	case RESP_UNBIND:
+		r->ret = np_unbind(r->container, r->flags, r->name);
+		break;
+	case RESP_FREE:
+		r->ret = ioasid_free_pasid(r->ioasid, r->pasid);
+		break;
+	}
+	return NULL;
+}
+
+TEST_F(nested, dma_page_request)
+{
+	static unsigned char buf[4096];
+	struct vfio_nested_test_dma out;
+	int c = self->d.container, dev = self->d.group_id;
+	struct responder r = {};
+	int action, ret;
+	pthread_t t;
+
+	if (!test_dma_on())
+		SKIP(return, "allow_test_dma is off");
+	/* IOVA's table exists, its entry is not present */
+	np_map_4k(&self->g, IOVA, 0, 0);
+	ASSERT_EQ(0, bind_variant(_metadata, self, variant, &r.flags, &r.name));
+	r.fault_fd = np_get_fault_fd(c);
+	ASSERT_LE(0, r.fault_fd);
+	r.container = c;
+	r.ioasid = self->ioasid;
+	r.pasid = self->pasid;
+	r.g = &self->g;
+	r.gpa = self->page_a;
+
+	for (action = RESP_MAP_SUCCESS; action <= RESP_FREE; action++) {
+		r.action = action;
+		r.got = 0;
+		r.ret = -1;
+		ASSERT_EQ(0, pthread_create(&t, NULL, responder_main, &r));
+		fill(buf, sizeof(buf), 20 + action);
+		ret = np_dma(c, dev, r.flags | VFIO_NESTED_DMA_WRITE, r.name,
+			     IOVA, buf, sizeof(buf), &out);
+		EXPECT_EQ(action == RESP_MAP_SUCCESS ? 0 : -EACCES, ret);
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(sizeof(r.rec), r.got);
+		EXPECT_EQ(0, r.ret);
+		/* the record names the PASID as bound, the page, the access */
+		EXPECT_EQ(VFIO_NESTED_FAULT_PAGE_REQ, r.rec.kind);
+		EXPECT_TRUE(r.rec.flags & VFIO_NESTED_FAULT_PASID_VALID);
+		EXPECT_TRUE(r.rec.flags & VFIO_NESTED_FAULT_LAST_PAGE);
+		EXPECT_EQ(r.name, r.rec.pasid);
+		EXPECT_EQ(IOVA, r.rec.addr);
+		EXPECT_EQ(self->d.group_id, r.rec.dev_id);
+		EXPECT_TRUE(r.rec.perm & VFIO_NESTED_FAULT_PERM_WRITE);
+		EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S1_NOT_PRESENT, r.rec.reason);
+		EXPECT_EQ(1, out.out_page_requests);
+		if (action == RESP_MAP_SUCCESS) {
+			/* retried after the answer: the bytes are in A */
+			EXPECT_EQ(VFIO_NESTED_DMA_OK, out.out_status);
+			EXPECT_EQ(0, memcmp(np_hva(&self->g, self->page_a), buf,
+					    sizeof(buf)));
+			/* make it not present again (invalidated) */
+			np_map_4k(&self->g, IOVA, 0, 0);
+			ASSERT_EQ(0, np_inv_addr(c, r.name, IOVA, 1));
+		} else {
+			/* unbound while waiting: answered "invalid" */
+			EXPECT_EQ(VFIO_NESTED_DMA_RESP_INVALID, out.out_status);
+			EXPECT_EQ(IOVA, out.out_fault_addr);
+			EXPECT_EQ(0, out.out_done);
+			EXPECT_EQ(-ENOENT, np_unbind(c, r.flags, r.name));
+			if (action == RESP_UNBIND)
+				ASSERT_EQ(0, np_bind(c, r.flags, r.name,
+						     self->g.root));
+		}
+	}
+	close(r.fault_fd);
 }
 
 TEST_HARNESS_MAIN
