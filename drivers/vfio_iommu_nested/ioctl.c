@@ -226,8 +226,9 @@ static int vn_ioctl_invalidate(struct vn_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
+	/* A page per entry is room to grow; more would be zeroes to check. */
 	if (cmd->entry_len < offsetofend(struct vfio_nested_inv_entry,
-					 __reserved))
+					 __reserved) || cmd->entry_len > PAGE_SIZE)
 		return -EINVAL;
 	for (done = 0; done < cmd->entry_num; done++) {
 		ret = copy_struct_from_user(&e, sizeof(e),

@@ -71,8 +71,9 @@
  *   PASID given together with ``VFIO_NESTED_PASID_NONE``, a stage-1
  *   configuration the format does not allow: root GPA not aligned, address
  *   width not the format's, an unknown invalidation type or granule, a
- *   zero or overflowing DMA length); VFIO_NESTED_SET_IOASID_FD: the fd is
- *   open but not a ``/dev/ioasid`` file.
+ *   zero or overflowing DMA length, an invalidation entry_len below 40 or
+ *   above 4096); VFIO_NESTED_SET_IOASID_FD: the fd is open but not a
+ *   ``/dev/ioasid`` file.
  * - ``E2BIG``: @size is larger than the kernel's structure and the extra
  *   bytes are not all zero.
  * - ``EOPNOTSUPP``: an unknown bit is set in @flags (or in another flags

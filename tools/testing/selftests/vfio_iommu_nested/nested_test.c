@@ -465,6 +465,8 @@ TEST_F(nested, invalidate_bad)
 	cmd.flags = 0;
 	cmd.entry_len = 32;
 	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
+	cmd.entry_len = 4097;
+	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
 	cmd.entry_len = sizeof(e[0]);
 	cmd.entries = 8;
 	EXPECT_EQ(-EFAULT, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
