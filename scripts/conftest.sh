@@ -29,7 +29,7 @@ OUT=$1 VERSION=$2 OBJTREE=$3
 shift 3
 
 PROBES="symbol_ns_string vfio_get_region_info_caps vdpa_alloc_device_map \
-vdpa_bind_mm eventfd_signal_ctx_only"
+vdpa_bind_mm eventfd_signal_ctx_only iommu_paging_domain_alloc"
 # Probes that compile when the API is missing.
 NEGATIVE="symbol_ns_string"
 
@@ -94,6 +94,19 @@ void pvm_conftest(struct eventfd_ctx *ctx);
 void pvm_conftest(struct eventfd_ctx *ctx)
 {
 	eventfd_signal(ctx);
+}
+EOF
+}
+
+# 6.11: a paging domain is allocated for a device (7.x: an inline over
+# iommu_paging_domain_alloc_flags(), the same call).
+probe_iommu_paging_domain_alloc() {
+	cat <<'EOF'
+#include <linux/iommu.h>
+struct iommu_domain *pvm_conftest(struct device *dev);
+struct iommu_domain *pvm_conftest(struct device *dev)
+{
+	return iommu_paging_domain_alloc(dev);
 }
 EOF
 }

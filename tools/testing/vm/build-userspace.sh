@@ -15,10 +15,17 @@ KSRC=$(kernel_src)
 KHDR=$(uapi_headers)
 mkdir -p "$OUT"
 
+# The suite of a directory: its name when that is a suite of modules.list,
+# else the suite whose line loads a module of that name (init.sh's rule).
+suite_of() {
+	awk -v n="$1" '$1 == n { f = 1 } $2 == n && s == "" { s = $1 }
+		END { print (f || s == "") ? n : s }' "$VM_DIR/modules.list"
+}
+
 build_dir() { # kind dir
 	local kind=$1 dir=$2 suite
 	suite=$(basename "$dir")
-	if [ -n "$SUITES" ] && ! echo ",$SUITES," | grep -q ",$suite,"; then
+	if [ -n "$SUITES" ] && ! echo ",$SUITES," | grep -q ",$(suite_of "$suite"),"; then
 		return 0
 	fi
 	mkdir -p "$OUT/$kind/$suite"

@@ -5,10 +5,12 @@
 # then for each kernel "dkms build -k" and "dkms install -k" (signed with
 # the key dkms itself uses), then "dkms remove --all". Per kernel it checks
 # that the build succeeds, that exactly the product modules are installed
-# (pvm_ioasid, and vhost_vfio only where the kernel has the vDPA bus; never
-# a test module), with our MODULE_VERSION, dkms's signature and the
+# (pvm_ioasid, vhost_vfio only where the kernel has the vDPA bus,
+# vfio_iommu_nested only where it has the VFIO container; never a test
+# module), with our MODULE_VERSION, dkms's signature and the
 # kernel's vermagic, that modprobe resolves them to the DKMS copies, and
-# that a kernel without vDPA says so instead of failing.
+# that a kernel without vDPA or the VFIO container says so instead of
+# failing.
 #
 #   check-dkms.sh [KVER...]   default: every kernel with /lib/modules/KVER/build
 #
@@ -91,6 +93,13 @@ for k in "${KVERS[@]}"; do
 		grep -q "^$o=[ym]$" "$kconf" || want=pvm_ioasid
 	done
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want=pvm_ioasid
+	# vfio_iommu_nested from 6.12 on, with the VFIO container and IOMMU API
+	want_vn=vfio_iommu_nested
+	for o in CONFIG_VFIO_CONTAINER CONFIG_IOMMU_API; do
+		grep -q "^$o=[ym]$" "$kconf" || want_vn=
+	done
+	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want_vn=
+	want="$want${want_vn:+ $want_vn}"
 	t=$(date +%s)
 	if dkms build "$PKG/$VER" -k "$k" >"$LOGS/build-$k.log" 2>&1; then
 		pass "dkms build -k $k ($(($(date +%s) - t)) s)"
@@ -102,7 +111,15 @@ for k in "${KVERS[@]}"; do
 	fi
 	mlog=/var/lib/dkms/$PKG/$VER/$k/$(uname -m)/log/make.log
 	cp "$mlog" "$LOGS/make-$k.log" 2>/dev/null
-	if [ "$want" = pvm_ioasid ]; then
+	if [ -z "$want_vn" ]; then
+		if grep -q 'vfio_iommu_nested is skipped' "$LOGS/build-$k.log" &&
+		   grep -q 'vfio_iommu_nested skipped' "$LOGS/make-$k.log"; then
+			pass "$k has no VFIO container API: dkms and Kbuild say vfio_iommu_nested is skipped"
+		else
+			fail "$k has no VFIO container API but no skip message from dkms.conf and Kbuild"
+		fi
+	fi
+	if [ "${want#pvm_ioasid vhost_vfio}" = "$want" ]; then
 		if grep -q 'vhost_vfio is skipped' "$LOGS/build-$k.log" &&
 		   grep -q 'vhost_vfio skipped' "$LOGS/make-$k.log"; then
 			pass "$k has no vDPA bus: dkms and Kbuild say vhost_vfio is skipped"

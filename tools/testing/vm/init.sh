@@ -30,6 +30,15 @@ done
 
 log() { echo "pasidvm: $*" >/dev/kmsg; echo "pasidvm: $*"; }
 
+# The suite of a selftests directory, benchmark or example script named
+# NAME: NAME itself when it is a suite of modules.list, else the suite whose
+# line loads a module called NAME (tools/testing/selftests/vfio_iommu_nested
+# belongs to suite "nested"), else NAME.
+suite_of() {
+	awk -v n="$1" '$1 == n { f = 1 } $2 == n && s == "" { s = $1 }
+		END { print (f || s == "") ? n : s }' /etc/pasidvm/modules.list
+}
+
 in_suites() {
 	[ -z "$SUITES" ] && return 0
 	case ",$SUITES," in *",$1,"*) return 0 ;; esac
@@ -112,7 +121,7 @@ run_selftests() {
 	local dir suite t name
 	for dir in /selftests/*/; do
 		[ -d "$dir" ] || continue
-		suite=$(basename "$dir")
+		suite=$(suite_of "$(basename "$dir")")
 		in_suites "$suite" || continue
 		mkdir -p "/out/selftests/$suite"
 		for t in "$dir"*_test; do
@@ -152,7 +161,7 @@ bench)
 	load_modules
 	for s in /etc/pasidvm/bench.d/*.sh; do
 		[ -f "$s" ] || continue
-		in_suites "$(basename "$s" .sh | sed 's/^[0-9]*-//')" || continue
+		in_suites "$(suite_of "$(basename "$s" .sh | sed 's/^[0-9]*-//')")" || continue
 		log "benchmark $s"
 		sh "$s" 2>&1 | tee -a /out/bench.log
 	done
@@ -163,7 +172,7 @@ run)
 	: >/out/examples.rc
 	for s in /etc/pasidvm/examples.d/*.sh; do
 		[ -f "$s" ] || continue
-		in_suites "$(basename "$s" .sh | sed 's/^[0-9]*-//')" || continue
+		in_suites "$(suite_of "$(basename "$s" .sh | sed 's/^[0-9]*-//')")" || continue
 		log "example $s"
 		( sh "$s"; echo "$s $?" >>/out/examples.rc ) 2>&1 | tee -a /out/examples.log
 	done

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between vfio_nested_testdev.ko (a test-only mdev) and the
+ * vfio_iommu_nested selftests; included by both.
+ *
+ * Loading the module creates the mdev parent VNT_PARENT (class
+ * VNT_CLASS) with one mdev type, VNT_TYPE ("mdevctl types" lists it).
+ * Each mdev instance is a VFIO device of an emulated IOMMU group, with no
+ * region and no interrupt: its fd answers the ioctls below, which let a
+ * test do what an emulated device does with the container's IOMMU backend:
+ *
+ * - VNT_PIN: vfio_pin_pages() of @npage pages from @iova with the access
+ *   of @flags (VNT_READ, VNT_WRITE); the device keeps the pages until
+ *   VNT_UNPIN, its dma_unmap callback or the last close. Returns the
+ *   vfio_pin_pages() result: @npage, or its -errno (EEXIST when the
+ *   device holds one of those pages already).
+ * - VNT_UNPIN: vfio_unpin_pages() of pages the device holds in the range
+ *   (the others are skipped). Returns how many it unpinned.
+ * - VNT_PINNED_RW: copy between @data and the pages the device holds,
+ *   through their kernel mapping (what the device's DMA would touch); @iova
+ *   and @len must lie in pinned pages (EINVAL otherwise).
+ * - VNT_DMA_RW: vfio_dma_rw() of @len bytes (at most VNT_RW_MAX) between
+ *   @data and IOVA space; VNT_WRITE in @flags writes IOVA space.
+ * - VNT_GET_UNMAP_LOG: the dma_unmap calls the device got since the last
+ *   VNT_GET_UNMAP_LOG, oldest first; the log is emptied. Each entry tells
+ *   what held at the moment of the call, before the device let go: how
+ *   many pages of the range the device held, how many of those the
+ *   backend still had pinned (folio_maybe_dma_pinned(): the backend must
+ *   tell the device before it unpins), and whether vfio_dma_rw() of the
+ *   range's first byte still worked. The device then unpins what it held
+ *   in the range, as a correct device does. At most VNT_LOG_MAX entries
+ *   are kept; @dropped counts the ones lost beyond that.
+ *
+ * Every argument struct starts with argsz (bytes the caller passes, at
+ * least the size up to the last field it knows) and flags; unknown flags
+ * -> EOPNOTSUPP, argsz too small -> EINVAL, a larger argsz with a
+ * non-zero tail -> E2BIG.
+ */
+#ifndef _VFIO_NESTED_TESTDEV_H
+#define _VFIO_NESTED_TESTDEV_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VNT_CLASS		"vfio_nested_testdev"
+#define VNT_PARENT		"vnt0"
+#define VNT_TYPE		"vfio_nested_testdev-vnt"
+
+#define VNT_READ		(1U << 0)
+#define VNT_WRITE		(1U << 1)
+
+#define VNT_RW_MAX		(1U << 20)
+#define VNT_LOG_MAX		256
+
+/**
+ * struct vnt_pin - VNT_PIN and VNT_UNPIN
+ * @argsz: sizeof(struct vnt_pin)
+ * @flags: VNT_READ and/or VNT_WRITE (VNT_PIN); 0 (VNT_UNPIN)
+ * @iova: first IOVA, page aligned
+ * @npage: pages
+ * @pad: 0
+ */
+struct vnt_pin {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 iova;
+	__u32 npage;
+	__u32 pad;
+};
+
+/**
+ * struct vnt_rw - VNT_PINNED_RW and VNT_DMA_RW
+ * @argsz: sizeof(struct vnt_rw)
+ * @flags: VNT_WRITE to write the device side (pages or IOVA space)
+ * @iova: first IOVA
+ * @len: bytes, at most VNT_RW_MAX
+ * @pad: 0
+ * @data: user buffer of @len bytes
+ */
+struct vnt_rw {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 iova;
+	__u32 len;
+	__u32 pad;
+	__aligned_u64 data;
+};
+
+/**
+ * struct vnt_unmap_entry - one dma_unmap call
+ * @iova: the range told
+ * @length: its length
+ * @dev_pins: pages of the range the device held at the call
+ * @backend_pinned: of those, pages the backend still had pinned
+ * @rw_ok: 1 when vfio_dma_rw() of @iova still worked during the call
+ * @pad: 0
+ */
+struct vnt_unmap_entry {
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__u32 dev_pins;
+	__u32 backend_pinned;
+	__u32 rw_ok;
+	__u32 pad;
+};
+
+/**
+ * struct vnt_unmap_log - VNT_GET_UNMAP_LOG
+ * @argsz: sizeof(struct vnt_unmap_log)
+ * @flags: 0
+ * @count: in: room in @entries; out: entries written
+ * @dropped: out: entries lost because the log was full
+ * @entries: user array of struct vnt_unmap_entry
+ */
+struct vnt_unmap_log {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 dropped;
+	__aligned_u64 entries;
+};
+
+/* On the device fd; type 0xBD is the backend's, numbers from 0xA0 are ours. */
+#define VNT_PIN			_IO(0xBD, 0xA0)
+#define VNT_UNPIN		_IO(0xBD, 0xA1)
+#define VNT_PINNED_RW		_IO(0xBD, 0xA2)
+#define VNT_DMA_RW		_IO(0xBD, 0xA3)
+#define VNT_GET_UNMAP_LOG	_IO(0xBD, 0xA4)
+
+#endif /* _VFIO_NESTED_TESTDEV_H */
