@@ -46,6 +46,181 @@
 
 /* ---- stage 1: formats, bind flags, invalidation entries ---- */
 
+/**
+ * DOC: stage 1 formats and address widths
+ *
+ * A stage-1 table is named at bind time by a format, the guest-physical
+ * address width and bind flags.  Every table entry is read (and its
+ * accessed and dirty bits set) in guest memory, at a guest-physical address
+ * (GPA) that stage 2 translates: the whole table lives in guest RAM mapped
+ * with ``VFIO_IOMMU_MAP_DMA``.
+ *
+ * ``VFIO_NESTED_S1_FMT_X86_64_4L``
+ *	x86-64 4-level paging (PML4, PDPT, PD, PT): Intel VT-d first-level
+ *	tables and AMD IOMMU v2 (guest) tables in 4-level mode.  Input
+ *	addresses are 48 bits wide and must be canonical (bits 63 to 47 all
+ *	equal).  Pages of 4 KiB, 2 MiB and 1 GiB.
+ * ``VFIO_NESTED_S1_FMT_X86_64_5L``
+ *	x86-64 5-level paging (a PML5 above the PML4): 57-bit canonical input
+ *	addresses (bits 63 to 56 all equal), the same page sizes.
+ * ``VFIO_NESTED_S1_FMT_ARM64_LPAE``
+ *	Reserved for the ARM VMSAv8-64 long-descriptor stage-1 format.  Not
+ *	implemented: a bind with it fails with ``EOPNOTSUPP`` (as does any
+ *	other unknown value that is not 0); 0 is never a format (``EINVAL``).
+ *
+ * The address width given at bind time is the guest-physical (output)
+ * address width of the table, the MAXPHYADDR of the guest's CPU or the
+ * width its vIOMMU reports: from 32 to 52 bits, 0 meaning 52.  Address bits
+ * of a table entry at or above it are reserved bits (a fault with reason
+ * "reserved bit"), and the root GPA must lie below it and be 4 KiB aligned
+ * (``EINVAL`` otherwise).  The input width follows from the format.
+ */
+#define VFIO_NESTED_S1_FMT_X86_64_4L	1
+#define VFIO_NESTED_S1_FMT_X86_64_5L	2
+#define VFIO_NESTED_S1_FMT_ARM64_LPAE	3
+
+#define VFIO_NESTED_S1_ADDR_WIDTH_MIN	32
+#define VFIO_NESTED_S1_ADDR_WIDTH_MAX	52
+
+/**
+ * DOC: stage 1 bind flags
+ *
+ * The flags of a stage-1 binding say which of the format's optional checks
+ * apply, as the guest's control registers (or its vIOMMU's PASID-table
+ * entry) enable them.  An unknown flag fails the bind with ``EOPNOTSUPP``.
+ * A request is a supervisor (privileged) request when the device marks it
+ * so (the PCIe PASID prefix's privileged bit); otherwise it is a user one.
+ *
+ * ``VFIO_NESTED_S1_F_NXE``
+ *	Bit 63 of every entry is the execute-disable (XD/NX) bit, as with
+ *	EFER.NXE set: an instruction fetch through an entry that has it set at
+ *	any level faults.  Without the flag, bit 63 is a reserved bit.
+ * ``VFIO_NESTED_S1_F_WP``
+ *	Write protection applies to supervisor requests, as with CR0.WP set
+ *	(VT-d's WPE): a supervisor write through a read-only entry faults.
+ *	Without it supervisor writes ignore R/W; user writes never do.
+ * ``VFIO_NESTED_S1_F_SMEP``
+ *	A supervisor instruction fetch from a user page (U/S set at every
+ *	level) faults, as with CR4.SMEP.
+ * ``VFIO_NESTED_S1_F_SMAP``
+ *	A supervisor read or write of a user page faults, as with CR4.SMAP
+ *	and EFLAGS.AC clear (a device has no AC flag).
+ * ``VFIO_NESTED_S1_F_PRIV``
+ *	Supervisor requests are allowed at all (VT-d's SRE).  Without it every
+ *	supervisor request faults with reason "privileged".
+ */
+#define VFIO_NESTED_S1_F_NXE		(1U << 0)
+#define VFIO_NESTED_S1_F_WP		(1U << 1)
+#define VFIO_NESTED_S1_F_SMEP		(1U << 2)
+#define VFIO_NESTED_S1_F_SMAP		(1U << 3)
+#define VFIO_NESTED_S1_F_PRIV		(1U << 4)
+#define VFIO_NESTED_S1_F_ALL		(VFIO_NESTED_S1_F_NXE | \
+					 VFIO_NESTED_S1_F_WP | \
+					 VFIO_NESTED_S1_F_SMEP | \
+					 VFIO_NESTED_S1_F_SMAP | \
+					 VFIO_NESTED_S1_F_PRIV)
+
+/**
+ * enum vfio_nested_inv_type - what one invalidation entry drops
+ * @VFIO_NESTED_INV_ALL: every cached translation of every stage 1 of the
+ *	container, and every device TLB; all other fields must be 0.
+ * @VFIO_NESTED_INV_PASID: every cached translation of one stage 1 (@pasid
+ *	of &struct vfio_nested_inv_entry, or the PASID-less stage 1 with
+ *	%VFIO_NESTED_INV_F_NO_PASID).
+ * @VFIO_NESTED_INV_ADDR: the cached translations of one stage 1 whose page
+ *	overlaps the range of @addr, @granule and @npages of the entry.
+ * @VFIO_NESTED_INV_DEVTLB: a device's own address-translation cache (ATS
+ *	device TLB) for one PASID (or none), the range as for
+ *	%VFIO_NESTED_INV_ADDR, or every address of the PASID when @npages is
+ *	0.  The IOMMU's own cache is not touched.
+ */
+enum vfio_nested_inv_type {
+	VFIO_NESTED_INV_ALL = 1,
+	VFIO_NESTED_INV_PASID = 2,
+	VFIO_NESTED_INV_ADDR = 3,
+	VFIO_NESTED_INV_DEVTLB = 4,
+};
+
+/**
+ * define VFIO_NESTED_INV_F_LEAF - only leaf entries changed
+ *
+ * The guest changed only last-level (leaf) entries of the range, so cached
+ * paging-structure entries may stay (VT-d's invalidation hint, SMMU's
+ * leaf-only TLBI).  This engine keeps no paging-structure cache: the flag
+ * is accepted and drops exactly what the same entry without it drops.
+ */
+#define VFIO_NESTED_INV_F_LEAF		(1U << 0)
+/**
+ * define VFIO_NESTED_INV_F_NO_PASID - the entry names requests without PASID
+ *
+ * With %VFIO_NESTED_INV_PASID, %VFIO_NESTED_INV_ADDR and
+ * %VFIO_NESTED_INV_DEVTLB: the stage 1 (or device-TLB context) of requests
+ * without a PASID; @pasid must then be 0.
+ */
+#define VFIO_NESTED_INV_F_NO_PASID	(1U << 1)
+#define VFIO_NESTED_INV_F_ALL		(VFIO_NESTED_INV_F_LEAF | \
+					 VFIO_NESTED_INV_F_NO_PASID)
+
+/**
+ * struct vfio_nested_inv_entry - one entry of %VFIO_NESTED_INVALIDATE
+ * @type: an &enum vfio_nested_inv_type (0 is none: ``EINVAL``)
+ * @flags: %VFIO_NESTED_INV_F_*; an unknown flag stops the batch with
+ *	``EOPNOTSUPP``
+ * @pasid: the PASID as named at %VFIO_NESTED_BIND_S1; 0 for
+ *	%VFIO_NESTED_INV_ALL and with %VFIO_NESTED_INV_F_NO_PASID
+ * @granule: log2 of the unit of @addr and @npages: 12 (4 KiB), 21 (2 MiB)
+ *	or 30 (1 GiB); 0 for the types without a range
+ * @addr: first input address of the range, aligned to the granule
+ * @npages: number of granules in the range, at least 1 (0 only for
+ *	%VFIO_NESTED_INV_DEVTLB, meaning every address); the range must not
+ *	pass 2^64
+ * @dev_id: %VFIO_NESTED_INV_DEVTLB only: the device whose ATC is
+ *	invalidated, named as the container section says; 0 otherwise
+ * @__reserved: must be 0
+ *
+ * The range of an address entry is [@addr, @addr + (@npages << @granule)).
+ * Every cached translation whose page overlaps it is dropped, whatever the
+ * page's size: a 2 MiB translation goes when any 4 KiB inside it is
+ * named, a 4 KiB invalidation of one page keeps its neighbours.  The
+ * granule is only a unit (VT-d's address mask, AMD's size bit and ARM's
+ * TG+NUM+SCALE all convert to it), not a claim about the size of the
+ * guest's pages.  Invalid fields give ``EINVAL``.
+ */
+struct vfio_nested_inv_entry {
+	__u32 type;
+	__u32 flags;
+	__u32 pasid;
+	__u32 granule;
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+	__u32 dev_id;
+	__u32 __reserved;
+};
+
+/**
+ * struct vfio_nested_invalidate - argument of %VFIO_NESTED_INVALIDATE
+ * @argsz: sizeof(struct vfio_nested_invalidate) as the caller knows it
+ * @flags: 0 (no flag is defined; an unknown one gives ``EOPNOTSUPP``)
+ * @entry_len: size of one element of the @entries array as the caller
+ *	knows &struct vfio_nested_inv_entry; at least its first published
+ *	size (40), a larger one with a non-zero unknown tail gives ``E2BIG``
+ * @entry_num: in: the number of entries; out: the number of entries
+ *	handled, in order, when the ioctl returns (all of them on success, the
+ *	index of the entry that failed when it fails)
+ * @entries: user pointer to @entry_num entries of @entry_len bytes each
+ *
+ * The entries are handled in array order; the first that fails stops the
+ * batch and its error is the ioctl's, with @entry_num telling how many were
+ * handled before it, in the style of iommufd's ``IOMMU_HWPT_INVALIDATE``.
+ */
+struct vfio_nested_invalidate {
+	__u32 argsz;
+	__u32 flags;
+	__u32 entry_len;
+	__u32 entry_num;
+	__aligned_u64 entries;
+};
+
 /* ---- faults: fault records and page responses on the fault fd ---- */
 
 #endif /* _UAPI_LINUX_VFIO_IOMMU_NESTED_H */
