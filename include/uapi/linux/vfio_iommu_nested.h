@@ -11,8 +11,99 @@
 /**
  * DOC: vfio_iommu_nested uAPI
  *
- * (Written by the module's authors as the ioctls land: the model, the
- * ioctl list and the errno table.)
+ * Model. A VFIO container set to ``VFIO_NESTED_IOMMU`` translates device
+ * DMA in two stages. Stage 2 (GPA to host memory) is owned by the VMM and
+ * programmed with the standard ``VFIO_IOMMU_MAP_DMA``/``UNMAP_DMA``. Stage 1
+ * (a guest I/O virtual address to GPA) is owned by the guest: a page table
+ * in guest memory, bound per PASID by its root GPA. Every stage-1 table
+ * read is itself a GPA translated by stage 2. Translations are cached per
+ * PASID and change only when the VMM passes the guest's invalidations on.
+ * A DMA that finds a non-present or not-writable stage-1 page raises a
+ * page request on the container's fault fd and is retried once the VMM
+ * answered it with a success page response.
+ *
+ * Ownership. Before binding any PASID the container is tied, once, to the
+ * VMM's ``/dev/ioasid`` file (VFIO_NESTED_SET_IOASID_FD). Every PASID the
+ * container binds must be owned by that file's set: named either as the
+ * host PASID the file allocated or as a guest PASID the file attached
+ * (``VFIO_NESTED_PASID_GUEST``). A host PASID is bound in at most one
+ * container. When the file frees a bound PASID (IOASID_FREE, or closing the
+ * file) the binding is removed as by VFIO_NESTED_UNBIND_S1. A PASID-less
+ * ("RID") stage 1, for DMA without a PASID, needs no ``/dev/ioasid`` file.
+ *
+ * Devices. Where an ioctl, an invalidation entry or a fault record names a
+ * device (@dev_id), it is by its IOMMU group number, the ``N`` of
+ * ``/dev/vfio/N``: the emulated (mdev) devices this backend serves have a
+ * group of their own each.
+ *
+ * The backend's ioctls on the container fd (type ``VFIO_NESTED_TYPE``):
+ *
+ * - VFIO_NESTED_GET_CAPS: formats, PASID and address widths, page sizes,
+ *   IOTLB and fault features (&struct vfio_nested_caps).
+ * - VFIO_NESTED_SET_IOASID_FD: tie the container to a ``/dev/ioasid``
+ *   file (&struct vfio_nested_ioasid_fd).
+ * - VFIO_NESTED_BIND_S1, VFIO_NESTED_UNBIND_S1: bind or unbind a guest
+ *   stage-1 table for a PASID or for PASID-less DMA (&struct
+ *   vfio_nested_bind_s1, &struct vfio_nested_unbind_s1).
+ * - VFIO_NESTED_INVALIDATE: a batch of invalidation entries, handled in
+ *   order (&struct vfio_nested_invalidate).
+ * - VFIO_NESTED_GET_FAULT_FD: the fd on which faults and page requests are
+ *   read and page responses written (&struct vfio_nested_fault_fd).
+ * - VFIO_NESTED_TEST_DMA: test only, refused unless the module parameter
+ *   ``allow_test_dma`` is set: a DMA through an emulated device of the
+ *   container (&struct vfio_nested_test_dma).
+ *
+ * Every ioctl takes a pointer to a structure whose first field, @size, is
+ * the size userspace knows for that structure, followed by @flags. The
+ * kernel accepts any @size from the structure's first published size up:
+ * bytes beyond what the kernel knows must be zero; output fields are
+ * written back for the smaller of the two sizes. Reserved fields must be
+ * zero. The ioctls are served only once ``VFIO_SET_IOMMU`` selected this
+ * backend on the container.
+ *
+ * Errors, for every ioctl:
+ *
+ * - ``EFAULT``: the argument (or a buffer it points to) is not readable or
+ *   writable. VFIO_NESTED_TEST_DMA also fails with ``EFAULT`` when the DMA
+ *   hit a translation fault (see @out_status there).
+ * - ``EINVAL``: @size is smaller than the structure's first published size;
+ *   a field is out of range (a PASID of zero or wider than 20 bits, a
+ *   PASID given together with ``VFIO_NESTED_PASID_NONE``, a stage-1
+ *   configuration the format does not allow: root GPA not aligned, address
+ *   width not the format's, an unknown invalidation type or granule, a
+ *   zero or overflowing DMA length); VFIO_NESTED_SET_IOASID_FD: the fd is
+ *   open but not a ``/dev/ioasid`` file.
+ * - ``E2BIG``: @size is larger than the kernel's structure and the extra
+ *   bytes are not all zero.
+ * - ``EOPNOTSUPP``: an unknown bit is set in @flags (or in another flags
+ *   field), a reserved field is not zero, or a stage-1 format or feature
+ *   is not supported.
+ * - ``ENOTTY``: unknown ioctl number, or VFIO_NESTED_TEST_DMA while the
+ *   ``allow_test_dma`` module parameter is off (the ioctl does not exist
+ *   for production use).
+ * - ``EBADF``: VFIO_NESTED_SET_IOASID_FD: the fd is not open.
+ * - ``EBUSY``: VFIO_NESTED_SET_IOASID_FD a second time on a container;
+ *   VFIO_NESTED_BIND_S1: the PASID (or the PASID-less stage 1) is already
+ *   bound, in this container or in another one, or its number is the name
+ *   of another binding of this container (see enum
+ *   vfio_nested_pasid_flags); VFIO_NESTED_GET_FAULT_FD: a fault fd is
+ *   open.
+ * - ``ENXIO``: a PASID was named but the container has no ``/dev/ioasid``
+ *   file yet (VFIO_NESTED_SET_IOASID_FD was not called);
+ *   VFIO_NESTED_TEST_DMA: no open emulated device of this container has
+ *   that IOMMU group number.
+ * - ``ENOENT``: the PASID is not owned by the container's ``/dev/ioasid``
+ *   file (never allocated, freed, another file's), or the guest PASID is
+ *   not attached in it; VFIO_NESTED_UNBIND_S1, VFIO_NESTED_INVALIDATE,
+ *   VFIO_NESTED_TEST_DMA: nothing is bound for that PASID.
+ * - ``EACCES``, ``EIO``, ``EINTR``: VFIO_NESTED_TEST_DMA: the page request
+ *   was answered "invalid", "failure", or the caller was killed while it
+ *   waited (see &struct vfio_nested_test_dma).
+ * - ``ENOMEM``: out of memory; nothing changed.
+ *
+ * On any error nothing changed, but for VFIO_NESTED_INVALIDATE, whose
+ * entries before the failing one were handled (and counted in its output),
+ * and VFIO_NESTED_TEST_DMA, whose bytes before the fault were moved.
  */
 
 /**
@@ -43,6 +134,289 @@
 #define VFIO_NESTED_GET_FAULT_FD	_IO(VFIO_NESTED_TYPE, 0x05)
 /* test-only, refused unless the module parameter allows it */
 #define VFIO_NESTED_TEST_DMA		_IO(VFIO_NESTED_TYPE, 0x40)
+
+/**
+ * enum vfio_nested_pasid_flags - how an ioctl names a PASID
+ * @VFIO_NESTED_PASID_GUEST: the PASID is a guest PASID attached in the
+ *	container's ``/dev/ioasid`` file (``IOASID_ATTACH_GPASID``); the ioctl
+ *	acts on the host PASID it is attached to at the time of the call
+ * @VFIO_NESTED_PASID_NONE: no PASID: the PASID-less ("RID") stage 1, for
+ *	DMA without a PASID; the PASID field must be 0
+ *
+ * Without either flag the PASID is a host PASID allocated by the
+ * container's ``/dev/ioasid`` file.
+ *
+ * A binding keeps the name it was bound with: UNBIND_S1 and TEST_DMA
+ * with ``VFIO_NESTED_PASID_GUEST`` name it by that guest PASID even if the
+ * guest PASID was detached in ``/dev/ioasid`` since; without the flag, by
+ * its host PASID. Invalidation entries (which have no such flag) and
+ * fault records name it as it was bound. So that this is never ambiguous,
+ * one container cannot bind a host PASID and a guest PASID of the same
+ * number at once (``EBUSY``).
+ */
+enum vfio_nested_pasid_flags {
+	VFIO_NESTED_PASID_GUEST = 1 << 0,
+	VFIO_NESTED_PASID_NONE = 1 << 1,
+};
+
+/**
+ * enum vfio_nested_cap_features - &vfio_nested_caps.features
+ * @VFIO_NESTED_CAP_PASID: stage 1 per PASID (needs a ``/dev/ioasid`` file)
+ * @VFIO_NESTED_CAP_RID_S1: PASID-less stage 1 (``VFIO_NESTED_PASID_NONE``)
+ * @VFIO_NESTED_CAP_CACHING_MODE: translations are cached per PASID and stay
+ *	cached until invalidated with VFIO_NESTED_INVALIDATE, even after the
+ *	guest changed its table (as caching-mode hardware does)
+ * @VFIO_NESTED_CAP_PAGE_REQUEST: DMA to a non-present or not-writable
+ *	stage-1 page raises a page request on the fault fd and waits for its
+ *	page response
+ * @VFIO_NESTED_CAP_FAULT_REPORT: unrecoverable faults are reported on the
+ *	fault fd
+ * @VFIO_NESTED_CAP_DEVTLB_NOOP: the device-TLB invalidation kind is
+ *	accepted and counted; the emulated devices keep no translation cache
+ *	of their own, so it has nothing to drop
+ * @VFIO_NESTED_CAP_TEST_DMA: VFIO_NESTED_TEST_DMA is enabled (the
+ *	``allow_test_dma`` module parameter is set)
+ */
+enum vfio_nested_cap_features {
+	VFIO_NESTED_CAP_PASID = 1 << 0,
+	VFIO_NESTED_CAP_RID_S1 = 1 << 1,
+	VFIO_NESTED_CAP_CACHING_MODE = 1 << 2,
+	VFIO_NESTED_CAP_PAGE_REQUEST = 1 << 3,
+	VFIO_NESTED_CAP_FAULT_REPORT = 1 << 4,
+	VFIO_NESTED_CAP_DEVTLB_NOOP = 1 << 5,
+	VFIO_NESTED_CAP_TEST_DMA = 1 << 6,
+};
+
+/**
+ * struct vfio_nested_caps - ioctl(VFIO_NESTED_GET_CAPS)
+ * @size: sizeof(struct vfio_nested_caps); the first published size is 64
+ * @flags: must be 0
+ * @features: output, enum vfio_nested_cap_features
+ * @pasid_bits: output, width of the host PASID space (that of ioasid's
+ *	pool)
+ * @formats: output, bit ``1 << f`` set for every stage-1 format ``f``
+ *	(``VFIO_NESTED_S1_FMT_*``) that VFIO_NESTED_BIND_S1 accepts
+ * @addr_widths: output, bit ``1 << (w - 1)`` set for every guest-physical
+ *	address width ``w`` that &vfio_nested_bind_s1.addr_width accepts
+ *	(beside 0, which means the widest); the input address width follows
+ *	from the format
+ * @pgsizes: output, page sizes stage 1 can map (4 KiB, 2 MiB, 1 GiB for
+ *	the x86-64 formats), a bitmap of sizes in bytes
+ * @s1_flags: output, the stage-1 bind flags (&vfio_nested_bind_s1.s1_flags)
+ *	the kernel knows
+ * @inv_types: output, bit ``1 << t`` set for every invalidation entry type
+ *	``t`` that VFIO_NESTED_INVALIDATE accepts
+ * @iotlb_entries: output, translations cached per PASID at most
+ * @fault_depth: output, page requests and fault records the fault queue
+ *	holds before it reports an overflow
+ * @fault_record_size: output, size of one record read from the fault fd
+ * @page_response_size: output, size of one page response written to it
+ * @dma_retries: output, how many page requests one page of a DMA raises
+ *	at most before the DMA fails
+ * @__reserved: must be 0
+ *
+ * Every field but @size and @flags is output. A newer kernel may append
+ * fields: a caller that passes the first published size gets the fields
+ * listed here.
+ */
+struct vfio_nested_caps {
+	__u32 size;
+	__u32 flags;
+	__u32 features;
+	__u32 pasid_bits;
+	__aligned_u64 formats;
+	__aligned_u64 addr_widths;
+	__aligned_u64 pgsizes;
+	__u32 s1_flags;
+	__u32 inv_types;
+	__u32 iotlb_entries;
+	__u32 fault_depth;
+	__u32 fault_record_size;
+	__u32 page_response_size;
+	__u32 dma_retries;
+	__u32 __reserved;
+};
+
+/**
+ * struct vfio_nested_ioasid_fd - ioctl(VFIO_NESTED_SET_IOASID_FD)
+ * @size: sizeof(struct vfio_nested_ioasid_fd)
+ * @flags: must be 0
+ * @fd: an open ``/dev/ioasid`` file of the VMM
+ * @__reserved: must be 0
+ *
+ * Tie the container to the set of PASIDs the file owns, for the
+ * container's life (the container keeps the set, not the file: closing
+ * the file frees its PASIDs, which unbinds them here). Once per container:
+ * a second call fails with ``EBUSY``. ``EBADF``: @fd is not open;
+ * ``EINVAL``: it is not a ``/dev/ioasid`` file.
+ */
+struct vfio_nested_ioasid_fd {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 __reserved;
+};
+
+/**
+ * struct vfio_nested_bind_s1 - ioctl(VFIO_NESTED_BIND_S1)
+ * @size: sizeof(struct vfio_nested_bind_s1)
+ * @flags: enum vfio_nested_pasid_flags
+ * @pasid: the PASID, named as @flags says; 0 with ``VFIO_NESTED_PASID_NONE``
+ * @format: stage-1 format, ``VFIO_NESTED_S1_FMT_*``
+ * @addr_width: guest-physical address width of the table (stage-1
+ *	section: 32 to 52, 0 for 52)
+ * @s1_flags: stage-1 bind flags, ``VFIO_NESTED_S1_*`` (stage-1 section)
+ * @root_gpa: GPA of the table's root, aligned as the format requires
+ *
+ * Bind a guest stage-1 table: from now on DMA with that PASID (or without
+ * a PASID) is translated by it, then by stage 2. The table is read from
+ * guest memory only when a DMA needs a translation that is not cached;
+ * nothing is checked at bind time but the configuration. ``EBUSY``: the
+ * PASID is already bound (unbind it first); ``ENOENT``: the container's
+ * ``/dev/ioasid`` file does not own it; ``ENXIO``: no ``/dev/ioasid`` file.
+ */
+struct vfio_nested_bind_s1 {
+	__u32 size;
+	__u32 flags;
+	__u32 pasid;
+	__u32 format;
+	__u32 addr_width;
+	__u32 s1_flags;
+	__aligned_u64 root_gpa;
+};
+
+/**
+ * struct vfio_nested_unbind_s1 - ioctl(VFIO_NESTED_UNBIND_S1)
+ * @size: sizeof(struct vfio_nested_unbind_s1)
+ * @flags: enum vfio_nested_pasid_flags
+ * @pasid: the PASID, named as @flags says; 0 with ``VFIO_NESTED_PASID_NONE``
+ * @__reserved: must be 0
+ *
+ * Remove a binding and its cached translations. Page requests of that
+ * PASID still waiting for a response are answered with "invalid" (their
+ * DMA fails); a DMA of that PASID in progress stops at its next page.
+ * ``ENOENT``: nothing is bound for that PASID in this container.
+ */
+struct vfio_nested_unbind_s1 {
+	__u32 size;
+	__u32 flags;
+	__u32 pasid;
+	__u32 __reserved;
+};
+
+/**
+ * struct vfio_nested_fault_fd - ioctl(VFIO_NESTED_GET_FAULT_FD)
+ * @size: sizeof(struct vfio_nested_fault_fd)
+ * @flags: must be 0
+ *
+ * Return (as the ioctl's value) a new file descriptor, close-on-exec, of
+ * the container's fault queue; see the faults section for the records
+ * read from it and the page responses written to it. One fault fd at a
+ * time: ``EBUSY`` while one is open. The queue is made with the container's
+ * PASID state, at the first of these ioctls on the container: faults before
+ * that are not reported; while no fault fd is open, unrecoverable faults
+ * are queued but page requests are refused (their DMA fails with
+ * ``VFIO_NESTED_DMA_PAGE_FAULT``).
+ */
+struct vfio_nested_fault_fd {
+	__u32 size;
+	__u32 flags;
+};
+
+/**
+ * enum vfio_nested_dma_flags - &vfio_nested_test_dma.flags, beside the
+ *	enum vfio_nested_pasid_flags
+ * @VFIO_NESTED_DMA_WRITE: the device writes memory (bytes go from @uptr to
+ *	the DMA address); without it the device reads (to @uptr)
+ * @VFIO_NESTED_DMA_PRIV: a privileged (supervisor) request; without it
+ *	the request is a user one, checked against the stage-1 user bit
+ * @VFIO_NESTED_DMA_EXEC: an instruction fetch (checked against NX)
+ */
+enum vfio_nested_dma_flags {
+	VFIO_NESTED_DMA_WRITE = 1 << 8,
+	VFIO_NESTED_DMA_PRIV = 1 << 9,
+	VFIO_NESTED_DMA_EXEC = 1 << 10,
+};
+
+/**
+ * enum vfio_nested_dma_status - how a DMA ended
+ * @VFIO_NESTED_DMA_OK: every byte moved
+ * @VFIO_NESTED_DMA_NO_BINDING: no stage 1 is bound for the PASID (or it
+ *	was unbound during the DMA); ``ENOENT``
+ * @VFIO_NESTED_DMA_S1_FAULT: an unrecoverable stage-1 fault (reserved bit,
+ *	non-canonical address, user or execute violation, stage 2 refused a
+ *	table read); ``EFAULT``
+ * @VFIO_NESTED_DMA_S2_FAULT: stage 2 refused the data access (GPA not
+ *	mapped, or mapped read-only for a write); ``EFAULT``
+ * @VFIO_NESTED_DMA_PAGE_FAULT: a non-present or not-writable stage-1 page
+ *	that no page request resolved: there is no fault queue, the queue was
+ *	full, or the page still faulted after &vfio_nested_caps.dma_retries
+ *	successful responses; ``EFAULT``
+ * @VFIO_NESTED_DMA_RESP_INVALID: the page request was answered "invalid"
+ *	(also the answer to what unbind, fault fd close or container release
+ *	leave pending); ``EACCES``
+ * @VFIO_NESTED_DMA_RESP_FAILURE: the page request was answered "failure";
+ *	``EIO``
+ * @VFIO_NESTED_DMA_ABORTED: the caller was killed while it waited for a
+ *	page response; ``EINTR``
+ *
+ * The errno given is what vfio_nested_dma() and VFIO_NESTED_TEST_DMA
+ * return with that status; a device model maps the status to what its
+ * hardware would report.
+ */
+enum vfio_nested_dma_status {
+	VFIO_NESTED_DMA_OK,
+	VFIO_NESTED_DMA_NO_BINDING,
+	VFIO_NESTED_DMA_S1_FAULT,
+	VFIO_NESTED_DMA_S2_FAULT,
+	VFIO_NESTED_DMA_PAGE_FAULT,
+	VFIO_NESTED_DMA_RESP_INVALID,
+	VFIO_NESTED_DMA_RESP_FAILURE,
+	VFIO_NESTED_DMA_ABORTED,
+};
+
+/**
+ * struct vfio_nested_test_dma - ioctl(VFIO_NESTED_TEST_DMA), test only
+ * @size: sizeof(struct vfio_nested_test_dma)
+ * @flags: enum vfio_nested_pasid_flags and enum vfio_nested_dma_flags
+ * @dev_id: the device the DMA is issued as: an emulated device (the test
+ *	device ``vfio_nested_testdev``, an mdev) whose group is in this
+ *	container and whose device fd is open, named by its IOMMU group number
+ *	(``N`` of ``/dev/vfio/N``), as every ioctl of the container names a
+ *	device
+ * @pasid: the PASID, named as @flags says; 0 with ``VFIO_NESTED_PASID_NONE``
+ * @iova: the DMA address (stage-1 input; with ``VFIO_NESTED_PASID_NONE``
+ *	and no PASID-less stage 1 bound, a GPA translated by stage 2 only)
+ * @length: bytes to move, at least 1
+ * @uptr: the user buffer of @length bytes
+ * @out_done: output, bytes moved before the DMA stopped
+ * @out_fault_addr: output, the DMA address whose translation failed, with
+ *	a status other than ``VFIO_NESTED_DMA_OK``
+ * @out_status: output, enum vfio_nested_dma_status
+ * @out_page_requests: output, page requests the DMA raised
+ *
+ * Move bytes between @uptr and the DMA address as the device would, with
+ * the kernel's DMA entry point: translated by the PASID's stage 1 (faults
+ * raise page requests and wait for their responses), then by stage 2. It
+ * exists for selftests: unless the module is loaded with
+ * ``allow_test_dma=1`` the ioctl fails with ``ENOTTY``, as an unknown
+ * ioctl. The outputs are written back also when the DMA fails (the errno
+ * then is the one of @out_status); an ``EFAULT`` with @out_status
+ * ``VFIO_NESTED_DMA_OK`` means @uptr was not accessible.
+ */
+struct vfio_nested_test_dma {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pasid;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 uptr;
+	__aligned_u64 out_done;
+	__aligned_u64 out_fault_addr;
+	__u32 out_status;
+	__u32 out_page_requests;
+};
 
 /* ---- stage 1: formats, bind flags, invalidation entries ---- */
 

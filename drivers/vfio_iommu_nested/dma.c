@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_iommu_nested: the DMA path of emulated devices. An access is
+ * translated by the stage 1 bound for its PASID (vn_s1_translate(), whose
+ * table reads go through stage 2), then its bytes are moved through stage
+ * 2, one page at a time. A non-present or not-writable stage-1 page raises
+ * a page request and waits for the VMM's answer; after a success the page
+ * is translated again.
+ */
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/vfio.h>
+
+#include "fault.h"
+#include "pasid.h"
+
+/* stage-2 access for the walker: @ctx is the container */
+static int vn_dma_read64(void *ctx, u64 gpa, u64 *val)
+{
+	return vn_s2_read64(ctx, gpa, val);
+}
+
+static int vn_dma_cmpxchg64(void *ctx, u64 gpa, u64 old, u64 new)
+{
+	return vn_s2_cmpxchg64(ctx, gpa, old, new);
+}
+
+static const struct vn_s2_ops vn_dma_s2_ops = {
+	.read64 = vn_dma_read64,
+	.cmpxchg64 = vn_dma_cmpxchg64,
+};
+
+/**
+ * struct vn_dma_req - one DMA on its way
+ * @c: the container
+ * @ps: its PASID state, NULL if never made
+ * @b: the stage 1 used, NULL for stage 2 only
+ * @res: what the caller learns
+ * @dev_id: the device, as fault records name it
+ * @access: VN_ACC_* of every page
+ * @perm: VFIO_NESTED_FAULT_PERM_* of every page
+ * @write: the device writes memory
+ */
+struct vn_dma_req {
+	struct vn_container *c;
+	struct vn_pasid_state *ps;
+	struct vn_binding *b;
+	struct vfio_nested_dma_result *res;
+	u32 dev_id;
+	u32 access;
+	u32 perm;
+	bool write;
+};
+
+static const u8 vn_dma_errno[] = {
+	[VFIO_NESTED_DMA_OK] = 0,
+	[VFIO_NESTED_DMA_NO_BINDING] = ENOENT,
+	[VFIO_NESTED_DMA_S1_FAULT] = EFAULT,
+	[VFIO_NESTED_DMA_S2_FAULT] = EFAULT,
+	[VFIO_NESTED_DMA_PAGE_FAULT] = EFAULT,
+	[VFIO_NESTED_DMA_RESP_INVALID] = EACCES,
+	[VFIO_NESTED_DMA_RESP_FAILURE] = EIO,
+	[VFIO_NESTED_DMA_ABORTED] = EINTR,
+};
+
+/* End the DMA at @iova with @status; returns its errno. */
+static int vn_dma_fail(struct vn_dma_req *r, u64 iova, u32 status)
+{
+	r->res->status = status;
+	r->res->fault_addr = iova;
+	return -vn_dma_errno[status];
+}
+
+static u32 vn_dma_fault_reason(u32 s1_reason)
+{
+	switch (s1_reason) {
+	case VN_S1_NOT_PRESENT:
+		return VFIO_NESTED_FAULT_REASON_S1_NOT_PRESENT;
+	case VN_S1_WRITE:
+		return VFIO_NESTED_FAULT_REASON_S1_WRITE;
+	case VN_S1_USER:
+	case VN_S1_SMEP:
+	case VN_S1_SMAP:
+	case VN_S1_PRIV:
+		return VFIO_NESTED_FAULT_REASON_S1_PRIV;
+	case VN_S1_EXEC:
+		return VFIO_NESTED_FAULT_REASON_S1_EXEC;
+	case VN_S1_RSVD:
+		return VFIO_NESTED_FAULT_REASON_S1_RESERVED;
+	case VN_S1_CANONICAL:
+		return VFIO_NESTED_FAULT_REASON_S1_ADDRESS;
+	case VN_S1_S2:
+		return VFIO_NESTED_FAULT_REASON_S2_WALK;
+	default:
+		return VFIO_NESTED_FAULT_REASON_UNKNOWN;
+	}
+}
+
+static void vn_dma_fault_info(struct vn_dma_req *r, u64 iova, u32 reason,
+			      struct vn_fault_info *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->dev_id = r->dev_id;
+	if (r->b && r->b->pasid != VFIO_NESTED_NO_PASID) {
+		f->has_pasid = true;
+		f->pasid = r->b->name;
+	}
+	f->perm = r->perm;
+	f->reason = reason;
+	f->addr = iova;
+}
+
+/* An unrecoverable fault, for the VMM to read (lost if nobody asked). */
+static void vn_dma_report(struct vn_dma_req *r, u64 iova, u32 reason,
+			  bool has_gpa, u64 gpa)
+{
+	struct vn_fault_info f;
+
+	if (!r->ps)
+		return;
+	vn_dma_fault_info(r, iova, reason, &f);
+	f.has_gpa = has_gpa;
+	f.gpa = gpa;
+	/* A full queue counts the loss and reports it as an overflow. */
+	vn_fault_report(r->ps->faultq, &f);
+}
+
+/*
+ * A page request for the page of @iova, waiting for its answer: 0 after a
+ * success response (translate again), else the DMA's errno.
+ */
+static int vn_dma_page_request(struct vn_dma_req *r, u64 iova, u32 reason)
+{
+	struct vn_binding *b = r->b;
+	struct vn_fault_info f;
+	int ret;
+
+	vn_dma_fault_info(r, iova & PAGE_MASK, reason, &f);
+	f.grpid = atomic_inc_return(&r->ps->grpid);
+
+	/* See vn_binding_drain(): raise @waiters, then look at @dead. */
+	atomic_inc(&b->waiters);
+	/* @waiters before @dead; pairs with vn_binding_drain()'s barrier. */
+	smp_mb__after_atomic();
+	if (READ_ONCE(b->dead)) {
+		ret = -ENOENT;
+	} else {
+		r->res->page_requests++;
+		ret = vn_fault_page_request(r->ps->faultq, &f, 1);
+	}
+	if (atomic_dec_and_test(&b->waiters))
+		wake_up_all(&r->ps->drain_wq);
+
+	switch (ret) {
+	case VFIO_NESTED_PAGE_RESP_SUCCESS:
+		return 0;
+	case VFIO_NESTED_PAGE_RESP_INVALID:
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_RESP_INVALID);
+	case VFIO_NESTED_PAGE_RESP_FAILURE:
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_RESP_FAILURE);
+	case -ENOENT:
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_NO_BINDING);
+	case -EINTR:
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_ABORTED);
+	default:
+		/* No fault fd, queue full or shut down: nobody can answer. */
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_PAGE_FAULT);
+	}
+}
+
+/* Stage 1 of @iova: *@gpa and the bytes left in its page, or the errno. */
+static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
+			    u64 *span)
+{
+	unsigned int faults = 0, races = 0;
+	struct vn_s1_xlate x;
+	u32 reason;
+	int ret;
+
+	for (;;) {
+		if (READ_ONCE(r->b->dead))
+			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_NO_BINDING);
+		memset(&x, 0, sizeof(x));
+		ret = vn_s1_translate(r->b->s1, iova, r->access,
+				      &vn_dma_s2_ops, r->c, &x);
+		if (!ret) {
+			*gpa = x.gpa;
+			*span = x.page_size - (iova & (x.page_size - 1));
+			return 0;
+		}
+		/* The guest kept changing an entry under the walk. */
+		if (ret == -EAGAIN && ++races < VN_DMA_MAX_RETRIES)
+			continue;
+		if (ret != -EFAULT) {
+			vn_dma_report(r, iova, VFIO_NESTED_FAULT_REASON_UNKNOWN,
+				      false, 0);
+			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_S1_FAULT);
+		}
+		reason = vn_dma_fault_reason(x.reason);
+		if (x.reason != VN_S1_NOT_PRESENT && x.reason != VN_S1_WRITE) {
+			vn_dma_report(r, iova, reason, x.reason == VN_S1_S2,
+				      x.fault_gpa);
+			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_S1_FAULT);
+		}
+		/* Recoverable: ask the guest, a bounded number of times. */
+		if (!r->ps || faults++ >= VN_DMA_MAX_RETRIES)
+			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_PAGE_FAULT);
+		ret = vn_dma_page_request(r, iova, reason);
+		if (ret)
+			return ret;
+	}
+}
+
+/* The IOMMU group number of a device: how the uAPI names it. */
+static u32 vn_dma_dev_id(struct vfio_device *vdev)
+{
+	struct iommu_group *group = iommu_group_get(vdev->dev);
+	u32 id = U32_MAX;
+
+	if (group) {
+		id = iommu_group_id(group);
+		iommu_group_put(group);
+	}
+	return id;
+}
+
+/**
+ * vn_dma() - vfio_nested_dma() on a known container
+ * @c: the container @vdev is registered with
+ * @vdev: the device
+ * @pasid: host PASID, or VFIO_NESTED_NO_PASID
+ * @iova: DMA address
+ * @buf: kernel buffer of @len bytes
+ * @len: bytes to move
+ * @flags: enum vfio_nested_dma_flags
+ * @res: filled in
+ *
+ * Context: process context, may sleep. No lock of the container held.
+ * Return: see vfio_nested_dma().
+ */
+int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
+	   u64 iova, void *buf, size_t len, unsigned int flags,
+	   struct vfio_nested_dma_result *res)
+{
+	struct vn_dma_req r = {
+		.c = c,
+		.ps = vn_pasid_state(c),
+		.res = res,
+		.write = flags & VFIO_NESTED_DMA_WRITE,
+	};
+	int ret = 0;
+
+	might_sleep();
+	memset(res, 0, sizeof(*res));
+	if (flags & ~(VFIO_NESTED_DMA_WRITE | VFIO_NESTED_DMA_PRIV |
+		      VFIO_NESTED_DMA_EXEC))
+		return -EOPNOTSUPP;
+	if (!len || iova + (len - 1) < iova)
+		return -EINVAL;
+
+	r.dev_id = vn_dma_dev_id(vdev);
+	r.access = r.write ? VN_ACC_READ | VN_ACC_WRITE : VN_ACC_READ;
+	r.perm = r.write ? VFIO_NESTED_FAULT_PERM_WRITE :
+			   VFIO_NESTED_FAULT_PERM_READ;
+	if (flags & VFIO_NESTED_DMA_EXEC) {
+		r.access |= VN_ACC_EXEC;
+		r.perm |= VFIO_NESTED_FAULT_PERM_EXEC;
+	}
+	if (flags & VFIO_NESTED_DMA_PRIV)
+		r.perm |= VFIO_NESTED_FAULT_PERM_PRIV;
+	else
+		r.access |= VN_ACC_USER;
+
+	if (r.ps)
+		r.b = vn_binding_get_host(r.ps, pasid);
+	if (!r.b && pasid != VFIO_NESTED_NO_PASID) {
+		/* A PASID whose context is not set: reported, not retried. */
+		if (r.ps) {
+			struct vn_fault_info f;
+
+			vn_dma_fault_info(&r, iova, VFIO_NESTED_FAULT_REASON_NO_S1,
+					  &f);
+			f.has_pasid = true;
+			f.pasid = pasid;
+			vn_fault_report(r.ps->faultq, &f);
+		}
+		return vn_dma_fail(&r, iova, VFIO_NESTED_DMA_NO_BINDING);
+	}
+
+	while (res->done < len) {
+		u64 cur = iova + res->done, gpa = cur, span = PAGE_SIZE;
+		size_t chunk;
+
+		if (fatal_signal_pending(current)) {
+			ret = vn_dma_fail(&r, cur, VFIO_NESTED_DMA_ABORTED);
+			break;
+		}
+		if (r.b) {
+			ret = vn_dma_translate(&r, cur, &gpa, &span);
+			if (ret)
+				break;
+		}
+		/* One stage-2 page at most: a fault names its exact address. */
+		chunk = min3((u64)(len - res->done), span,
+			     PAGE_SIZE - (gpa & ~PAGE_MASK));
+		ret = vn_s2_rw(c, gpa, buf + res->done, chunk, r.write);
+		if (ret) {
+			vn_dma_report(&r, cur, VFIO_NESTED_FAULT_REASON_S2,
+				      true, gpa);
+			ret = vn_dma_fail(&r, cur, VFIO_NESTED_DMA_S2_FAULT);
+			break;
+		}
+		res->done += chunk;
+		cond_resched();
+	}
+	if (r.b)
+		vn_binding_put(r.b);
+	return ret;
+}
+
+/**
+ * vfio_nested_dma() - DMA of an emulated device through a nested container
+ * @vdev: the device: its VFIO group is in a container of type
+ *	VFIO_NESTED_IOMMU and its device fd is open (the device is registered
+ *	with the container)
+ * @pasid: the host PASID of the request, or VFIO_NESTED_NO_PASID for a
+ *	request without PASID
+ * @iova: the DMA address: input of the PASID's stage 1 (for a request
+ *	without PASID, of the container's PASID-less stage 1, or a GPA when
+ *	none is bound)
+ * @buf: kernel buffer of @len bytes: the source of a write, the
+ *	destination of a read
+ * @len: bytes to move, at least 1
+ * @flags: enum vfio_nested_dma_flags: VFIO_NESTED_DMA_WRITE (the device
+ *	writes memory), VFIO_NESTED_DMA_PRIV (a privileged request, else a
+ *	user one), VFIO_NESTED_DMA_EXEC (an instruction fetch)
+ * @res: filled in: status, bytes moved, faulting address, page requests
+ *
+ * Translates every page by stage 1 (guest memory reached through stage 2
+ * for the table walk) and stage 2, as a device's requests through a nested
+ * IOMMU would be, and moves the bytes. A non-present or not-writable
+ * stage-1 page raises a page request on the container's fault queue and
+ * waits (killable) for the VMM's page response; after a success the page
+ * is translated again, at most VFIO_NESTED_CAPS' dma_retries times. Other
+ * faults are unrecoverable: they are reported on the fault queue and end
+ * the DMA. Bytes before the faulting page have been moved (@res->done).
+ *
+ * Context: process context, may sleep (for a page response). The caller
+ * holds no lock the VMM may need to answer a page request.
+ * Return: 0 when every byte moved; otherwise the errno of @res->status
+ * (enum vfio_nested_dma_status: -ENOENT no stage 1 bound, -EFAULT a
+ * translation fault, -EACCES an "invalid" response, -EIO a "failure"
+ * response, -EINTR killed while waiting), or -EINVAL (@len 0, range past
+ * 2^64), -EOPNOTSUPP (unknown @flags), -ENODEV (@vdev is not registered
+ * with a nested container) with @res->status VFIO_NESTED_DMA_OK.
+ */
+int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
+		    void *buf, size_t len, unsigned int flags,
+		    struct vfio_nested_dma_result *res)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+
+	if (!c) {
+		memset(res, 0, sizeof(*res));
+		return -ENODEV;
+	}
+	return vn_dma(c, vdev, pasid, iova, buf, len, flags, res);
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_dma, VFIO_NESTED_NS);
