@@ -200,12 +200,28 @@ static int vn_dma_rw(void *data, dma_addr_t iova, void *buf, size_t count,
 
 /* ---- the standard container ioctls ---------------------------------------- */
 
+/* Is DMA cache coherent for every group (emulated: the kernel's copies)? */
+static bool vn_coherent(struct vn_container *c)
+{
+	struct vn_group *g;
+	bool ret = true;
+
+	mutex_lock(&c->map_lock);
+	list_for_each_entry(g, &c->groups, next)
+		if (g->domain && !(g->prot & IOMMU_CACHE))
+			ret = false;
+	mutex_unlock(&c->map_lock);
+	return ret;
+}
+
 static long vn_check_extension(struct vn_container *c, unsigned long ext)
 {
 	switch (ext) {
 	case VFIO_NESTED_IOMMU:
 	case VFIO_UNMAP_ALL:
 		return 1;
+	case VFIO_DMA_CC_IOMMU:
+		return c ? vn_coherent(c) : 0;
 	default:
 		return 0;
 	}

@@ -322,7 +322,7 @@ static int vn_set_bits(struct vn_walk *w, u64 gpa, u64 *e, u64 bits,
 	if (w->tries++ >= VN_S1_CAS_TRIES)
 		return -EBUSY;
 	w->refs++;
-	ret = w->ops->cas64(w->ctx, gpa, *e, *e | bits);
+	ret = (*w->ops->cmpxchg64)(w->ctx, gpa, *e, *e | bits);
 	if (!ret) {
 		*e |= bits;
 		return 0;

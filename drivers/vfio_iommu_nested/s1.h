@@ -24,18 +24,19 @@ struct vn_s1;
  * @read64: read the naturally aligned 64-bit word at guest-physical
  *	address @gpa into *@val.  Returns 0, -EFAULT when stage 2 does not
  *	map @gpa, -EPERM when it does not allow the read.  May sleep.
- * @cas64: atomically replace the 64-bit word at @gpa by @new if it
+ * @cmpxchg64: atomically replace the 64-bit word at @gpa by @new if it
  *	still holds @old.  Returns 0 when it was replaced, -EAGAIN when the
  *	word held another value (nothing written), -EFAULT when stage 2 does
  *	not map @gpa, -EPERM when the mapping is not writable.  May sleep.
  *
  * @ctx is the caller's (the container for the module, the fake memory for
  * KUnit).  Every stage-1 table access goes through these two calls.  (The
- * second is not named cmpxchg64: that is a macro of the kernel's.)
+ * kernel's cmpxchg64() is a function-like macro: call the member as
+ * ``(*ops->cmpxchg64)(...)`` so that it is not expanded.)
  */
 struct vn_s2_ops {
 	int (*read64)(void *ctx, u64 gpa, u64 *val);
-	int (*cas64)(void *ctx, u64 gpa, u64 old, u64 new);
+	int (*cmpxchg64)(void *ctx, u64 gpa, u64 old, u64 new);
 };
 
 /**

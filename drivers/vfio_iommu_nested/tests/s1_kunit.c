@@ -39,8 +39,8 @@
  * @hole: pages stage 2 does not map (-EFAULT)
  * @ro: pages stage 2 maps read-only (a compare-and-exchange gets -EPERM)
  * @reads: read64 calls
- * @cas: cas64 calls
- * @race_gpa: an entry the "guest" rewrites just before a cas64 of it...
+ * @cas: cmpxchg64 calls
+ * @race_gpa: an entry the "guest" rewrites just before a cmpxchg64 of it...
  * @race_val: ...with this value...
  * @race_left: ...this many more times
  * @hook_gpa: an entry whose read calls @hook (once)
@@ -119,7 +119,7 @@ static int fm_cas64(void *ctx, u64 gpa, u64 old, u64 new)
 
 static const struct vn_s2_ops fm_ops = {
 	.read64 = fm_read64,
-	.cas64 = fm_cas64,
+	.cmpxchg64 = fm_cas64,
 };
 
 /* A zeroed table page; its GPA. */

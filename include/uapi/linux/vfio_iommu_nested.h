@@ -189,7 +189,7 @@ enum vfio_nested_cap_features {
 
 /**
  * struct vfio_nested_caps - ioctl(VFIO_NESTED_GET_CAPS)
- * @size: sizeof(struct vfio_nested_caps); the first published size is 64
+ * @size: sizeof(struct vfio_nested_caps); the first published size is 72
  * @flags: must be 0
  * @features: output, enum vfio_nested_cap_features
  * @pasid_bits: output, width of the host PASID space (that of ioasid's
