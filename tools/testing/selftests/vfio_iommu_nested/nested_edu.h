@@ -65,7 +65,7 @@ struct edu {
 	int dev;		/* VFIO device fd, or -1 */
 	__u64 bar_off;		/* BAR0's offset on the device fd */
 	__u64 bar_size;
-	volatile __u8 *bar;	/* BAR0 mapped, or NULL: pread/pwrite */
+	__u8 *bar;		/* BAR0 mapped, or NULL: pread/pwrite */
 };
 
 static inline double edu_now(void)
@@ -198,13 +198,19 @@ fail:
 	return -errno;
 }
 
+/*
+ * BAR0 registers: relaxed atomic accesses of the register's size on the
+ * mapping (never torn, merged or left out by the compiler), else pread and
+ * pwrite on the device fd.
+ */
 static inline __u64 edu_rd(struct edu *e, unsigned int off, unsigned int size)
 {
 	__u64 v = 0;
 
 	if (e->bar)
-		return size == 8 ? *(volatile __u64 *)(e->bar + off) :
-				   *(volatile __u32 *)(e->bar + off);
+		return size == 8 ?
+		       __atomic_load_n((__u64 *)(e->bar + off), __ATOMIC_RELAXED) :
+		       __atomic_load_n((__u32 *)(e->bar + off), __ATOMIC_RELAXED);
 	if (pread(e->dev, &v, size, e->bar_off + off) != (ssize_t)size)
 		return ~0ULL;
 	return v;
@@ -215,9 +221,11 @@ static inline int edu_wr(struct edu *e, unsigned int off, __u64 v,
 {
 	if (e->bar) {
 		if (size == 8)
-			*(volatile __u64 *)(e->bar + off) = v;
+			__atomic_store_n((__u64 *)(e->bar + off), v,
+					 __ATOMIC_RELAXED);
 		else
-			*(volatile __u32 *)(e->bar + off) = (__u32)v;
+			__atomic_store_n((__u32 *)(e->bar + off), (__u32)v,
+					 __ATOMIC_RELAXED);
 		return 0;
 	}
 	return pwrite(e->dev, &v, size, e->bar_off + off) == (ssize_t)size ?
@@ -270,7 +278,7 @@ static inline int edu_dev_open(struct edu *e)
 fail:
 	err = errno ? errno : EIO;
 	if (e->bar)
-		munmap((void *)e->bar, e->bar_size);
+		munmap(e->bar, e->bar_size);
 	e->bar = NULL;
 	close(e->dev);
 	e->dev = -1;
@@ -281,7 +289,7 @@ fail:
 static inline void edu_close(struct edu *e)
 {
 	if (e->bar)
-		munmap((void *)e->bar, e->bar_size);
+		munmap(e->bar, e->bar_size);
 	e->bar = NULL;
 	if (e->dev >= 0)
 		close(e->dev);

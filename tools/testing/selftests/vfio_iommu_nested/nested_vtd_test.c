@@ -63,10 +63,8 @@ static __u8 pattern(__u32 i)
 	return (__u8)(i ^ (i >> 13));
 }
 
-static __u8 *page(FIXTURE_DATA(vtd) *self, unsigned int i)
-{
-	return self->buf + i * PG;
-}
+/* page @n of the fixture's buffer */
+#define PAGE(n)		(self->buf + (n) * PG)
 
 /* RAM -> edu buffer [0, XFER), from @iova */
 #define DMA_FROM(iova) \
@@ -75,16 +73,16 @@ static __u8 *page(FIXTURE_DATA(vtd) *self, unsigned int i)
 #define DMA_TO(iova) \
 	ASSERT_EQ(0, edu_dma(&self->e, (iova), 0, XFER, true))
 
-/* buf holds exactly what expect says, or the first difference is logged */
-#define EXPECT_RAM(self) do {						\
+/* self->buf holds what self->expect says, or the first difference is logged */
+#define EXPECT_RAM() do {						\
 		size_t _i;						\
 		for (_i = 0; _i < NPAGES * PG; _i++)			\
-			if ((self)->buf[_i] != (self)->expect[_i])	\
+			if (self->buf[_i] != self->expect[_i])		\
 				break;					\
 		EXPECT_EQ(NPAGES * PG, _i)				\
 			TH_LOG("page %zu byte %zu: %#x, expected %#x",	\
-			       _i / PG, _i % PG, (self)->buf[_i],	\
-			       (self)->expect[_i]);			\
+			       _i / PG, _i % PG, self->buf[_i],		\
+			       self->expect[_i]);			\
 	} while (0)
 
 FIXTURE_SETUP(vtd)
@@ -142,30 +140,30 @@ TEST_F_TIMEOUT(vtd, dma_lands_where_stage2_says, TIMEOUT)
 {
 	__u64 b = self->iova;
 
-	ASSERT_EQ(0, edu_map(self->container, page(self, 3), b, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(3), b, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 1), b + PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(1), b + PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 5), b + 2 * PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(5), b + 2 * PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 
 	/* page 3's first bytes into edu, then out into page 1 at 512 */
 	DMA_FROM(b);
 	DMA_TO(b + PG + 512);
-	memcpy(self->expect + 1 * PG + 512, page(self, 3), XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 1 * PG + 512, PAGE(3), XFER);
+	EXPECT_RAM();
 
 	/* across an IOVA page boundary: page 1's tail, then page 5's head */
 	DMA_TO(b + 2 * PG - XFER / 4);
-	memcpy(self->expect + 2 * PG - XFER / 4, page(self, 3), XFER / 4);
-	memcpy(self->expect + 5 * PG, page(self, 3) + XFER / 4, XFER - XFER / 4);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 2 * PG - XFER / 4, PAGE(3), XFER / 4);
+	memcpy(self->expect + 5 * PG, PAGE(3) + XFER / 4, XFER - XFER / 4);
+	EXPECT_RAM();
 
 	/* and back: what is at B + 8K (page 5) comes out at B (page 3) */
 	DMA_FROM(b + 2 * PG + 256);
 	DMA_TO(b + 2048);
 	memcpy(self->expect + 3 * PG + 2048, self->expect + 5 * PG + 256, XFER);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 }
 
 /*
@@ -179,7 +177,7 @@ TEST_F_TIMEOUT(vtd, unmapped_iova_not_reached, TIMEOUT)
 
 	ASSERT_EQ(0, edu_map(self->container, self->buf, b, 2 * PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 4), b + 3 * PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(4), b + 3 * PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 	DMA_FROM(b + PG);		/* page 1's bytes in edu */
 
@@ -188,17 +186,17 @@ TEST_F_TIMEOUT(vtd, unmapped_iova_not_reached, TIMEOUT)
 	before = edu_dmar_faults(hole);
 	ASSERT_LE(0, before);
 	DMA_TO(hole);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 	EXPECT_TRUE(edu_dmar_fault_new(hole, before, 5000))
 		TH_LOG("no DMAR fault for IOVA %#llx in the kernel log",
 		       (unsigned long long)hole);
 	DMA_TO(far);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 
 	/* the mappings around the hole still work */
 	DMA_TO(b + 3 * PG);
-	memcpy(self->expect + 4 * PG, page(self, 1), XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 4 * PG, PAGE(1), XFER);
+	EXPECT_RAM();
 }
 
 /* Unmap one page of two: DMA to it reaches nothing, the other still works. */
@@ -206,25 +204,25 @@ TEST_F_TIMEOUT(vtd, unmap_then_dma_not_reached, TIMEOUT)
 {
 	__u64 b = self->iova + 0x200000;
 
-	ASSERT_EQ(0, edu_map(self->container, page(self, 0), b, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(0), b, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 6), b + PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(6), b + PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 	DMA_FROM(b);
 	DMA_TO(b + PG);			/* mapped: lands in page 6 */
-	memcpy(self->expect + 6 * PG, page(self, 0), XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 6 * PG, PAGE(0), XFER);
+	EXPECT_RAM();
 
 	/* new bytes in edu, so that a write that got through would show */
 	DMA_FROM(b + 2048);
 	ASSERT_EQ((long long)PG, edu_unmap(self->container, b + PG, PG, 0));
 	DMA_TO(b + PG);
 	DMA_TO(b + PG + 2048);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 
 	DMA_TO(b + 512);		/* page 0 is still mapped */
-	memcpy(self->expect + 512, page(self, 0) + 2048, XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 512, PAGE(0) + 2048, XFER);
+	EXPECT_RAM();
 }
 
 /* VFIO_DMA_UNMAP_FLAG_ALL: nothing is reached afterwards. */
@@ -233,22 +231,22 @@ TEST_F_TIMEOUT(vtd, unmap_all_then_dma_not_reached, TIMEOUT)
 	__u64 b = self->iova + 0x300000;
 
 	ASSERT_EQ(1, ioctl(self->container, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 2), b, 2 * PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(2), b, 2 * PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 7), b + 0x10000, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(7), b + 0x10000, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 	DMA_FROM(b + 0x10000);
 	DMA_TO(b + PG);
-	memcpy(self->expect + 3 * PG, page(self, 7), XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 3 * PG, PAGE(7), XFER);
+	EXPECT_RAM();
 
 	DMA_FROM(b + 0x10000 + 1024);
-	ASSERT_EQ((long long)3 * PG,
+	ASSERT_EQ(3LL * PG,
 		  edu_unmap(self->container, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL));
 	DMA_TO(b);
 	DMA_TO(b + PG + 2048);
 	DMA_TO(b + 0x10000 + 2048);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 }
 
 /* A read-only mapping is read by the device and never written. */
@@ -256,19 +254,19 @@ TEST_F_TIMEOUT(vtd, read_only_mapping_not_written, TIMEOUT)
 {
 	__u64 b = self->iova + 0x400000;
 
-	ASSERT_EQ(0, edu_map(self->container, page(self, 0), b, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(0), b, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 1), b + PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(1), b + PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ));
 	DMA_FROM(b + PG + 1000);	/* reading it works */
 	DMA_TO(b + 100);
-	memcpy(self->expect + 100, page(self, 1) + 1000, XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 100, PAGE(1) + 1000, XFER);
+	EXPECT_RAM();
 
 	DMA_FROM(b);
 	DMA_TO(b + PG);			/* writing it does not */
 	DMA_TO(b + PG + 3000);
-	EXPECT_RAM(self);
+	EXPECT_RAM();
 }
 
 /*
@@ -280,24 +278,24 @@ TEST_F_TIMEOUT(vtd, unmapped_page_not_read, TIMEOUT)
 {
 	__u64 b = self->iova + 0x500000;
 
-	ASSERT_EQ(0, edu_map(self->container, page(self, 0), b, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(0), b, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
-	ASSERT_EQ(0, edu_map(self->container, page(self, 5), b + PG, PG,
+	ASSERT_EQ(0, edu_map(self->container, PAGE(5), b + PG, PG,
 			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
 	/* control: while mapped, page 5 is read */
 	DMA_FROM(b + PG);
 	DMA_TO(b + 2048);
-	ASSERT_EQ(0, memcmp(page(self, 0) + 2048, page(self, 5), XFER));
+	ASSERT_EQ(0, memcmp(PAGE(0) + 2048, PAGE(5), XFER));
 
 	memcpy(self->expect, self->buf, NPAGES * PG);
 	DMA_FROM(b);			/* page 0's bytes in edu */
 	ASSERT_EQ((long long)PG, edu_unmap(self->container, b + PG, PG, 0));
 	DMA_FROM(b + PG);		/* refused by the IOMMU */
 	DMA_TO(b + 2048);
-	EXPECT_NE(0, memcmp(page(self, 0) + 2048, page(self, 5), XFER));
+	EXPECT_NE(0, memcmp(PAGE(0) + 2048, PAGE(5), XFER));
 	/* and nothing but page 0's second half may have changed */
-	memcpy(self->expect + 2048, page(self, 0) + 2048, XFER);
-	EXPECT_RAM(self);
+	memcpy(self->expect + 2048, PAGE(0) + 2048, XFER);
+	EXPECT_RAM();
 }
 
 TEST_HARNESS_MAIN
