@@ -158,9 +158,9 @@ static void vn_register_device(void *data, struct vfio_device *vdev)
 	mutex_lock(&c->dev_lock);
 	list_add_tail(&d->next, &c->devices);
 	mutex_unlock(&c->dev_lock);
-	/* failure leaves the device unreachable by vfio_nested_dma() only */
-	WARN_ON_ONCE(xa_err(xa_store(&vn_devices, (unsigned long)vdev, c,
-				     GFP_KERNEL)));
+	/* failure leaves the device unreachable by vn_container_from_device() */
+	if (xa_err(xa_store(&vn_devices, (unsigned long)vdev, c, GFP_KERNEL)))
+		dev_warn(vdev->dev, "vfio_iommu_nested: no memory to index the device; its DMA by PASID will fail\n");
 }
 
 static void vn_unregister_device(void *data, struct vfio_device *vdev)

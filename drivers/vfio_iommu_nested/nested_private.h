@@ -174,9 +174,9 @@ struct vn_device {
  *               freed by vn_nested_release()
  */
 struct vn_container {
-	struct mutex map_lock;
-	struct mutex dev_lock;
-	struct rw_semaphore s2_lock;
+	struct mutex map_lock;		/* 1: stage-2 writers, groups */
+	struct mutex dev_lock;		/* 2: devices */
+	struct rw_semaphore s2_lock;	/* 4: the stage-2 tree */
 	struct rb_root dma_tree;
 	unsigned int dma_count;
 	struct list_head groups;

@@ -399,8 +399,9 @@ static int vn_s2_copy(struct vn_container *c, u64 gpa, void *buf, size_t len,
 
 	down_read(&c->s2_lock);
 	/* the whole range must be mapped with the permission */
-	for (a = gpa, dma = vn_dma_first(c, gpa, gpa); ;
-	     dma = vn_dma_first(c, a, a)) {
+	a = gpa;
+	do {
+		dma = vn_dma_first(c, a, a);
 		if (!dma) {
 			ret = -EFAULT;
 			goto out;
@@ -409,10 +410,8 @@ static int vn_s2_copy(struct vn_container *c, u64 gpa, void *buf, size_t len,
 			ret = -EPERM;
 			goto out;
 		}
-		if (dma->iova + dma->size - 1 >= last)
-			break;
 		a = dma->iova + dma->size;
-	}
+	} while (dma->iova + dma->size - 1 < last);
 
 	for (a = gpa, dma = NULL; a <= last && a >= gpa; ) {
 		size_t off = offset_in_page(a);

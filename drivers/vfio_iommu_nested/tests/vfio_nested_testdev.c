@@ -29,7 +29,7 @@
  */
 struct vnt_dev {
 	struct vfio_device vdev;
-	struct mutex lock;
+	struct mutex lock;	/* @pinned, the log */
 	struct xarray pinned;
 	struct vnt_unmap_entry log[VNT_LOG_MAX];
 	unsigned int nlog;
@@ -345,6 +345,7 @@ static ssize_t vnt_show_description(struct mdev_type *mtype, char *buf)
 
 static struct mdev_driver vnt_driver = {
 	.device_api = "vfio-nested-testdev",
+	.max_instances = 16,
 	.show_description = vnt_show_description,
 	.driver = {
 		.name = "vfio_nested_testdev",

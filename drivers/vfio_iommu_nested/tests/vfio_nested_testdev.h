@@ -46,10 +46,10 @@
 #define VNT_PARENT		"vnt0"
 #define VNT_TYPE		"vfio_nested_testdev-vnt"
 
-#define VNT_READ		(1U << 0)
-#define VNT_WRITE		(1U << 1)
+#define VNT_READ		0x1U
+#define VNT_WRITE		0x2U
 
-#define VNT_RW_MAX		(1U << 20)
+#define VNT_RW_MAX		0x100000U	/* 1 MiB */
 #define VNT_LOG_MAX		256
 
 /**

@@ -34,7 +34,9 @@ FIXTURE_SETUP(s2)
 	int ret;
 
 	self->uuid = vn_uuid(0x00);
-	self->v.container = self->v.group = self->v.dev = -1;
+	self->v.container = -1;
+	self->v.group = -1;
+	self->v.dev = -1;
 	ret = vn_prepare(self->uuid.s);
 	if (ret == -ENODEV)
 		SKIP(return, "vfio_iommu_nested or vfio_nested_testdev not loaded");
@@ -92,6 +94,9 @@ TEST(check_extension_and_set_iommu)
 	EXPECT_EQ(1, ioctl(v.container, VFIO_CHECK_EXTENSION, VFIO_DMA_CC_IOMMU));
 	EXPECT_EQ(0, ioctl(v.container, VFIO_CHECK_EXTENSION, 0x12345678));
 
+	/* no dirty tracking */
+	EXPECT_EQ(-1, ioctl(v.container, VFIO_IOMMU_DIRTY_PAGES, NULL));
+	EXPECT_EQ(ENOTTY, errno);
 	/* an ioctl nobody defines */
 	EXPECT_EQ(-1, ioctl(v.container, _IO(VFIO_TYPE, VFIO_BASE + 90)));
 	EXPECT_EQ(ENOTTY, errno);
@@ -127,7 +132,7 @@ TEST_F(s2, get_info)
 	struct vfio_iommu_type1_info_dma_avail *a;
 	struct vfio_iommu_type1_info info;
 	uint32_t avail, need;
-	char buf[4096];
+	static char buf[4096];
 	int i;
 
 	/* argsz too small */
@@ -369,7 +374,8 @@ TEST_F(s2, memlock_limit)
 
 	ASSERT_LE(0, lck0);
 	ASSERT_EQ(0, vn_drop_ipc_lock());
-	rl.rlim_cur = rl.rlim_max = lck0 * 1024 + 16 * PG;
+	rl.rlim_cur = lck0 * 1024 + 16 * PG;
+	rl.rlim_max = rl.rlim_cur;
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 
 	ASSERT_EQ(0, vn_map(c, IOVA, self->mem, 12 * PG, VN_RW));
@@ -437,10 +443,10 @@ TEST(release_with_mappings)
 TEST_F(s2, pin_pages)
 {
 	int c = self->v.container, d = self->v.dev;
-	uint8_t buf[2 * PG];
+	static uint8_t buf[2 * PG];
 
 	memset(self->mem, 0, 8 * PG);
-	strcpy((char *)self->mem + PG + 16, "stage two");
+	memcpy(self->mem + PG + 16, "stage two", 10);
 	ASSERT_EQ(0, vn_map(c, IOVA, self->mem, 4 * PG, VN_RW));
 	ASSERT_EQ(0, vn_map(c, IOVA + 4 * PG, self->mem + 4 * PG, 2 * PG,
 			    VFIO_DMA_MAP_FLAG_READ));
@@ -479,7 +485,7 @@ TEST_F(s2, pin_pages)
 TEST_F(s2, dma_rw)
 {
 	int c = self->v.container, d = self->v.dev;
-	uint8_t buf[3 * PG], back[3 * PG];
+	static uint8_t buf[3 * PG], back[3 * PG];
 	int i;
 
 	for (i = 0; i < sizeof(buf); i++)

@@ -191,7 +191,9 @@ static inline void vn_close(struct vn_vfio *v)
 		close(v->group);
 	if (v->container >= 0)
 		close(v->container);
-	v->dev = v->group = v->container = -1;
+	v->dev = -1;
+	v->group = -1;
+	v->container = -1;
 }
 
 /* ---- stage 2 ----------------------------------------------------------- */
