@@ -92,7 +92,7 @@ static int vn_ioctl_get_caps(struct vn_ucmd *ucmd)
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	/* Everything else is output: what the user passed does not matter. */
-	memset(&cmd->features, 0, sizeof(*cmd) - offsetof(typeof(*cmd), features));
+	*cmd = (struct vfio_nested_caps){ .size = cmd->size };
 	cmd->features = VFIO_NESTED_CAP_PASID | VFIO_NESTED_CAP_RID_S1 |
 			VFIO_NESTED_CAP_CACHING_MODE |
 			VFIO_NESTED_CAP_PAGE_REQUEST |

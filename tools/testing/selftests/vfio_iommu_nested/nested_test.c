@@ -14,6 +14,7 @@
 #define RAM_SIZE	(8ULL << 20)
 #define IOVA		0x00007f1234560000ULL
 #define IOVA_2M		0x00007f0000000000ULL
+#define IOVA_RSVD	0x00007f1234800000ULL
 
 /* Test mdevs of this program: VN_UUID(0x20) and VN_UUID(0x21). */
 #define UUID_FIRST	0x20
@@ -655,9 +656,8 @@ TEST_F(nested, dma_faults)
 	np_map_4k(&self->g, IOVA, self->page_a, PTE_USER_RW);
 	/* the next page is not present */
 	np_map_4k(&self->g, IOVA + 2 * NP_PAGE, self->page_b, PTE_P | PTE_US);
-	/* a reserved bit (above the 52-bit address width) */
-	np_map_4k(&self->g, IOVA + 3 * NP_PAGE, self->page_b,
-		  PTE_USER_RW | (1ULL << 52));
+	/* a reserved bit: bit 13 of a 2 MiB page's entry */
+	np_map_2m(&self->g, IOVA_RSVD, RAM_GPA | (1ULL << 13), PTE_USER_RW);
 	/* a GPA outside guest RAM: stage 2 refuses */
 	np_map_4k(&self->g, IOVA + 4 * NP_PAGE, RAM_GPA + RAM_SIZE + NP_PAGE,
 		  PTE_USER_RW);
@@ -680,10 +680,10 @@ TEST_F(nested, dma_faults)
 	EXPECT_EQ(VFIO_NESTED_DMA_PAGE_FAULT, out.out_status);
 	EXPECT_EQ(0, out.out_done);
 
-	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA + 3 * NP_PAGE, buf,
-				  16, &out));
+	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA_RSVD + 24, buf, 16,
+				  &out));
 	EXPECT_EQ(VFIO_NESTED_DMA_S1_FAULT, out.out_status);
-	EXPECT_EQ(IOVA + 3 * NP_PAGE, out.out_fault_addr);
+	EXPECT_EQ(IOVA_RSVD + 24, out.out_fault_addr);
 
 	EXPECT_EQ(-EFAULT, np_dma(c, dev, flags, name, IOVA + 4 * NP_PAGE + 8,
 				  buf, 16, &out));
