@@ -13,11 +13,15 @@
  * overflow record placed after the records queued before the first of
  * them.
  *
- * Every group is answered exactly once, by vn_fault_answer(), with q->mutex
- * and q->lock held: by a response, the fd's release, the queue's shutdown,
+ * Every group is answered exactly once, by vn_fault_answer() under
+ * q->lock: by a response, the fd's release, the queue's shutdown,
  * vn_fault_abort() or its reporter being killed. Answering takes it off
  * every list and the cookie table and completes it; only then may its
- * reporter free it. The lock order is in fault.h.
+ * reporter free it. None of these waits for a reader: a reader copies a
+ * record out without q->lock, and afterwards advances only if the head of
+ * the queue is still the item it copied from (by sequence number), since
+ * the item may have been answered and freed meanwhile. The lock order is
+ * in fault.h.
  */
 #include <kunit/visibility.h>
 #include <linux/anon_inodes.h>
@@ -85,9 +89,9 @@ struct vn_fault_group {
 struct vn_fault_queue {
 	struct kref ref;
 	unsigned int depth;
-	/* Serializes readers, responses and every removal from the queue. */
-	struct mutex mutex;
-	/* Protects what follows; reporters take only this one. */
+	/* Serializes readers: only a reader removes unrecoverable records. */
+	struct mutex read_mutex;
+	/* Protects what follows; nothing sleeps holding it. */
 	spinlock_t lock;
 	struct list_head deliver;	/* items to read, oldest first */
 	struct list_head pending;	/* groups read whole, not answered */
@@ -114,7 +118,7 @@ static void vn_fault_queue_release(struct kref *ref)
 
 	WARN_ON_ONCE(q->ngroups || !xa_empty(&q->groups));
 	xa_destroy(&q->groups);
-	mutex_destroy(&q->mutex);
+	mutex_destroy(&q->read_mutex);
 	kvfree(q->evts);
 	kfree(q);
 }
@@ -145,7 +149,7 @@ struct vn_fault_queue *vn_fault_queue_alloc(unsigned int depth)
 	}
 	kref_init(&q->ref);
 	q->depth = depth;
-	mutex_init(&q->mutex);
+	mutex_init(&q->read_mutex);
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->deliver);
 	INIT_LIST_HEAD(&q->pending);
@@ -307,7 +311,6 @@ EXPORT_SYMBOL_IF_KUNIT(vn_fault_report);
 static void vn_fault_answer(struct vn_fault_queue *q, struct vn_fault_group *g,
 			    int code)
 {
-	lockdep_assert_held(&q->mutex);
 	lockdep_assert_held(&q->lock);
 	if (WARN_ON_ONCE(g->state != VN_GROUP_QUEUED &&
 			 g->state != VN_GROUP_PENDING))
@@ -338,7 +341,6 @@ static void vn_fault_answer_all(struct vn_fault_queue *q, int code, u32 pasid,
 	struct vn_fault_group *g, *gn;
 	struct vn_fault_item *it, *itn;
 
-	lockdep_assert_held(&q->mutex);
 	lockdep_assert_held(&q->lock);
 	list_for_each_entry_safe(it, itn, &q->deliver, node) {
 		if (!it->is_group)
@@ -439,12 +441,10 @@ int vn_fault_page_request(struct vn_fault_queue *q,
 
 	if (wait_for_completion_killable(&g->done)) {
 		/* Killed: withdraw the group unless it was answered meanwhile. */
-		mutex_lock(&q->mutex);
 		spin_lock_irq(&q->lock);
 		if (g->state != VN_GROUP_ANSWERED)
 			vn_fault_answer(q, g, -EINTR);
 		spin_unlock_irq(&q->lock);
-		mutex_unlock(&q->mutex);
 	}
 	ret = g->code;
 out:
@@ -464,16 +464,16 @@ EXPORT_SYMBOL_IF_KUNIT(vn_fault_page_request);
  * VFIO_NESTED_PAGE_RESP_INVALID; a response to it later is refused. Called
  * on unbind, after new DMA through the PASID can no longer raise requests.
  *
- * Context: process context, may sleep (takes the queue's mutex).
+ * Context: any context but NMI; never sleeps, never waits for a reader.
  */
 void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid)
 {
-	mutex_lock(&q->mutex);
-	spin_lock_irq(&q->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
 	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_INVALID, pasid, has_pasid,
 			    false);
-	spin_unlock_irq(&q->lock);
-	mutex_unlock(&q->mutex);
+	spin_unlock_irqrestore(&q->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort);
 
@@ -486,16 +486,14 @@ EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort);
  * open fault fd reads what is queued, then end of file, and poll reports
  * EPOLLHUP. Idempotent.
  *
- * Context: process context, may sleep (takes the queue's mutex).
+ * Context: process context; never waits for a reader.
  */
 void vn_fault_queue_shutdown(struct vn_fault_queue *q)
 {
-	mutex_lock(&q->mutex);
 	spin_lock_irq(&q->lock);
 	q->dead = true;
 	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_FAILURE, 0, false, true);
 	spin_unlock_irq(&q->lock);
-	mutex_unlock(&q->mutex);
 	wake_up_interruptible_all(&q->wait);
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_queue_shutdown);
@@ -503,7 +501,8 @@ EXPORT_SYMBOL_IF_KUNIT(vn_fault_queue_shutdown);
 /* What the reader took from the head of the queue, to copy out. */
 struct vn_fault_taken {
 	struct vfio_nested_fault rec;
-	struct vn_fault_item *it;	/* NULL for an overflow record */
+	u64 seq;			/* of the item; 0 for an overflow record */
+	unsigned int nread;		/* of the group, when it was taken */
 	u32 lost, refused;		/* of an overflow record */
 	u64 after;
 	bool dead;			/* the queue is shut down */
@@ -511,15 +510,15 @@ struct vn_fault_taken {
 
 /*
  * Take the next record: an overflow record when one is due before the
- * head, else the head's (next) record. The head itself stays queued until
- * vn_fault_advance(): only the reader, holding q->mutex, removes items.
+ * head, else the head's (next) record. The head stays queued until
+ * vn_fault_advance(), which finds it again by its sequence number.
  */
 static bool vn_fault_peek(struct vn_fault_queue *q, struct vn_fault_taken *p)
 {
 	struct vn_fault_item *it;
 	struct vn_fault_group *g;
 
-	lockdep_assert_held(&q->mutex);
+	lockdep_assert_held(&q->read_mutex);
 	spin_lock_irq(&q->lock);
 	p->dead = q->dead;
 	it = list_first_entry_or_null(&q->deliver, struct vn_fault_item, node);
@@ -532,30 +531,37 @@ static bool vn_fault_peek(struct vn_fault_queue *q, struct vn_fault_taken *p)
 		p->lost = q->ovf_lost;
 		p->refused = q->ovf_refused;
 		p->after = q->ovf_after;
-		p->it = NULL;
+		p->seq = 0;
 		q->ovf_lost = 0;
 		q->ovf_refused = 0;
 	} else if (it && it->is_group) {
 		g = container_of(it, struct vn_fault_group, item);
 		p->rec = g->recs[g->nread];
-		p->it = it;
+		p->seq = it->seq;
+		p->nread = g->nread;
 	} else if (it) {
 		p->rec = container_of(it, struct vn_fault_evt, item)->rec;
-		p->it = it;
+		p->seq = it->seq;
 	}
 	spin_unlock_irq(&q->lock);
 	return it || p->rec.kind == VFIO_NESTED_FAULT_OVERFLOW;
 }
 
-/* The peeked record was copied out (@copied) or not: consume or restore it. */
+/*
+ * The record taken was copied out (@copied) or not: consume or restore it.
+ * A group answered while its record was copied is off the queue already
+ * (and maybe freed): it is not the head any more, nothing to consume.
+ */
 static void vn_fault_advance(struct vn_fault_queue *q, struct vn_fault_taken *p,
 			     bool copied)
 {
+	struct vn_fault_item *it;
 	struct vn_fault_group *g;
 
-	lockdep_assert_held(&q->mutex);
+	lockdep_assert_held(&q->read_mutex);
 	spin_lock_irq(&q->lock);
-	if (!p->it) {
+	it = list_first_entry_or_null(&q->deliver, struct vn_fault_item, node);
+	if (!p->seq) {
 		if (!copied) {
 			q->ovf_lost = min_t(u64, (u64)q->ovf_lost + p->lost,
 					    U32_MAX);
@@ -563,16 +569,16 @@ static void vn_fault_advance(struct vn_fault_queue *q, struct vn_fault_taken *p,
 					       p->refused, U32_MAX);
 			q->ovf_after = p->after;
 		}
-	} else if (!copied) {
-		/* nothing was taken */
-	} else if (p->it->is_group) {
-		g = container_of(p->it, struct vn_fault_group, item);
-		if (++g->nread == g->n) {
+	} else if (!copied || !it || it->seq != p->seq) {
+		/* nothing was taken, or the group was answered meanwhile */
+	} else if (it->is_group) {
+		g = container_of(it, struct vn_fault_group, item);
+		if (g->nread == p->nread && ++g->nread == g->n) {
 			list_move_tail(&g->item.node, &q->pending);
 			g->state = VN_GROUP_PENDING;
 		}
 	} else {
-		list_move(&p->it->node, &q->free);
+		list_move(&it->node, &q->free);
 		q->queued--;
 	}
 	spin_unlock_irq(&q->lock);
@@ -609,7 +615,7 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_read_records(struct vn_fault_queue *q,
 
 	if (iov_iter_count(to) < rsz)
 		return -EINVAL;
-	if (mutex_lock_interruptible(&q->mutex))
+	if (mutex_lock_interruptible(&q->read_mutex))
 		return -ERESTARTSYS;
 	while (iov_iter_count(to) >= rsz) {
 		memset(&p, 0, sizeof(p));
@@ -620,11 +626,11 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_read_records(struct vn_fault_queue *q,
 				ret = -EAGAIN;
 				break;
 			}
-			mutex_unlock(&q->mutex);
+			mutex_unlock(&q->read_mutex);
 			if (wait_event_interruptible(q->wait,
 						     vn_fault_wait_cond(q)))
 				return -ERESTARTSYS;
-			if (mutex_lock_interruptible(&q->mutex))
+			if (mutex_lock_interruptible(&q->read_mutex))
 				return -ERESTARTSYS;
 			continue;
 		}
@@ -636,7 +642,7 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_read_records(struct vn_fault_queue *q,
 		vn_fault_advance(q, &p, true);
 		done += rsz;
 	}
-	mutex_unlock(&q->mutex);
+	mutex_unlock(&q->read_mutex);
 	return done ? done : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_read_records);
@@ -666,8 +672,7 @@ static int vn_fault_check_tail(struct iov_iter *from, size_t len)
  *
  * Return: the bytes of the responses taken, if any; else the error of the
  * first one: -EINVAL (short, bad @size or @code, no pending group of that
- * cookie), -EOPNOTSUPP (flags), -E2BIG (non-zero tail), -EFAULT,
- * -ERESTARTSYS.
+ * cookie), -EOPNOTSUPP (flags), -E2BIG (non-zero tail), -EFAULT.
  */
 VISIBLE_IF_KUNIT ssize_t vn_fault_write_responses(struct vn_fault_queue *q,
 						  struct iov_iter *from)
@@ -680,8 +685,6 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_write_responses(struct vn_fault_queue *q,
 
 	if (!iov_iter_count(from))
 		return 0;
-	if (mutex_lock_interruptible(&q->mutex))
-		return -ERESTARTSYS;
 	while ((left = iov_iter_count(from))) {
 		if (left < rsz) {
 			ret = -EINVAL;
@@ -719,7 +722,6 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_write_responses(struct vn_fault_queue *q,
 			break;
 		done += r.size;
 	}
-	mutex_unlock(&q->mutex);
 	return done ? done : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_write_responses);
@@ -759,12 +761,10 @@ static int vn_fault_fop_release(struct inode *inode, struct file *file)
 {
 	struct vn_fault_queue *q = file->private_data;
 
-	mutex_lock(&q->mutex);
 	spin_lock_irq(&q->lock);
 	q->fd_open = false;
 	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_FAILURE, 0, false, true);
 	spin_unlock_irq(&q->lock);
-	mutex_unlock(&q->mutex);
 	vn_fault_queue_put(q);
 	return 0;
 }
@@ -788,27 +788,33 @@ static const struct file_operations vn_fault_fops = {
 VISIBLE_IF_KUNIT struct file *vn_fault_queue_get_file(struct vn_fault_queue *q)
 {
 	struct file *file;
+	int ret = 0;
 
-	mutex_lock(&q->mutex);
-	if (q->dead) {
-		file = ERR_PTR(-ESHUTDOWN);
-		goto out;
-	}
-	if (q->fd_open) {
-		file = ERR_PTR(-EBUSY);
-		goto out;
-	}
+	/* Claim the one fault fd first; page requests are taken from now. */
+	spin_lock_irq(&q->lock);
+	if (q->dead)
+		ret = -ESHUTDOWN;
+	else if (q->fd_open)
+		ret = -EBUSY;
+	else
+		q->fd_open = true;
+	spin_unlock_irq(&q->lock);
+	if (ret)
+		return ERR_PTR(ret);
+
 	file = anon_inode_getfile("[vfio-nested-fault]", &vn_fault_fops, q,
 				  O_RDWR);
-	if (IS_ERR(file))
-		goto out;
+	if (IS_ERR(file)) {
+		/* As if it was closed: answer what came meanwhile. */
+		spin_lock_irq(&q->lock);
+		q->fd_open = false;
+		vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_FAILURE, 0, false,
+				    true);
+		spin_unlock_irq(&q->lock);
+		return file;
+	}
 	stream_open(file_inode(file), file);
 	kref_get(&q->ref);
-	spin_lock_irq(&q->lock);
-	q->fd_open = true;
-	spin_unlock_irq(&q->lock);
-out:
-	mutex_unlock(&q->mutex);
 	return file;
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_queue_get_file);

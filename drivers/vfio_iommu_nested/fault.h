@@ -13,14 +13,19 @@
  * after vn_fault_queue_shutdown(); an open fault fd holds one; a reporter
  * waiting in vn_fault_page_request() holds one while it waits.
  *
- * Lock order (fault.c): q->mutex (readers, writers of responses, every
- * removal from the queue) -> q->lock (spinlock, interrupts off: the queue's
- * lists and counters; reporters take only this one) -> the xarray's lock of
- * q->groups. None of them is held while a reporter waits for a response,
- * and a reporter must hold no lock of the container (nor any lock the fault
+ * Locks (fault.c): q->read_mutex serializes the fault fd's readers and
+ * is held by nothing else; q->lock (a spinlock taken with interrupts off)
+ * protects the queue, the groups' states and the counters; the xarray of
+ * cookies (q->groups) has its own lock, taken inside q->lock. Order:
+ * q->read_mutex -> q->lock -> q->groups' lock. Reporters, responses, the
+ * fd's release, shutdown and vn_fault_abort() take q->lock only, so none
+ * of them waits for a reader (which may sleep in copy_to_user()).
+ *
+ * A reporter must hold no lock of the container (nor any lock the fault
  * fd's reader or the container's ioctls may take) across
  * vn_fault_page_request(): the answer comes from userspace, which may need
- * those locks first.
+ * those locks first. vn_fault_abort() and vn_fault_queue_shutdown() may be
+ * called with the container's locks held: they take q->lock only.
  */
 #ifndef _VFIO_IOMMU_NESTED_FAULT_H
 #define _VFIO_IOMMU_NESTED_FAULT_H
@@ -85,7 +90,7 @@ struct vn_fault_stats {
  *	unrecoverable records and @depth unanswered page request groups;
  *	ERR_PTR(-EINVAL) for a depth out of bounds, ERR_PTR(-ENOMEM).
  * vn_fault_queue_shutdown(): the container goes away: answer every page
- *	request with FAILURE, refuse new reports, readers see EOF. May sleep.
+ *	request with FAILURE, refuse new reports, readers see EOF.
  * vn_fault_queue_put(): drop a reference (the container's after shutdown).
  * vn_fault_queue_get_fd(): install a new fault fd (O_CLOEXEC) and return
  *	its number; -EBUSY while one is open, -ESHUTDOWN after shutdown.
@@ -101,7 +106,7 @@ struct vn_fault_stats {
  *	-EINTR the task was killed, -EINVAL n is 0 or above
  *	VN_FAULT_GROUP_MAX, -ENOMEM.
  * vn_fault_abort(): answer INVALID every page request of that PASID (or of
- *	the RID, !has_pasid), read or not: on unbind. May sleep.
+ *	the RID, !has_pasid), read or not: on unbind. Never sleeps.
  */
 struct vn_fault_queue *vn_fault_queue_alloc(unsigned int depth);
 void vn_fault_queue_put(struct vn_fault_queue *q);

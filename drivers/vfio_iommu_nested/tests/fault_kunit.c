@@ -510,6 +510,35 @@ static void fk_test_abort_shutdown(struct kunit *test)
 	vn_fault_queue_put(q);
 }
 
+/* A group withdrawn after part of it was read: the reader goes on after it. */
+static void fk_test_withdrawn_partial(struct kunit *test)
+{
+	struct vn_fault_queue *q = fk_queue(test, 4);
+	struct vn_fault_info f = { .dev_id = 2, .addr = 0x8000 };
+	struct file *file = fk_open(test, q);
+	struct vfio_nested_fault rec[3];
+	struct fk_req *a;
+
+	a = fk_req_new(test, q, 3, 9, true, 0x9000);
+	fk_req_start(test, a);
+	KUNIT_ASSERT_TRUE(test, fk_wait_groups(q, 1));
+	KUNIT_EXPECT_EQ(test, vn_fault_report(q, &f), 0);
+	fk_read1(test, q, &rec[0]);
+	KUNIT_EXPECT_EQ(test, rec[0].kind, VFIO_NESTED_FAULT_PAGE_REQ);
+	KUNIT_EXPECT_EQ(test, rec[0].flags, VFIO_NESTED_FAULT_PASID_VALID);
+
+	vn_fault_abort(q, 9, true);
+	fk_req_end(test, a);
+	KUNIT_EXPECT_EQ(test, a->ret, VFIO_NESTED_PAGE_RESP_INVALID);
+	/* The rest of the group is gone; the record after it comes next. */
+	KUNIT_ASSERT_EQ(test, fk_read(q, rec, sizeof(rec)), (ssize_t)REC_SIZE);
+	KUNIT_EXPECT_EQ(test, rec[0].kind, VFIO_NESTED_FAULT_UNRECOVERABLE);
+	KUNIT_EXPECT_EQ(test, rec[0].addr, 0x8000ULL);
+	__fput_sync(file);
+	vn_fault_queue_shutdown(q);
+	vn_fault_queue_put(q);
+}
+
 /* Closing the fd answers FAILURE; records survive for the next fd. */
 static void fk_test_close(struct kunit *test)
 {
@@ -636,6 +665,7 @@ static struct kunit_case fk_cases[] = {
 	KUNIT_CASE(fk_test_overflow),
 	KUNIT_CASE(fk_test_prq_overflow),
 	KUNIT_CASE(fk_test_abort_shutdown),
+	KUNIT_CASE(fk_test_withdrawn_partial),
 	KUNIT_CASE(fk_test_close),
 	KUNIT_CASE(fk_test_killable),
 	KUNIT_CASE(fk_test_blocking_read),
