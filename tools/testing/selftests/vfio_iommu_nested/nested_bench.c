@@ -21,9 +21,11 @@
  *	container, a PASID of /dev/ioasid bound to a 4-level guest table whose
  *	entries have their accessed and dirty bits set), device reads and
  *	device writes of one page, against memcpy() of the same page between
- *	the same two buffers in this process; every round runs each for
- *	<seconds>, in an order that rotates. One line per round:
- *	    dma read_MBps <r> write_MBps <w> memcpy_MBps <m> read_us <..> ...
+ *	the same two buffers in this process, and for scale 64 KiB reads and
+ *	copies, an 8-byte DMA and an ioctl that does nothing (see dma_run());
+ *	every round runs each for <seconds>, in an order that rotates. One line
+ *	per round, microseconds per operation:
+ *	    dma memcpy_us <m> read_us <r> write_us <w> ...
  *	What one ioctl costs besides the copy: the system call, copying its
  *	64-byte argument in and out, finding the device and the PASID's
  *	binding, the IOTLB lookup, the stage-2 lookup of the page and its
@@ -195,56 +197,79 @@ static int bench_s2(int rounds, __u64 mib)
 
 #define DMA_RAM_GPA	(4ULL << 30)
 #define DMA_RAM_SIZE	(4ULL << 20)
-#define DMA_IOVA	0x00007f5a00001000ULL
-#define DMA_LEN		4096
+#define DMA_IOVA	0x00007f5a00000000ULL
+#define DMA_PAGES	16		/* mapped at DMA_IOVA, 64 KiB */
 #define DMA_UUID	0x60	/* VN_UUID(0x60): the benchmark's test mdev */
 
-enum { OP_MEMCPY, OP_READ, OP_WRITE, OP_NR };
-static const char * const op_name[OP_NR] = { "memcpy", "read", "write" };
+/*
+ * What is timed, each as often as fits in the round's time: memcpy() of
+ * 4 KiB and 64 KiB, TEST_DMA reads and writes of 4 KiB and reads of 64 KiB
+ * (16 pages, 16 IOTLB hits in one call), TEST_DMA of 8 bytes (the fixed
+ * cost of a DMA ioctl), and VFIO_CHECK_EXTENSION on the container (the
+ * cost of any ioctl on it).
+ */
+enum { OP_MEMCPY, OP_READ, OP_WRITE, OP_MEMCPY64, OP_READ64, OP_SMALL, OP_NULL, OP_NR };
+static const struct {
+	const char *name;
+	unsigned int len;
+} ops[OP_NR] = {
+	[OP_MEMCPY] = { "memcpy", 4096 },
+	[OP_READ] = { "read", 4096 },
+	[OP_WRITE] = { "write", 4096 },
+	[OP_MEMCPY64] = { "memcpy64k", DMA_PAGES * 4096 },
+	[OP_READ64] = { "read64k", DMA_PAGES * 4096 },
+	[OP_SMALL] = { "dma8", 8 },
+	[OP_NULL] = { "ioctl", 0 },
+};
 
 struct dma_ctx {
 	struct np_dev d;
 	__u32 pasid;
-	__u8 *guest;		/* the guest page, our mapping of it */
+	__u8 *guest;		/* the DMA_PAGES guest pages, our mapping */
 	__u8 *buf;		/* the process's buffer */
 };
 
-/* One operation as often as fits in @secs; bytes per second. */
+/* One operation as often as fits in @secs; microseconds per operation. */
 static double dma_run(struct dma_ctx *x, int op, double secs)
 {
 	unsigned long n = 0, i;
 	double t0 = edu_now(), t;
-	int ret;
+	int ret = 0;
 
 	do {
-		for (i = 0; i < 64; i++) {
+		for (i = 0; i < 32; i++) {
 			switch (op) {
 			case OP_MEMCPY:
-				memcpy(x->buf, x->guest, DMA_LEN);
+			case OP_MEMCPY64:
+				memcpy(x->buf, x->guest, ops[op].len);
 				/* the copy must happen, every time */
 				asm volatile("" : : "r"(x->buf) : "memory");
 				break;
-			case OP_READ:
-			case OP_WRITE:
+			case OP_NULL:
+				if (ioctl(x->d.container, VFIO_CHECK_EXTENSION,
+					  VFIO_NESTED_IOMMU) != 1)
+					ret = -EIO;
+				break;
+			default:
 				ret = np_dma(x->d.container, x->d.group_id,
 					     op == OP_WRITE ? VFIO_NESTED_DMA_WRITE : 0,
-					     x->pasid, DMA_IOVA, x->buf, DMA_LEN, NULL);
-				if (ret)
-					die("TEST_DMA %s: %s", op_name[op], strerror(-ret));
+					     x->pasid, DMA_IOVA, x->buf, ops[op].len, NULL);
 				break;
 			}
+			if (ret)
+				die("%s: %s", ops[op].name, strerror(-ret));
 		}
 		n += i;
 		t = edu_now() - t0;
 	} while (t < secs);
-	return n * (double)DMA_LEN / t;
+	return t / n * 1e6;
 }
 
 static int bench_dma(int rounds, double secs)
 {
 	struct vfio_nested_test_dma out;
 	struct dma_ctx x = {};
-	double bps[OP_NR];
+	double us[OP_NR];
 	struct np_guest g;
 	__u64 data;
 	int ioasid, ret, r, k;
@@ -266,49 +291,49 @@ static int bench_dma(int rounds, double secs)
 	ret = np_set_ioasid_fd(x.d.container, ioasid);
 	if (ret)
 		die("SET_IOASID_FD: %s", strerror(-ret));
-	data = np_guest_page(&g, NP_PAGE);
+	/* 16 contiguous guest pages behind 16 pages of the PASID's space */
+	data = np_guest_page(&g, DMA_PAGES * NP_PAGE);
 	x.guest = np_hva(&g, data);
-	for (i = 0; i < DMA_LEN; i++)
+	for (i = 0; i < DMA_PAGES * NP_PAGE; i++)
 		x.guest[i] = (__u8)(i * 13 + 7);
-	np_map_4k(&g, DMA_IOVA, data, PTE_USER_RW | PTE_A | PTE_D);
+	for (i = 0; i < DMA_PAGES; i++)
+		np_map_4k(&g, DMA_IOVA + i * NP_PAGE, data + i * NP_PAGE,
+			  PTE_USER_RW | PTE_A | PTE_D);
 	/* the upper levels get A as well: no walk ever writes the table */
-	for (i = 0; i < 3; i++) {
-		__u64 *e = np_pte(&g, DMA_IOVA, 4 - i);
-
-		*e |= PTE_A;
-	}
+	for (i = 2; i <= 4; i++)
+		*np_pte(&g, DMA_IOVA, i) |= PTE_A;
 	ret = np_bind(x.d.container, 0, x.pasid, g.root);
 	if (ret)
 		die("BIND_S1: %s", strerror(-ret));
-	x.buf = aligned_alloc(4096, DMA_LEN);
+	x.buf = aligned_alloc(4096, DMA_PAGES * NP_PAGE);
 	if (!x.buf)
 		die("buffer: %s", strerror(errno));
 
 	/* the first DMA walks and fills the IOTLB; it also checks the path */
 	ret = np_dma(x.d.container, x.d.group_id, 0, x.pasid, DMA_IOVA, x.buf,
-		     DMA_LEN, &out);
-	if (ret || out.out_done != DMA_LEN || memcmp(x.buf, x.guest, DMA_LEN))
+		     DMA_PAGES * NP_PAGE, &out);
+	if (ret || out.out_done != DMA_PAGES * NP_PAGE ||
+	    memcmp(x.buf, x.guest, DMA_PAGES * NP_PAGE))
 		die("first DMA: %s, %llu bytes, %s", strerror(-ret),
 		    (unsigned long long)out.out_done,
-		    memcmp(x.buf, x.guest, DMA_LEN) ? "wrong bytes" : "bytes ok");
+		    memcmp(x.buf, x.guest, DMA_PAGES * NP_PAGE) ? "wrong bytes" : "bytes ok");
 	printf("dma: PASID %u bound, 4-level table at GPA %#llx, ", x.pasid,
 	       (unsigned long long)g.root);
-	printf("IOVA %#llx -> GPA %#llx, %d-byte transfers\n", DMA_IOVA,
-	       (unsigned long long)data, DMA_LEN);
+	printf("IOVA %#llx -> GPA %#llx, %d pages\n", DMA_IOVA,
+	       (unsigned long long)data, DMA_PAGES);
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < OP_NR; k++) {
 			int op = (k + r) % OP_NR;	/* rotate who goes first */
 
-			bps[op] = dma_run(&x, op, secs);
+			us[op] = dma_run(&x, op, secs);
 		}
-		printf("dma read_MBps %.1f write_MBps %.1f memcpy_MBps %.1f ",
-		       bps[OP_READ] / 1e6, bps[OP_WRITE] / 1e6, bps[OP_MEMCPY] / 1e6);
-		printf("read_us %.3f write_us %.3f memcpy_us %.3f\n",
-		       DMA_LEN / bps[OP_READ] * 1e6, DMA_LEN / bps[OP_WRITE] * 1e6,
-		       DMA_LEN / bps[OP_MEMCPY] * 1e6);
+		printf("dma");
+		for (k = 0; k < OP_NR; k++)
+			printf(" %s_us %.3f", ops[k].name, us[k]);
+		printf("\n");
 	}
 	/* the writes moved the buffer's bytes into the guest page */
-	if (memcmp(x.buf, x.guest, DMA_LEN))
+	if (memcmp(x.buf, x.guest, 4096))
 		die("after the writes the guest page differs from the buffer");
 	np_unbind(x.d.container, 0, x.pasid);
 	np_dev_close(&x.d);
