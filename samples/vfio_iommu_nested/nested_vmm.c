@@ -155,6 +155,7 @@ struct edu {
 	char bdf[32];
 	int group, dev;
 	__u8 *bar;
+	size_t bar_size;
 };
 
 static int read_hex(const char *path, unsigned int *v)
@@ -271,6 +272,7 @@ static void edu_copy_by_gpa(struct edu *e)
 		      reg.offset);
 	if (e->bar == MAP_FAILED)
 		die("edu BAR0 mmap: %s", strerror(errno));
+	e->bar_size = reg.size;
 	cfg.index = VFIO_PCI_CONFIG_REGION_INDEX;
 	if (xioctl(e->dev, VFIO_DEVICE_GET_REGION_INFO, &cfg) ||
 	    pread(e->dev, &cmd, 2, cfg.offset + 4) != 2)
@@ -617,7 +619,7 @@ int main(int argc, char **argv)
 	step("vmm", "VFIO_IOMMU_UNMAP_DMA(all): %llu MiB unmapped and unpinned (VmPin %ld kB)",
 	     (unsigned long long)unmap.size >> 20, vmpin_kb());
 	if (e.bar)
-		munmap(e.bar, 1 << 20);
+		munmap(e.bar, e.bar_size);
 	if (e.dev >= 0)
 		close(e.dev);
 	if (e.group >= 0)
