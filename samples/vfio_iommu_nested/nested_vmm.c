@@ -103,7 +103,8 @@ static int xioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-static long vmpin_kb(void)
+/* VmLck: what MAP_DMA's pinning charged to RLIMIT_MEMLOCK (locked_vm) */
+static long vmlck_kb(void)
 {
 	char line[128];
 	long kb = -1;
@@ -112,7 +113,7 @@ static long vmpin_kb(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb;
@@ -571,10 +572,11 @@ int main(int argc, char **argv)
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	if (xioctl(container, VFIO_IOMMU_MAP_DMA, &map))
 		die("VFIO_IOMMU_MAP_DMA: %s", strerror(errno));
-	step("vmm", "guest RAM mapped (stage 2): GPA %#llx-%#llx",
+	step("vmm", "guest RAM mapped (stage 2): GPA 0x%llx-0x%llx",
 	     (unsigned long long)RAM_GPA, (unsigned long long)(RAM_GPA + RAM_SIZE - 1));
-	step("", "%llu MiB pinned (VmPin %ld kB)", (unsigned long long)RAM_SIZE >> 20,
-	     vmpin_kb());
+	step("", "%llu MiB pinned, charged to RLIMIT_MEMLOCK (VmLck %ld kB)",
+	     (unsigned long long)RAM_SIZE >> 20,
+	     vmlck_kb());
 	if (with_edu)
 		edu_copy_by_gpa(&e);
 
@@ -616,8 +618,8 @@ int main(int argc, char **argv)
 	unmap.flags = VFIO_DMA_UNMAP_FLAG_ALL;
 	if (xioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap))
 		die("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
-	step("vmm", "VFIO_IOMMU_UNMAP_DMA(all): %llu MiB unmapped and unpinned (VmPin %ld kB)",
-	     (unsigned long long)unmap.size >> 20, vmpin_kb());
+	step("vmm", "VFIO_IOMMU_UNMAP_DMA(all): %llu MiB unmapped and unpinned (VmLck %ld kB)",
+	     (unsigned long long)unmap.size >> 20, vmlck_kb());
 	if (e.bar)
 		munmap(e.bar, e.bar_size);
 	if (e.dev >= 0)
