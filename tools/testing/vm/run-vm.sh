@@ -115,9 +115,16 @@ if [ $MODE != selfcheck ]; then
 	note "building modules against $KDIR"
 	make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
 	# the main job loads what a user would: no KUnit, benchmark or test
-	# device modules (init.sh skips their modules.list lines)
+	# device modules (init.sh skips their modules.list lines). A test
+	# device of RUN_TESTDEVS stays in the initramfs, unloaded: an example
+	# that needs it as a stand-in for hardware no product module models
+	# yet loads it itself and says so (examples.d/30-vfio_iommu_nested.sh).
+	RUN_TESTDEVS="vfio_nested_testdev"
 	mapfile -t KOS < <(find "$MTREE/drivers" -name '*.ko' | sort |
-		if [ $MODE = run ]; then grep -vE '/[^/]*(_kunit|_bench|_testdev)\.ko$'; else cat; fi)
+		if [ $MODE = run ]; then grep -vE '/[^/]*(_kunit|_bench)\.ko$' |
+			awk -v keep=" $RUN_TESTDEVS " '{ n = $0; sub(/.*\//, "", n); sub(/\.ko$/, "", n) }
+				n !~ /_testdev$/ || index(keep, " " n " ") { print }'
+		else cat; fi)
 fi
 PRELOAD=()
 if [ $STOCK = 1 ] && [ $STOCK61 = 0 ]; then
