@@ -105,7 +105,7 @@ static int vn_ioctl_get_caps(struct vn_ucmd *ucmd)
 	cmd->pgsizes = SZ_4K | SZ_2M | SZ_1G;
 	cmd->inv_types = BIT(VFIO_NESTED_INV_ALL) | BIT(VFIO_NESTED_INV_PASID) |
 			 BIT(VFIO_NESTED_INV_ADDR) | BIT(VFIO_NESTED_INV_DEVTLB);
-	cmd->iotlb_entries = 0;
+	cmd->iotlb_entries = VN_S1_IOTLB_MAX;
 	cmd->fault_depth = vn_fault_queue_depth(ucmd->ps->faultq);
 	cmd->fault_record_size = sizeof(struct vfio_nested_fault);
 	cmd->page_response_size = sizeof(struct vfio_nested_page_response);
@@ -226,8 +226,9 @@ static int vn_ioctl_invalidate(struct vn_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
+	/* A page per entry is room to grow; more would be zeroes to check. */
 	if (cmd->entry_len < offsetofend(struct vfio_nested_inv_entry,
-					 __reserved))
+					 __reserved) || cmd->entry_len > PAGE_SIZE)
 		return -EINVAL;
 	for (done = 0; done < cmd->entry_num; done++) {
 		ret = copy_struct_from_user(&e, sizeof(e),

@@ -400,17 +400,6 @@ static long vn_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
-/* Until the PASID part lands (ioctl.c): its ioctls do not exist yet. */
-long __weak vn_nested_ioctl(struct vn_container *c, unsigned int cmd,
-			    unsigned long arg)
-{
-	return -ENOTTY;
-}
-
-void __weak vn_nested_release(struct vn_container *c)
-{
-}
-
 static const struct vn_vfio_iommu_driver_ops vn_ops = {
 	.name			= "vfio-iommu-nested",
 	.owner			= THIS_MODULE,

@@ -557,9 +557,14 @@ static void s1_test_canonical(struct kunit *test)
 	EXPECT_FAULT(t, BIT_ULL(w - 1), U_R, VN_S1_CANONICAL, 0);
 	EXPECT_FAULT(t, top - 8, U_R, VN_S1_CANONICAL, 0);
 	EXPECT_FAULT(t, BIT_ULL(63), U_R, VN_S1_CANONICAL, 0);
-	/* 4-level only: an address with bit 47 alone is a 5-level one */
-	if (t->levels == 4)
+	/* bit 47 alone: non-canonical for 4 levels, PML4 index 256 for 5 */
+	if (t->levels == 4) {
 		EXPECT_FAULT(t, BIT_ULL(47), U_R, VN_S1_CANONICAL, 0);
+	} else {
+		s1t_map(t, BIT_ULL(47), 0x14000, 1, P | US);
+		EXPECT_GPA(t, BIT_ULL(47) + 16, U_R, 0x14010);
+		EXPECT_FAULT(t, BIT_ULL(56), U_R, VN_S1_CANONICAL, 0);
+	}
 	/* nothing was read for the faults */
 	KUNIT_EXPECT_EQ(test, t->x.refs, 0);
 }
@@ -788,6 +793,14 @@ static void s1_test_inv_granularity(struct kunit *test)
 	EXPECT_GPA(t, big, U_R, 0x400000);
 	ent = (struct vfio_nested_inv_entry){ .type = VFIO_NESTED_INV_DEVTLB };
 	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_entry(t->s1, &ent), 0);
+	EXPECT_GPA(t, big, U_R, 0x400000);
+	KUNIT_EXPECT_TRUE(test, t->x.hit);
+	/* a bad entry is refused and drops nothing */
+	ent = (struct vfio_nested_inv_entry){
+		.type = VFIO_NESTED_INV_ADDR, .granule = 21,
+		.addr = big + SZ_4K_, .npages = 1,
+	};
+	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_entry(t->s1, &ent), -EINVAL);
 	EXPECT_GPA(t, big, U_R, 0x400000);
 	KUNIT_EXPECT_TRUE(test, t->x.hit);
 	/* bad ranges */

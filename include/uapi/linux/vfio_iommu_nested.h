@@ -71,8 +71,9 @@
  *   PASID given together with ``VFIO_NESTED_PASID_NONE``, a stage-1
  *   configuration the format does not allow: root GPA not aligned, address
  *   width not the format's, an unknown invalidation type or granule, a
- *   zero or overflowing DMA length); VFIO_NESTED_SET_IOASID_FD: the fd is
- *   open but not a ``/dev/ioasid`` file.
+ *   zero or overflowing DMA length, an invalidation entry_len below 40 or
+ *   above 4096); VFIO_NESTED_SET_IOASID_FD: the fd is open but not a
+ *   ``/dev/ioasid`` file.
  * - ``E2BIG``: @size is larger than the kernel's structure and the extra
  *   bytes are not all zero.
  * - ``EOPNOTSUPP``: an unknown bit is set in @flags (or in another flags
@@ -99,6 +100,7 @@
  * - ``EACCES``, ``EIO``, ``EINTR``: VFIO_NESTED_TEST_DMA: the page request
  *   was answered "invalid", "failure", or the caller was killed while it
  *   waited (see &struct vfio_nested_test_dma).
+ * - ``EMFILE``: VFIO_NESTED_GET_FAULT_FD: the process has no free fd.
  * - ``ENOMEM``: out of memory; nothing changed.
  *
  * On any error nothing changed, but for VFIO_NESTED_INVALIDATE, whose
@@ -206,7 +208,9 @@ enum vfio_nested_cap_features {
  *	the kernel knows
  * @inv_types: output, bit ``1 << t`` set for every invalidation entry type
  *	``t`` that VFIO_NESTED_INVALIDATE accepts
- * @iotlb_entries: output, translations cached per PASID at most
+ * @iotlb_entries: output, translations cached per binding at most; past
+ *	that, translations are walked each time until an invalidation makes
+ *	room
  * @fault_depth: output, page requests and fault records the fault queue
  *	holds before it reports an overflow
  * @fault_record_size: output, size of one record read from the fault fd

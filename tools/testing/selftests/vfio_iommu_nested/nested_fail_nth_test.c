@@ -243,7 +243,7 @@ static void sweep_teardown(struct sweep_state *st)
 TEST_F(fail_nth, sweep)
 {
 	unsigned int nth, injected = 0;
-	struct sweep_state st;
+	static struct sweep_state st;
 	bool fired;
 	int ret;
 

@@ -21,10 +21,15 @@
 #define RAM_GPA		(4ULL << 30)
 #define RAM_SIZE	(8ULL << 20)
 #define IOVA		0x00007f2345600000ULL
-/* IOVA: page A; +1: not present; +2: page B read-only; +3: reserved bit */
+/*
+ * IOVA: page A; +1: not present; +2: page B read-only; +3: page B for
+ * supervisor requests only; +4: a GPA outside guest RAM.
+ */
 #define IOVA_MISSING	(IOVA + NP_PAGE)
 #define IOVA_RO		(IOVA + 2 * NP_PAGE)
-#define IOVA_RSVD	(IOVA + 3 * NP_PAGE)
+#define IOVA_SUPER	(IOVA + 3 * NP_PAGE)
+#define IOVA_NO_RAM	(IOVA + 4 * NP_PAGE)
+#define GPA_NO_RAM	(RAM_GPA + RAM_SIZE + 5 * NP_PAGE)
 
 /* Test mdev of this program: VN_UUID(0x40). */
 #define UUID_FAULT	0x40
@@ -162,8 +167,8 @@ FIXTURE_SETUP(fault)
 	/* IOVA_MISSING: its table exists, the entry is not present */
 	*np_pte(&self->g, IOVA_MISSING, 1) = 0;
 	np_map_4k(&self->g, IOVA_RO, self->page_b, PTE_P | PTE_US);
-	np_map_4k(&self->g, IOVA_RSVD, self->page_b,
-		  PTE_USER_RW | (1ULL << 52));
+	np_map_4k(&self->g, IOVA_SUPER, self->page_b, PTE_P | PTE_RW);
+	np_map_4k(&self->g, IOVA_NO_RAM, GPA_NO_RAM, PTE_USER_RW);
 
 	ASSERT_EQ(0, np_set_ioasid_fd(c, self->ioasid));
 	self->flags = 0;
@@ -404,8 +409,14 @@ TEST_F(fault, poll_nonblock)
 	EXPECT_EQ(FD_CLOEXEC, fcntl(self->ffd, F_GETFD) & FD_CLOEXEC);
 
 	dma_start(_metadata, self, &d, 0, IOVA_MISSING, buf, sizeof(buf));
+	/* wait for POLLIN alone (POLLOUT is always there) */
+	p.events = POLLIN;
 	p.revents = 0;
 	EXPECT_EQ(1, poll(&p, 1, WAIT_MS));
+	EXPECT_EQ(POLLIN, p.revents);
+	p.events = POLLIN | POLLOUT;
+	p.revents = 0;
+	EXPECT_EQ(1, poll(&p, 1, 0));
 	EXPECT_EQ(POLLIN | POLLOUT, p.revents);
 	/* smaller than a record */
 	EXPECT_EQ(-1, read(self->ffd, rec, REC_SIZE - 1));
@@ -522,6 +533,8 @@ TEST_F(fault, kill_waiting_dma)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
+		/* only the parent answers (or closes the fd to answer) */
+		close(self->ffd);
 		np_dma(self->d.container, self->d.group_id, self->flags,
 		       self->name, IOVA_MISSING, buf, sizeof(buf), NULL);
 		_exit(0);
@@ -542,7 +555,50 @@ TEST_F(fault, kill_waiting_dma)
 				   VFIO_NESTED_PAGE_RESP_SUCCESS));
 }
 
-/* Unrecoverable faults: their records, then a full queue's overflow. */
+/* Unrecoverable faults: the DMA fails at once, the record says why. */
+TEST_F(fault, unrecoverable_records)
+{
+	struct vfio_nested_test_dma out;
+	struct vfio_nested_fault rec[3];
+	static unsigned char buf[16];
+
+	/* a user request to a supervisor page */
+	EXPECT_EQ(-EFAULT, np_dma(self->d.container, self->d.group_id,
+				  self->flags | VFIO_NESTED_DMA_WRITE,
+				  self->name, IOVA_SUPER + 0x10, buf,
+				  sizeof(buf), &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_S1_FAULT, out.out_status);
+	/* stage 2 has nothing at the GPA stage 1 gives */
+	EXPECT_EQ(-EFAULT, np_dma(self->d.container, self->d.group_id,
+				  self->flags, self->name, IOVA_NO_RAM + 0x20,
+				  buf, sizeof(buf), &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_S2_FAULT, out.out_status);
+
+	ASSERT_EQ(2, read_recs(self->ffd, rec, 3, WAIT_MS));
+	EXPECT_EQ(REC_SIZE, rec[0].size);
+	EXPECT_EQ(VFIO_NESTED_FAULT_UNRECOVERABLE, rec[0].kind);
+	EXPECT_EQ(VFIO_NESTED_FAULT_PASID_VALID, rec[0].flags);
+	EXPECT_EQ(self->name, rec[0].pasid);
+	EXPECT_EQ(self->d.group_id, rec[0].dev_id);
+	EXPECT_EQ(IOVA_SUPER + 0x10, rec[0].addr);
+	EXPECT_EQ(VFIO_NESTED_FAULT_PERM_WRITE, rec[0].perm);
+	EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S1_PRIV, rec[0].reason);
+	EXPECT_EQ(0, rec[0].cookie);
+	EXPECT_EQ(0, rec[0].grpid);
+
+	EXPECT_EQ(VFIO_NESTED_FAULT_UNRECOVERABLE, rec[1].kind);
+	EXPECT_EQ(VFIO_NESTED_FAULT_PASID_VALID | VFIO_NESTED_FAULT_GPA_VALID,
+		  rec[1].flags);
+	EXPECT_EQ(IOVA_NO_RAM + 0x20, rec[1].addr);
+	EXPECT_EQ(GPA_NO_RAM + 0x20, rec[1].gpa);
+	EXPECT_EQ(VFIO_NESTED_FAULT_PERM_READ, rec[1].perm);
+	EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S2, rec[1].reason);
+	/* nothing to answer: a response is refused */
+	EXPECT_EQ(-EINVAL, respond(self->ffd, 0,
+				   VFIO_NESTED_PAGE_RESP_SUCCESS));
+}
+
+/* A full queue: the faults it cannot hold are counted and reported. */
 TEST_F(fault, unrecoverable_overflow)
 {
 	unsigned int depth = self->caps.fault_depth, extra = 3, i, n = 0;
@@ -557,7 +613,7 @@ TEST_F(fault, unrecoverable_overflow)
 	for (i = 0; i < depth + extra; i++) {
 		ASSERT_EQ(-EFAULT, np_dma(self->d.container, self->d.group_id,
 					  self->flags, self->name,
-					  IOVA_RSVD + i % NP_PAGE, buf,
+					  IOVA_SUPER + i % NP_PAGE, buf,
 					  1, &out));
 		ASSERT_EQ(VFIO_NESTED_DMA_S1_FAULT, out.out_status);
 	}
@@ -568,21 +624,16 @@ TEST_F(fault, unrecoverable_overflow)
 	ASSERT_EQ(depth + 1, n);
 	for (i = 0; i < depth; i++) {
 		EXPECT_EQ(VFIO_NESTED_FAULT_UNRECOVERABLE, rec[i].kind);
-		EXPECT_EQ(IOVA_RSVD + i % NP_PAGE, rec[i].addr);
+		EXPECT_EQ(IOVA_SUPER + i % NP_PAGE, rec[i].addr);
+		EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S1_PRIV, rec[i].reason);
 	}
-	EXPECT_EQ(VFIO_NESTED_FAULT_PASID_VALID, rec[0].flags);
-	EXPECT_EQ(self->name, rec[0].pasid);
-	EXPECT_EQ(self->d.group_id, rec[0].dev_id);
-	EXPECT_EQ(VFIO_NESTED_FAULT_PERM_READ, rec[0].perm);
-	EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S1_RESERVED, rec[0].reason);
-	EXPECT_EQ(0, rec[0].cookie);
 	EXPECT_EQ(VFIO_NESTED_FAULT_OVERFLOW, rec[depth].kind);
 	EXPECT_EQ(extra, rec[depth].lost);
 	EXPECT_EQ(0, rec[depth].refused);
 
 	/* reported once: the next fault comes alone */
 	EXPECT_EQ(-EFAULT, np_dma(self->d.container, self->d.group_id,
-				  self->flags, self->name, IOVA_RSVD, buf, 1,
+				  self->flags, self->name, IOVA_SUPER, buf, 1,
 				  NULL));
 	EXPECT_EQ(1, read_recs(self->ffd, rec, depth + 8, 0));
 	EXPECT_EQ(VFIO_NESTED_FAULT_UNRECOVERABLE, rec[0].kind);

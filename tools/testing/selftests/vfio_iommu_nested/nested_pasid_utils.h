@@ -56,7 +56,9 @@ static inline void np_dev_close(struct np_dev *d)
 	};
 
 	vn_close(&v);
-	d->dev = d->group = d->container = -1;
+	d->dev = -1;
+	d->group = -1;
+	d->container = -1;
 	if (d->uuid.s[0]) {
 		vn_testdev_remove(d->uuid.s);
 		d->uuid.s[0] = 0;
@@ -72,7 +74,9 @@ static inline int np_dev_open(struct np_dev *d, unsigned int n)
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->dev = -1;
+	d->container = -1;
+	d->group = -1;
+	d->dev = -1;
 	d->uuid = vn_uuid(n);
 	ret = vn_testdev_create(d->uuid.s);
 	if (ret) {
@@ -222,13 +226,13 @@ static inline int np_get_fault_fd(int container)
 
 #define NP_PAGE		4096ULL
 #define NP_2M		(2ULL << 20)
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_US		(1ULL << 2)
-#define PTE_A		(1ULL << 5)
-#define PTE_D		(1ULL << 6)
-#define PTE_PS		(1ULL << 7)
-#define PTE_NX		(1ULL << 63)
+#define PTE_P		0x001ULL
+#define PTE_RW		0x002ULL
+#define PTE_US		0x004ULL
+#define PTE_A		0x020ULL
+#define PTE_D		0x040ULL
+#define PTE_PS		0x080ULL
+#define PTE_NX		0x8000000000000000ULL
 #define PTE_ADDR	0x000ffffffffff000ULL
 #define PTE_USER_RW	(PTE_P | PTE_RW | PTE_US)
 
@@ -241,7 +245,7 @@ static inline int np_get_fault_fd(int container)
  * @root: GPA of the PML4 (0 until np_guest_root())
  */
 struct np_guest {
-	uint8_t *ram;
+	__u8 *ram;
 	__u64 gpa;
 	__u64 size;
 	__u64 next;

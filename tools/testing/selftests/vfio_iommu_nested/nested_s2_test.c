@@ -6,6 +6,7 @@
  * vfio_unpin_pages(), vfio_dma_rw() and the dma_unmap notification) through
  * the test mdev vfio_nested_testdev.
  */
+#include <pthread.h>
 #include <sys/resource.h>
 #include "nested_utils.h"
 #include "kselftest_harness.h"
@@ -392,6 +393,65 @@ TEST_F(s2, memlock_limit)
 	ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
 	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
 	EXPECT_EQ(0, vn_map(c, IOVA, self->mem, 16 * PG, VN_RW));
+}
+
+struct vn_racer {
+	int container;
+	uint64_t iova;
+	uint8_t *mem;
+	size_t len;
+	pthread_barrier_t *bar;
+	int ret;
+};
+
+static void *vn_race_map(void *arg)
+{
+	struct vn_racer *r = arg;
+
+	pthread_barrier_wait(r->bar);
+	r->ret = vn_map(r->container, r->iova, r->mem, r->len, VN_RW);
+	return NULL;
+}
+
+/*
+ * Two threads each mapping more than half of what the limit leaves, at the
+ * same time: the check and the charge are one step, so never both pass.
+ */
+TEST_F(s2, memlock_limit_race)
+{
+	const size_t n = 24;	/* pages per thread; the fixture has 64 */
+	long lck0 = vn_status_kb("VmLck:");
+	int c = self->v.container, round, i;
+	struct vn_racer r[2];
+	pthread_barrier_t bar;
+	struct rlimit rl;
+	pthread_t th[2];
+
+	ASSERT_LE(0, lck0);
+	ASSERT_EQ(0, vn_drop_ipc_lock());
+	rl.rlim_cur = lck0 * 1024 + (n + n / 2) * PG;
+	rl.rlim_max = rl.rlim_cur;
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
+	ASSERT_EQ(0, pthread_barrier_init(&bar, NULL, 2));
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 2; i++) {
+			r[i] = (struct vn_racer){
+				.container = c, .iova = IOVA + i * n * PG,
+				.mem = self->mem + i * n * PG, .len = n * PG,
+				.bar = &bar,
+			};
+			ASSERT_EQ(0, pthread_create(&th[i], NULL, vn_race_map, &r[i]));
+		}
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, pthread_join(th[i], NULL));
+		for (i = 0; i < 2; i++)
+			ASSERT_TRUE(r[i].ret == 0 || r[i].ret == -ENOMEM);
+		EXPECT_FALSE(!r[0].ret && !r[1].ret) TH_LOG("round %d", round);
+		EXPECT_TRUE(!r[0].ret || !r[1].ret) TH_LOG("round %d", round);
+		ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
+		ASSERT_EQ(lck0, vn_status_kb("VmLck:"));
+	}
+	pthread_barrier_destroy(&bar);
 }
 
 /* The entry limit (module parameter dma_entry_limit): ENOSPC past it. */

@@ -7,6 +7,8 @@
  * table built in guest RAM, bound for a PASID, DMA landing in the right
  * page, a remap unseen until invalidated.
  */
+#include <pthread.h>
+
 #include "nested_pasid_utils.h"
 
 /* Guest RAM: 8 MiB at 4 GiB; the DMA addresses are canonical user ones. */
@@ -32,7 +34,9 @@ FIXTURE_SETUP(nested)
 {
 	int ret;
 
-	self->d.container = self->d.group = self->d.dev = -1;
+	self->d.container = -1;
+	self->d.group = -1;
+	self->d.dev = -1;
 	self->ioasid = -1;
 	if (!np_testdev_present())
 		SKIP(return, "vfio_nested_testdev or VFIO not available");
@@ -91,6 +95,7 @@ TEST_F(nested, get_caps)
 	EXPECT_EQ(sizeof(struct vfio_nested_page_response),
 		  caps.page_response_size);
 	EXPECT_LT(0, caps.fault_depth);
+	EXPECT_LT(0, caps.iotlb_entries);
 	EXPECT_LT(0, caps.dma_retries);
 }
 
@@ -460,6 +465,8 @@ TEST_F(nested, invalidate_bad)
 	cmd.flags = 0;
 	cmd.entry_len = 32;
 	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
+	cmd.entry_len = 4097;
+	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
 	cmd.entry_len = sizeof(e[0]);
 	cmd.entries = 8;
 	EXPECT_EQ(-EFAULT, np_ioctl(c, VFIO_NESTED_INVALIDATE, &cmd));
@@ -819,6 +826,118 @@ TEST_F(nested, test_dma_param)
 	ASSERT_EQ(0, vn_param("allow_test_dma", "Y"));
 	EXPECT_EQ(0, np_dma(self->d.container, self->d.group_id,
 			    VFIO_NESTED_PASID_NONE, 0, RAM_GPA, buf, 16, NULL));
+}
+
+/* ---- page requests: the DMA waits, an answer or an unbind ends the wait -- */
+
+enum responder_action {
+	RESP_MAP_SUCCESS,	/* make the page present, answer success */
+	RESP_UNBIND,		/* unbind the PASID instead of answering */
+	RESP_FREE,		/* free the PASID in /dev/ioasid instead */
+};
+
+struct responder {
+	enum responder_action action;
+	int fault_fd, container, ioasid;
+	__u32 flags, name, pasid;
+	struct np_guest *g;
+	__u64 gpa;
+	struct vfio_nested_fault rec;
+	ssize_t got;
+	int ret;
+};
+
+/* The vIOMMU's thread: read one page request and act on it. */
+static void *responder_main(void *arg)
+{
+	struct responder *r = arg;
+	struct vfio_nested_page_response resp = { .size = sizeof(resp) };
+
+	r->got = read(r->fault_fd, &r->rec, sizeof(r->rec));
+	if (r->got != sizeof(r->rec))
+		return NULL;
+	switch (r->action) {
+	case RESP_MAP_SUCCESS:
+		np_map_4k(r->g, r->rec.addr, r->gpa, PTE_USER_RW);
+		resp.cookie = r->rec.cookie;
+		resp.code = VFIO_NESTED_PAGE_RESP_SUCCESS;
+		r->ret = write(r->fault_fd, &resp, sizeof(resp)) == sizeof(resp) ?
+			 0 : -errno;
+		break;
+	case RESP_UNBIND:
+		r->ret = np_unbind(r->container, r->flags, r->name);
+		break;
+	case RESP_FREE:
+		r->ret = ioasid_free_pasid(r->ioasid, r->pasid);
+		break;
+	}
+	return NULL;
+}
+
+TEST_F(nested, dma_page_request)
+{
+	static unsigned char buf[4096];
+	struct vfio_nested_test_dma out;
+	int c = self->d.container, dev = self->d.group_id;
+	struct responder r = {};
+	int action, ret;
+	pthread_t t;
+
+	if (!test_dma_on())
+		SKIP(return, "allow_test_dma is off");
+	/* IOVA's table exists, its entry is not present */
+	np_map_4k(&self->g, IOVA, 0, 0);
+	ASSERT_EQ(0, bind_variant(_metadata, self, variant, &r.flags, &r.name));
+	r.fault_fd = np_get_fault_fd(c);
+	ASSERT_LE(0, r.fault_fd);
+	r.container = c;
+	r.ioasid = self->ioasid;
+	r.pasid = self->pasid;
+	r.g = &self->g;
+	r.gpa = self->page_a;
+
+	for (action = RESP_MAP_SUCCESS; action <= RESP_FREE; action++) {
+		r.action = action;
+		r.got = 0;
+		r.ret = -1;
+		ASSERT_EQ(0, pthread_create(&t, NULL, responder_main, &r));
+		fill(buf, sizeof(buf), 20 + action);
+		ret = np_dma(c, dev, r.flags | VFIO_NESTED_DMA_WRITE, r.name,
+			     IOVA, buf, sizeof(buf), &out);
+		EXPECT_EQ(action == RESP_MAP_SUCCESS ? 0 : -EACCES, ret);
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		ASSERT_EQ(sizeof(r.rec), r.got);
+		EXPECT_EQ(0, r.ret);
+		/* the record names the PASID as bound, the page, the access */
+		EXPECT_EQ(VFIO_NESTED_FAULT_PAGE_REQ, r.rec.kind);
+		EXPECT_TRUE(r.rec.flags & VFIO_NESTED_FAULT_PASID_VALID);
+		EXPECT_TRUE(r.rec.flags & VFIO_NESTED_FAULT_LAST_PAGE);
+		EXPECT_EQ(r.name, r.rec.pasid);
+		EXPECT_EQ(IOVA, r.rec.addr);
+		EXPECT_EQ(self->d.group_id, r.rec.dev_id);
+		EXPECT_TRUE(r.rec.perm & VFIO_NESTED_FAULT_PERM_WRITE);
+		EXPECT_EQ(VFIO_NESTED_FAULT_REASON_S1_NOT_PRESENT, r.rec.reason);
+		EXPECT_EQ(1, out.out_page_requests);
+		if (action == RESP_MAP_SUCCESS) {
+			/* retried after the answer: the bytes are in A */
+			EXPECT_EQ(VFIO_NESTED_DMA_OK, out.out_status);
+			EXPECT_EQ(0, memcmp(np_hva(&self->g, self->page_a), buf,
+					    sizeof(buf)));
+			/* make it not present again (invalidated) */
+			np_map_4k(&self->g, IOVA, 0, 0);
+			ASSERT_EQ(0, np_inv_addr(c, r.name, IOVA, 1));
+		} else {
+			/* unbound while waiting: answered "invalid" */
+			EXPECT_EQ(VFIO_NESTED_DMA_RESP_INVALID, out.out_status);
+			EXPECT_EQ(IOVA, out.out_fault_addr);
+			EXPECT_EQ(0, out.out_done);
+			EXPECT_EQ(-ENOENT, np_unbind(c, r.flags, r.name));
+			if (action == RESP_UNBIND)
+				ASSERT_EQ(0, np_bind(c, r.flags, r.name,
+						     self->g.root));
+		}
+	}
+	close(r.fault_fd);
 }
 
 TEST_HARNESS_MAIN
