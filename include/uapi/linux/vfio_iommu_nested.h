@@ -640,8 +640,8 @@ struct vfio_nested_invalidate {
  * pending group (wrong cookie, a group answered already, not yet read
  * whole or withdrawn) is refused with ``EINVAL`` and consumes nothing. If
  * some responses were taken before one is refused, write(2) returns the
- * bytes taken and the next write(2) reports the error; the file offset is
- * not used.
+ * bytes of those taken; writing the rest again reports the error. The fd
+ * is a stream: lseek(2), pread(2) and pwrite(2) fail with ``ESPIPE``.
  *
  * Nothing waits forever: closing the fault fd answers every page request
  * of the queue (read or not) with ``VFIO_NESTED_PAGE_RESP_FAILURE``, as

@@ -640,4 +640,53 @@ TEST_F(fault, unrecoverable_overflow)
 	free(rec);
 }
 
+/* Page requests beyond the depth are refused at once and reported. */
+TEST_F(fault, page_request_overflow)
+{
+	unsigned int depth = self->caps.fault_depth, i, n = 0;
+	struct vfio_nested_test_dma out;
+	struct vfio_nested_fault *rec;
+	static unsigned char buf[16];
+	struct dma_thread *d;
+	int got;
+
+	ASSERT_LT(0, depth);
+	d = calloc(depth, sizeof(*d));
+	rec = calloc(depth + 1, REC_SIZE);
+	ASSERT_NE(NULL, d);
+	ASSERT_NE(NULL, rec);
+	/* depth DMAs wait, each with its own group */
+	for (i = 0; i < depth; i++)
+		dma_start(_metadata, self, &d[i], 0, IOVA_MISSING + i % NP_PAGE,
+			  buf, 1);
+	while (n < depth) {
+		got = read_recs(self->ffd, rec + n, depth - n, WAIT_MS);
+		ASSERT_LT(0, got) TH_LOG("%u of %u requests read: %d", n,
+					 depth, got);
+		n += got;
+	}
+	for (i = 0; i < depth; i++)
+		EXPECT_EQ(VFIO_NESTED_FAULT_PAGE_REQ, rec[i].kind);
+
+	/* one more: refused without waiting, as nobody could answer it */
+	EXPECT_EQ(-EFAULT, np_dma(self->d.container, self->d.group_id,
+				  self->flags, self->name, IOVA_MISSING, buf, 1,
+				  &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_PAGE_FAULT, out.out_status);
+	ASSERT_EQ(1, read_recs(self->ffd, rec, 1, WAIT_MS));
+	EXPECT_EQ(VFIO_NESTED_FAULT_OVERFLOW, rec[0].kind);
+	EXPECT_EQ(1, rec[0].refused);
+	EXPECT_EQ(0, rec[0].lost);
+
+	/* closing the fd answers them all */
+	ASSERT_EQ(0, close(self->ffd));
+	self->ffd = -1;
+	for (i = 0; i < depth; i++) {
+		ASSERT_TRUE(dma_wait(&d[i], WAIT_MS));
+		EXPECT_EQ(VFIO_NESTED_DMA_RESP_FAILURE, d[i].out.out_status);
+	}
+	free(rec);
+	free(d);
+}
+
 TEST_HARNESS_MAIN
