@@ -357,10 +357,11 @@ enum vfio_nested_dma_flags {
  *	full, or the page still faulted after &vfio_nested_caps.dma_retries
  *	successful responses; ``EFAULT``
  * @VFIO_NESTED_DMA_RESP_INVALID: the page request was answered "invalid"
- *	(also the answer to what unbind, fault fd close or container release
- *	leave pending); ``EACCES``
- * @VFIO_NESTED_DMA_RESP_FAILURE: the page request was answered "failure";
- *	``EIO``
+ *	(also the answer to what unbinding the PASID or freeing it in
+ *	/dev/ioasid leaves pending); ``EACCES``
+ * @VFIO_NESTED_DMA_RESP_FAILURE: the page request was answered "failure"
+ *	(also the answer to what closing the fault fd or releasing the
+ *	container leaves pending); ``EIO``
  * @VFIO_NESTED_DMA_ABORTED: the caller was killed while it waited for a
  *	page response; ``EINTR``
  *

@@ -81,6 +81,10 @@ load_modules() {
 		# the main job loads what a user would: no tests
 		if [ "$MODE" = run ]; then
 			case "$mod" in *_kunit|*_bench|*_testdev) continue ;; esac
+			# and with the product's defaults: test-only switches
+			# (allow_test_dma=...) stay off unless an example sets
+			# them itself, and says so
+			params=$(printf '%s\n' $params | { grep -v '^allow_test_' || true; } | tr '\n' ' ')
 		fi
 		if [ "$MODE" = smoke ]; then
 			# a distribution kernel has no KUnit and may lack a simulator
