@@ -256,7 +256,9 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 	if (flags & ~(VFIO_NESTED_DMA_WRITE | VFIO_NESTED_DMA_PRIV |
 		      VFIO_NESTED_DMA_EXEC))
 		return -EOPNOTSUPP;
-	if (!len || iova + (len - 1) < iova)
+	/* an instruction fetch never writes */
+	if (!len || iova + (len - 1) < iova ||
+	    ((flags & VFIO_NESTED_DMA_WRITE) && (flags & VFIO_NESTED_DMA_EXEC)))
 		return -EINVAL;
 
 	r.dev_id = vn_dma_dev_id(vdev);
@@ -352,8 +354,9 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
  * (enum vfio_nested_dma_status: -ENOENT no stage 1 bound, -EFAULT a
  * translation fault, -EACCES an "invalid" response, -EIO a "failure"
  * response, -EINTR killed while waiting), or -EINVAL (@len 0, range past
- * 2^64), -EOPNOTSUPP (unknown @flags), -ENODEV (@vdev is not registered
- * with a nested container) with @res->status VFIO_NESTED_DMA_OK.
+ * 2^64, VFIO_NESTED_DMA_WRITE with VFIO_NESTED_DMA_EXEC), -EOPNOTSUPP
+ * (unknown @flags), -ENODEV (@vdev is not registered with a nested
+ * container) with @res->status VFIO_NESTED_DMA_OK.
  */
 int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
 		    void *buf, size_t len, unsigned int flags,

@@ -334,7 +334,8 @@ struct vfio_nested_fault_fd {
  *	the DMA address); without it the device reads (to @uptr)
  * @VFIO_NESTED_DMA_PRIV: a privileged (supervisor) request; without it
  *	the request is a user one, checked against the stage-1 user bit
- * @VFIO_NESTED_DMA_EXEC: an instruction fetch (checked against NX)
+ * @VFIO_NESTED_DMA_EXEC: an instruction fetch (checked against NX); never
+ *	with @VFIO_NESTED_DMA_WRITE (``EINVAL``)
  */
 enum vfio_nested_dma_flags {
 	VFIO_NESTED_DMA_WRITE = 1 << 8,

@@ -737,6 +737,10 @@ TEST_F(nested, dma_bad)
 				      16, NULL));
 	EXPECT_EQ(-ENXIO, np_dma(c, dev + 1000, 0, self->pasid, IOVA, buf, 16,
 				 NULL));
+	/* an instruction fetch never writes */
+	EXPECT_EQ(-EINVAL, np_dma(c, dev, VFIO_NESTED_DMA_WRITE |
+				  VFIO_NESTED_DMA_EXEC, self->pasid, IOVA, buf,
+				  16, NULL));
 	EXPECT_EQ(-EINVAL, np_dma(c, dev, 0, 0, IOVA, buf, 16, NULL));
 	EXPECT_EQ(-EINVAL, np_dma(c, dev, VFIO_NESTED_PASID_NONE, 5, IOVA, buf,
 				  16, NULL));
