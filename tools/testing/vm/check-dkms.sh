@@ -91,6 +91,9 @@ for k in "${KVERS[@]}"; do
 		grep -q "^$o=[ym]$" "$kconf" || want=pvm_ioasid
 	done
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want=pvm_ioasid
+	novdpa=$([ "$want" = pvm_ioasid ] && echo 1)
+	# kvm_pasid wherever the kernel has KVM
+	grep -q "^CONFIG_KVM=[ym]$" "$kconf" && want="$want kvm_pasid"
 	t=$(date +%s)
 	if dkms build "$PKG/$VER" -k "$k" >"$LOGS/build-$k.log" 2>&1; then
 		pass "dkms build -k $k ($(($(date +%s) - t)) s)"
@@ -102,7 +105,7 @@ for k in "${KVERS[@]}"; do
 	fi
 	mlog=/var/lib/dkms/$PKG/$VER/$k/$(uname -m)/log/make.log
 	cp "$mlog" "$LOGS/make-$k.log" 2>/dev/null
-	if [ "$want" = pvm_ioasid ]; then
+	if [ -n "$novdpa" ]; then
 		if grep -q 'vhost_vfio is skipped' "$LOGS/build-$k.log" &&
 		   grep -q 'vhost_vfio skipped' "$LOGS/make-$k.log"; then
 			pass "$k has no vDPA bus: dkms and Kbuild say vhost_vfio is skipped"
