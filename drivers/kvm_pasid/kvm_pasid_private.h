@@ -83,6 +83,7 @@ struct pvm_ioasid_set;
  * @nr_tables: PASID tables in use (@lock)
  * @updates: entries installed or removed (@lock)
  * @kicks: kicks (@lock)
+ * @refused: BINDs refused (@lock)
  * @rcu: delayed free
  */
 struct kvm_pasid_vm {
@@ -103,6 +104,7 @@ struct kvm_pasid_vm {
 	unsigned int nr_tables;
 	u64 updates;
 	u64 kicks;
+	u64 refused;
 	struct rcu_head rcu;
 };
 

@@ -30,11 +30,12 @@ static struct workqueue_struct *kvm_pasid_wq;
  * @kicks: likewise
  * @lookups: likewise
  * @misses: likewise
+ * @refused: likewise
  */
 struct kvm_pasid_file {
 	struct mutex lock;	/* see the lock order in kvm_pasid_private.h */
 	struct kvm_pasid_vm *vm;
-	u64 updates, kicks, lookups, misses;
+	u64 updates, kicks, lookups, misses, refused;
 };
 
 /* ---- the VM fd ----------------------------------------------------- */
@@ -126,6 +127,8 @@ static int kvm_pasid_notify(struct notifier_block *nb, unsigned long event,
 	switch (event) {
 	case IOASID_NOTIFY_BIND:
 		ret = kvm_pasid_vm_set(vm, args->spid, args->id);
+		if (ret)
+			vm->refused++;
 		break;
 	case IOASID_NOTIFY_UNBIND:
 	case IOASID_NOTIFY_BIND_ROLLBACK:
@@ -220,6 +223,7 @@ static void kvm_pasid_file_retire(struct kvm_pasid_file *kf)
 	mutex_lock(&vm->lock);
 	kf->updates += vm->updates;
 	kf->kicks += vm->kicks;
+	kf->refused += vm->refused;
 	mutex_unlock(&vm->lock);
 	kf->lookups += lookups;
 	kf->misses += misses;
@@ -292,6 +296,7 @@ static int kvm_pasid_ioctl_get_info(struct kvm_pasid_ucmd *ucmd)
 	cmd->table_bytes = 0;
 	cmd->updates = kf->updates;
 	cmd->kicks = kf->kicks;
+	cmd->refused = kf->refused;
 	if (vm) {
 		mutex_lock(&vm->lock);
 		if (READ_ONCE(vm->attached))
@@ -305,6 +310,7 @@ static int kvm_pasid_ioctl_get_info(struct kvm_pasid_ucmd *ucmd)
 		cmd->table_bytes = kvm_pasid_vm_bytes(vm);
 		cmd->updates += vm->updates;
 		cmd->kicks += vm->kicks;
+		cmd->refused += vm->refused;
 		mutex_unlock(&vm->lock);
 		kvm_pasid_vm_stats(vm, &lookups, &misses);
 	}
@@ -373,6 +379,7 @@ static int kvm_pasid_ioctl_attach(struct kvm_pasid_ucmd *ucmd)
 
 out_vm:
 	mutex_lock(&vm->lock);
+	kf->refused += vm->refused;
 	kvm_pasid_vm_clear(vm);	/* empty: the replay rolled back */
 	vm->kvm = NULL;
 	vm->set = NULL;
@@ -495,7 +502,7 @@ struct kvm_pasid_ioctl_op {
 
 static const struct kvm_pasid_ioctl_op kvm_pasid_ioctl_ops[] = {
 	KVM_PASID_IOCTL_OP(KVM_PASID_GET_INFO, kvm_pasid_ioctl_get_info,
-			   struct kvm_pasid_info, misses),
+			   struct kvm_pasid_info, refused),
 	KVM_PASID_IOCTL_OP(KVM_PASID_ATTACH, kvm_pasid_ioctl_attach,
 			   struct kvm_pasid_attach, ioasid_fd),
 	KVM_PASID_IOCTL_OP(KVM_PASID_DETACH, kvm_pasid_ioctl_detach,

@@ -120,6 +120,9 @@ enum kvm_pasid_info_flags {
  * @lookups: output, translations asked (KVM_PASID_TRANSLATE and kernel
  *	devices)
  * @misses: output, of those, guest PASIDs with no translation
+ * @refused: output, guest PASID attaches (IOASID_ATTACH_GPASID, or at
+ *	KVM_PASID_ATTACH the ones made before) the table could not take and
+ *	refused (no memory): each failed with nothing changed
  *
  * The state of this file's attachment and its counters, which survive the
  * end of an attachment and count every attachment of the file.
@@ -136,6 +139,7 @@ struct kvm_pasid_info {
 	__aligned_u64 kicks;
 	__aligned_u64 lookups;
 	__aligned_u64 misses;
+	__aligned_u64 refused;
 };
 
 #define KVM_PASID_GET_INFO	_IO(KVM_PASID_TYPE, KVM_PASID_CMD_GET_INFO)
