@@ -237,7 +237,7 @@ union kvm_pasid_ucmd_buffer {
 	struct kvm_pasid_info info;
 	struct kvm_pasid_attach attach;
 	struct kvm_pasid_detach detach;
-	struct kvm_pasid_translate translate;
+	struct kvm_pasid_translation translate;
 	struct kvm_pasid_dump dump;
 };
 
@@ -412,7 +412,7 @@ static int kvm_pasid_ioctl_detach(struct kvm_pasid_ucmd *ucmd)
 
 static int kvm_pasid_ioctl_translate(struct kvm_pasid_ucmd *ucmd)
 {
-	struct kvm_pasid_translate *cmd = ucmd->cmd;
+	struct kvm_pasid_translation *cmd = ucmd->cmd;
 	struct kvm_pasid_vm *vm;
 	u32 hpasid;
 
@@ -508,7 +508,7 @@ static const struct kvm_pasid_ioctl_op kvm_pasid_ioctl_ops[] = {
 	KVM_PASID_IOCTL_OP(KVM_PASID_DETACH, kvm_pasid_ioctl_detach,
 			   struct kvm_pasid_detach, flags),
 	KVM_PASID_IOCTL_OP(KVM_PASID_TRANSLATE, kvm_pasid_ioctl_translate,
-			   struct kvm_pasid_translate, out_hpasid),
+			   struct kvm_pasid_translation, out_hpasid),
 	KVM_PASID_IOCTL_OP(KVM_PASID_DUMP, kvm_pasid_ioctl_dump,
 			   struct kvm_pasid_dump, __reserved),
 };

@@ -181,8 +181,8 @@ struct kvm_pasid_detach {
 #define KVM_PASID_DETACH	_IO(KVM_PASID_TYPE, KVM_PASID_CMD_DETACH)
 
 /**
- * struct kvm_pasid_translate - ioctl(KVM_PASID_TRANSLATE)
- * @size: sizeof(struct kvm_pasid_translate)
+ * struct kvm_pasid_translation - ioctl(KVM_PASID_TRANSLATE)
+ * @size: sizeof(struct kvm_pasid_translation)
  * @flags: must be 0
  * @gpasid: guest PASID, 1 to 2^20 - 1
  * @out_hpasid: output, the host PASID the CPU would use
@@ -190,7 +190,7 @@ struct kvm_pasid_detach {
  * Translate as the CPU does for the VM (one lookup in its table, counted in
  * @lookups and, on a miss, @misses of struct kvm_pasid_info).
  */
-struct kvm_pasid_translate {
+struct kvm_pasid_translation {
 	__u32 size;
 	__u32 flags;
 	__u32 gpasid;

@@ -73,7 +73,7 @@ static inline int kp_detach(int kp)
 /* The host PASID of @gpasid, or -errno (-ENOENT: no translation). */
 static inline long kp_translate(int kp, __u32 gpasid)
 {
-	struct kvm_pasid_translate cmd = { .size = sizeof(cmd), .gpasid = gpasid };
+	struct kvm_pasid_translation cmd = { .size = sizeof(cmd), .gpasid = gpasid };
 	int ret = kp_ioctl(kp, KVM_PASID_TRANSLATE, &cmd);
 
 	return ret ? ret : (long)cmd.out_hpasid;
