@@ -64,7 +64,7 @@ int main(void)
 	     kp_vcpu_exits(&vm1.vcpu[0]));
 	STEP(!kp_vm_create(&vm2, 0), "VM 2 created");
 
-	printf("2. Each VM gets its ioasid set (/dev/ioasid) and is attached to it on /dev/kvm_pasid\n");
+	printf("2. Each VM gets its ioasid set (/dev/ioasid), attached to it on /dev/kvm_pasid\n");
 	io1 = open(IOASID_DEV, O_RDWR);
 	io2 = open(IOASID_DEV, O_RDWR);
 	kp1 = open(KP_DEV, O_RDWR);

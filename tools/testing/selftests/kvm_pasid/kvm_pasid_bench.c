@@ -13,8 +13,8 @@
  */
 #include "kvm_pasid_utils.h"
 
-static const int counts[] = { 0, 1, 2, 4 };
-#define NR_COUNTS ((int)(sizeof(counts) / sizeof(counts[0])))
+#define NR_COUNTS 4
+static const int counts[NR_COUNTS] = { 0, 1, 2, 4 };
 #define MAX_ROUNDS 64
 
 static int cmp_double(const void *a, const void *b)
@@ -69,9 +69,10 @@ int main(int argc, char **argv)
 		}
 	}
 	ret = kp_info(kp[0], &info);
-	printf("== kvm_pasid update latency: %d CPUs (the updater pinned to CPU 0, vCPU threads to CPUs 1..%d; with more vCPUs than CPUs they share),\n"
-	       "   kick by %s, %d rounds of %d updates (bind + unbind pairs), interleaved, median round\n",
-	       ncpu, ncpu - 1,
+	printf("== kvm_pasid update latency: %d CPUs: the updater on CPU 0,\n", ncpu);
+	printf("   vCPU threads on CPUs 1..%d (more vCPUs than CPUs share them),\n",
+	       ncpu - 1);
+	printf("   kick by %s,\n   %d rounds of %d updates (bind + unbind), interleaved, median\n",
 	       !ret && (info.out_flags & KVM_PASID_INFO_KICK_VCPUS) ?
 	       "KVM's request (IPIs to the VM's vCPUs in guest mode)" :
 	       "kick_all_cpus_sync() (an IPI to every CPU)",
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 	}
 	for (c = 0; c < NR_COUNTS; c++) {
 		kp_info(kp[c], &info);
-		printf("%d vCPU(s) running: %.1f us per update (min %.1f, max %.1f); vs none running %.2fx; kicks %llu\n",
+		printf("%d vCPU(s): %.1f us/update (min %.1f, max %.1f); %.2fx none; kicks %llu\n",
 		       counts[c], med[c] * 1e6, t[c][0] * 1e6,
 		       t[c][rounds - 1] * 1e6, med[c] / med[0],
 		       (unsigned long long)info.kicks);

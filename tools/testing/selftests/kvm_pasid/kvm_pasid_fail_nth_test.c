@@ -249,7 +249,7 @@ TEST_F(fail_nth, sweep)
 			break;
 	}
 	ASSERT_LT(nth, 200);
-	TH_LOG("%u injected failures before a clean run at nth %u; %llu BIND(s) refused by kvm_pasid",
+	TH_LOG("%u injected failures, clean at nth %u; %llu BIND(s) refused by kvm_pasid",
 	       failures, nth, (unsigned long long)refused);
 	/* The table's page allocation was met: a refusal, attach failed. */
 	if (kind == SWEEP_BIND || kind == SWEEP_ATTACH_REPLAY)

@@ -461,10 +461,9 @@ TEST_F(running, updates_kick_vcpus)
 	idle = e1 - e0;
 	burst = e2 - e1;
 	rate = idle / (t1 - t0);
-	TH_LOG("%d vCPU(s), kick by %s: idle %lld exits in %.3f s, %d updates: %lld exits in %.3f s",
+	TH_LOG("%d vCPU(s), kick: %s; idle: %lld exits/%.3f s; %d updates: %lld exits/%.3f s",
 	       self->vm.nr_vcpus,
-	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ?
-	       "KVM request" : "IPI to all CPUs",
+	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
 	       idle, t1 - t0, 2 * n, burst, t2 - t1);
 	/*
 	 * A vCPU in guest mode exits on each kick; allow for the moments
@@ -543,32 +542,36 @@ FIXTURE_TEARDOWN(ext)
 }
 
 /* A valid call of the op in @buf with @size; sets up the file's state. */
-static int ext_call(struct __test_metadata *_metadata, FIXTURE_DATA(ext) *self,
-		    const struct kp_op *op, __u32 size)
+struct ext_files {
+	int kp, vm, io;
+	unsigned char *buf;
+};
+
+static int ext_call(const struct ext_files *f, const struct kp_op *op,
+		    __u32 size)
 {
-	__u32 *w = (__u32 *)self->buf;
+	__u32 *w = (__u32 *)f->buf;
 	struct kvm_pasid_entry e[2];
 
-	(void)_metadata;
 	/* Each call from a clean state: detached. */
-	kp_detach(self->kp);
+	kp_detach(f->kp);
 	if (op->cmd != KVM_PASID_ATTACH)
-		kp_attach(self->kp, self->vm.fd, self->io);
+		kp_attach(f->kp, f->vm, f->io);
 	w[0] = size;
 	switch (op->cmd) {
 	case KVM_PASID_ATTACH:
-		w[2] = self->vm.fd;
-		w[3] = self->io;
+		w[2] = f->vm;
+		w[3] = f->io;
 		break;
 	case KVM_PASID_TRANSLATE:
 		w[2] = 5;
 		break;
 	case KVM_PASID_DUMP:
 		w[3] = 2;
-		*(__u64 *)&self->buf[16] = (uintptr_t)e;
+		*(__u64 *)&f->buf[16] = (uintptr_t)e;
 		break;
 	}
-	return kp_ioctl(self->kp, op->cmd, self->buf);
+	return kp_ioctl(f->kp, op->cmd, f->buf);
 }
 
 /* The size readable, the rest of the structure in an unmapped page. */
@@ -591,30 +594,35 @@ static int ext_cross_page(int kp, const struct kp_op *op)
 TEST_F(ext, sizes_flags_reserved)
 {
 	const struct kp_op *op = &kp_ops[variant->op];
+	const struct ext_files fs = {
+		.kp = self->kp, .vm = self->vm.fd, .io = self->io,
+		.buf = self->buf,
+	};
+	const struct ext_files *f = &fs;
 
 	/* Exact size. */
 	memset(self->buf, 0, sizeof(self->buf));
-	EXPECT_EQ(op->ok, ext_call(_metadata, self, op, op->size));
+	EXPECT_EQ(op->ok, ext_call(f, op, op->size));
 	/* Below the first published size. */
 	memset(self->buf, 0, sizeof(self->buf));
-	EXPECT_EQ(-EINVAL, ext_call(_metadata, self, op, op->min_size - 1));
+	EXPECT_EQ(-EINVAL, ext_call(f, op, op->min_size - 1));
 	memset(self->buf, 0, sizeof(self->buf));
-	EXPECT_EQ(-EINVAL, ext_call(_metadata, self, op, 0));
+	EXPECT_EQ(-EINVAL, ext_call(f, op, 0));
 	/* Larger, zero tail: accepted; non-zero tail: E2BIG. */
 	memset(self->buf, 0, sizeof(self->buf));
-	EXPECT_EQ(op->ok, ext_call(_metadata, self, op, op->size + 16));
+	EXPECT_EQ(op->ok, ext_call(f, op, op->size + 16));
 	memset(self->buf, 0, sizeof(self->buf));
 	self->buf[op->size + 8] = 1;
-	EXPECT_EQ(-E2BIG, ext_call(_metadata, self, op, op->size + 16));
+	EXPECT_EQ(-E2BIG, ext_call(f, op, op->size + 16));
 	/* Unknown flags. */
 	memset(self->buf, 0, sizeof(self->buf));
 	((__u32 *)self->buf)[1] = 1U << 31;
-	EXPECT_EQ(-EOPNOTSUPP, ext_call(_metadata, self, op, op->size));
+	EXPECT_EQ(-EOPNOTSUPP, ext_call(f, op, op->size));
 	/* Reserved field. */
 	if (op->reserved_off >= 0) {
 		memset(self->buf, 0, sizeof(self->buf));
 		self->buf[op->reserved_off] = 1;
-		EXPECT_EQ(-EOPNOTSUPP, ext_call(_metadata, self, op, op->size));
+		EXPECT_EQ(-EOPNOTSUPP, ext_call(f, op, op->size));
 	}
 	/* Bad pointers. */
 	EXPECT_EQ(-EFAULT, kp_ioctl(self->kp, op->cmd, NULL));

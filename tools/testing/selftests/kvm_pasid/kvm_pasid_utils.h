@@ -43,12 +43,11 @@ static inline int kp_ioctl(int fd, unsigned long cmd, void *arg)
 /* KVM is built in on the test kernel, modules on a distribution kernel. */
 static inline bool kp_have_kvm(void)
 {
-	if (access(KVM_DEV, R_OK | W_OK)) {
-		if (system("modprobe kvm_amd >/dev/null 2>&1 || "
-			   "modprobe kvm_intel >/dev/null 2>&1")) {
-			/* nothing: the access below decides */
-		}
-	}
+	static const char load[] = "modprobe kvm_amd || modprobe kvm_intel";
+
+	/* Whether it worked, the access below decides. */
+	if (access(KVM_DEV, R_OK | W_OK) && system(load))
+		fprintf(stderr, "# %s: failed\n", load);
 	return !access(KVM_DEV, R_OK | W_OK);
 }
 
@@ -156,9 +155,9 @@ struct kp_vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool running;
-	volatile bool stop;
-	volatile bool exited;
-	volatile int exit_reason;	/* an unexpected exit, 0 if none */
+	bool stop;			/* kp_get()/kp_set() */
+	bool exited;			/* kp_get()/kp_set() */
+	int exit_reason;		/* an unexpected exit, 0 if none */
 	int cpu;			/* pinned to, -1 if not */
 	off_t exits_off;		/* of "exits" in the stats data */
 };
@@ -174,6 +173,10 @@ struct kp_vm {
 
 #define KP_GUEST_MEM	0x10000
 #define KP_GUEST_CODE	0x1000
+
+/* Flags shared between a vCPU thread and the test. */
+#define kp_get(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define kp_set(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 
 static void kp_sigusr1(int sig)
 {
@@ -230,7 +233,7 @@ static inline void *kp_vcpu_thread(void *arg)
 		CPU_SET(v->cpu, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
-	while (!v->stop) {
+	while (!kp_get(v->stop)) {
 		if (ioctl(v->fd, KVM_RUN, NULL)) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -243,7 +246,7 @@ static inline void *kp_vcpu_thread(void *arg)
 			break;
 		}
 	}
-	v->exited = true;
+	kp_set(v->exited, true);
 	return NULL;
 }
 
@@ -330,7 +333,7 @@ static inline bool kp_vcpu_wait_exits(struct kp_vcpu *v, long long n)
 {
 	int i;
 
-	for (i = 0; i < 2000 && !v->exited; i++) {
+	for (i = 0; i < 2000 && !kp_get(v->exited); i++) {
 		if (kp_vcpu_exits(v) >= n)
 			return true;
 		usleep(5000);
@@ -342,9 +345,9 @@ static inline void kp_vcpu_stop(struct kp_vcpu *v)
 {
 	if (!v->running)
 		return;
-	v->stop = true;
+	kp_set(v->stop, true);
 	v->run->immediate_exit = 1;
-	while (!v->exited) {
+	while (!kp_get(v->exited)) {
 		pthread_kill(v->thread, SIGUSR1);
 		usleep(1000);
 	}
