@@ -57,6 +57,8 @@ int main(void)
 		printf("kvm_pasid example: no /dev/kvm (KVM needs SVM or VMX)\n");
 		return 1;
 	}
+	/* Only for QEMU's TCG: see kp_hold_kvm() */
+	kp_hold_kvm();
 	printf("1. The VMM creates VM 1 (one vCPU running a guest loop) and VM 2\n");
 	STEP(!kp_vm_create(&vm1, 1) && !kp_vcpu_start(&vm1, 0, -1) &&
 	     kp_vcpu_wait_exits(&vm1.vcpu[0], 2),

@@ -777,6 +777,7 @@ static void ioasid_test_notify_replay(struct kunit *test)
 	ioasid_t id[3] = {};
 	unsigned int i;
 
+	rec_reset(set);
 	rec_init(&old, 1, IOASID_PRIO_IOMMU);
 	rec_init(&late, 2, IOASID_PRIO_CPU);
 	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &old.nb), 0);

@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 		printf("kvm_pasid_bench: no /dev/kvm, skipped\n");
 		return 0;
 	}
+	kp_hold_kvm();
 	/* The updater on CPU 0, the vCPUs on the others. */
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);

@@ -256,4 +256,10 @@ TEST_F(fail_nth, sweep)
 		EXPECT_LT(0, refused);
 }
 
+/* One VM held for the whole program: see kp_hold_kvm(). */
+static void __attribute__((constructor)) kp_test_init(void)
+{
+	kp_hold_kvm();
+}
+
 TEST_HARNESS_MAIN

@@ -651,4 +651,10 @@ TEST_F(ext, unknown_ioctls)
 	EXPECT_EQ(-ENOTTY, kp_ioctl(self->io, KVM_PASID_GET_INFO, self->buf));
 }
 
+/* One VM held for the whole program: see kp_hold_kvm(). */
+static void __attribute__((constructor)) kp_test_init(void)
+{
+	kp_hold_kvm();
+}
+
 TEST_HARNESS_MAIN

@@ -51,6 +51,107 @@ static inline bool kp_have_kvm(void)
 	return !access(KVM_DEV, R_OK | W_OK);
 }
 
+/*
+ * Under QEMU's TCG (the test VM), KVM's first VM flips a static key in
+ * __schedule() (preempt notifiers) and its last one flips it back; another
+ * CPU running __schedule() meanwhile once met the patched int3 and oopsed
+ * (a cross-modifying-code race of QEMU's, see tools/testing/vm/init.sh).
+ * So a program that creates VMs holds one VM for its whole life
+ * (kp_hold_kvm(), inherited by the harness's forked tests), and creates
+ * and closes it while every other CPU spins in userspace, where it never
+ * runs __schedule(). The VMs of the tests then never flip the key.
+ */
+struct kp_quiet {
+	pthread_t t[64];
+	int n;
+	bool stop;
+	int started;
+	cpu_set_t saved;
+};
+
+static void *kp_quiet_spin(void *arg)
+{
+	struct kp_quiet *q = arg;
+
+	__atomic_add_fetch(&q->started, 1, __ATOMIC_ACQ_REL);
+	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE))
+		;
+	return NULL;
+}
+
+/* This thread on CPU 0, a spinning thread on each other CPU. */
+static inline void kp_quiet_begin(struct kp_quiet *q)
+{
+	int cpu, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	memset(q, 0, sizeof(*q));
+	sched_getaffinity(0, sizeof(q->saved), &q->saved);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	for (cpu = 1; cpu < ncpu && q->n < 64; cpu++) {
+		pthread_attr_t attr;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		pthread_attr_init(&attr);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!pthread_create(&q->t[q->n], &attr, kp_quiet_spin, q))
+			q->n++;
+		pthread_attr_destroy(&attr);
+	}
+	while (__atomic_load_n(&q->started, __ATOMIC_ACQUIRE) < q->n)
+		sched_yield();
+	usleep(20000);	/* let the other CPUs settle in userspace */
+}
+
+static inline void kp_quiet_end(struct kp_quiet *q)
+{
+	int i;
+
+	__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
+	for (i = 0; i < q->n; i++)
+		pthread_join(q->t[i], NULL);
+	sched_setaffinity(0, sizeof(q->saved), &q->saved);
+}
+
+static int kp_holder_fd = -1;
+static pid_t kp_holder_pid;
+
+static void kp_release_kvm(void)
+{
+	struct kp_quiet q;
+
+	if (kp_holder_fd < 0 || getpid() != kp_holder_pid)
+		return;
+	kp_quiet_begin(&q);
+	close(kp_holder_fd);	/* the last VM: KVM flips the key back */
+	kp_holder_fd = -1;
+	kp_quiet_end(&q);
+}
+
+/* Hold a VM for the program's life (see above); call before any VM. */
+static inline void kp_hold_kvm(void)
+{
+	struct kp_quiet q;
+	int kvm;
+
+	if (kp_holder_fd >= 0 || !kp_have_kvm())
+		return;
+	kvm = open(KVM_DEV, O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		return;
+	kp_quiet_begin(&q);
+	kp_holder_fd = ioctl(kvm, KVM_CREATE_VM, 0);
+	kp_quiet_end(&q);
+	close(kvm);
+	if (kp_holder_fd >= 0) {
+		kp_holder_pid = getpid();
+		atexit(kp_release_kvm);
+	}
+}
+
 /* ---- /dev/kvm_pasid ----------------------------------------------------- */
 
 static inline int kp_attach(int kp, int vm_fd, int ioasid_fd)
