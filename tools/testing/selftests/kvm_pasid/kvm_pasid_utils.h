@@ -59,7 +59,9 @@ static inline bool kp_have_kvm(void)
  * So a program that creates VMs holds one VM for its whole life
  * (kp_hold_kvm(), inherited by the harness's forked tests), and creates
  * and closes it while every other CPU spins in userspace, where it never
- * runs __schedule(). The VMs of the tests then never flip the key.
+ * runs __schedule(). The VMs of the tests then never flip the key. The
+ * held VM has a vCPU without an in-kernel local APIC, like the tests'
+ * vCPUs, for the same reason (KVM's kvm_has_noapic_vcpu key).
  */
 struct kp_quiet {
 	pthread_t t[64];
@@ -116,7 +118,7 @@ static inline void kp_quiet_end(struct kp_quiet *q)
 	sched_setaffinity(0, sizeof(q->saved), &q->saved);
 }
 
-static int kp_holder_fd = -1;
+static int kp_holder_fd = -1, kp_holder_vcpu = -1;
 static pid_t kp_holder_pid;
 
 static void kp_release_kvm(void)
@@ -126,7 +128,9 @@ static void kp_release_kvm(void)
 	if (kp_holder_fd < 0 || getpid() != kp_holder_pid)
 		return;
 	kp_quiet_begin(&q);
-	close(kp_holder_fd);	/* the last VM: KVM flips the key back */
+	if (kp_holder_vcpu >= 0)
+		close(kp_holder_vcpu);
+	close(kp_holder_fd);	/* the last VM: KVM flips the keys back */
 	kp_holder_fd = -1;
 	kp_quiet_end(&q);
 }
@@ -144,6 +148,8 @@ static inline void kp_hold_kvm(void)
 		return;
 	kp_quiet_begin(&q);
 	kp_holder_fd = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (kp_holder_fd >= 0)
+		kp_holder_vcpu = ioctl(kp_holder_fd, KVM_CREATE_VCPU, 0);
 	kp_quiet_end(&q);
 	close(kvm);
 	if (kp_holder_fd >= 0) {
