@@ -129,7 +129,7 @@ TEST_F(kp, dump_pages)
 	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
 	for (i = 0; i < 5; i++) {
 		ASSERT_EQ(0, io_alloc(self->io, &h));
-		ASSERT_EQ(0, io_bind(self->io, h, 3 + i * 300000));
+		ASSERT_EQ(0, io_bind(self->io, h, 3 + i * 200000));
 	}
 	g = 0;
 	do {
@@ -431,7 +431,7 @@ TEST_F(running, updates_kick_vcpus)
 	struct kvm_pasid_info before, after;
 	long long e0, e1, e2, idle, burst;
 	double t0, t1, t2, rate;
-	int i, n = 100, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, n = 200, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	__u32 h;
 
 	if (ncpu < 2)
@@ -466,11 +466,11 @@ TEST_F(running, updates_kick_vcpus)
 	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
 	       idle, t1 - t0, 2 * n, burst, t2 - t1);
 	/*
-	 * A vCPU in guest mode exits on each kick; allow for the moments
-	 * it was outside (handling another exit): at least a quarter of the
-	 * kicks beyond what the idle rate explains.
+	 * A vCPU in guest mode exits on each kick; under TCG a vCPU spends
+	 * much of its time outside guest mode (handling the ticks' exits):
+	 * at least one kick in eight beyond what the idle rate explains.
 	 */
-	EXPECT_LE(rate * (t2 - t1) + 2 * n / 4, (double)burst);
+	EXPECT_LE(rate * (t2 - t1) + 2 * n / 8, (double)burst);
 }
 
 /* ---- length and extensibility of every ioctl ------------------------- */
