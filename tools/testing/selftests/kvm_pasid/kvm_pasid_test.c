@@ -230,7 +230,26 @@ TEST_F(kp, vm_closed_while_attached)
 	EXPECT_EQ(h, kp_translate(self->kp, 77));
 	ASSERT_EQ(0, io_unbind(self->io, h));
 	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 77));
+	/* Bound again, then freed with no UNBIND of its own first. */
+	ASSERT_EQ(0, io_bind(self->io, h, 78));
+	ASSERT_EQ(0, io_free(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 78));
 	/* teardown closes the kvm_pasid file: the VM goes with it */
+}
+
+/* The module cannot go while a VM is attached; the attachment still works. */
+TEST_F(kp, unload_refused_while_attached)
+{
+	__u32 h;
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, io_bind(self->io, h, 12));
+	EXPECT_NE(0, system("rmmod kvm_pasid 2>/dev/null"));
+	EXPECT_EQ(0, access(KP_DEV, F_OK));
+	EXPECT_EQ(h, kp_translate(self->kp, 12));
+	ASSERT_EQ(0, io_unbind(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 12));
 }
 
 TEST_F(kp, one_vm_one_set)
