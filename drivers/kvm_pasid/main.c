@@ -106,7 +106,7 @@ EXPORT_SYMBOL_NS_GPL(kvm_pasid_get, KVM_PASID_NS);
  * kvm_pasid_put() - drop the reference of kvm_pasid_get()
  * @kp: the attachment
  *
- * Context: any but hard interrupt.
+ * Context: any but interrupt context (hard or soft).
  */
 void kvm_pasid_put(struct kvm_pasid *kp)
 {

@@ -94,7 +94,7 @@ static void kvm_pasid_vm_free_rcu(struct rcu_head *head)
  * The last one frees the memory after an RCU grace period. By then the
  * attachment ended (the table is empty: no PASID table left).
  *
- * Context: any but hard interrupt.
+ * Context: any but interrupt context (hard or soft).
  */
 void kvm_pasid_vm_put(struct kvm_pasid_vm *vm)
 {
