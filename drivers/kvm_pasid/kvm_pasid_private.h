@@ -132,5 +132,6 @@ bool kvm_pasid_vm_unset_host(struct kvm_pasid_vm *vm, u32 hpasid);
 void kvm_pasid_vm_clear(struct kvm_pasid_vm *vm);
 void kvm_pasid_vm_stats(struct kvm_pasid_vm *vm, u64 *lookups, u64 *misses);
 size_t kvm_pasid_vm_bytes(struct kvm_pasid_vm *vm);
+void kvm_pasid_table_fault_init(void);
 
 #endif /* _KVM_PASID_PRIVATE_H */

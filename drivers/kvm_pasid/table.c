@@ -5,6 +5,8 @@
  */
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
+/* After mm.h: 6.1's fault-inject.h needs bool and gfp_t declared. */
+#include <linux/fault-inject.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -128,6 +130,38 @@ static void kvm_pasid_kick(struct kvm_pasid_vm *vm)
 	vm->kicks++;
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * The PASID table's page allocation is a fault-injection point of its own
+ * (never fails but through fail-nth: its probability stays 0), so that a
+ * fail-nth sweep reaches it whatever fail_page_alloc's settings (which
+ * leave order-0 pages alone by default): that is how the selftests make
+ * kvm_pasid refuse a BIND.
+ */
+static DECLARE_FAULT_ATTR(kvm_pasid_fail_table);
+
+/**
+ * kvm_pasid_table_fault_init() - quiet the table's fault-injection point
+ */
+void kvm_pasid_table_fault_init(void)
+{
+	kvm_pasid_fail_table.verbose = 0;
+}
+#else
+void kvm_pasid_table_fault_init(void)
+{
+}
+#endif
+
+static struct page *kvm_pasid_table_alloc(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	if (should_fail(&kvm_pasid_fail_table, PAGE_SIZE))
+		return NULL;
+#endif
+	return alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+}
+
 static void kvm_pasid_table_free_rcu(struct rcu_head *head)
 {
 	__free_page(container_of(head, struct page, rcu_head));
@@ -162,7 +196,7 @@ int kvm_pasid_vm_set(struct kvm_pasid_vm *vm, u32 gpasid, u32 hpasid)
 		return -EINVAL;
 	table = kvm_pasid_pde_decode(*pde);
 	if (!table) {
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		page = kvm_pasid_table_alloc();
 		if (!page)
 			return -ENOMEM;
 		table = page_address(page);
