@@ -590,7 +590,7 @@ static int __init kvm_pasid_init(void)
 	int ret;
 
 	kvm_pasid_table_fault_init();
-	kvm_pasid_wq = alloc_workqueue("kvm_pasid", 0, 0);
+	kvm_pasid_wq = alloc_workqueue("kvm_pasid", WQ_UNBOUND, 0);
 	if (!kvm_pasid_wq)
 		return -ENOMEM;
 	ret = misc_register(&kvm_pasid_misc);
