@@ -485,11 +485,20 @@ TEST_F(running, updates_kick_vcpus)
 	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
 	       idle, t1 - t0, 2 * n, burst, t2 - t1);
 	/*
-	 * A vCPU in guest mode exits on each kick; under TCG a vCPU spends
-	 * much of its time outside guest mode (handling the ticks' exits):
-	 * at least one kick in eight beyond what the idle rate explains.
+	 * A vCPU in guest mode exits on each kick. The comparison with the
+	 * idle rate tells kicks from other exits only where the other exits
+	 * (timer ticks: HZ=1000 on the debug kernel, and TCG's slow nested
+	 * entries under a loaded host) would not explain as many exits as
+	 * there were kicks; there, at least one kick in eight must show
+	 * beyond the idle rate. Elsewhere the result is logged only: the
+	 * kick is then shown by the counters above.
 	 */
-	EXPECT_LE(rate * (t2 - t1) + 2 * n / 8, (double)burst);
+	if (rate * (t2 - t1) < 2 * n / 2) {
+		EXPECT_LE(rate * (t2 - t1) + 2 * n / 8, (double)burst);
+	} else {
+		TH_LOG("inconclusive: the idle rate explains %.0f exits, as many as the %d kicks",
+		       rate * (t2 - t1), 2 * n);
+	}
 }
 
 /* ---- length and extensibility of every ioctl ------------------------- */
