@@ -32,6 +32,20 @@ PROBES="symbol_ns_string vfio_get_region_info_caps vdpa_alloc_device_map \
 vdpa_bind_mm eventfd_signal_ctx_only iommu_paging_domain_alloc"
 # Probes that compile when the API is missing.
 NEGATIVE="symbol_ns_string"
+# Symbols a module may import: a compile probe cannot tell (7.x declares
+# file_is_kvm() but exports it to KVM's own modules only), the kernel's
+# Module.symvers can: listed with no namespace ("module:..." restricts it).
+# A tree only prepared for external modules (modules_prepare, as
+# check-mainline.sh uses) has no Module.symvers: then the exports every
+# supported kernel has (SYMVERS_ALWAYS) are assumed and the others not, so
+# the build takes the fallbacks that compile everywhere.
+SYMVERS="file_is_kvm kvm_make_all_cpus_request kvm_get_kvm_safe"
+SYMVERS_ALWAYS="kvm_get_kvm_safe"
+
+symvers_lines() {
+	awk -F '\t' -v syms=" $SYMVERS " 'index(syms, " " $2 " ")' \
+		"$OBJTREE/Module.symvers" 2>/dev/null
+}
 
 have_list() { sed -n 's/^#define \(HAVE_[A-Z0-9_]*\) 1$/\1/p' "$1"; }
 
@@ -41,6 +55,7 @@ key=$({
 	echo "$VERSION $*"
 	cat "$OBJTREE/include/generated/autoconf.h" \
 		"$OBJTREE/include/generated/utsrelease.h" 2>/dev/null
+	symvers_lines
 } | cksum | tr ' ' -)
 if [ -f "$OUT" ] && [ "$(cat "$OUT.key" 2>/dev/null)" = "$key" ]; then
 	have_list "$OUT"
@@ -141,6 +156,20 @@ fi
 	echo "#ifndef _PVM_CONFIG_H"
 	echo "#define _PVM_CONFIG_H"
 	echo "#define PVM_VERSION \"$VERSION\""
+	for sym in $SYMVERS; do
+		macro=HAVE_$(echo "$sym" | tr '[:lower:]' '[:upper:]')
+		if [ ! -f "$OBJTREE/Module.symvers" ]; then
+			case " $SYMVERS_ALWAYS " in
+			*" $sym "*) echo "#define $macro 1" ;;
+			*) echo "/* #undef $macro */" ;;
+			esac
+		elif symvers_lines | awk -F '\t' -v s="$sym" \
+			'$2 == s && $5 == "" { found = 1 } END { exit !found }'; then
+			echo "#define $macro 1"
+		else
+			echo "/* #undef $macro */"
+		fi
+	done
 	for name in $PROBES; do
 		ok=0
 		[ "$(cat "$TMP/$name.rc")" = 0 ] && ok=1

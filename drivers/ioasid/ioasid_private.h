@@ -347,26 +347,41 @@ void ioasid_cdev_exit(void);
 /*
  * Deliver one event to every registration of the set, in priority order,
  * exactly once each. Inline: the alloc and free paths make no extra call
- * for it.
+ * for it. A BIND may be refused: a handler returning
+ * notifier_from_errno(-E...) stops the delivery, the registrations that
+ * accepted it get IOASID_NOTIFY_BIND_ROLLBACK (latest first) and the errno
+ * is returned; the caller then undoes the attach. Every other event is
+ * delivered to all and returns 0.
  */
-static inline void ioasid_notify(struct pvm_ioasid_set *set,
-				 enum pvm_ioasid_notify_event event,
-				 struct ioasid_data *data, ioasid_t spid)
+static inline int ioasid_notify(struct pvm_ioasid_set *set,
+				enum pvm_ioasid_notify_event event,
+				struct ioasid_data *data, ioasid_t spid)
 {
 	struct ioasid_nb_entry *entry;
 	struct pvm_ioasid_nb_args args;
+	int ret;
 
 	lockdep_assert_held(&set->lock);
 	if (list_empty(&set->notifiers))
-		return;
+		return 0;
 	args.set = set;
 	args.id = data ? data->id : PVM_IOASID_INVALID;
 	args.spid = spid;
 	args.pdata = data ? rcu_dereference_protected(data->private,
 			lockdep_is_held(&set->lock)) : NULL;
-	/* Return values are ignored: every consumer sees every event. */
-	list_for_each_entry(entry, &set->notifiers, node)
-		entry->nb->notifier_call(entry->nb, event, &args);
+	list_for_each_entry(entry, &set->notifiers, node) {
+		ret = notifier_to_errno(entry->nb->notifier_call(entry->nb, event,
+								 &args));
+		/* Only a BIND can be refused; other events reach everybody. */
+		if (!ret || event != IOASID_NOTIFY_BIND)
+			continue;
+		list_for_each_entry_continue_reverse(entry, &set->notifiers, node)
+			entry->nb->notifier_call(entry->nb,
+						 IOASID_NOTIFY_BIND_ROLLBACK,
+						 &args);
+		return ret;
+	}
+	return 0;
 }
 
 #endif /* _IOASID_PRIVATE_H */

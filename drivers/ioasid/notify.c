@@ -43,10 +43,12 @@ static struct ioasid_nb_entry *ioasid_nb_find(struct pvm_ioasid_set *set,
  *
  * The handler is called as nb->notifier_call(nb, event, args) with an
  * enum pvm_ioasid_notify_event and a &struct pvm_ioasid_nb_args for every
- * event of @set from now on; its return value is ignored. Handlers run in
- * process context with the set's mutex held, may sleep, must not change
- * the set the event is about, allocate or free IDs in any set, nor
- * (un)register notifiers.
+ * event of @set from now on. Its return value matters for
+ * IOASID_NOTIFY_BIND only: notifier_from_errno(-E...) refuses the bind
+ * (see enum pvm_ioasid_notify_event). Handlers run in process context with
+ * the set's mutex held, may sleep, must not change the set the event is
+ * about, allocate or free IDs in any set, nor (un)register notifiers: the
+ * lock order is in <linux/pvm_ioasid.h>.
  *
  * Context: process context, may sleep. Takes set->lock.
  * Return: 0, -EINVAL if @set or @nb is NULL, -EEXIST if @nb is already
@@ -75,6 +77,85 @@ int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set,
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier, PVM_IOASID_NS);
+
+/* One replayed event for the attached guest PASID @spid of @data. */
+static int ioasid_nb_replay(struct pvm_ioasid_set *set,
+			    struct notifier_block *nb, unsigned long event,
+			    struct ioasid_data *data, unsigned long spid)
+{
+	struct pvm_ioasid_nb_args args = {
+		.set = set,
+		.id = data->id,
+		.spid = spid,
+		.pdata = rcu_dereference_protected(data->private,
+						   lockdep_is_held(&set->lock)),
+	};
+
+	return notifier_to_errno(nb->notifier_call(nb, event, &args));
+}
+
+/* Undo the replayed BINDs of @nb up to (not including) guest PASID @stop. */
+static void ioasid_nb_rollback(struct pvm_ioasid_set *set,
+			       struct notifier_block *nb, unsigned long stop)
+{
+	struct ioasid_data *data;
+	unsigned long spid;
+
+	xa_for_each_range(&set->spids, spid, data, 1, stop - 1)
+		ioasid_nb_replay(set, nb, IOASID_NOTIFY_BIND_ROLLBACK, data, spid);
+}
+
+/**
+ * pvm_ioasid_register_notifier_replay() - register and replay the binds
+ * @set: the set, held by the caller
+ * @nb: the block, as for pvm_ioasid_register_notifier()
+ *
+ * Like pvm_ioasid_register_notifier(), and, atomically with the
+ * registration (under the set's mutex, so no event is missed or seen
+ * twice), delivers IOASID_NOTIFY_BIND to @nb alone for every guest PASID
+ * attached in @set, in ascending guest PASID order: a consumer that joins a
+ * set late (kvm_pasid attaching a VM) picks up the binds made before. If
+ * @nb refuses one (notifier_from_errno()), it gets
+ * IOASID_NOTIFY_BIND_ROLLBACK for each it accepted and is not registered.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, -EINVAL if @set or @nb is NULL, -EEXIST if @nb is already
+ * registered on @set, -ENOMEM, or the errno of @nb's refusal.
+ */
+int pvm_ioasid_register_notifier_replay(struct pvm_ioasid_set *set,
+					struct notifier_block *nb)
+{
+	struct ioasid_nb_entry *entry;
+	struct ioasid_data *data;
+	unsigned long spid;
+	int ret = 0;
+
+	if (!set || !nb)
+		return -EINVAL;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	if (!entry)
+		return -ENOMEM;
+	entry->nb = nb;
+	mutex_lock(&set->lock);
+	if (ioasid_nb_find(set, nb)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	xa_for_each(&set->spids, spid, data) {
+		ret = ioasid_nb_replay(set, nb, IOASID_NOTIFY_BIND, data, spid);
+		if (ret) {
+			ioasid_nb_rollback(set, nb, spid);
+			goto out;
+		}
+	}
+	ioasid_nb_insert(&set->notifiers, entry);
+	entry = NULL;
+out:
+	mutex_unlock(&set->lock);
+	kfree(entry);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier_replay, PVM_IOASID_NS);
 
 /**
  * pvm_ioasid_unregister_notifier() - undo pvm_ioasid_register_notifier()

@@ -14,11 +14,15 @@
  *
  * Each host ID has at most one set-private ID and each set-private ID is
  * attached to at most one host ID of the set. Delivers IOASID_NOTIFY_BIND.
+ * A registration may refuse the BIND (e.g. kvm_pasid without memory for a
+ * table page): the ones that accepted it get IOASID_NOTIFY_BIND_ROLLBACK,
+ * the attach is undone and the refusal's errno returned: nothing changed.
  *
  * Context: process context, may sleep. Takes set->lock.
  * Return: 0, -EINVAL for a bad @spid or an @id of 0 or above the pool's
  * capacity, -ENOENT if @set does not own an active @id, -EBUSY if @id
- * already has a set-private ID or @spid is in use, -ENOMEM.
+ * already has a set-private ID or @spid is in use, -ENOMEM, or the errno of
+ * a registration that refused the BIND.
  */
 int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spid)
 {
@@ -42,7 +46,12 @@ int pvm_ioasid_attach_spid(struct pvm_ioasid_set *set, ioasid_t id, ioasid_t spi
 	if (ret)
 		goto out;
 	WRITE_ONCE(data->spid, spid);
-	ioasid_notify(set, IOASID_NOTIFY_BIND, data, spid);
+	ret = ioasid_notify(set, IOASID_NOTIFY_BIND, data, spid);
+	if (ret) {
+		/* Refused: lookups may have seen it meanwhile, like a detach. */
+		WRITE_ONCE(data->spid, PVM_IOASID_INVALID);
+		xa_erase(&set->spids, spid);
+	}
 out:
 	mutex_unlock(&set->lock);
 	return ret;

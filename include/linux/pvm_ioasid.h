@@ -53,6 +53,19 @@ struct file;
  *	FREE when an attached ID is freed)
  * @IOASID_NOTIFY_SET_FREE: the set was freed by its owner; the last event
  *	of the set
+ * @IOASID_NOTIFY_BIND_ROLLBACK: a BIND this registration accepted was
+ *	refused by a later one: undo it (same arguments as the BIND); the
+ *	attach failed and no UNBIND follows
+ *
+ * A handler may refuse IOASID_NOTIFY_BIND, and only that event, by
+ * returning notifier_from_errno(-E...) (e.g. -ENOMEM when it has no memory
+ * for the translation it must install): the registrations that ran before
+ * it get IOASID_NOTIFY_BIND_ROLLBACK, latest first, the later ones see
+ * nothing, and pvm_ioasid_attach_spid() (IOASID_ATTACH_GPASID) fails with
+ * that errno with nothing changed. Any other return value (NOTIFY_DONE,
+ * NOTIFY_OK, NOTIFY_BAD, NOTIFY_STOP...) accepts; return values of other
+ * events are ignored: UNBIND, FREE and SET_FREE always happen. A consumer
+ * that ignores an event it does not know stays correct.
  */
 enum pvm_ioasid_notify_event {
 	IOASID_NOTIFY_ALLOC,
@@ -60,6 +73,7 @@ enum pvm_ioasid_notify_event {
 	IOASID_NOTIFY_BIND,
 	IOASID_NOTIFY_UNBIND,
 	IOASID_NOTIFY_SET_FREE,
+	IOASID_NOTIFY_BIND_ROLLBACK,
 };
 
 /**
@@ -128,9 +142,27 @@ int pvm_ioasid_detach_spid(struct pvm_ioasid_set *set, ioasid_t id);
 ioasid_t pvm_ioasid_find_by_spid(struct pvm_ioasid_set *set, ioasid_t spid, bool get);
 ioasid_t pvm_ioasid_get_spid(struct pvm_ioasid_set *set, ioasid_t id);
 
-/* Notifiers, per set */
+/*
+ * Notifiers, per set.
+ *
+ * Lock order across modules: handlers run in process context under the
+ * set's mutex, which is outside every lock a handler takes. So a handler
+ * may sleep, allocate with GFP_KERNEL, take its own mutexes and call
+ * pvm_ioasid_find(), pvm_ioasid_get(), pvm_ioasid_put(),
+ * pvm_ioasid_find_by_spid(), pvm_ioasid_get_spid(), pvm_ioasid_set_get()
+ * and pvm_ioasid_set_put() (not the last put of a set: hold one beyond the
+ * handler); it must not call anything else of this API (alloc, free,
+ * attach, detach, quota, set_free, (un)register: they take a set's mutex).
+ * Outside its handler a consumer must not call those functions while
+ * holding a lock its handler takes (for kvm_pasid: the VM table's mutex).
+ * Handlers of one set are never called concurrently, and an event is
+ * delivered after the set's state changed (BIND: the guest PASID already
+ * translates; a refusal undoes it).
+ */
 int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set,
 				 struct notifier_block *nb);
+int pvm_ioasid_register_notifier_replay(struct pvm_ioasid_set *set,
+					struct notifier_block *nb);
 void pvm_ioasid_unregister_notifier(struct pvm_ioasid_set *set,
 				    struct notifier_block *nb);
 

@@ -524,7 +524,9 @@ static void ioasid_test_spid(struct kunit *test)
 struct rec_nb {
 	struct notifier_block nb;
 	int tag;
-	unsigned int count[IOASID_NOTIFY_SET_FREE + 1];
+	unsigned int count[IOASID_NOTIFY_BIND_ROLLBACK + 1];
+	int refuse_bind;	/* errno a BIND gets, 0 to accept */
+	ioasid_t refuse_spid;	/* refuse only this one, 0 for any */
 };
 
 struct rec_log {
@@ -546,7 +548,7 @@ static int rec_call(struct notifier_block *nb, unsigned long event, void *arg)
 	if (rec_log.only && args->set != rec_log.only)
 		return NOTIFY_DONE;
 	spin_lock(&rec_log.lock);
-	if (event <= IOASID_NOTIFY_SET_FREE)
+	if (event <= IOASID_NOTIFY_BIND_ROLLBACK)
 		r->count[event]++;
 	if (rec_log.n < REC_MAX) {
 		rec_log.tag[rec_log.n] = r->tag;
@@ -556,6 +558,9 @@ static int rec_call(struct notifier_block *nb, unsigned long event, void *arg)
 		rec_log.n++;
 	}
 	spin_unlock(&rec_log.lock);
+	if (event == IOASID_NOTIFY_BIND && r->refuse_bind &&
+	    (!r->refuse_spid || r->refuse_spid == args->spid))
+		return notifier_from_errno(r->refuse_bind);
 	return NOTIFY_OK;
 }
 
@@ -689,6 +694,135 @@ static void ioasid_test_notify_exactly_once(struct kunit *test)
 	pvm_ioasid_unregister_notifier(set, &s.nb);
 	pvm_ioasid_unregister_notifier(set, &g.nb);
 	pvm_ioasid_set_put(set);
+}
+
+/*
+ * A refused BIND: the earlier registrations get a rollback (latest first),
+ * the later ones nothing, the attach fails with the refusal's errno and
+ * nothing changed: the guest PASID does not translate and can be attached
+ * again once the listener accepts.
+ */
+static void ioasid_test_notify_refuse_bind(struct kunit *test)
+{
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	static struct rec_nb cpu, iommu, dev;
+	ioasid_t id = 0;
+
+	rec_reset(set);
+	rec_init(&cpu, 1, IOASID_PRIO_CPU);
+	rec_init(&iommu, 2, IOASID_PRIO_IOMMU);
+	rec_init(&dev, 3, IOASID_PRIO_DEVICE);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &dev.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &cpu.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &iommu.nb), 0);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id), 0);
+
+	rec_reset(set);
+	iommu.refuse_bind = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 7), -ENOMEM);
+	/* BIND to cpu, BIND refused by iommu, ROLLBACK to cpu; dev: nothing. */
+	KUNIT_EXPECT_EQ(test, rec_log.n, 3U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_BIND);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[1], 2);
+	KUNIT_EXPECT_EQ(test, rec_log.event[1], (unsigned long)IOASID_NOTIFY_BIND);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[2], 1);
+	KUNIT_EXPECT_EQ(test, rec_log.event[2],
+			(unsigned long)IOASID_NOTIFY_BIND_ROLLBACK);
+	KUNIT_EXPECT_EQ(test, rec_log.id[2], id);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[2], 7U);
+	KUNIT_EXPECT_EQ(test, dev.count[IOASID_NOTIFY_BIND], 0U);
+	KUNIT_EXPECT_EQ(test, iommu.count[IOASID_NOTIFY_BIND_ROLLBACK], 0U);
+	/* Nothing changed. */
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 7, false),
+			PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_get_spid(set, id), PVM_IOASID_INVALID);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id), -ENOENT);
+
+	/* The first listener refusing: nobody is rolled back. */
+	rec_reset(set);
+	iommu.refuse_bind = 0;
+	cpu.refuse_bind = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 7), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 1U);
+
+	/* Accepted again: a normal bind, UNBIND on detach. */
+	rec_reset(set);
+	cpu.refuse_bind = 0;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_attach_spid(set, id, 7), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 3U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_find_by_spid(set, 7, false), id);
+	/* Only BIND can be refused: UNBIND and FREE always happen. */
+	dev.refuse_bind = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id), 0);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(set, id), 0);
+	KUNIT_EXPECT_EQ(test, cpu.count[IOASID_NOTIFY_UNBIND], 1U);
+	KUNIT_EXPECT_EQ(test, dev.count[IOASID_NOTIFY_FREE], 1U);
+
+	pvm_ioasid_unregister_notifier(set, &dev.nb);
+	pvm_ioasid_unregister_notifier(set, &cpu.nb);
+	pvm_ioasid_unregister_notifier(set, &iommu.nb);
+	pvm_ioasid_set_free(set);
+}
+
+/*
+ * Registration with replay: the binds made before are delivered to the new
+ * registration alone; a refusal rolls back what it accepted and leaves it
+ * unregistered.
+ */
+static void ioasid_test_notify_replay(struct kunit *test)
+{
+	struct pvm_ioasid_set *set = new_set(test, 0);
+	static struct rec_nb old, late;
+	ioasid_t id[3] = {};
+	unsigned int i;
+
+	rec_reset(set);
+	rec_init(&old, 1, IOASID_PRIO_IOMMU);
+	rec_init(&late, 2, IOASID_PRIO_CPU);
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_register_notifier(set, &old.nb), 0);
+	for (i = 0; i < ARRAY_SIZE(id); i++) {
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(set, 1, ~0U, NULL, &id[i]), 0);
+		KUNIT_ASSERT_EQ(test, pvm_ioasid_attach_spid(set, id[i], 30 - i), 0);
+	}
+	/* Refuses the second guest PASID in order (29): 28 is rolled back. */
+	rec_reset(set);
+	late.refuse_bind = -ENOMEM;
+	late.refuse_spid = 29;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_replay(set, &late.nb),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 3U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[0], (unsigned long)IOASID_NOTIFY_BIND);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[0], 28U);
+	KUNIT_EXPECT_EQ(test, rec_log.id[0], id[2]);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[1], 29U);
+	KUNIT_EXPECT_EQ(test, rec_log.event[2],
+			(unsigned long)IOASID_NOTIFY_BIND_ROLLBACK);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[2], 28U);
+	KUNIT_EXPECT_EQ(test, old.count[IOASID_NOTIFY_BIND], 3U);
+	/* Not registered: a new event does not reach it. */
+	rec_reset(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id[0]), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 1U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 1);
+
+	/* Accepted: the two remaining binds, then live events. */
+	rec_reset(set);
+	late.refuse_bind = 0;
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_replay(set, &late.nb), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 2U);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[0], 28U);
+	KUNIT_EXPECT_EQ(test, rec_log.spid[1], 29U);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_register_notifier_replay(set, &late.nb),
+			-EEXIST);
+	rec_reset(set);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_detach_spid(set, id[1]), 0);
+	KUNIT_EXPECT_EQ(test, rec_log.n, 2U);
+	KUNIT_EXPECT_EQ(test, rec_log.tag[0], 2);
+
+	pvm_ioasid_unregister_notifier(set, &old.nb);
+	pvm_ioasid_unregister_notifier(set, &late.nb);
+	pvm_ioasid_set_free(set);
 }
 
 /* A handler may take a reference: the FREE'd ID stays pending for it. */
@@ -1155,6 +1289,8 @@ static struct kunit_case ioasid_notify_cases[] = {
 	KUNIT_CASE(ioasid_test_notify_order),
 	KUNIT_CASE(ioasid_test_notify_exactly_once),
 	KUNIT_CASE(ioasid_test_notify_handler_ref),
+	KUNIT_CASE(ioasid_test_notify_refuse_bind),
+	KUNIT_CASE(ioasid_test_notify_replay),
 	{}
 };
 

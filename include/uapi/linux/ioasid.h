@@ -57,7 +57,11 @@
  *   PASID, or the guest PASID is already attached to another host PASID;
  *   IOASID_SET_QUOTA: the new quota is below the PASIDs in use.
  * - ``EPERM``: IOASID_SET_QUOTA without CAP_SYS_ADMIN.
- * - ``ENOMEM``: out of memory; nothing changed.
+ * - ``ENOMEM``: out of memory; nothing changed. IOASID_ATTACH_GPASID:
+ *   also when a kernel consumer of the set (e.g. kvm_pasid's translation
+ *   table of the VM) has no memory to install the translation; then it
+ *   fails with that consumer's errno (``ENOMEM`` in practice) and the guest
+ *   PASID is not attached.
  *
  * On any error nothing changed (for IOASID_ALLOC no PASID is left allocated).
  */

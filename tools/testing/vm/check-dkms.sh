@@ -93,6 +93,7 @@ for k in "${KVERS[@]}"; do
 		grep -q "^$o=[ym]$" "$kconf" || want=pvm_ioasid
 	done
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want=pvm_ioasid
+	novdpa=$([ "$want" = pvm_ioasid ] && echo 1)
 	# vfio_iommu_nested from 6.12 on, with the VFIO container and IOMMU API
 	want_vn=vfio_iommu_nested
 	for o in CONFIG_VFIO_CONTAINER CONFIG_IOMMU_API; do
@@ -100,6 +101,8 @@ for k in "${KVERS[@]}"; do
 	done
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want_vn=
 	want="$want${want_vn:+ $want_vn}"
+	# kvm_pasid wherever the kernel has KVM
+	grep -q "^CONFIG_KVM=[ym]$" "$kconf" && want="$want kvm_pasid"
 	t=$(date +%s)
 	if dkms build "$PKG/$VER" -k "$k" >"$LOGS/build-$k.log" 2>&1; then
 		pass "dkms build -k $k ($(($(date +%s) - t)) s)"
@@ -119,7 +122,7 @@ for k in "${KVERS[@]}"; do
 			fail "$k has no VFIO container API but no skip message from dkms.conf and Kbuild"
 		fi
 	fi
-	if [ "${want#pvm_ioasid vhost_vfio}" = "$want" ]; then
+	if [ -n "$novdpa" ]; then
 		if grep -q 'vhost_vfio is skipped' "$LOGS/build-$k.log" &&
 		   grep -q 'vhost_vfio skipped' "$LOGS/make-$k.log"; then
 			pass "$k has no vDPA bus: dkms and Kbuild say vhost_vfio is skipped"

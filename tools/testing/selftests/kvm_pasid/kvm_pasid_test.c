@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/kvm_pasid with real KVM VMs: attach a VM to its ioasid set, follow
+ * binds, unbinds and frees, force running vCPUs out of guest mode (KVM's
+ * own "exits" statistic), keep VMs apart, refuse bad fds and foreign sets,
+ * end the attachment on each of its events, and check every ioctl's
+ * length and extensibility rules.
+ */
+#include "kvm_pasid_utils.h"
+#include "kselftest_harness.h"
+
+FIXTURE(kp) {
+	int kp;
+	int io;
+	struct kp_vm vm;
+};
+
+FIXTURE_SETUP(kp)
+{
+	int ret;
+
+	self->kp = -1;
+	self->io = -1;
+	self->vm.fd = -1;
+	self->vm.kvm = -1;
+	if (!kp_have_kvm())
+		SKIP(return, "no /dev/kvm");
+	self->kp = open(KP_DEV, O_RDWR);
+	if (self->kp < 0)
+		SKIP(return, "%s: %s", KP_DEV, strerror(errno));
+	self->io = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, self->io);
+	ret = kp_vm_create(&self->vm, 1);
+	ASSERT_EQ(0, ret) TH_LOG("VM: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(kp)
+{
+	kp_vm_destroy(&self->vm);
+	if (self->io >= 0)
+		close(self->io);
+	if (self->kp >= 0)
+		close(self->kp);
+}
+
+TEST_F(kp, attach_bind_unbind)
+{
+	struct kvm_pasid_entry e[4];
+	struct kvm_pasid_info info;
+	__u32 h, next = 7;
+
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	EXPECT_EQ(-ENOTCONN, kp_translate(self->kp, 5));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.out_flags & KVM_PASID_INFO_ATTACHED);
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_TRUE(info.out_flags & KVM_PASID_INFO_ATTACHED);
+	EXPECT_EQ(0, info.nr_entries);
+	EXPECT_EQ(0, info.nr_tables);
+	EXPECT_EQ(2 * 4096, info.table_bytes);
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 5));
+
+	ASSERT_EQ(0, io_bind(self->io, h, 5));
+	EXPECT_EQ(h, kp_translate(self->kp, 5));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 6));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 5 + 1024));
+	ASSERT_EQ(1, kp_dump(self->kp, 0, e, 4, &next));
+	EXPECT_EQ(5, e[0].gpasid);
+	EXPECT_EQ(h, e[0].hpasid);
+	EXPECT_EQ(0, next);
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(1, info.nr_entries);
+	EXPECT_EQ(1, info.nr_tables);
+	EXPECT_EQ(3 * 4096, info.table_bytes);
+	EXPECT_EQ(1, info.updates);
+	EXPECT_EQ(1, info.kicks);
+	EXPECT_EQ(4, info.lookups);
+	EXPECT_EQ(3, info.misses);
+
+	ASSERT_EQ(0, io_unbind(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 5));
+	ASSERT_EQ(0, kp_dump(self->kp, 0, e, 4, NULL));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.nr_entries);
+	EXPECT_EQ(0, info.nr_tables);	/* the emptied table went */
+	EXPECT_EQ(2, info.updates);
+	EXPECT_EQ(2, info.kicks);
+
+	/* Bound again elsewhere; then IOASID_FREE: UNBIND and FREE remove it. */
+	ASSERT_EQ(0, io_bind(self->io, h, 0x80001));
+	EXPECT_EQ(h, kp_translate(self->kp, 0x80001));
+	ASSERT_EQ(0, io_free(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 0x80001));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.nr_entries);
+	EXPECT_EQ(0, info.refused);
+}
+
+TEST_F(kp, binds_before_attach_picked_up)
+{
+	struct kvm_pasid_info info;
+	__u32 h[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, io_alloc(self->io, &h[i]));
+		ASSERT_EQ(0, io_bind(self->io, h[i], 100 + i * 2000));
+	}
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(h[i], kp_translate(self->kp, 100 + i * 2000));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(3, info.nr_entries);
+	EXPECT_EQ(3, info.nr_tables);
+	/* The VMM may close both fds: the attachment holds what it needs. */
+	close(self->vm.fd);
+	self->vm.fd = -1;
+	EXPECT_EQ(h[1], kp_translate(self->kp, 2100));
+}
+
+TEST_F(kp, dump_pages)
+{
+	struct kvm_pasid_entry e[2];
+	__u32 h, next = 0, g, seen = 0, start = 0;
+	int n, i;
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, io_alloc(self->io, &h));
+		ASSERT_EQ(0, io_bind(self->io, h, 3 + i * 200000));
+	}
+	g = 0;
+	do {
+		n = kp_dump(self->kp, start, e, 2, &next);
+		ASSERT_LE(0, n);
+		for (i = 0; i < n; i++) {
+			EXPECT_LT(g, e[i].gpasid);	/* ascending */
+			g = e[i].gpasid;
+			EXPECT_EQ(e[i].hpasid, io_translate(self->io, g));
+			seen++;
+		}
+		start = next;
+	} while (next);
+	EXPECT_EQ(5, seen);
+	EXPECT_EQ(-EINVAL, kp_dump(self->kp, KP_GPASID_MAX + 1, e, 2, NULL));
+	/* No room: nothing written, where to go on. */
+	EXPECT_EQ(0, kp_dump(self->kp, 0, e, 0, &next));
+	EXPECT_EQ(3, next);
+	EXPECT_EQ(-EFAULT, kp_dump(self->kp, 0, (void *)8, 2, NULL));
+}
+
+/* Each of the events that end an attachment, and what is left after. */
+TEST_F(kp, detach_and_reattach)
+{
+	struct kvm_pasid_info info;
+	__u32 h;
+
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, io_bind(self->io, h, 9));
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	EXPECT_EQ(h, kp_translate(self->kp, 9));
+	ASSERT_EQ(0, kp_detach(self->kp));
+	EXPECT_EQ(-ENOTCONN, kp_detach(self->kp));
+	EXPECT_EQ(-ENOTCONN, kp_translate(self->kp, 9));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.out_flags & KVM_PASID_INFO_ATTACHED);
+	EXPECT_EQ(0, info.nr_entries);
+	EXPECT_EQ(2, info.updates);	/* replayed bind, and the detach's */
+	/* The set's binds are untouched. */
+	EXPECT_EQ(h, io_translate(self->io, 9));
+	/* Attach again: the bind is picked up again. */
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	EXPECT_EQ(h, kp_translate(self->kp, 9));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(3, info.updates);	/* counters of the file's attachments */
+}
+
+TEST_F(kp, set_freed_ends_attachment)
+{
+	struct kvm_pasid_info info;
+	__u32 h;
+	int io2;
+
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, io_bind(self->io, h, 9));
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	close(self->io);	/* the set is freed: UNBIND, FREE, SET_FREE */
+	self->io = -1;
+	EXPECT_EQ(-ENOTCONN, kp_translate(self->kp, 9));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.out_flags & KVM_PASID_INFO_ATTACHED);
+	EXPECT_TRUE(info.out_flags & KVM_PASID_INFO_SET_FREED);
+	EXPECT_EQ(0, info.nr_entries);
+	/* The VM is free for another set. */
+	io2 = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, io2);
+	EXPECT_EQ(0, kp_attach(self->kp, self->vm.fd, io2));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(KVM_PASID_INFO_ATTACHED,
+		  info.out_flags & (KVM_PASID_INFO_ATTACHED | KVM_PASID_INFO_SET_FREED));
+	close(io2);
+}
+
+/* The last close of the kvm_pasid file ends it: the VM may be attached again. */
+TEST_F(kp, close_ends_attachment)
+{
+	int kp2;
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	kp2 = open(KP_DEV, O_RDWR);
+	ASSERT_LE(0, kp2);
+	EXPECT_EQ(-EBUSY, kp_attach(kp2, self->vm.fd, self->io));
+	close(self->kp);
+	self->kp = -1;
+	EXPECT_EQ(0, kp_attach(kp2, self->vm.fd, self->io));
+	close(kp2);
+}
+
+/* The VM fd closed and the VM's last user gone: the attachment keeps it. */
+TEST_F(kp, vm_closed_while_attached)
+{
+	__u32 h;
+
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	kp_vm_destroy(&self->vm);	/* every VM and vCPU fd closed */
+	ASSERT_EQ(0, io_bind(self->io, h, 77));
+	EXPECT_EQ(h, kp_translate(self->kp, 77));
+	ASSERT_EQ(0, io_unbind(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 77));
+	/* Bound again, then freed with no UNBIND of its own first. */
+	ASSERT_EQ(0, io_bind(self->io, h, 78));
+	ASSERT_EQ(0, io_free(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 78));
+	/* teardown closes the kvm_pasid file: the VM goes with it */
+}
+
+/* The module cannot go while a VM is attached; the attachment still works. */
+TEST_F(kp, unload_refused_while_attached)
+{
+	__u32 h;
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, io_bind(self->io, h, 12));
+	EXPECT_NE(0, system("rmmod kvm_pasid 2>/dev/null"));
+	EXPECT_EQ(0, access(KP_DEV, F_OK));
+	EXPECT_EQ(h, kp_translate(self->kp, 12));
+	ASSERT_EQ(0, io_unbind(self->io, h));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 12));
+}
+
+TEST_F(kp, one_vm_one_set)
+{
+	struct kp_vm vm2;
+	int kp2, io2;
+
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	EXPECT_EQ(-EBUSY, kp_attach(self->kp, self->vm.fd, self->io));
+	kp2 = open(KP_DEV, O_RDWR);
+	io2 = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, kp2);
+	ASSERT_LE(0, io2);
+	/* The VM is attached (to another set too). */
+	EXPECT_EQ(-EBUSY, kp_attach(kp2, self->vm.fd, self->io));
+	EXPECT_EQ(-EBUSY, kp_attach(kp2, self->vm.fd, io2));
+	/* The set is attached to another VM. */
+	ASSERT_EQ(0, kp_vm_create(&vm2, 0));
+	EXPECT_EQ(-EBUSY, kp_attach(kp2, vm2.fd, self->io));
+	EXPECT_EQ(0, kp_attach(kp2, vm2.fd, io2));
+	kp_vm_destroy(&vm2);
+	close(io2);
+	close(kp2);
+}
+
+TEST_F(kp, two_vms_isolated)
+{
+	struct kp_vm vm2;
+	__u32 ha, hb, ha2;
+	int kp2, io2;
+
+	kp2 = open(KP_DEV, O_RDWR);
+	io2 = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, kp2);
+	ASSERT_LE(0, io2);
+	ASSERT_EQ(0, kp_vm_create(&vm2, 1));
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, kp_attach(kp2, vm2.fd, io2));
+	ASSERT_EQ(0, io_alloc(self->io, &ha));
+	ASSERT_EQ(0, io_alloc(self->io, &ha2));
+	ASSERT_EQ(0, io_alloc(io2, &hb));
+	/* The same guest PASID in both VMs, to different host PASIDs. */
+	ASSERT_EQ(0, io_bind(self->io, ha, 5));
+	ASSERT_EQ(0, io_bind(io2, hb, 5));
+	ASSERT_EQ(0, io_bind(self->io, ha2, 6));
+	EXPECT_EQ(ha, kp_translate(self->kp, 5));
+	EXPECT_EQ(hb, kp_translate(kp2, 5));
+	EXPECT_EQ(ha2, kp_translate(self->kp, 6));
+	EXPECT_EQ(-ENOENT, kp_translate(kp2, 6));
+	ASSERT_EQ(0, io_unbind(self->io, ha));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 5));
+	EXPECT_EQ(hb, kp_translate(kp2, 5));
+	/* A host PASID of the other set cannot be bound here. */
+	EXPECT_EQ(-ENOENT, io_bind(self->io, hb, 7));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 7));
+	kp_vm_destroy(&vm2);
+	close(io2);
+	close(kp2);
+}
+
+/* Binds in a set the VM is not attached to never reach its table. */
+TEST_F(kp, foreign_set)
+{
+	struct kvm_pasid_info info;
+	__u32 h;
+	int io2;
+
+	io2 = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, io2);
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, io_alloc(io2, &h));
+	ASSERT_EQ(0, io_bind(io2, h, 11));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 11));
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_EQ(0, info.updates);
+	/* Nor is the foreign set's teardown this attachment's end. */
+	close(io2);
+	ASSERT_EQ(0, kp_info(self->kp, &info));
+	EXPECT_TRUE(info.out_flags & KVM_PASID_INFO_ATTACHED);
+}
+
+TEST_F(kp, bad_fds)
+{
+	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_VFIO };
+	int null, stats, vcpu = self->vm.vcpu[0].fd;
+
+	null = open("/dev/null", O_RDWR);
+	ASSERT_LE(0, null);
+	/* Not a VM: vCPU fd, /dev/kvm, /dev/null, ioasid, ourselves, stats. */
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, vcpu, self->io));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->vm.kvm, self->io));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, null, self->io));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->io, self->io));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->kp, self->io));
+	stats = ioctl(self->vm.fd, KVM_GET_STATS_FD, NULL);
+	ASSERT_LE(0, stats);
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, stats, self->io));
+	close(stats);
+	/* A KVM device fd. */
+	if (!ioctl(self->vm.fd, KVM_CREATE_DEVICE, &dev)) {
+		EXPECT_EQ(-EINVAL, kp_attach(self->kp, dev.fd, self->io));
+		close(dev.fd);
+	} else {
+		TH_LOG("no KVM VFIO device (%s): device fd not tried",
+		       strerror(errno));
+	}
+	/* Not /dev/ioasid. */
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->vm.fd, null));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->vm.fd, self->vm.fd));
+	EXPECT_EQ(-EINVAL, kp_attach(self->kp, self->vm.fd, vcpu));
+	/* Not open. */
+	EXPECT_EQ(-EBADF, kp_attach(self->kp, -1, self->io));
+	EXPECT_EQ(-EBADF, kp_attach(self->kp, self->vm.fd, -1));
+	EXPECT_EQ(-EBADF, kp_attach(self->kp, 100000, self->io));
+	close(null);
+	/* After all that, the right fds work. */
+	EXPECT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+}
+
+TEST_F(kp, translate_bounds)
+{
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	EXPECT_EQ(-EINVAL, kp_translate(self->kp, 0));
+	EXPECT_EQ(-EINVAL, kp_translate(self->kp, KP_GPASID_MAX + 1));
+	EXPECT_EQ(-ENOENT, kp_translate(self->kp, KP_GPASID_MAX));
+}
+
+/*
+ * Running vCPUs are forced out of guest mode by every update: count the
+ * vCPUs' exits (KVM's statistics) during a burst of updates against the
+ * exits of an idle window (timer ticks and the like) of the same length.
+ */
+FIXTURE(running) {
+	int kp;
+	int io;
+	struct kp_vm vm;
+};
+
+FIXTURE_VARIANT(running) {
+	int nr_vcpus;
+};
+
+FIXTURE_VARIANT_ADD(running, one_vcpu) { .nr_vcpus = 1 };
+FIXTURE_VARIANT_ADD(running, two_vcpus) { .nr_vcpus = 2 };
+
+FIXTURE_SETUP(running)
+{
+	int i, ret, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	self->kp = -1;
+	self->io = -1;
+	self->vm.fd = -1;
+	self->vm.kvm = -1;
+	if (!kp_have_kvm())
+		SKIP(return, "no /dev/kvm");
+	self->kp = open(KP_DEV, O_RDWR);
+	if (self->kp < 0)
+		SKIP(return, "%s: %s", KP_DEV, strerror(errno));
+	self->io = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, self->io);
+	ret = kp_vm_create(&self->vm, variant->nr_vcpus);
+	ASSERT_EQ(0, ret);
+	/* The updater on CPU 0, the vCPUs on the others (when there are). */
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	for (i = 0; i < variant->nr_vcpus; i++) {
+		ASSERT_EQ(0, kp_vcpu_start(&self->vm, i,
+					   ncpu > 1 ? 1 + i % (ncpu - 1) : -1));
+		ASSERT_TRUE(kp_vcpu_wait_exits(&self->vm.vcpu[i], 3))
+			TH_LOG("vCPU %d does not run (exit %d)", i,
+			       self->vm.vcpu[i].exit_reason);
+	}
+}
+
+FIXTURE_TEARDOWN(running)
+{
+	kp_vm_destroy(&self->vm);
+	if (self->io >= 0)
+		close(self->io);
+	if (self->kp >= 0)
+		close(self->kp);
+}
+
+static long long sum_exits(struct kp_vm *vm)
+{
+	long long sum = 0;
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		sum += kp_vcpu_exits(&vm->vcpu[i]);
+	return sum;
+}
+
+TEST_F(running, updates_kick_vcpus)
+{
+	struct kvm_pasid_info before, after;
+	long long e0, e1, e2, idle, burst;
+	double t0, t1, t2, rate;
+	int i, n = 200, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	__u32 h;
+
+	if (ncpu < 2)
+		SKIP(return, "one CPU: a vCPU never runs while the updater does");
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, kp_info(self->kp, &before));
+	/* Idle window. */
+	e0 = sum_exits(&self->vm);
+	t0 = kp_now();
+	usleep(200000);
+	t1 = kp_now();
+	e1 = sum_exits(&self->vm);
+	/* Burst: 2n updates, each kicking every vCPU. */
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, io_bind(self->io, h, 1 + i));
+		ASSERT_EQ(h, kp_translate(self->kp, 1 + i));
+		ASSERT_EQ(0, io_unbind(self->io, h));
+	}
+	t2 = kp_now();
+	e2 = sum_exits(&self->vm);
+	ASSERT_EQ(0, kp_info(self->kp, &after));
+	EXPECT_EQ(2 * n, after.updates - before.updates);
+	EXPECT_EQ(2 * n, after.kicks - before.kicks);
+	for (i = 0; i < self->vm.nr_vcpus; i++)
+		EXPECT_EQ(0, self->vm.vcpu[i].exit_reason);
+	idle = e1 - e0;
+	burst = e2 - e1;
+	rate = idle / (t1 - t0);
+	TH_LOG("%d vCPU(s), kick: %s; idle: %lld exits/%.3f s; %d updates: %lld exits/%.3f s",
+	       self->vm.nr_vcpus,
+	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
+	       idle, t1 - t0, 2 * n, burst, t2 - t1);
+	/*
+	 * A vCPU in guest mode exits on each kick. The comparison with the
+	 * idle rate tells kicks from other exits only where the other exits
+	 * (timer ticks: HZ=1000 on the debug kernel, and TCG's slow nested
+	 * entries under a loaded host) would not explain as many exits as
+	 * there were kicks; there, at least one kick in eight must show
+	 * beyond the idle rate. Elsewhere the result is logged only: the
+	 * kick is then shown by the counters above.
+	 */
+	if (rate * (t2 - t1) < 2 * n / 2) {
+		EXPECT_LE(rate * (t2 - t1) + 2 * n / 8, (double)burst);
+	} else {
+		TH_LOG("inconclusive: the idle rate explains %.0f exits, as many as the %d kicks",
+		       rate * (t2 - t1), 2 * n);
+	}
+}
+
+/* ---- length and extensibility of every ioctl ------------------------- */
+
+struct kp_op {
+	const char *name;
+	unsigned long cmd;
+	__u32 size;		/* sizeof */
+	__u32 min_size;		/* first published */
+	int ok;			/* expected result of a valid call here */
+	int reserved_off;	/* a must-be-zero field, -1 if none */
+};
+
+static const struct kp_op kp_ops[] = {
+	{ "GET_INFO", KVM_PASID_GET_INFO, sizeof(struct kvm_pasid_info),
+	  sizeof(struct kvm_pasid_info), 0,
+	  offsetof(struct kvm_pasid_info, __reserved) },
+	{ "ATTACH", KVM_PASID_ATTACH, sizeof(struct kvm_pasid_attach),
+	  sizeof(struct kvm_pasid_attach), 0, -1 },
+	{ "DETACH", KVM_PASID_DETACH, sizeof(struct kvm_pasid_detach),
+	  sizeof(struct kvm_pasid_detach), 0, -1 },
+	{ "TRANSLATE", KVM_PASID_TRANSLATE, sizeof(struct kvm_pasid_translation),
+	  sizeof(struct kvm_pasid_translation), -ENOENT, -1 },
+	{ "DUMP", KVM_PASID_DUMP, sizeof(struct kvm_pasid_dump),
+	  sizeof(struct kvm_pasid_dump), 0,
+	  offsetof(struct kvm_pasid_dump, __reserved) },
+};
+
+FIXTURE(ext) {
+	int kp;
+	int io;
+	struct kp_vm vm;
+	unsigned char buf[256];
+};
+
+FIXTURE_VARIANT(ext) {
+	int op;
+};
+
+FIXTURE_VARIANT_ADD(ext, get_info) { .op = 0 };
+FIXTURE_VARIANT_ADD(ext, attach) { .op = 1 };
+FIXTURE_VARIANT_ADD(ext, detach) { .op = 2 };
+FIXTURE_VARIANT_ADD(ext, translate) { .op = 3 };
+FIXTURE_VARIANT_ADD(ext, dump) { .op = 4 };
+
+FIXTURE_SETUP(ext)
+{
+	self->kp = -1;
+	self->io = -1;
+	self->vm.fd = -1;
+	self->vm.kvm = -1;
+	if (!kp_have_kvm())
+		SKIP(return, "no /dev/kvm");
+	self->kp = open(KP_DEV, O_RDWR);
+	if (self->kp < 0)
+		SKIP(return, "%s: %s", KP_DEV, strerror(errno));
+	self->io = open(IOASID_DEV, O_RDWR);
+	ASSERT_LE(0, self->io);
+	ASSERT_EQ(0, kp_vm_create(&self->vm, 0));
+}
+
+FIXTURE_TEARDOWN(ext)
+{
+	kp_vm_destroy(&self->vm);
+	if (self->io >= 0)
+		close(self->io);
+	if (self->kp >= 0)
+		close(self->kp);
+}
+
+/* A valid call of the op in @buf with @size; sets up the file's state. */
+struct ext_files {
+	int kp, vm, io;
+	unsigned char *buf;
+};
+
+static int ext_call(const struct ext_files *f, const struct kp_op *op,
+		    __u32 size)
+{
+	__u32 *w = (__u32 *)f->buf;
+	struct kvm_pasid_entry e[2];
+
+	/* Each call from a clean state: detached. */
+	kp_detach(f->kp);
+	if (op->cmd != KVM_PASID_ATTACH)
+		kp_attach(f->kp, f->vm, f->io);
+	w[0] = size;
+	switch (op->cmd) {
+	case KVM_PASID_ATTACH:
+		w[2] = f->vm;
+		w[3] = f->io;
+		break;
+	case KVM_PASID_TRANSLATE:
+		w[2] = 5;
+		break;
+	case KVM_PASID_DUMP:
+		w[3] = 2;
+		*(__u64 *)&f->buf[16] = (uintptr_t)e;
+		break;
+	}
+	return kp_ioctl(f->kp, op->cmd, f->buf);
+}
+
+/* The size readable, the rest of the structure in an unmapped page. */
+static int ext_cross_page(int kp, const struct kp_op *op)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ret;
+
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	munmap(p + pg, pg);
+	*(__u32 *)(p + pg - 4) = op->size;
+	ret = kp_ioctl(kp, op->cmd, p + pg - 4);
+	munmap(p, pg);
+	return ret;
+}
+
+TEST_F(ext, sizes_flags_reserved)
+{
+	const struct kp_op *op = &kp_ops[variant->op];
+	const struct ext_files fs = {
+		.kp = self->kp, .vm = self->vm.fd, .io = self->io,
+		.buf = self->buf,
+	};
+	const struct ext_files *f = &fs;
+
+	/* Exact size. */
+	memset(self->buf, 0, sizeof(self->buf));
+	EXPECT_EQ(op->ok, ext_call(f, op, op->size));
+	/* Below the first published size. */
+	memset(self->buf, 0, sizeof(self->buf));
+	EXPECT_EQ(-EINVAL, ext_call(f, op, op->min_size - 1));
+	memset(self->buf, 0, sizeof(self->buf));
+	EXPECT_EQ(-EINVAL, ext_call(f, op, 0));
+	/* Larger, zero tail: accepted; non-zero tail: E2BIG. */
+	memset(self->buf, 0, sizeof(self->buf));
+	EXPECT_EQ(op->ok, ext_call(f, op, op->size + 16));
+	memset(self->buf, 0, sizeof(self->buf));
+	self->buf[op->size + 8] = 1;
+	EXPECT_EQ(-E2BIG, ext_call(f, op, op->size + 16));
+	/* Unknown flags. */
+	memset(self->buf, 0, sizeof(self->buf));
+	((__u32 *)self->buf)[1] = 1U << 31;
+	EXPECT_EQ(-EOPNOTSUPP, ext_call(f, op, op->size));
+	/* Reserved field. */
+	if (op->reserved_off >= 0) {
+		memset(self->buf, 0, sizeof(self->buf));
+		self->buf[op->reserved_off] = 1;
+		EXPECT_EQ(-EOPNOTSUPP, ext_call(f, op, op->size));
+	}
+	/* Bad pointers. */
+	EXPECT_EQ(-EFAULT, kp_ioctl(self->kp, op->cmd, NULL));
+	EXPECT_EQ(-EFAULT, kp_ioctl(self->kp, op->cmd, (void *)8));
+	/* The structure crossing into an unmapped page. */
+	EXPECT_EQ(-EFAULT, ext_cross_page(self->kp, op));
+}
+
+TEST_F(ext, unknown_ioctls)
+{
+	struct ioasid_info io_info = { .size = sizeof(io_info) };
+
+	(void)variant;
+	EXPECT_EQ(-ENOTTY, kp_ioctl(self->kp, _IO(KVM_PASID_TYPE,
+						  KVM_PASID_CMD_BASE - 1), self->buf));
+	EXPECT_EQ(-ENOTTY, kp_ioctl(self->kp, _IO(KVM_PASID_TYPE,
+						  KVM_PASID_CMD_DUMP + 1), self->buf));
+	EXPECT_EQ(-ENOTTY, kp_ioctl(self->kp, _IOW(KVM_PASID_TYPE,
+						   KVM_PASID_CMD_GET_INFO, int),
+				    self->buf));
+	/* ioasid's ioctls share the type: not ours. */
+	EXPECT_EQ(-ENOTTY, kp_ioctl(self->kp, IOASID_GET_INFO, &io_info));
+	/* Ours on /dev/ioasid neither. */
+	memset(self->buf, 0, sizeof(self->buf));
+	*(__u32 *)self->buf = sizeof(struct kvm_pasid_info);
+	EXPECT_EQ(-ENOTTY, kp_ioctl(self->io, KVM_PASID_GET_INFO, self->buf));
+}
+
+/* One VM held for the whole program: see kp_hold_kvm(). */
+static void __attribute__((constructor)) kp_test_init(void)
+{
+	kp_hold_kvm();
+}
+
+TEST_HARNESS_MAIN
