@@ -72,8 +72,9 @@
  *   configuration the format does not allow: root GPA not aligned, address
  *   width not the format's, an unknown invalidation type or granule, a
  *   zero or overflowing DMA length, a TEST_DMA repeat count or length out
- *   of its bounds, an invalidation entry_len below 40 or above 4096); VFIO_NESTED_SET_IOASID_FD: the fd is open but not a
- *   ``/dev/ioasid`` file.
+ *   of its bounds, an invalidation entry_len below 40 or above 4096);
+ *   VFIO_NESTED_SET_IOASID_FD: the fd is open but not a ``/dev/ioasid``
+ *   file.
  * - ``E2BIG``: @size is larger than the kernel's structure and the extra
  *   bytes are not all zero.
  * - ``EOPNOTSUPP``: an unknown bit is set in @flags (or in another flags

@@ -218,6 +218,7 @@ enum {
 	OP_MEMCPY, OP_READ, OP_WRITE, OP_RREAD, OP_RWRITE, OP_MEMCPY64,
 	OP_READ64, OP_SMALL, OP_NULL, OP_NR
 };
+
 static const struct {
 	const char *name;
 	unsigned int len;
