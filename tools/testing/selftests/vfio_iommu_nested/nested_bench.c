@@ -209,14 +209,16 @@ static int bench_s2(int rounds, __u64 mib)
  * 4 KiB and 64 KiB; TEST_DMA reads and writes of 4 KiB, one DMA per ioctl
  * and DMA_REPEAT DMAs per ioctl (VFIO_NESTED_TEST_DMA_REPEAT: the DMA path
  * of a device model, vfio_nested_dma()'s, without a system call per DMA);
- * reads of 64 KiB (16 pages, 16 IOTLB hits in one call); TEST_DMA of 8
+ * the same repeated read without PASID, by GPA (stage 2 alone: what the
+ * stage-1 IOTLB hit adds is the difference); reads of 64 KiB (16 pages, 16
+ * IOTLB hits in one call); TEST_DMA of 8
  * bytes (the fixed cost of a DMA ioctl); and VFIO_CHECK_EXTENSION on the
  * container (the cost of any ioctl on it). The times are per DMA (per
  * ioctl divided by DMA_REPEAT in the repeat mode).
  */
 enum {
-	OP_MEMCPY, OP_READ, OP_WRITE, OP_RREAD, OP_RWRITE, OP_MEMCPY64,
-	OP_READ64, OP_SMALL, OP_NULL, OP_NR
+	OP_MEMCPY, OP_READ, OP_WRITE, OP_RREAD, OP_RWRITE, OP_RREAD_S2,
+	OP_MEMCPY64, OP_READ64, OP_SMALL, OP_NULL, OP_NR
 };
 
 static const struct {
@@ -229,6 +231,7 @@ static const struct {
 	[OP_WRITE] = { "write", 4096 },
 	[OP_RREAD] = { "rread", 4096, DMA_REPEAT },
 	[OP_RWRITE] = { "rwrite", 4096, DMA_REPEAT },
+	[OP_RREAD_S2] = { "rread_s2", 4096, DMA_REPEAT },
 	[OP_MEMCPY64] = { "memcpy64k", DMA_PAGES * 4096 },
 	[OP_READ64] = { "read64k", DMA_PAGES * 4096 },
 	[OP_SMALL] = { "dma8", 8 },
@@ -240,6 +243,7 @@ struct dma_ctx {
 	__u32 pasid;
 	__u8 *guest;		/* the DMA_PAGES guest pages, our mapping */
 	__u8 *buf;		/* the process's buffer */
+	__u64 gpa;		/* GPA of the first guest page */
 };
 
 /* One operation as often as fits in @secs; microseconds per operation. */
@@ -262,6 +266,12 @@ static double dma_run(struct dma_ctx *x, int op, double secs)
 				if (ioctl(x->d.container, VFIO_CHECK_EXTENSION,
 					  VFIO_NESTED_IOMMU) != 1)
 					ret = -EIO;
+				break;
+			case OP_RREAD_S2:
+				ret = np_dma_repeat(x->d.container, x->d.group_id,
+						    VFIO_NESTED_PASID_NONE, 0, x->gpa,
+						    x->buf, ops[op].len, ops[op].repeat,
+						    NULL);
 				break;
 			case OP_RREAD:
 			case OP_RWRITE:
@@ -314,6 +324,7 @@ static int bench_dma(int rounds, double secs)
 	/* 16 contiguous guest pages behind 16 pages of the PASID's space */
 	data = np_guest_page(&g, DMA_PAGES * NP_PAGE);
 	x.guest = np_hva(&g, data);
+	x.gpa = data;
 	for (i = 0; i < DMA_PAGES * NP_PAGE; i++)
 		x.guest[i] = (__u8)(i * 13 + 7);
 	for (i = 0; i < DMA_PAGES; i++)
