@@ -37,7 +37,8 @@ static const struct vn_s2_ops vn_dma_s2_ops = {
  * @ps: its PASID state, NULL if never made
  * @b: the stage 1 used, NULL for stage 2 only
  * @res: what the caller learns
- * @dev_id: the device, as fault records name it
+ * @vdev: the device (fault records name it by its IOMMU group number,
+ *	looked up only when a fault is reported)
  * @access: VN_ACC_* of every page
  * @perm: VFIO_NESTED_FAULT_PERM_* of every page
  * @write: the device writes memory
@@ -47,7 +48,7 @@ struct vn_dma_req {
 	struct vn_pasid_state *ps;
 	struct vn_binding *b;
 	struct vfio_nested_dma_result *res;
-	u32 dev_id;
+	struct vfio_device *vdev;
 	u32 access;
 	u32 perm;
 	bool write;
@@ -97,11 +98,24 @@ static u32 vn_dma_fault_reason(u32 s1_reason)
 	}
 }
 
+/* The IOMMU group number of a device: how the uAPI names it. */
+static u32 vn_dma_dev_id(struct vfio_device *vdev)
+{
+	struct iommu_group *group = iommu_group_get(vdev->dev);
+	u32 id = U32_MAX;
+
+	if (group) {
+		id = iommu_group_id(group);
+		iommu_group_put(group);
+	}
+	return id;
+}
+
 static void vn_dma_fault_info(struct vn_dma_req *r, u64 iova, u32 reason,
 			      struct vn_fault_info *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->dev_id = r->dev_id;
+	f->dev_id = vn_dma_dev_id(r->vdev);
 	if (r->b && r->b->pasid != VFIO_NESTED_NO_PASID) {
 		f->has_pasid = true;
 		f->pasid = r->b->name;
@@ -181,7 +195,7 @@ static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
 	for (;;) {
 		if (READ_ONCE(r->b->dead))
 			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_NO_BINDING);
-		memset(&x, 0, sizeof(x));
+		/* vn_s1_translate() clears @x itself */
 		ret = vn_s1_translate(r->b->s1, iova, r->access,
 				      &vn_dma_s2_ops, r->c, &x);
 		if (!ret) {
@@ -212,19 +226,6 @@ static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
 	}
 }
 
-/* The IOMMU group number of a device: how the uAPI names it. */
-static u32 vn_dma_dev_id(struct vfio_device *vdev)
-{
-	struct iommu_group *group = iommu_group_get(vdev->dev);
-	u32 id = U32_MAX;
-
-	if (group) {
-		id = iommu_group_id(group);
-		iommu_group_put(group);
-	}
-	return id;
-}
-
 /**
  * vn_dma() - vfio_nested_dma() on a known container
  * @c: the container @vdev is registered with
@@ -247,6 +248,7 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 		.c = c,
 		.ps = vn_pasid_state(c),
 		.res = res,
+		.vdev = vdev,
 		.write = flags & VFIO_NESTED_DMA_WRITE,
 	};
 	int ret = 0;
@@ -261,7 +263,6 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 	    ((flags & VFIO_NESTED_DMA_WRITE) && (flags & VFIO_NESTED_DMA_EXEC)))
 		return -EINVAL;
 
-	r.dev_id = vn_dma_dev_id(vdev);
 	r.access = r.write ? VN_ACC_READ | VN_ACC_WRITE : VN_ACC_READ;
 	r.perm = r.write ? VFIO_NESTED_FAULT_PERM_WRITE :
 			   VFIO_NESTED_FAULT_PERM_READ;

@@ -263,18 +263,23 @@ static int vn_ioctl_get_fault_fd(struct vn_ucmd *ucmd)
 
 /* ---- VFIO_NESTED_TEST_DMA ------------------------------------------------ */
 
-#define VN_TEST_DMA_FLAGS	(VFIO_NESTED_PASID_GUEST | \
-				 VFIO_NESTED_PASID_NONE | \
+#define VN_TEST_DMA_PASID_FLAGS	(VFIO_NESTED_PASID_GUEST | \
+					 VFIO_NESTED_PASID_NONE)
+#define VN_TEST_DMA_FLAGS	(VN_TEST_DMA_PASID_FLAGS | \
 				 VFIO_NESTED_DMA_WRITE | VFIO_NESTED_DMA_PRIV | \
+				 VFIO_NESTED_DMA_EXEC | VFIO_NESTED_TEST_DMA_REPEAT)
+/* What vn_dma() is given of the ioctl's flags. */
+#define VN_TEST_DMA_DEV_FLAGS	(VFIO_NESTED_DMA_WRITE | VFIO_NESTED_DMA_PRIV | \
 				 VFIO_NESTED_DMA_EXEC)
+
+static_assert(VFIO_NESTED_TEST_DMA_REPEAT_LEN <= VN_TEST_DMA_BOUNCE);
 
 /* The host PASID TEST_DMA's PASID names, or the DMA's errno. */
 static int vn_test_dma_pasid(struct vn_ucmd *ucmd, u32 *pasid,
 			     struct vfio_nested_dma_result *res)
 {
 	struct vfio_nested_test_dma *cmd = ucmd->cmd;
-	u32 flags = cmd->flags & (VFIO_NESTED_PASID_GUEST |
-				  VFIO_NESTED_PASID_NONE);
+	u32 flags = cmd->flags & VN_TEST_DMA_PASID_FLAGS;
 	struct vn_binding *b;
 	int ret;
 
@@ -323,8 +328,7 @@ static int vn_test_dma_run(struct vn_ucmd *ucmd, struct vfio_device *vdev,
 			break;
 		}
 		ret = vn_dma(ucmd->c, vdev, pasid, cmd->iova + total->done,
-			     bounce, chunk, cmd->flags & ~(VFIO_NESTED_PASID_GUEST |
-							   VFIO_NESTED_PASID_NONE),
+			     bounce, chunk, cmd->flags & VN_TEST_DMA_DEV_FLAGS,
 			     &res);
 		total->page_requests += res.page_requests;
 		if (!write && res.done &&
@@ -343,6 +347,66 @@ static int vn_test_dma_run(struct vn_ucmd *ucmd, struct vfio_device *vdev,
 	return ret;
 }
 
+/*
+ * VFIO_NESTED_TEST_DMA_REPEAT: the same DMA @cmd->repeat times, between
+ * the DMA address and one kernel buffer; the user's bytes are copied once
+ * (before the first device write, after the last device read). Each
+ * repetition is one vn_dma(), what vfio_nested_dma() runs once it found
+ * the device's container. @cmd->repeat becomes the repetitions that moved
+ * every byte.
+ */
+static int vn_test_dma_repeat(struct vn_ucmd *ucmd, struct vfio_device *vdev,
+			      u32 pasid, struct vfio_nested_dma_result *total)
+{
+	struct vfio_nested_test_dma *cmd = ucmd->cmd;
+	bool write = cmd->flags & VFIO_NESTED_DMA_WRITE;
+	void __user *uptr = u64_to_user_ptr(cmd->uptr);
+	struct vfio_nested_dma_result res = {};
+	u32 n, repeat = cmd->repeat;
+	void *buf;
+	int ret = 0;
+
+	buf = kvmalloc(cmd->length, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (write && copy_from_user(buf, uptr, cmd->length)) {
+		ret = -EFAULT;
+		n = 0;
+		goto out;
+	}
+	for (n = 0; n < repeat; n++) {
+		ret = vn_dma(ucmd->c, vdev, pasid, cmd->iova, buf, cmd->length,
+			     cmd->flags & VN_TEST_DMA_DEV_FLAGS, &res);
+		total->page_requests += res.page_requests;
+		if (ret)
+			break;
+	}
+	total->done = res.done;
+	total->status = res.status;
+	total->fault_addr = res.fault_addr;
+	if (!write && res.done && copy_to_user(uptr, buf, res.done))
+		ret = -EFAULT;
+out:
+	cmd->repeat = n;
+	kvfree(buf);
+	return ret;
+}
+
+/* The input checks of TEST_DMA that need no lookup. */
+static int vn_test_dma_check(const struct vfio_nested_test_dma *cmd)
+{
+	if ((cmd->flags & ~VN_TEST_DMA_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->length || cmd->iova + (cmd->length - 1) < cmd->iova)
+		return -EINVAL;
+	if (!(cmd->flags & VFIO_NESTED_TEST_DMA_REPEAT))
+		return cmd->repeat ? -EINVAL : 0;
+	if (!cmd->repeat || cmd->repeat > VFIO_NESTED_TEST_DMA_REPEAT_MAX ||
+	    cmd->length > VFIO_NESTED_TEST_DMA_REPEAT_LEN)
+		return -EINVAL;
+	return 0;
+}
+
 static int vn_ioctl_test_dma(struct vn_ucmd *ucmd)
 {
 	struct vfio_nested_test_dma *cmd = ucmd->cmd;
@@ -351,16 +415,21 @@ static int vn_ioctl_test_dma(struct vn_ucmd *ucmd)
 	u32 pasid;
 	int ret;
 
-	if (cmd->flags & ~VN_TEST_DMA_FLAGS)
-		return -EOPNOTSUPP;
-	if (!cmd->length || cmd->iova + (cmd->length - 1) < cmd->iova)
-		return -EINVAL;
+	ret = vn_test_dma_check(cmd);
+	if (ret)
+		return ret;
 	vdev = vn_find_device(ucmd->c, cmd->dev_id);
 	if (!vdev)
 		return -ENXIO;
 	ret = vn_test_dma_pasid(ucmd, &pasid, &res);
-	if (!ret)
+	if (ret) {
+		/* no DMA was made */
+		cmd->repeat = 0;
+	} else if (cmd->flags & VFIO_NESTED_TEST_DMA_REPEAT) {
+		ret = vn_test_dma_repeat(ucmd, vdev, pasid, &res);
+	} else {
 		ret = vn_test_dma_run(ucmd, vdev, pasid, &res);
+	}
 	put_device(&vdev->device);
 
 	cmd->out_done = res.done;

@@ -387,7 +387,7 @@ static int vn_s2_copy(struct vn_container *c, u64 gpa, void *buf, size_t len,
 		      bool write)
 {
 	int need = write ? IOMMU_WRITE : IOMMU_READ;
-	struct vn_dma *dma;
+	struct vn_dma *dma, *first = NULL;
 	u64 a, last;
 	int ret = 0;
 
@@ -410,10 +410,13 @@ static int vn_s2_copy(struct vn_container *c, u64 gpa, void *buf, size_t len,
 			ret = -EPERM;
 			goto out;
 		}
+		if (!first)
+			first = dma;
 		a = dma->iova + dma->size;
 	} while (dma->iova + dma->size - 1 < last);
 
-	for (a = gpa, dma = NULL; a <= last && a >= gpa; ) {
+	/* the mapping of @gpa was found above: no second lookup for it */
+	for (a = gpa, dma = first; a <= last && a >= gpa; ) {
 		size_t off = offset_in_page(a);
 		size_t n = min_t(u64, PAGE_SIZE - off, last - a + 1);
 		void *p;

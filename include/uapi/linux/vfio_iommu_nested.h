@@ -71,9 +71,10 @@
  *   PASID given together with ``VFIO_NESTED_PASID_NONE``, a stage-1
  *   configuration the format does not allow: root GPA not aligned, address
  *   width not the format's, an unknown invalidation type or granule, a
- *   zero or overflowing DMA length, an invalidation entry_len below 40 or
- *   above 4096); VFIO_NESTED_SET_IOASID_FD: the fd is open but not a
- *   ``/dev/ioasid`` file.
+ *   zero or overflowing DMA length, a TEST_DMA repeat count or length out
+ *   of its bounds, an invalidation entry_len below 40 or above 4096);
+ *   VFIO_NESTED_SET_IOASID_FD: the fd is open but not a ``/dev/ioasid``
+ *   file.
  * - ``E2BIG``: @size is larger than the kernel's structure and the extra
  *   bytes are not all zero.
  * - ``EOPNOTSUPP``: an unknown bit is set in @flags (or in another flags
@@ -399,7 +400,15 @@ enum vfio_nested_dma_status {
  * @out_fault_addr: output, the DMA address whose translation failed, with
  *	a status other than ``VFIO_NESTED_DMA_OK``
  * @out_status: output, enum vfio_nested_dma_status
- * @out_page_requests: output, page requests the DMA raised
+ * @out_page_requests: output, page requests the DMA raised (with
+ *	``VFIO_NESTED_TEST_DMA_REPEAT``, by all repetitions together)
+ * @repeat: with ``VFIO_NESTED_TEST_DMA_REPEAT``, how many times the DMA is
+ *	made, 1 to ``VFIO_NESTED_TEST_DMA_REPEAT_MAX``; on return, how many
+ *	repetitions moved every byte (all of them on success). Must be 0
+ *	without the flag (``EINVAL``). Added after the first version: a
+ *	caller that passes the first published size (64 bytes) has it read
+ *	as 0
+ * @__reserved: must be 0 (``EOPNOTSUPP``)
  *
  * Move bytes between @uptr and the DMA address as the device would, with
  * the kernel's DMA entry point: translated by the PASID's stage 1 (faults
@@ -408,7 +417,22 @@ enum vfio_nested_dma_status {
  * ``allow_test_dma=1`` the ioctl fails with ``ENOTTY``, as an unknown
  * ioctl. The outputs are written back also when the DMA fails (the errno
  * then is the one of @out_status); an ``EFAULT`` with @out_status
- * ``VFIO_NESTED_DMA_OK`` means @uptr was not accessible.
+ * ``VFIO_NESTED_DMA_OK`` means @uptr was not accessible. *
+ * With ``VFIO_NESTED_TEST_DMA_REPEAT`` (enum vfio_nested_test_dma_flags)
+ * the same DMA, the whole of [@iova, @iova + @length), is made @repeat
+ * times in a row, to time the kernel's DMA entry point without the cost of
+ * a system call per DMA. The kernel allocates one buffer of @length bytes
+ * (at most ``VFIO_NESTED_TEST_DMA_REPEAT_LEN``) for the call. For a device
+ * write it copies @uptr into the buffer once, then each repetition writes
+ * the buffer to the DMA address; for a device read each repetition reads
+ * the DMA address into the buffer, and the buffer is copied to @uptr once,
+ * after the last repetition. Every repetition is a complete DMA of its
+ * own, what vfio_nested_dma() does for a device model: the PASID's binding
+ * looked up, every page translated (from the IOTLB, walking on a miss,
+ * page requests raised and waited for), the bytes moved through stage 2.
+ * The first repetition that fails ends the call: @out_done, @out_status
+ * and @out_fault_addr describe it (for a read, its @out_done bytes are
+ * copied to @uptr), and @repeat counts the repetitions before it.
  */
 struct vfio_nested_test_dma {
 	__u32 size;
@@ -422,7 +446,27 @@ struct vfio_nested_test_dma {
 	__aligned_u64 out_fault_addr;
 	__u32 out_status;
 	__u32 out_page_requests;
+	__u32 repeat;
+	__u32 __reserved;
 };
+
+/**
+ * enum vfio_nested_test_dma_flags - &vfio_nested_test_dma.flags of that
+ *	ioctl alone, beside enum vfio_nested_pasid_flags and enum
+ *	vfio_nested_dma_flags
+ * @VFIO_NESTED_TEST_DMA_REPEAT: make the DMA &vfio_nested_test_dma.repeat
+ *	times in one call (``EINVAL`` when repeat is 0 or above
+ *	``VFIO_NESTED_TEST_DMA_REPEAT_MAX``, or when length is above
+ *	``VFIO_NESTED_TEST_DMA_REPEAT_LEN``). A kernel that predates the flag
+ *	fails with ``EOPNOTSUPP``, as for every unknown flag.
+ */
+enum vfio_nested_test_dma_flags {
+	VFIO_NESTED_TEST_DMA_REPEAT = 1 << 16,
+};
+
+/* Bounds of &vfio_nested_test_dma.repeat and of its length when repeating. */
+#define VFIO_NESTED_TEST_DMA_REPEAT_MAX		65536
+#define VFIO_NESTED_TEST_DMA_REPEAT_LEN		65536
 
 /* ---- stage 1: formats, bind flags, invalidation entries ---- */
 

@@ -16,7 +16,8 @@
  *	    s2 <4k|2m> <nested|type1> map_s <seconds> unmap_s <seconds>
  *
  *   nested_bench dma <rounds> <seconds>
- *	4 KiB DMAs on IOTLB hits through VFIO_NESTED_TEST_DMA (the module
+ *	4 KiB DMAs on IOTLB hits through VFIO_NESTED_TEST_DMA, one per ioctl
+ *	and 256 per ioctl with VFIO_NESTED_TEST_DMA_REPEAT (the module
  *	loaded with allow_test_dma=1, a vfio_nested_testdev mdev in a nested
  *	container, a PASID of /dev/ioasid bound to a 4-level guest table whose
  *	entries have their accessed and dirty bits set), device reads and
@@ -25,7 +26,8 @@
  *	copies, an 8-byte DMA and an ioctl that does nothing (see dma_run());
  *	every round runs each for <seconds>, in an order that rotates. One line
  *	per round, microseconds per operation:
- *	    dma memcpy_us <m> read_us <r> write_us <w> ...
+ *	    dma memcpy_us <m> read_us <r> write_us <w> rread_us <rr> ...
+ *	(rread and rwrite: microseconds per DMA in the repeat mode)
  *	What one ioctl costs besides the copy: the system call, copying its
  *	64-byte argument in and out, finding the device and the PASID's
  *	binding, the IOTLB lookup, the stage-2 lookup of the page and its
@@ -200,22 +202,36 @@ static int bench_s2(int rounds, __u64 mib)
 #define DMA_IOVA	0x00007f5a00000000ULL
 #define DMA_PAGES	16		/* mapped at DMA_IOVA, 64 KiB */
 #define DMA_UUID	0x60	/* VN_UUID(0x60): the benchmark's test mdev */
+#define DMA_REPEAT	256	/* DMAs per ioctl in the repeat mode */
 
 /*
  * What is timed, each as often as fits in the round's time: memcpy() of
- * 4 KiB and 64 KiB, TEST_DMA reads and writes of 4 KiB and reads of 64 KiB
- * (16 pages, 16 IOTLB hits in one call), TEST_DMA of 8 bytes (the fixed
- * cost of a DMA ioctl), and VFIO_CHECK_EXTENSION on the container (the
- * cost of any ioctl on it).
+ * 4 KiB and 64 KiB; TEST_DMA reads and writes of 4 KiB, one DMA per ioctl
+ * and DMA_REPEAT DMAs per ioctl (VFIO_NESTED_TEST_DMA_REPEAT: the DMA path
+ * of a device model, vfio_nested_dma()'s, without a system call per DMA);
+ * the same repeated read without PASID, by GPA (stage 2 alone: what the
+ * stage-1 IOTLB hit adds is the difference); reads of 64 KiB (16 pages, 16
+ * IOTLB hits in one call); TEST_DMA of 8
+ * bytes (the fixed cost of a DMA ioctl); and VFIO_CHECK_EXTENSION on the
+ * container (the cost of any ioctl on it). The times are per DMA (per
+ * ioctl divided by DMA_REPEAT in the repeat mode).
  */
-enum { OP_MEMCPY, OP_READ, OP_WRITE, OP_MEMCPY64, OP_READ64, OP_SMALL, OP_NULL, OP_NR };
+enum {
+	OP_MEMCPY, OP_READ, OP_WRITE, OP_RREAD, OP_RWRITE, OP_RREAD_S2,
+	OP_MEMCPY64, OP_READ64, OP_SMALL, OP_NULL, OP_NR
+};
+
 static const struct {
 	const char *name;
 	unsigned int len;
+	unsigned int repeat;	/* DMAs per ioctl (VFIO_NESTED_TEST_DMA_REPEAT) */
 } ops[OP_NR] = {
 	[OP_MEMCPY] = { "memcpy", 4096 },
 	[OP_READ] = { "read", 4096 },
 	[OP_WRITE] = { "write", 4096 },
+	[OP_RREAD] = { "rread", 4096, DMA_REPEAT },
+	[OP_RWRITE] = { "rwrite", 4096, DMA_REPEAT },
+	[OP_RREAD_S2] = { "rread_s2", 4096, DMA_REPEAT },
 	[OP_MEMCPY64] = { "memcpy64k", DMA_PAGES * 4096 },
 	[OP_READ64] = { "read64k", DMA_PAGES * 4096 },
 	[OP_SMALL] = { "dma8", 8 },
@@ -227,6 +243,7 @@ struct dma_ctx {
 	__u32 pasid;
 	__u8 *guest;		/* the DMA_PAGES guest pages, our mapping */
 	__u8 *buf;		/* the process's buffer */
+	__u64 gpa;		/* GPA of the first guest page */
 };
 
 /* One operation as often as fits in @secs; microseconds per operation. */
@@ -250,6 +267,19 @@ static double dma_run(struct dma_ctx *x, int op, double secs)
 					  VFIO_NESTED_IOMMU) != 1)
 					ret = -EIO;
 				break;
+			case OP_RREAD_S2:
+				ret = np_dma_repeat(x->d.container, x->d.group_id,
+						    VFIO_NESTED_PASID_NONE, 0, x->gpa,
+						    x->buf, ops[op].len, ops[op].repeat,
+						    NULL);
+				break;
+			case OP_RREAD:
+			case OP_RWRITE:
+				ret = np_dma_repeat(x->d.container, x->d.group_id,
+						    op == OP_RWRITE ? VFIO_NESTED_DMA_WRITE : 0,
+						    x->pasid, DMA_IOVA, x->buf, ops[op].len,
+						    ops[op].repeat, NULL);
+				break;
 			default:
 				ret = np_dma(x->d.container, x->d.group_id,
 					     op == OP_WRITE ? VFIO_NESTED_DMA_WRITE : 0,
@@ -262,7 +292,7 @@ static double dma_run(struct dma_ctx *x, int op, double secs)
 		n += i;
 		t = edu_now() - t0;
 	} while (t < secs);
-	return t / n * 1e6;
+	return t / n / (ops[op].repeat ? ops[op].repeat : 1) * 1e6;
 }
 
 static int bench_dma(int rounds, double secs)
@@ -294,6 +324,7 @@ static int bench_dma(int rounds, double secs)
 	/* 16 contiguous guest pages behind 16 pages of the PASID's space */
 	data = np_guest_page(&g, DMA_PAGES * NP_PAGE);
 	x.guest = np_hva(&g, data);
+	x.gpa = data;
 	for (i = 0; i < DMA_PAGES * NP_PAGE; i++)
 		x.guest[i] = (__u8)(i * 13 + 7);
 	for (i = 0; i < DMA_PAGES; i++)
@@ -309,6 +340,13 @@ static int bench_dma(int rounds, double secs)
 	if (!x.buf)
 		die("buffer: %s", strerror(errno));
 
+	/* the repeat mode is there, and reads the same bytes */
+	memset(x.buf, 0, DMA_PAGES * NP_PAGE);
+	ret = np_dma_repeat(x.d.container, x.d.group_id, 0, x.pasid, DMA_IOVA,
+			    x.buf, NP_PAGE, DMA_REPEAT, &out);
+	if (ret || out.repeat != DMA_REPEAT || memcmp(x.buf, x.guest, NP_PAGE))
+		die("TEST_DMA_REPEAT: %s, %u repetitions, %s", strerror(-ret),
+		    out.repeat, memcmp(x.buf, x.guest, NP_PAGE) ? "wrong bytes" : "bytes ok");
 	/* the first DMA walks and fills the IOTLB; it also checks the path */
 	ret = np_dma(x.d.container, x.d.group_id, 0, x.pasid, DMA_IOVA, x.buf,
 		     DMA_PAGES * NP_PAGE, &out);

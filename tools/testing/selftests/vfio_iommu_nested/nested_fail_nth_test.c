@@ -28,6 +28,7 @@ enum sweep_kind {
 	SWEEP_INVALIDATE,
 	SWEEP_GET_FAULT_FD,
 	SWEEP_TEST_DMA,
+	SWEEP_TEST_DMA_REPEAT,	/* TEST_DMA with VFIO_NESTED_TEST_DMA_REPEAT */
 	SWEEP_IOASID_FREE,	/* the FREE notification of a bound PASID */
 	SWEEP_CLOSE,		/* container release with a binding */
 };
@@ -50,6 +51,7 @@ FIXTURE_VARIANT_ADD(fail_nth, unbind_s1) { .kind = SWEEP_UNBIND };
 FIXTURE_VARIANT_ADD(fail_nth, invalidate) { .kind = SWEEP_INVALIDATE };
 FIXTURE_VARIANT_ADD(fail_nth, get_fault_fd) { .kind = SWEEP_GET_FAULT_FD };
 FIXTURE_VARIANT_ADD(fail_nth, test_dma) { .kind = SWEEP_TEST_DMA };
+FIXTURE_VARIANT_ADD(fail_nth, test_dma_repeat) { .kind = SWEEP_TEST_DMA_REPEAT };
 FIXTURE_VARIANT_ADD(fail_nth, ioasid_free) { .kind = SWEEP_IOASID_FREE };
 FIXTURE_VARIANT_ADD(fail_nth, close) { .kind = SWEEP_CLOSE };
 
@@ -61,7 +63,8 @@ FIXTURE_SETUP(fail_nth)
 	self->pool_before = ioasid_pool_used();
 	if (self->pool_before < 0)
 		SKIP(return, "%s not available", IOASID_DEV);
-	if (variant->kind == SWEEP_TEST_DMA && !np_test_dma_on())
+	if ((variant->kind == SWEEP_TEST_DMA ||
+	     variant->kind == SWEEP_TEST_DMA_REPEAT) && !np_test_dma_on())
 		SKIP(return, "allow_test_dma is off");
 	if (!fault_injection_setup())
 		SKIP(return, "fault injection (debugfs failslab) not available");
@@ -153,6 +156,10 @@ static int sweep_op(enum sweep_kind kind, struct sweep_state *st)
 	case SWEEP_TEST_DMA:
 		return np_dma(c, st->d.group_id, VFIO_NESTED_DMA_WRITE,
 			      st->pasid, IOVA, st->buf, sizeof(st->buf), NULL);
+	case SWEEP_TEST_DMA_REPEAT:
+		return np_dma_repeat(c, st->d.group_id, VFIO_NESTED_DMA_WRITE,
+				     st->pasid, IOVA, st->buf, sizeof(st->buf),
+				     3, NULL);
 	case SWEEP_IOASID_FREE:
 		return ioasid_free_pasid(st->ioasid, st->pasid);
 	case SWEEP_CLOSE:
@@ -180,6 +187,7 @@ static void sweep_check(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, np_bind(c, 0, st->pasid, st->g.root));
 		break;
 	case SWEEP_TEST_DMA:
+	case SWEEP_TEST_DMA_REPEAT:
 		/* the binding still works */
 		EXPECT_EQ(0, np_dma(c, st->d.group_id, 0, st->pasid, IOVA,
 				    st->buf, sizeof(st->buf), NULL));

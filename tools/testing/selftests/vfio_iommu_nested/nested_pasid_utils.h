@@ -215,6 +215,32 @@ static inline int np_dma(int container, int dev_id, __u32 flags, __u32 pasid,
 	return ret;
 }
 
+/*
+ * np_dma_repeat() - VFIO_NESTED_TEST_DMA with VFIO_NESTED_TEST_DMA_REPEAT:
+ * the same DMA @repeat times in one call; as np_dma() otherwise (@out's
+ * repeat: the repetitions that moved every byte).
+ */
+static inline int np_dma_repeat(int container, int dev_id, __u32 flags,
+				__u32 pasid, __u64 iova, void *buf, __u64 len,
+				__u32 repeat, struct vfio_nested_test_dma *out)
+{
+	struct vfio_nested_test_dma cmd = {
+		.size = sizeof(cmd),
+		.flags = flags | VFIO_NESTED_TEST_DMA_REPEAT,
+		.dev_id = dev_id,
+		.pasid = pasid,
+		.iova = iova,
+		.length = len,
+		.uptr = (uintptr_t)buf,
+		.repeat = repeat,
+	};
+	int ret = np_ioctl(container, VFIO_NESTED_TEST_DMA, &cmd);
+
+	if (out)
+		*out = cmd;
+	return ret;
+}
+
 static inline int np_get_fault_fd(int container)
 {
 	struct vfio_nested_fault_fd cmd = { .size = sizeof(cmd) };

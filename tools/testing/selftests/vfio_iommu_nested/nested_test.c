@@ -129,17 +129,19 @@ TEST_F(nested, get_caps_bad)
  */
 struct len_case {
 	unsigned long cmd;
-	unsigned int size, min_size;
+	unsigned int size, cur_size, min_size;
 };
 
+/* the header's size, the size it has today, the first published size */
 static const struct len_case len_cases[] = {
-	{ VFIO_NESTED_GET_CAPS, sizeof(struct vfio_nested_caps), 72 },
-	{ VFIO_NESTED_SET_IOASID_FD, sizeof(struct vfio_nested_ioasid_fd), 16 },
-	{ VFIO_NESTED_BIND_S1, sizeof(struct vfio_nested_bind_s1), 32 },
-	{ VFIO_NESTED_UNBIND_S1, sizeof(struct vfio_nested_unbind_s1), 16 },
-	{ VFIO_NESTED_INVALIDATE, sizeof(struct vfio_nested_invalidate), 24 },
-	{ VFIO_NESTED_GET_FAULT_FD, sizeof(struct vfio_nested_fault_fd), 8 },
-	{ VFIO_NESTED_TEST_DMA, sizeof(struct vfio_nested_test_dma), 64 },
+	{ VFIO_NESTED_GET_CAPS, sizeof(struct vfio_nested_caps), 72, 72 },
+	{ VFIO_NESTED_SET_IOASID_FD, sizeof(struct vfio_nested_ioasid_fd), 16, 16 },
+	{ VFIO_NESTED_BIND_S1, sizeof(struct vfio_nested_bind_s1), 32, 32 },
+	{ VFIO_NESTED_UNBIND_S1, sizeof(struct vfio_nested_unbind_s1), 16, 16 },
+	{ VFIO_NESTED_INVALIDATE, sizeof(struct vfio_nested_invalidate), 24, 24 },
+	{ VFIO_NESTED_GET_FAULT_FD, sizeof(struct vfio_nested_fault_fd), 8, 8 },
+	/* repeat and __reserved were added */
+	{ VFIO_NESTED_TEST_DMA, sizeof(struct vfio_nested_test_dma), 72, 64 },
 };
 
 TEST_F(nested, length_extensibility)
@@ -152,7 +154,7 @@ TEST_F(nested, length_extensibility)
 		const struct len_case *lc = &len_cases[i];
 		__u32 size;
 
-		EXPECT_EQ(lc->min_size, lc->size);
+		EXPECT_EQ(lc->cur_size, lc->size);
 		if (lc->cmd == VFIO_NESTED_TEST_DMA && !test_dma_on())
 			continue;
 		/* too short */
@@ -811,6 +813,172 @@ TEST_F(nested, free_bound_pasid_dma)
 	EXPECT_EQ(-ENOENT, np_dma(c, dev, flags, name, IOVA, buf, 16, &out));
 	EXPECT_EQ(VFIO_NESTED_DMA_NO_BINDING, out.out_status);
 	EXPECT_EQ(-ENOENT, np_dma(c, dev, 0, self->pasid, IOVA, buf, 16, &out));
+}
+
+/* ---- TEST_DMA_REPEAT: the same DMA N times in one call ---------------- */
+
+TEST_F(nested, dma_repeat)
+{
+	static unsigned char buf[3 * 4096], back[sizeof(buf)];
+	struct vfio_nested_test_dma out;
+	int c = self->d.container, dev = self->d.group_id;
+	__u32 flags, name;
+	__u64 page_c, iova = IOVA + 0x800;
+
+	if (!test_dma_on())
+		SKIP(return, "allow_test_dma is off");
+	/* IOVA -> A, IOVA + 4K -> C, IOVA + 8K not present */
+	page_c = np_guest_page(&self->g, NP_PAGE);
+	np_map_4k(&self->g, IOVA, self->page_a, PTE_USER_RW);
+	np_map_4k(&self->g, IOVA + NP_PAGE, page_c, PTE_USER_RW);
+	np_map_4k(&self->g, IOVA + 2 * NP_PAGE, 0, 0);
+	ASSERT_EQ(0, bind_variant(_metadata, self, variant, &flags, &name));
+
+	/* device writes, 5 times, across the page boundary */
+	fill(buf, 4096, 40);
+	ASSERT_EQ(0, np_dma_repeat(c, dev, flags | VFIO_NESTED_DMA_WRITE, name,
+				   iova, buf, 4096, 5, &out));
+	EXPECT_EQ(5, out.repeat);
+	EXPECT_EQ(4096, out.out_done);
+	EXPECT_EQ(VFIO_NESTED_DMA_OK, out.out_status);
+	EXPECT_EQ(0, out.out_page_requests);
+	EXPECT_EQ(0, memcmp(np_hva(&self->g, self->page_a) + 0x800, buf, 0x800));
+	EXPECT_EQ(0, memcmp(np_hva(&self->g, page_c), buf + 0x800, 0x800));
+	/* nothing around it was touched */
+	memset(back, 0, sizeof(back));
+	EXPECT_EQ(0, memcmp(np_hva(&self->g, self->page_a), back, 0x800));
+	EXPECT_EQ(0, memcmp(np_hva(&self->g, page_c) + 0x800, back, 0x800));
+
+	/* device reads, 7 times: the user buffer gets the bytes once */
+	memset(back, 0x5a, sizeof(back));
+	ASSERT_EQ(0, np_dma_repeat(c, dev, flags, name, iova, back, 4096, 7,
+				   &out));
+	EXPECT_EQ(7, out.repeat);
+	EXPECT_EQ(4096, out.out_done);
+	EXPECT_EQ(0, memcmp(back, buf, 4096));
+	/* and not a byte past the length */
+	EXPECT_EQ(0x5a, back[4096]);
+
+	/* the largest count */
+	memset(back, 0, sizeof(back));
+	ASSERT_EQ(0, np_dma_repeat(c, dev, flags, name, iova + 8, back, 16,
+				   VFIO_NESTED_TEST_DMA_REPEAT_MAX, &out));
+	EXPECT_EQ(VFIO_NESTED_TEST_DMA_REPEAT_MAX, out.repeat);
+	EXPECT_EQ(0, memcmp(back, buf + 8, 16));
+
+	/*
+	 * A fault in the first repetition ends the call: its bytes before
+	 * the fault reach the user, no repetition counted as done.
+	 */
+	memset(back, 0, sizeof(back));
+	EXPECT_EQ(-EFAULT, np_dma_repeat(c, dev, flags, name, IOVA + NP_PAGE,
+					 back, 2 * 4096, 3, &out));
+	EXPECT_EQ(0, out.repeat);
+	EXPECT_EQ(VFIO_NESTED_DMA_PAGE_FAULT, out.out_status);
+	EXPECT_EQ(4096, out.out_done);
+	EXPECT_EQ(IOVA + 2 * NP_PAGE, out.out_fault_addr);
+	EXPECT_EQ(0, memcmp(back, buf + 0x800, 0x800));
+	EXPECT_EQ(0, memcmp(back, np_hva(&self->g, page_c), 4096));
+
+	/* a PASID nothing is bound for: no DMA, no repetition */
+	ASSERT_EQ(0, np_unbind(c, flags, name));
+	EXPECT_EQ(-ENOENT, np_dma_repeat(c, dev, flags, name, iova, back, 16,
+					 3, &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_NO_BINDING, out.out_status);
+	EXPECT_EQ(0, out.repeat);
+}
+
+TEST_F(nested, dma_repeat_bad)
+{
+	static unsigned char buf[VFIO_NESTED_TEST_DMA_REPEAT_LEN + 4096];
+	struct vfio_nested_test_dma out;
+	int c = self->d.container, dev = self->d.group_id;
+	__u32 pasid = self->pasid;
+	unsigned char raw[128];
+	struct vfio_nested_test_dma *cmd = (void *)raw;
+	unsigned int i;
+
+	if (!test_dma_on())
+		SKIP(return, "allow_test_dma is off");
+	np_map_4k(&self->g, IOVA, self->page_a, PTE_USER_RW);
+	fill(np_hva(&self->g, self->page_a), 4096, 50);
+	ASSERT_EQ(0, np_set_ioasid_fd(c, self->ioasid));
+	ASSERT_EQ(0, np_bind(c, 0, pasid, self->g.root));
+
+	/* repeat out of bounds, and a length beyond the repeat mode's */
+	EXPECT_EQ(-EINVAL, np_dma_repeat(c, dev, 0, pasid, IOVA, buf, 16, 0,
+					 NULL));
+	EXPECT_EQ(-EINVAL, np_dma_repeat(c, dev, 0, pasid, IOVA, buf, 16,
+					 VFIO_NESTED_TEST_DMA_REPEAT_MAX + 1,
+					 NULL));
+	EXPECT_EQ(-EINVAL, np_dma_repeat(c, dev, 0, pasid, IOVA, buf, 16,
+					 ~0U, NULL));
+	EXPECT_EQ(-EINVAL, np_dma_repeat(c, dev, 0, pasid, IOVA, buf,
+					 VFIO_NESTED_TEST_DMA_REPEAT_LEN + 1, 1,
+					 NULL));
+	EXPECT_EQ(-EINVAL, np_dma_repeat(c, dev, 0, pasid, IOVA, buf, 0, 1,
+					 NULL));
+	/* the largest length is accepted: it faults at IOVA's next page */
+	EXPECT_EQ(-EFAULT, np_dma_repeat(c, dev, 0, pasid, IOVA, buf,
+					 VFIO_NESTED_TEST_DMA_REPEAT_LEN, 2, &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_PAGE_FAULT, out.out_status);
+	EXPECT_EQ(4096, out.out_done);
+	EXPECT_EQ(0, out.repeat);
+
+	/* a count without the flag; the reserved word; an unknown flag */
+	memset(raw, 0, sizeof(raw));
+	cmd->size = sizeof(*cmd);
+	cmd->dev_id = dev;
+	cmd->pasid = pasid;
+	cmd->iova = IOVA;
+	cmd->length = 16;
+	cmd->uptr = (uintptr_t)buf;
+	cmd->repeat = 2;
+	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+	cmd->repeat = 0;
+	cmd->__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+	cmd->__reserved = 0;
+	cmd->flags = VFIO_NESTED_TEST_DMA_REPEAT << 1;
+	EXPECT_EQ(-EOPNOTSUPP, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+	cmd->flags = 0;
+	EXPECT_EQ(0, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+
+	/*
+	 * The first published size (64 bytes, no repeat): still a plain DMA,
+	 * nothing written past it; with the flag the count reads as 0.
+	 */
+	memset(raw, 0xa5, sizeof(raw));
+	memset(raw, 0, 64);
+	cmd->size = 64;
+	cmd->dev_id = dev;
+	cmd->pasid = pasid;
+	cmd->iova = IOVA;
+	cmd->length = 4096;
+	memset(buf, 0, 4096);
+	cmd->uptr = (uintptr_t)buf;
+	ASSERT_EQ(0, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+	EXPECT_EQ(4096, cmd->out_done);
+	EXPECT_EQ(0, memcmp(buf, np_hva(&self->g, self->page_a), 4096));
+	for (i = 64; i < sizeof(raw); i++)
+		ASSERT_EQ(0xa5, raw[i]);
+	memset(raw + 64, 0xa5, sizeof(raw) - 64);
+	cmd->flags = VFIO_NESTED_TEST_DMA_REPEAT;
+	EXPECT_EQ(-EINVAL, np_ioctl(c, VFIO_NESTED_TEST_DMA, cmd));
+	for (i = 64; i < sizeof(raw); i++)
+		ASSERT_EQ(0xa5, raw[i]);
+
+	/* user memory not accessible: EFAULT with status OK */
+	EXPECT_EQ(-EFAULT, np_dma_repeat(c, dev, VFIO_NESTED_DMA_WRITE, pasid,
+					 IOVA, (void *)8, 16, 4, &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_OK, out.out_status);
+	EXPECT_EQ(0, out.repeat);
+	/* a read makes its DMAs, then cannot hand the bytes over */
+	EXPECT_EQ(-EFAULT, np_dma_repeat(c, dev, 0, pasid, IOVA, (void *)8, 16,
+					 4, &out));
+	EXPECT_EQ(VFIO_NESTED_DMA_OK, out.out_status);
+	EXPECT_EQ(4, out.repeat);
+	EXPECT_EQ(16, out.out_done);
 }
 
 /* allow_test_dma off: the ioctl is unknown, the capability gone. */
