@@ -121,7 +121,7 @@ struct kvm_pasid_stats {
  * its table is published with release semantics, and a table is freed only
  * after it was unpublished, every vCPU of the VM forced out of guest mode,
  * and an RCU grace period. A reader therefore needs nothing but
- * rcu_read_lock() and two loads.
+ * an RCU read side (rcu_read_lock(), or preemption off) and two loads.
  */
 struct kvm_pasid_table {
 	u64 *dir[KVM_PASID_NR_DIRS];
@@ -182,11 +182,12 @@ void kvm_pasid_put(struct kvm_pasid *kp);
  * @gpasid: the guest PASID a submission carries
  * @hpasid: output, the host PASID to execute it with
  *
- * O(1): two loads under RCU, and the per-CPU counters. A miss must be
- * reported the way the hardware reports a failed ENQCMD: the submission is
- * not accepted (ENQCMD's ZF set, "retry"), it is never executed, with any
- * PASID. A device's submission portal stays closed until the VM is
- * attached (kvm_pasid_get() returned the attachment).
+ * O(1): two loads in an RCU-sched read side (preemption off), and the
+ * per-CPU counters. A miss must be reported the way the hardware reports
+ * a failed ENQCMD: the submission is not accepted (ENQCMD's ZF set,
+ * "retry"), it is never executed, with any PASID. A device's submission
+ * portal stays closed until the VM is attached (kvm_pasid_get() returned
+ * the attachment).
  *
  * Context: any (no lock, no sleeping).
  * Return: true if @gpasid translates (accepted), false if not (not
@@ -197,12 +198,18 @@ static inline bool kvm_pasid_translate(struct kvm_pasid *kp, u32 gpasid,
 {
 	bool hit;
 
-	rcu_read_lock();
+	/*
+	 * A preempt-disabled section is an RCU read side (the flavours are
+	 * one since 4.20: call_rcu() waits for it), cheaper than
+	 * rcu_read_lock() on a preemptible-RCU kernel, and it lets the
+	 * counters use the non-preempt-safe per-CPU increments.
+	 */
+	rcu_read_lock_sched();
 	hit = kvm_pasid_table_lookup(&kp->table, gpasid, hpasid);
-	rcu_read_unlock();
-	this_cpu_inc(kp->table.stats->lookups);
+	__this_cpu_inc(kp->table.stats->lookups);
 	if (unlikely(!hit))
-		this_cpu_inc(kp->table.stats->misses);
+		__this_cpu_inc(kp->table.stats->misses);
+	rcu_read_unlock_sched();
 	return hit;
 }
 
