@@ -49,7 +49,7 @@ int main(void)
 	struct kvm_pasid_info info;
 	struct kp_vm vm1, vm2;
 	long long exits0, exits1;
-	int kp1, kp2, io1, io2;
+	int kp1, kp2, kp3, io1, io2;
 	__u32 h1, h2, h3;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -78,10 +78,13 @@ int main(void)
 	     "VM 1 attached: the bind made before is in its table (g1 -> h%ld)",
 	     kp_translate(kp1, 1));
 	STEP(!kp_attach(kp2, vm2.fd, io2), "VM 2 attached to its own set");
-	STEP(kp_attach(kp2, vm1.fd, io2) == -EBUSY,
+	/* a third, unattached kvm_pasid file for the refusals */
+	kp3 = open(KP_DEV, O_RDWR);
+	STEP(kp3 >= 0 && kp_attach(kp3, vm1.fd, io2) == -EBUSY,
 	     "attaching VM 1 a second time is refused (EBUSY)");
-	STEP(kp_attach(kp2, vm1.vcpu[0].fd, io2) == -EINVAL,
+	STEP(kp_attach(kp3, vm1.vcpu[0].fd, io2) == -EINVAL,
 	     "a vCPU fd is not a VM fd (EINVAL)");
+	close(kp3);
 
 	printf("3. The guests allocate PASIDs: the VMM binds them, the tables follow\n");
 	exits0 = kp_vcpu_exits(&vm1.vcpu[0]);
