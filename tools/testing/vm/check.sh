@@ -43,7 +43,7 @@ export KDIR
 
 section "build and static checks"
 make -s -C "$KDIR" M="$TREE" clean >/dev/null 2>&1
-if make -C "$KDIR" M="$TREE" W=1 modules >"$LOGS/build-W1.log" 2>&1; then
+if make -C "$KDIR" M="$TREE" W=1 -j"$(nproc)" modules >"$LOGS/build-W1.log" 2>&1; then
 	if grep -E 'warning:' "$LOGS/build-W1.log"; then
 		fail "W=1 build has warnings ($LOGS/build-W1.log)"
 	else

@@ -113,7 +113,7 @@ fi
 KOS=()
 if [ $MODE != selfcheck ]; then
 	note "building modules against $KDIR"
-	make -s -C "$KDIR" M="$MTREE" modules || die "module build failed"
+	make -s -C "$KDIR" M="$MTREE" -j"$(nproc)" modules || die "module build failed"
 	# the main job loads what a user would: no KUnit, benchmark or test
 	# device modules (init.sh skips their modules.list lines). A test
 	# device of RUN_TESTDEVS stays in the initramfs, unloaded: an example

@@ -7,7 +7,7 @@ need_pkgs sparse
 : "${KDIR:=$("$VM_DIR/kdir.sh")}"
 mkdir -p "$TREE/build"
 log="$TREE/build/sparse.log"
-make -C "$KDIR" M="$TREE" C=2 modules >"$log" 2>&1 || { cat "$log"; die "build under sparse failed"; }
+make -C "$KDIR" M="$TREE" C=2 -j"$(nproc)" modules >"$log" 2>&1 || { cat "$log"; die "build under sparse failed"; }
 if grep -E '(warning|error):' "$log"; then
 	die "sparse reported the problems above"
 fi
