@@ -387,6 +387,8 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .path = P_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *skip;
+
 	self->nth_fd = -1;
 	self->mem = mmap(NULL, 2 * NPAGES * PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -398,17 +400,14 @@ FIXTURE_SETUP(fail_nth)
 	ASSERT_EQ(0, vv_mdev_create(TD, UUID_TD));
 	self->pin0 = vv_vmpin_kb();
 	ASSERT_LE(0, self->pin0);
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	skip = fail_nth_prepare(&self->nth_fd);
+	if (skip)
+		SKIP(return, "%s", skip);
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 	munmap(self->mem, 2 * NPAGES * PG);
 }
 
