@@ -44,7 +44,7 @@ enum vv_path {
 };
 
 struct vv_st {
-	struct vv_vfio v;	/* container and group always, dev when open */
+	struct vu_vfio v;	/* container and group always, dev when open */
 	struct vv_be be;
 	uint32_t violations;
 	int efd;
@@ -112,7 +112,7 @@ static void vv_st_close(struct vv_st *st)
 	if (st->efd >= 0)
 		close(st->efd);
 	st->efd = -1;
-	vv_vfio_close(&st->v);
+	vu_close(&st->v);
 	st->be.fd = -1;
 }
 
