@@ -215,19 +215,8 @@ static int vv_op(enum vv_path p, struct vv_st *st, uint8_t *mem,
 		return vv_ioctl(&st->be, VHOST_VDPA_GET_CONFIG, c);
 	case P_SET_VRING_KICK:
 		return vv_ioctl(&st->be, VHOST_SET_VRING_KICK, &f);
-	case P_SET_IRQS: {
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-		struct vfio_irq_set *is = (void *)buf;
-
-		is->argsz = sizeof(buf);
-		is->flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			    VFIO_IRQ_SET_ACTION_TRIGGER;
-		is->index = VHOST_VFIO_VRING_IRQ_INDEX;
-		is->start = 1;
-		is->count = 1;
-		memcpy(is->data, &st->efd, sizeof(int32_t));
-		return vv_ioctl(&st->be, VFIO_DEVICE_SET_IRQS, is);
-	}
+	case P_SET_IRQS:
+		return vv_set_vring_irq(&st->be, 1, st->efd);
 	case P_UPDATE:
 		return vv_map(&st->be, IOVA_A, mem, NPAGES * PG,
 			      VHOST_ACCESS_RW);

@@ -437,6 +437,21 @@ static inline int vv_ioctl(struct vv_be *be, unsigned long cmd, void *arg)
 	return ioctl(be->fd, cmd, arg) ? -errno : 0;
 }
 
+/* VFIO_DEVICE_SET_IRQS: eventfd @fd is ring @idx's interrupt. */
+static inline int vv_set_vring_irq(struct vv_be *be, uint32_t idx, int32_t fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *is = (void *)buf;
+
+	is->argsz = sizeof(buf);
+	is->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	is->index = VHOST_VFIO_VRING_IRQ_INDEX;
+	is->start = idx;
+	is->count = 1;
+	memcpy(is->data, &fd, sizeof(int32_t));
+	return vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is);
+}
+
 static inline int vv_add_status(struct vv_be *be, uint8_t bits)
 {
 	uint8_t s;
@@ -529,17 +544,7 @@ static inline int vv_vq_start(struct vv_be *be, struct vv_vq *q, bool irqs,
 	if (ret)
 		return ret;
 	if (irqs && be->vfio) {
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-		struct vfio_irq_set *is = (void *)buf;
-
-		is->argsz = sizeof(buf);
-		is->flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			    VFIO_IRQ_SET_ACTION_TRIGGER;
-		is->index = VHOST_VFIO_VRING_IRQ_INDEX;
-		is->start = q->idx;
-		is->count = 1;
-		memcpy(is->data, &q->call, sizeof(int32_t));
-		ret = vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is);
+		ret = vv_set_vring_irq(be, q->idx, q->call);
 	} else {
 		f.fd = q->call;
 		ret = vv_ioctl(be, VHOST_SET_VRING_CALL, &f);
