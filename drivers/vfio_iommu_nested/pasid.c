@@ -21,18 +21,6 @@ static DEFINE_XARRAY(vn_bindings);
 /* How long unbinding waits between two answers to a DMA's page request. */
 #define VN_DRAIN_WAIT	(HZ / 100)
 
-/**
- * vn_pasid_state() - the PASID state of a container, if made yet
- * @c: the container
- *
- * Return: the state or NULL. Lock-free.
- */
-struct vn_pasid_state *vn_pasid_state(struct vn_container *c)
-{
-	/* Pairs with the cmpxchg() that publishes it. */
-	return smp_load_acquire(&c->pasid_state);
-}
-
 static void vn_pasid_state_free(struct vn_pasid_state *ps)
 {
 	vn_fault_queue_put(ps->faultq);

@@ -142,8 +142,21 @@ struct vn_pasid_state {
 	atomic_t grpid;
 };
 
+/**
+ * vn_pasid_state() - the PASID state of a container, if made yet
+ * @c: the container
+ *
+ * Inline: every DMA asks.
+ *
+ * Return: the state or NULL. Lock-free.
+ */
+static inline struct vn_pasid_state *vn_pasid_state(struct vn_container *c)
+{
+	/* Pairs with the cmpxchg() that publishes it. */
+	return smp_load_acquire(&c->pasid_state);
+}
+
 /* pasid.c */
-struct vn_pasid_state *vn_pasid_state(struct vn_container *c);
 struct vn_pasid_state *vn_pasid_state_get_or_alloc(struct vn_container *c);
 int vn_pasid_check(u32 flags, u32 pasid);
 int vn_pasid_set_ioasid_fd(struct vn_pasid_state *ps, int fd);

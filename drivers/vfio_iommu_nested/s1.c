@@ -388,7 +388,8 @@ static int vn_set_bits(struct vn_walk *w, u64 gpa, u64 *e, u64 bits,
  * SMEP) not a user page; a supervisor data access needs (with SMAP) not a
  * user page, then for a write W or no WP.
  */
-static u32 vn_check(const struct vn_s1 *s1, u32 attr, u32 access)
+static __always_inline u32 vn_check(const struct vn_s1 *s1, u32 attr,
+				    u32 access)
 {
 	u32 flags = s1->cfg.flags;
 
@@ -580,7 +581,8 @@ drop:
  * read side (preemption off) keeps this CPU's copy ours and the entries
  * alive (they go by kfree_rcu(), whose grace period waits for it).
  */
-static bool vn_tlb_lookup(struct vn_s1 *s1, u64 in, struct vn_walk_res *res)
+static __always_inline bool vn_tlb_lookup(struct vn_s1 *s1, u64 in,
+					  struct vn_walk_res *res)
 {
 	struct vn_s1_pcpu *pc;
 	struct vn_s1_tlbe *e;
