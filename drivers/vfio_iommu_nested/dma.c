@@ -6,6 +6,11 @@
  * 2, one page at a time. A non-present or not-writable stage-1 page raises
  * a page request and waits for the VMM's answer; after a success the page
  * is translated again.
+ *
+ * A DMA that one cached translation covers (one page, an IOTLB hit: what a
+ * device model's descriptor fetches and buffer accesses mostly are) takes
+ * a shorter way, vn_dma_hit(): no reference, no lock, no fault handling;
+ * whatever it does not cover goes the general way.
  */
 #include <linux/iommu.h>
 #include <linux/module.h>
@@ -35,13 +40,15 @@ static const struct vn_s2_ops vn_dma_s2_ops = {
  * struct vn_dma_req - one DMA on its way
  * @c: the container
  * @ps: its PASID state, NULL if never made
- * @b: the stage 1 used, NULL for stage 2 only
+ * @b: the stage 1 used (referenced), NULL for stage 2 only
  * @res: what the caller learns
  * @vdev: the device (fault records name it by its IOMMU group number,
  *	looked up only when a fault is reported)
  * @access: VN_ACC_* of every page
  * @perm: VFIO_NESTED_FAULT_PERM_* of every page
  * @write: the device writes memory
+ * @has_pasid: the stage 1 used is a PASID's (fault records name it)
+ * @name: that PASID as bound
  */
 struct vn_dma_req {
 	struct vn_container *c;
@@ -52,6 +59,8 @@ struct vn_dma_req {
 	u32 access;
 	u32 perm;
 	bool write;
+	bool has_pasid;
+	u32 name;
 };
 
 static const u8 vn_dma_errno[] = {
@@ -116,10 +125,8 @@ static void vn_dma_fault_info(struct vn_dma_req *r, u64 iova, u32 reason,
 {
 	memset(f, 0, sizeof(*f));
 	f->dev_id = vn_dma_dev_id(r->vdev);
-	if (r->b && r->b->pasid != VFIO_NESTED_NO_PASID) {
-		f->has_pasid = true;
-		f->pasid = r->b->name;
-	}
+	f->has_pasid = r->has_pasid;
+	f->pasid = r->name;
 	f->perm = r->perm;
 	f->reason = reason;
 	f->addr = iova;
@@ -226,6 +233,62 @@ static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
 	}
 }
 
+/* The fault records of the DMA name @b's PASID, if it has one. */
+static void vn_dma_name(struct vn_dma_req *r, struct vn_binding *b)
+{
+	r->has_pasid = b->pasid != VFIO_NESTED_NO_PASID;
+	r->name = r->has_pasid ? b->name : 0;
+}
+
+/* Move @chunk bytes at @gpa (the translation of @iova) through stage 2. */
+static int vn_dma_move(struct vn_dma_req *r, u64 iova, u64 gpa, void *buf,
+		       size_t chunk)
+{
+	if (vn_s2_rw(r->c, gpa, buf, chunk, r->write)) {
+		vn_dma_report(r, iova, VFIO_NESTED_FAULT_REASON_S2, true, gpa);
+		return vn_dma_fail(r, iova, VFIO_NESTED_DMA_S2_FAULT);
+	}
+	r->res->done += chunk;
+	return 0;
+}
+
+/*
+ * The GPA of a DMA that one translation covers: the first and only page
+ * of [@iova, @iova + @len), an IOTLB hit or no stage 1 at all. The binding
+ * and the translation are looked up in an RCU-sched read side without a
+ * reference (the memory of both goes after a grace period) and neither is
+ * used after it. False when that does not apply (no binding for a PASID,
+ * unbound, not cached or not allowed by the cached translation, more than
+ * one page, a fatal signal): the general way then does the whole DMA.
+ */
+static bool vn_dma_hit(struct vn_dma_req *r, u32 pasid, u64 iova, size_t len,
+		       u64 *gpa)
+{
+	struct vn_binding *b = NULL;
+	u64 span = PAGE_SIZE;
+	bool ok;
+
+	if (fatal_signal_pending(current))
+		return false;
+	rcu_read_lock_sched();
+	if (r->ps)
+		b = vn_binding_find(r->ps, pasid);
+	if (b) {
+		ok = !READ_ONCE(b->dead) &&
+		     vn_s1_lookup(b->s1, iova, r->access, gpa, &span);
+		if (ok)
+			vn_dma_name(r, b);
+	} else {
+		/* stage 2 alone: a request without PASID, none bound */
+		ok = pasid == VFIO_NESTED_NO_PASID;
+		*gpa = iova;
+	}
+	rcu_read_unlock_sched();
+	/* one stage-1 page, one stage-2 page */
+	return ok && len <= span - (iova & (span - 1)) &&
+	       len <= PAGE_SIZE - (*gpa & ~PAGE_MASK);
+}
+
 /**
  * vn_dma() - vfio_nested_dma() on a known container
  * @c: the container @vdev is registered with
@@ -251,6 +314,7 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 		.vdev = vdev,
 		.write = flags & VFIO_NESTED_DMA_WRITE,
 	};
+	u64 hit_gpa;
 	int ret = 0;
 
 	might_sleep();
@@ -275,8 +339,16 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 	else
 		r.access |= VN_ACC_USER;
 
+	if (vn_dma_hit(&r, pasid, iova, len, &hit_gpa)) {
+		ret = vn_dma_move(&r, iova, hit_gpa, buf, len);
+		cond_resched();
+		return ret;
+	}
+
 	if (r.ps)
 		r.b = vn_binding_get_host(r.ps, pasid);
+	if (r.b)
+		vn_dma_name(&r, r.b);
 	if (!r.b && pasid != VFIO_NESTED_NO_PASID) {
 		/* A PASID whose context is not set: reported, not retried. */
 		if (r.ps) {
@@ -307,14 +379,9 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 		/* One stage-2 page at most: a fault names its exact address. */
 		chunk = min3((u64)(len - res->done), span,
 			     PAGE_SIZE - (gpa & ~PAGE_MASK));
-		ret = vn_s2_rw(c, gpa, buf + res->done, chunk, r.write);
-		if (ret) {
-			vn_dma_report(&r, cur, VFIO_NESTED_FAULT_REASON_S2,
-				      true, gpa);
-			ret = vn_dma_fail(&r, cur, VFIO_NESTED_DMA_S2_FAULT);
+		ret = vn_dma_move(&r, cur, gpa, buf + res->done, chunk);
+		if (ret)
 			break;
-		}
-		res->done += chunk;
 		cond_resched();
 	}
 	if (r.b)

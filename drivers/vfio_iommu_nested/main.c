@@ -424,6 +424,8 @@ static int __init vfio_nested_init(void)
 static void __exit vfio_nested_exit(void)
 {
 	vfio_unregister_iommu_driver(&vn_ops);
+	/* vn_s1_free()'s callbacks are in this module */
+	rcu_barrier();
 }
 
 module_init(vfio_nested_init);

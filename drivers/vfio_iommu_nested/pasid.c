@@ -21,18 +21,6 @@ static DEFINE_XARRAY(vn_bindings);
 /* How long unbinding waits between two answers to a DMA's page request. */
 #define VN_DRAIN_WAIT	(HZ / 100)
 
-/**
- * vn_pasid_state() - the PASID state of a container, if made yet
- * @c: the container
- *
- * Return: the state or NULL. Lock-free.
- */
-struct vn_pasid_state *vn_pasid_state(struct vn_container *c)
-{
-	/* Pairs with the cmpxchg() that publishes it. */
-	return smp_load_acquire(&c->pasid_state);
-}
-
 static void vn_pasid_state_free(struct vn_pasid_state *ps)
 {
 	vn_fault_queue_put(ps->faultq);
@@ -181,9 +169,27 @@ struct vn_binding *vn_binding_get_by_name(struct vn_pasid_state *ps,
  */
 struct vn_binding *vn_binding_get_host(struct vn_pasid_state *ps, u32 pasid)
 {
-	if (pasid == VFIO_NESTED_NO_PASID)
-		return vn_binding_get_by_flags(ps, VFIO_NESTED_PASID_NONE, 0);
-	return vn_binding_get_by_flags(ps, 0, pasid);
+	struct vn_binding *b;
+
+	rcu_read_lock_sched();
+	b = vn_binding_tryget(vn_binding_find(ps, pasid));
+	rcu_read_unlock_sched();
+	return b;
+}
+
+/**
+ * vn_binding_find_slow() - vn_binding_find() of a binding not in the table
+ * @ps: the container's state
+ * @pasid: host PASID
+ *
+ * Context: in rcu_read_lock_sched().
+ * Return: the binding or NULL.
+ */
+struct vn_binding *vn_binding_find_slow(struct vn_pasid_state *ps, u32 pasid)
+{
+	struct vn_binding *b = xa_load(&vn_bindings, pasid);
+
+	return b && b->ps == ps ? b : NULL;
 }
 
 /*
@@ -220,6 +226,8 @@ static void vn_binding_unlink(struct vn_pasid_state *ps, struct vn_binding *b)
 	} else {
 		xa_erase(&vn_bindings, b->pasid);
 		xa_erase(&ps->names, b->name);
+		if (rcu_access_pointer(ps->hot[vn_binding_hot(b->pasid)]) == b)
+			RCU_INIT_POINTER(ps->hot[vn_binding_hot(b->pasid)], NULL);
 		ps->nr_bindings--;
 	}
 	vn_binding_drain(ps, b);
@@ -357,6 +365,8 @@ static int vn_pasid_bind_locked(struct vn_pasid_state *ps,
 	pvm_ioasid_set_get(set);
 	b->set = set;
 	ps->nr_bindings++;
+	if (!rcu_access_pointer(ps->hot[vn_binding_hot(host)]))
+		rcu_assign_pointer(ps->hot[vn_binding_hot(host)], b);
 	return 0;
 
 err_name:

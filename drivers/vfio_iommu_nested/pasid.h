@@ -22,8 +22,15 @@
  *
  * Bindings are refcounted: the indexes hold one, a DMA in progress holds
  * one. Lookups on the DMA path take no lock: xa_load() or
- * rcu_dereference() under RCU and refcount_inc_not_zero(); the memory goes
- * after an RCU grace period. Unbinding (the ioctl, the ioasid FREE
+ * rcu_dereference() under RCU and refcount_inc_not_zero(); the memory (and
+ * the stage 1's, vn_s1_free()) goes after an RCU grace period. A
+ * container also keeps its first bindings in a small table indexed by the
+ * low bits of the host PASID (&vn_pasid_state.hot, written under the lock
+ * at bind and unbind), so that the DMA path finds them without an xarray
+ * walk. A DMA whose one page is an IOTLB hit (vn_dma()'s fast path) takes
+ * no reference at all: it finds the binding and the translation in an
+ * RCU-sched read side and needs neither once it moves the bytes.
+ * Unbinding (the ioctl, the ioasid FREE
  * notification, release) takes the binding out of the indexes, marks it
  * @dead (a DMA stops at its next page), answers the page requests of its
  * PASID pending in the fault queue and drops the indexes' reference.
@@ -68,6 +75,9 @@ struct pvm_ioasid_set;
 struct vfio_device;
 struct vn_fault_queue;
 
+/* Bindings a container finds without an xarray walk (a power of 2). */
+#define VN_BINDING_HOT		8
+
 /* Most page requests one page of a DMA raises before it fails. */
 #define VN_DMA_MAX_RETRIES	4
 
@@ -109,6 +119,8 @@ struct vn_binding {
  * @names: PASID bindings of the container by name (writers under @lock)
  * @nr_bindings: entries of @names (@lock)
  * @rid: the RID binding or NULL (writers under @lock, RCU readers)
+ * @hot: PASID bindings by host PASID modulo VN_BINDING_HOT, the first bound
+ *	in a slot while it stays bound (writers under @lock, RCU readers)
  * @faultq: the container's fault queue (for the state's life)
  * @drain_wq: unbinding waits here for @waiters of a dead binding to go
  * @devtlb_invs: device-TLB invalidation entries handled
@@ -123,14 +135,28 @@ struct vn_pasid_state {
 	struct xarray names;
 	unsigned int nr_bindings;
 	struct vn_binding __rcu *rid;
+	struct vn_binding __rcu *hot[VN_BINDING_HOT];
 	struct vn_fault_queue *faultq;
 	wait_queue_head_t drain_wq;
 	atomic64_t devtlb_invs;
 	atomic_t grpid;
 };
 
+/**
+ * vn_pasid_state() - the PASID state of a container, if made yet
+ * @c: the container
+ *
+ * Inline: every DMA asks.
+ *
+ * Return: the state or NULL. Lock-free.
+ */
+static inline struct vn_pasid_state *vn_pasid_state(struct vn_container *c)
+{
+	/* Pairs with the cmpxchg() that publishes it. */
+	return smp_load_acquire(&c->pasid_state);
+}
+
 /* pasid.c */
-struct vn_pasid_state *vn_pasid_state(struct vn_container *c);
 struct vn_pasid_state *vn_pasid_state_get_or_alloc(struct vn_container *c);
 int vn_pasid_check(u32 flags, u32 pasid);
 int vn_pasid_set_ioasid_fd(struct vn_pasid_state *ps, int fd);
@@ -142,9 +168,38 @@ struct vn_binding *vn_binding_get_by_name(struct vn_pasid_state *ps,
 struct vn_binding *vn_binding_get_by_flags(struct vn_pasid_state *ps,
 					   u32 flags, u32 pasid);
 struct vn_binding *vn_binding_get_host(struct vn_pasid_state *ps, u32 pasid);
+struct vn_binding *vn_binding_find_slow(struct vn_pasid_state *ps, u32 pasid);
 void vn_binding_put(struct vn_binding *b);
 void vn_pasid_invalidate_all(struct vn_pasid_state *ps);
 u32 vn_pasid_bits(void);
+
+/* The slot of &vn_pasid_state.hot of a host PASID. */
+static inline unsigned int vn_binding_hot(u32 pasid)
+{
+	return pasid & (VN_BINDING_HOT - 1);
+}
+
+/**
+ * vn_binding_find() - the binding a DMA uses, without a reference
+ * @ps: the container's state
+ * @pasid: host PASID, or VFIO_NESTED_NO_PASID for the RID binding
+ *
+ * Context: in rcu_read_lock_sched(); the binding stays valid (not alive:
+ * check @dead) until its end.
+ * Return: the binding or NULL.
+ */
+static inline struct vn_binding *vn_binding_find(struct vn_pasid_state *ps,
+						 u32 pasid)
+{
+	struct vn_binding *b;
+
+	if (pasid == VFIO_NESTED_NO_PASID)
+		return rcu_dereference_sched(ps->rid);
+	b = rcu_dereference_sched(ps->hot[vn_binding_hot(pasid)]);
+	if (likely(b && b->pasid == pasid))
+		return b;
+	return vn_binding_find_slow(ps, pasid);
+}
 
 /* dma.c */
 int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,

@@ -11,7 +11,13 @@
  *
  * Translations are cached in a per-stage-1 IOTLB: one xarray per page size,
  * indexed by the input address (truncated to the format's input width)
- * shifted by the page size.  Lookups run under RCU only.  The IOTLB changes
+ * shifted by the page size.  Lookups run under RCU only.  In front of the
+ * xarrays, each CPU keeps a copy of the last translation it found there
+ * (&struct vn_s1_pcpu), valid while @seq is what it was when the copy was
+ * made: every change of the xarrays (insert, invalidation) bumps @seq once
+ * it is done, so a copy never outlives the entry it was taken from, and a
+ * device that keeps hitting the same page costs a compare, not a walk of
+ * three xarrays.  The IOTLB changes
  * only by explicit invalidation (the caching-mode rule: a guest that edits
  * its table without invalidating keeps the old translation), with two
  * exceptions that hardware shares: an entry whose dirty bit was not set
@@ -32,6 +38,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -81,6 +88,23 @@ struct vn_walk_res {
 	u32 attr;
 };
 
+/**
+ * struct vn_s1_pcpu - one CPU's part of a stage 1
+ * @seq: &vn_s1.seq when @res was copied from the xarrays; 0: empty
+ * @idx: the input address of @res shifted by its page size
+ * @res: the last translation this CPU found in the xarrays
+ * @hits: IOTLB hits on this CPU (counted without an atomic operation)
+ *
+ * Written only by its CPU, with preemption disabled; @hits is read by
+ * vn_s1_get_stats() from any CPU.
+ */
+struct vn_s1_pcpu {
+	unsigned long seq;
+	unsigned long idx;
+	struct vn_walk_res res;
+	u64 hits;
+};
+
 /* the state of one walk */
 struct vn_walk {
 	struct vn_s1 *s1;
@@ -114,14 +138,17 @@ struct vn_s1_fmt {
  * struct vn_s1 - one stage 1: a bound guest table and its IOTLB
  * @cfg: the bind's arguments, width defaulted
  * @fmt: its format
- * @lock: serialises IOTLB inserts and invalidations (&vn_s1.gen, @nr)
- * @gen: bumped by every invalidation, under @lock
+ * @lock: serialises IOTLB inserts and invalidations (&vn_s1.gen, @seq, @nr)
+ * @gen: bumped by every invalidation before it drops entries, under @lock
+ * @seq: bumped by every change of @tlb once it is made (an insert, an
+ *	invalidation), under @lock; starts at 1 (see &struct vn_s1_pcpu)
  * @nr: entries in @tlb, under @lock
  * @tlb: the IOTLB, one xarray per page size; read under RCU
+ * @pcpu: each CPU's last translation found in @tlb, and its hit count
+ * @rcu: the memory goes after a grace period (vn_s1_free())
  * @walks: see &struct vn_s1_stats, as are the counters below
  * @refs: memory references of all walks
  * @refs_max: most references in one walk
- * @hits: IOTLB hits
  * @misses: IOTLB misses
  * @faults: translations that faulted
  * @invalidations: invalidation calls
@@ -132,12 +159,14 @@ struct vn_s1 {
 	const struct vn_s1_fmt *fmt;
 	struct mutex lock;	/* IOTLB inserts, invalidations */
 	unsigned long gen;
+	unsigned long seq;
 	unsigned int nr;
 	struct xarray tlb[VN_PG_NR];
+	struct vn_s1_pcpu __percpu *pcpu;
+	struct rcu_head rcu;
 	atomic64_t walks;
 	atomic64_t refs;
 	atomic64_t refs_max;
-	atomic64_t hits;
 	atomic64_t misses;
 	atomic64_t faults;
 	atomic64_t invalidations;
@@ -229,6 +258,13 @@ struct vn_s1 *vn_s1_alloc(const struct vn_s1_cfg *cfg)
 	s1 = kzalloc(sizeof(*s1), GFP_KERNEL_ACCOUNT);
 	if (!s1)
 		return NULL;
+	s1->pcpu = alloc_percpu_gfp(struct vn_s1_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!s1->pcpu) {
+		kfree(s1);
+		return NULL;
+	}
+	/* the per-CPU copies start empty: 0 is never a valid @seq */
+	s1->seq = 1;
 	s1->cfg = *cfg;
 	if (!s1->cfg.addr_width)
 		s1->cfg.addr_width = VFIO_NESTED_S1_ADDR_WIDTH_MAX;
@@ -258,10 +294,20 @@ static unsigned int vn_tlb_drop(struct vn_s1 *s1, unsigned int pg,
 	return n;
 }
 
+static void vn_s1_free_rcu(struct rcu_head *head)
+{
+	struct vn_s1 *s1 = container_of(head, struct vn_s1, rcu);
+
+	free_percpu(s1->pcpu);
+	kfree(s1);
+}
+
 /**
  * vn_s1_free() - free a stage 1 and its IOTLB
  * @s1: the stage 1, or NULL; no vn_s1_translate() on it may be running or
- *	start any more
+ *	start any more, but a vn_s1_lookup() that found it under RCU may
+ *	still run: the memory goes after a grace period (whoever unloads
+ *	the code of this file calls rcu_barrier() first)
  */
 void vn_s1_free(struct vn_s1 *s1)
 {
@@ -274,9 +320,11 @@ void vn_s1_free(struct vn_s1 *s1)
 		vn_tlb_drop(s1, i, 0, ULONG_MAX);
 		xa_destroy(&s1->tlb[i]);
 	}
+	/* a lookup still running misses from now on */
+	smp_store_release(&s1->seq, s1->seq + 1);
 	mutex_unlock(&s1->lock);
 	mutex_destroy(&s1->lock);
-	kfree(s1);
+	call_rcu(&s1->rcu, vn_s1_free_rcu);
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_s1_free);
 
@@ -340,7 +388,8 @@ static int vn_set_bits(struct vn_walk *w, u64 gpa, u64 *e, u64 bits,
  * SMEP) not a user page; a supervisor data access needs (with SMAP) not a
  * user page, then for a write W or no WP.
  */
-static u32 vn_check(const struct vn_s1 *s1, u32 attr, u32 access)
+static __always_inline u32 vn_check(const struct vn_s1 *s1, u32 attr,
+				    u32 access)
 {
 	u32 flags = s1->cfg.flags;
 
@@ -482,6 +531,17 @@ static bool vn_canonical(const struct vn_s1 *s1, u64 iova)
 	return (u64)((s64)(iova << sh) >> sh) == iova;
 }
 
+/* The xarrays changed: the per-CPU copies taken before are stale. */
+static void vn_tlb_changed(struct vn_s1 *s1)
+{
+	lockdep_assert_held(&s1->lock);
+	/*
+	 * After the change, so that a copy taken under the new value is of
+	 * the new content; pairs with the acquire in vn_tlb_lookup().
+	 */
+	smp_store_release(&s1->seq, s1->seq + 1);
+}
+
 /* Cache a walk's result unless an invalidation ran since @gen was read. */
 static void vn_tlb_insert(struct vn_s1 *s1, unsigned long gen, u64 in,
 			  const struct vn_walk_res *res)
@@ -506,6 +566,7 @@ static void vn_tlb_insert(struct vn_s1 *s1, unsigned long gen, u64 in,
 		kfree_rcu(old, rcu);
 	else
 		s1->nr++;
+	vn_tlb_changed(s1);
 	mutex_unlock(&s1->lock);
 	return;
 drop:
@@ -513,25 +574,91 @@ drop:
 	kfree(e);
 }
 
-/* The cached translation of @in (masked input address), if any. */
-static bool vn_tlb_lookup(struct vn_s1 *s1, u64 in, struct vn_walk_res *res)
+/*
+ * The cached translation of @in (masked input address), if any: this
+ * CPU's copy of the last one it found when the xarrays have not changed
+ * since, else the xarrays' (copied for the next lookup). The RCU-sched
+ * read side (preemption off) keeps this CPU's copy ours and the entries
+ * alive (they go by kfree_rcu(), whose grace period waits for it).
+ */
+static __always_inline bool vn_tlb_lookup(struct vn_s1 *s1, u64 in,
+					  struct vn_walk_res *res)
 {
+	struct vn_s1_pcpu *pc;
 	struct vn_s1_tlbe *e;
+	unsigned long seq;
 	unsigned int pg;
 
-	rcu_read_lock();
+	rcu_read_lock_sched();
+	pc = this_cpu_ptr(s1->pcpu);
+	/* before the xarrays: pairs with vn_tlb_changed() */
+	seq = smp_load_acquire(&s1->seq);
+	if (pc->seq == seq && pc->idx == in >> vn_pg_shift[pc->res.pg]) {
+		*res = pc->res;
+		rcu_read_unlock_sched();
+		return true;
+	}
 	for (pg = 0; pg < VN_PG_NR; pg++) {
 		e = xa_load(&s1->tlb[pg], in >> vn_pg_shift[pg]);
 		if (e) {
 			res->gpa = e->gpa;
 			res->attr = e->attr;
 			res->pg = pg;
+			pc->res = *res;
+			pc->idx = in >> vn_pg_shift[pg];
+			pc->seq = seq;
 			break;
 		}
 	}
-	rcu_read_unlock();
+	rcu_read_unlock_sched();
 	return pg < VN_PG_NR;
 }
+
+/* A hit: counted on this CPU, no shared cache line written. */
+static void vn_tlb_hit(struct vn_s1 *s1)
+{
+	this_cpu_inc(s1->pcpu->hits);
+}
+
+/**
+ * vn_s1_lookup() - the IOTLB's translation of an access, without a walk
+ * @s1: the stage 1
+ * @iova: the input address
+ * @access: as for vn_s1_translate()
+ * @gpa: the GPA of @iova on success
+ * @page_size: the size of the page that maps it on success
+ *
+ * The hit path of vn_s1_translate() alone: it neither walks nor faults nor
+ * sleeps, so that a caller can run it without holding a reference on
+ * @s1, in an RCU read side in which it found @s1 (vn_s1_free() frees the
+ * memory after a grace period).  Only a hit counts in the statistics.
+ *
+ * Return: true when the IOTLB holds a translation of @iova that allows
+ * @access and needs no walk (vn_s1_translate() would return it with
+ * &vn_s1_xlate.hit set); false otherwise: call vn_s1_translate().
+ */
+bool vn_s1_lookup(struct vn_s1 *s1, u64 iova, u32 access, u64 *gpa,
+		  u64 *page_size)
+{
+	struct vn_walk_res res;
+	u64 size;
+
+	if (!access || (access & ~VN_ACC_ALL) ||
+	    ((access & VN_ACC_EXEC) && (access & VN_ACC_WRITE)) ||
+	    !vn_canonical(s1, iova) ||
+	    (!(access & VN_ACC_USER) && !(s1->cfg.flags & VFIO_NESTED_S1_F_PRIV)))
+		return false;
+	if (!vn_tlb_lookup(s1, iova & vn_in_mask(s1), &res) ||
+	    vn_check(s1, res.attr, access) != VN_S1_OK ||
+	    ((access & VN_ACC_WRITE) && !(res.attr & VN_AT_D)))
+		return false;
+	vn_tlb_hit(s1);
+	size = BIT_ULL(vn_pg_shift[res.pg]);
+	*page_size = size;
+	*gpa = res.gpa | (iova & (size - 1));
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(vn_s1_lookup);
 
 static void vn_stat_max(atomic64_t *max, u64 val)
 {
@@ -595,7 +722,7 @@ int vn_s1_translate(struct vn_s1 *s1, u64 iova, u32 access,
 		/* an allowed write to a page not yet dirty walks to set D */
 		if (reason != VN_S1_OK || !(access & VN_ACC_WRITE) ||
 		    (res.attr & VN_AT_D)) {
-			atomic64_inc(&s1->hits);
+			vn_tlb_hit(s1);
 			if (reason != VN_S1_OK) {
 				out->level = res.pg + 1;
 				goto fault;
@@ -661,6 +788,7 @@ void vn_s1_invalidate_all(struct vn_s1 *s1)
 	mutex_lock(&s1->lock);
 	WRITE_ONCE(s1->gen, s1->gen + 1);
 	n = vn_inv_masked(s1, 0, vn_in_mask(s1));
+	vn_tlb_changed(s1);
 	mutex_unlock(&s1->lock);
 	atomic64_inc(&s1->invalidations);
 	atomic64_add(n, &s1->dropped);
@@ -697,6 +825,7 @@ int vn_s1_invalidate_range(struct vn_s1 *s1, u64 addr, u64 size, bool leaf)
 	/* the upper half: [-half, 2^64), masked to [half, 2 * half) */
 	if (last >= -half)
 		n += vn_inv_masked(s1, max(addr, -half) & mask, last & mask);
+	vn_tlb_changed(s1);
 	mutex_unlock(&s1->lock);
 	atomic64_inc(&s1->invalidations);
 	atomic64_add(n, &s1->dropped);
@@ -804,10 +933,14 @@ EXPORT_SYMBOL_IF_KUNIT(vn_s1_invalidate_entry);
  */
 void vn_s1_get_stats(struct vn_s1 *s1, struct vn_s1_stats *st)
 {
+	unsigned int cpu;
+
+	st->hits = 0;
+	for_each_possible_cpu(cpu)
+		st->hits += READ_ONCE(per_cpu_ptr(s1->pcpu, cpu)->hits);
 	st->walks = atomic64_read(&s1->walks);
 	st->refs = atomic64_read(&s1->refs);
 	st->refs_max = atomic64_read(&s1->refs_max);
-	st->hits = atomic64_read(&s1->hits);
 	st->misses = atomic64_read(&s1->misses);
 	st->faults = atomic64_read(&s1->faults);
 	st->invalidations = atomic64_read(&s1->invalidations);

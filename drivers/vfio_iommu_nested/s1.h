@@ -6,9 +6,10 @@
  * &struct vn_s2_ops, so that the KUnit suite feeds it synthetic memory.
  *
  * Locking: &vn_s1.lock (a mutex) serialises IOTLB inserts and
- * invalidations; lookups take only the RCU read lock.  Nothing else is
- * taken under it, and the &struct vn_s2_ops callbacks are never called
- * with it held, so it nests inside any lock of the caller.
+ * invalidations; lookups take only an RCU read side (RCU-sched: preemption
+ * off, which also keeps a CPU's copy of its last hit its own).  Nothing
+ * else is taken under the mutex, and the &struct vn_s2_ops callbacks are
+ * never called with it held, so it nests inside any lock of the caller.
  */
 #ifndef _VFIO_IOMMU_NESTED_S1_H
 #define _VFIO_IOMMU_NESTED_S1_H
@@ -153,12 +154,16 @@ struct vn_s1_stats {
  * vn_s1_alloc() makes the stage 1 (NULL: -ENOMEM, or a bad cfg);
  * vn_s1_translate() walks or hits the IOTLB (0, -EFAULT with a fault in
  * @out, -EAGAIN when the guest kept changing an entry under the walk),
- * may sleep; vn_s1_inv_entry_check() validates one uAPI invalidation entry
+ * may sleep; vn_s1_lookup() is its hit path alone (no walk, no fault, no
+ * sleep: callable in an RCU read side without a reference on the stage 1);
+ * vn_s1_inv_entry_check() validates one uAPI invalidation entry
  * of any type; vn_s1_invalidate_entry() applies one to this stage 1 (ALL and
  * PASID drop everything, ADDR the range, DEVTLB nothing: the caller sends
  * that one to its devices); vn_s1_invalidate_all() and
  * vn_s1_invalidate_range() are the same without the uAPI struct;
- * vn_s1_free() once no translation can run on it any more.
+ * vn_s1_free() once no vn_s1_translate() can run on it any more (the
+ * memory goes after an RCU grace period: a module that has this code calls
+ * rcu_barrier() before it is unloaded).
  */
 int vn_s1_cfg_check(const struct vn_s1_cfg *cfg);
 struct vn_s1 *vn_s1_alloc(const struct vn_s1_cfg *cfg);
@@ -166,6 +171,8 @@ void vn_s1_free(struct vn_s1 *s1);
 int vn_s1_translate(struct vn_s1 *s1, u64 iova, u32 access,
 		    const struct vn_s2_ops *ops, void *ctx,
 		    struct vn_s1_xlate *out);
+bool vn_s1_lookup(struct vn_s1 *s1, u64 iova, u32 access, u64 *gpa,
+		  u64 *page_size);
 void vn_s1_invalidate_all(struct vn_s1 *s1);
 int vn_s1_invalidate_range(struct vn_s1 *s1, u64 addr, u64 size, bool leaf);
 int vn_s1_inv_entry_check(const struct vfio_nested_inv_entry *e);

@@ -266,11 +266,15 @@ static int __init s1_bench_init(void)
 	vfree(r.mem);
 	if (!ret)
 		pr_info("done\n");
+	else
+		rcu_barrier();	/* no exit: the callbacks of vn_s1_free() */
 	return ret;
 }
 
 static void __exit s1_bench_exit(void)
 {
+	/* vn_s1_free()'s callbacks are in this module */
+	rcu_barrier();
 }
 
 module_init(s1_bench_init);

@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "../s1.h"
@@ -873,6 +874,84 @@ static void s1_test_inv_during_walk(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, t->x.hit);
 }
 
+/*
+ * vn_s1_lookup(), the hit path alone: what the IOTLB holds and allows, by
+ * the IOTLB's rules, without a walk, through the CPU's copy of its last
+ * hit (the test stays on one CPU so that the copy is the one looked at)
+ * and the xarrays behind it.
+ */
+static void s1_test_lookup(struct kunit *test)
+{
+	struct s1t *t = s1t_new(test, fmt_of(test), ALL_F, 0);
+	u64 iova = 0x5500000000ULL, big = 0x5600000000ULL, pte, gpa, size;
+	struct vn_s1_stats st;
+
+	pte = s1t_map(t, iova, 0x6000, 1, P | RW | US | A);
+	s1t_map(t, big, 0x400000, 2, P | RW | US | A | D);
+	migrate_disable();
+	/* a miss: false, nothing read, nothing counted */
+	t->fm.reads = 0;
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova + 8, U_R, &gpa,
+					      &size));
+	KUNIT_EXPECT_EQ(test, t->fm.reads, 0);
+	vn_s1_get_stats(t->s1, &st);
+	KUNIT_EXPECT_EQ(test, st.hits, 0);
+	KUNIT_EXPECT_EQ(test, st.misses, 0);
+	/* cached by a translation: hits, with the page's size */
+	EXPECT_GPA(t, iova, U_R, 0x6000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova + 8, U_R, &gpa,
+					     &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6008);
+	KUNIT_EXPECT_EQ(test, size, SZ_4K_);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova + 16, U_R, &gpa,
+					     &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6010);
+	/* another page in between, then back */
+	EXPECT_GPA(t, big + 0x1234, U_R, 0x401234);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, big + 0x12345, U_R, &gpa,
+					     &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x412345);
+	KUNIT_EXPECT_EQ(test, size, SZ_2M_);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6000);
+	vn_s1_get_stats(t->s1, &st);
+	KUNIT_EXPECT_EQ(test, st.hits, 4);
+	/* not a hit: a write to a page cached clean (walks to set D) ... */
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova, U_W, &gpa, &size));
+	/* ... what the cached translation refuses (SMAP), a bad address */
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova, S_R, &gpa, &size));
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova | BIT_ULL(62), U_R,
+					      &gpa, &size));
+	vn_s1_get_stats(t->s1, &st);
+	KUNIT_EXPECT_EQ(test, st.hits, 4);
+	/* the write walks and caches the page dirty: then writes hit */
+	EXPECT_GPA(t, iova, U_W, 0x6000);
+	KUNIT_EXPECT_FALSE(test, t->x.hit);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova, U_W, &gpa, &size));
+	/* the guest moves the page without invalidating: the old one */
+	*fm_ptr(&t->fm, pte) = 0x8000 | P | RW | US | A | D;
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6000);
+	/* an invalidation of another page leaves it */
+	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_range(t->s1, iova + SZ_4K_,
+						     SZ_4K_, false), 0);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6000);
+	/* one of a byte of it drops it, and this CPU's copy of it */
+	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_range(t->s1, iova + 100, 1,
+						     true), 0);
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	EXPECT_GPA(t, iova, U_R, 0x8000);
+	KUNIT_EXPECT_FALSE(test, t->x.hit);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x8000);
+	/* all of them */
+	vn_s1_invalidate_all(t->s1);
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, iova, U_R, &gpa, &size));
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, big, U_R, &gpa, &size));
+	migrate_enable();
+}
+
 /* The IOTLB is bounded: past VN_S1_IOTLB_MAX entries nothing is added. */
 static void s1_test_iotlb_bound(struct kunit *test)
 {
@@ -1040,6 +1119,7 @@ static struct kunit_case s1_cases[] = {
 	KUNIT_CASE_PARAM(s1_test_inv_granularity, fmt_gen_params),
 	KUNIT_CASE_PARAM(s1_test_inv_upper, fmt_gen_params),
 	KUNIT_CASE_PARAM(s1_test_inv_during_walk, fmt_gen_params),
+	KUNIT_CASE_PARAM(s1_test_lookup, fmt_gen_params),
 	KUNIT_CASE(s1_test_iotlb_bound),
 	KUNIT_CASE(s1_test_inv_entry_check),
 	KUNIT_CASE_PARAM(s1_test_refs, fmt_gen_params),
