@@ -279,9 +279,14 @@ static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
 {
 	struct kvm_pasid_stats __percpu *stats = b->kp->table.stats;
 
-	__this_cpu_add(stats->lookups, b->lookups);
+	/*
+	 * Interrupt-safe adds: a run may end in an interrupt handler that
+	 * came in the middle of another's end on this CPU (one instruction
+	 * on x86, as the preempt-safe variant would be).
+	 */
+	this_cpu_add(stats->lookups, b->lookups);
 	if (unlikely(b->hits != b->lookups))
-		__this_cpu_add(stats->misses, b->lookups - b->hits);
+		this_cpu_add(stats->misses, b->lookups - b->hits);
 	preempt_enable();
 }
 
