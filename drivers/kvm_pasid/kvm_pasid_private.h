@@ -16,7 +16,8 @@
  * the set's SET_FREE; the memory goes with the last reference, after an
  * RCU grace period (lock-free readers).
  *
- * The table: two PASID directories allocated with the attachment, PASID
+ * The table: two PASID directories (one 8 KiB block, every entry not
+ * present and pointing to the zero page) allocated with the attachment, PASID
  * tables (pages) allocated on the first guest PASID of their range and
  * freed when their last entry goes. @nr_valid counts the valid entries of
  * each table, @by_host maps a host PASID back to its guest PASID (FREE
@@ -26,7 +27,9 @@
  * 1. a new table page is filled (its one entry written) before the
  *    directory entry pointing to it is published with smp_store_release();
  *    an entry in a published table is written with one 32-bit store: no
- *    reader ever sees a half-written entry or an unfilled table;
+ *    reader ever sees a half-written entry or an unfilled table; an
+ *    unpublished directory entry is kvm_pasid_pde_none() again (the zero
+ *    page: readers do not test the present bit);
  * 2. every vCPU of the VM is forced out of guest mode and the kick waits
  *    for it (kvm_make_all_cpus_request(KVM_REQ_OUTSIDE_GUEST_MODE) where
  *    KVM exports it, else kick_all_cpus_sync(): an IPI to every CPU, which
@@ -116,13 +119,11 @@ static inline struct kvm_pasid_vm *to_kvm_pasid_vm(struct kvm_pasid *kp)
 /* The PASID table of @gpasid's range, NULL if none (writers, @vm->lock). */
 static inline u32 *kvm_pasid_vm_table(struct kvm_pasid_vm *vm, u32 gpasid)
 {
-	unsigned int di = gpasid >> KVM_PASID_TABLE_SHIFT;
-
-	return kvm_pasid_pde_decode(vm->pub.table.dir[di >> KVM_PASID_DIR_SHIFT]
-				    [di & (KVM_PASID_DIR_ENTRIES - 1)]);
+	return kvm_pasid_pde_decode(vm->pub.table.dir[gpasid >> KVM_PASID_TABLE_SHIFT]);
 }
 
 /* table.c: the table and its update protocol; exported to the KUnit suite. */
+u64 kvm_pasid_pde_none(void);
 struct kvm_pasid_vm *kvm_pasid_vm_alloc(void);
 void kvm_pasid_vm_get(struct kvm_pasid_vm *vm);
 void kvm_pasid_vm_put(struct kvm_pasid_vm *vm);

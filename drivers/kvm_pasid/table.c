@@ -3,6 +3,7 @@
  * kvm_pasid: the two-level PASID translation table of a VM and its update
  * protocol (publish, kick, free). See kvm_pasid_private.h.
  */
+#include <linux/io.h>
 #include <linux/kvm_host.h>
 #include <linux/mm.h>
 /* After mm.h: 6.1's fault-inject.h needs bool and gfp_t declared. */
@@ -25,11 +26,28 @@
 
 static u64 *kvm_pasid_pde(struct kvm_pasid_vm *vm, u32 gpasid)
 {
-	unsigned int di = gpasid >> KVM_PASID_TABLE_SHIFT;
-
-	return &vm->pub.table.dir[di >> KVM_PASID_DIR_SHIFT]
-				 [di & (KVM_PASID_DIR_ENTRIES - 1)];
+	return &vm->pub.table.dir[gpasid >> KVM_PASID_TABLE_SHIFT];
 }
+
+/* The order of the two directories' block: 8 KiB, back to back. */
+#define KVM_PASID_DIR_ORDER	1
+static_assert(PAGE_SIZE << KVM_PASID_DIR_ORDER ==
+	      KVM_PASID_NR_TABLES * sizeof(u64));
+
+/**
+ * kvm_pasid_pde_none() - a directory entry with no PASID table
+ *
+ * Not present, and the zero page's address: a software walk that does not
+ * test the present bit reads an entry of the zero page, which is not
+ * valid. The hardware ignores the address of an entry that is not present.
+ *
+ * Return: the entry.
+ */
+u64 kvm_pasid_pde_none(void)
+{
+	return page_to_phys(ZERO_PAGE(0)) & KVM_PASID_PDE_ADDR;
+}
+EXPORT_SYMBOL_NS_GPL(kvm_pasid_pde_none, KVM_PASID_KUNIT_NS);
 
 /**
  * kvm_pasid_vm_alloc() - a table with no VM and no set
@@ -42,16 +60,18 @@ static u64 *kvm_pasid_pde(struct kvm_pasid_vm *vm, u32 gpasid)
 struct kvm_pasid_vm *kvm_pasid_vm_alloc(void)
 {
 	struct kvm_pasid_vm *vm;
+	u64 none = kvm_pasid_pde_none();
 	unsigned int i;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return NULL;
-	for (i = 0; i < KVM_PASID_NR_DIRS; i++) {
-		vm->pub.table.dir[i] = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-		if (!vm->pub.table.dir[i])
-			goto err;
-	}
+	vm->pub.table.dir = (u64 *)__get_free_pages(GFP_KERNEL_ACCOUNT,
+						    KVM_PASID_DIR_ORDER);
+	if (!vm->pub.table.dir)
+		goto err;
+	for (i = 0; i < KVM_PASID_NR_TABLES; i++)
+		vm->pub.table.dir[i] = none;
 	vm->pub.table.stats = alloc_percpu_gfp(struct kvm_pasid_stats,
 					       GFP_KERNEL_ACCOUNT);
 	if (!vm->pub.table.stats)
@@ -61,8 +81,7 @@ struct kvm_pasid_vm *kvm_pasid_vm_alloc(void)
 	xa_init(&vm->by_host);
 	return vm;
 err:
-	for (i = 0; i < KVM_PASID_NR_DIRS; i++)
-		free_page((unsigned long)vm->pub.table.dir[i]);
+	free_pages((unsigned long)vm->pub.table.dir, KVM_PASID_DIR_ORDER);
 	kfree(vm);
 	return NULL;
 }
@@ -81,11 +100,9 @@ EXPORT_SYMBOL_NS_GPL(kvm_pasid_vm_get, KVM_PASID_KUNIT_NS);
 static void kvm_pasid_vm_free_rcu(struct rcu_head *head)
 {
 	struct kvm_pasid_vm *vm = container_of(head, struct kvm_pasid_vm, rcu);
-	unsigned int i;
 
 	free_percpu(vm->pub.table.stats);
-	for (i = 0; i < KVM_PASID_NR_DIRS; i++)
-		free_page((unsigned long)vm->pub.table.dir[i]);
+	free_pages((unsigned long)vm->pub.table.dir, KVM_PASID_DIR_ORDER);
 	kfree(vm);
 }
 
@@ -249,7 +266,7 @@ static u32 *kvm_pasid_vm_invalidate(struct kvm_pasid_vm *vm, u32 gpasid,
 	vm->updates++;
 	if (--vm->nr_valid[di])
 		return NULL;
-	WRITE_ONCE(*pde, 0);
+	WRITE_ONCE(*pde, kvm_pasid_pde_none());
 	vm->nr_tables--;
 	return (u32 *)((unsigned long)pte & PAGE_MASK);
 }

@@ -14,7 +14,7 @@
 #include <linux/bits.h>
 #include <linux/compiler.h>
 #include <linux/percpu.h>
-#include <linux/rcupdate.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 #include <asm/page.h>
 #include <uapi/linux/kvm_pasid.h>
@@ -32,7 +32,8 @@
  * 18:10 an entry of it, which points to a PASID table (4 KiB, 1024 4-byte
  * entries) indexed by bits 9:0. A directory entry holds a present bit and
  * the table's physical address; a table entry a valid bit and the 20-bit
- * host PASID.
+ * host PASID. The two directories lie back to back (one 8 KiB block), so
+ * that bits 19:10 index both as one array of KVM_PASID_NR_TABLES entries.
  */
 #define KVM_PASID_BITS		20
 #define KVM_PASID_MAX		((1U << KVM_PASID_BITS) - 1)
@@ -46,7 +47,8 @@
 
 #define KVM_PASID_PDE_PRESENT	BIT_ULL(0)
 #define KVM_PASID_PDE_ADDR	GENMASK_ULL(51, 12)
-#define KVM_PASID_PTE_VALID	BIT(31)
+#define KVM_PASID_PTE_VALID_SHIFT	31
+#define KVM_PASID_PTE_VALID	BIT(KVM_PASID_PTE_VALID_SHIFT)
 #define KVM_PASID_PTE_HPASID	GENMASK(19, 0)
 
 /**
@@ -112,21 +114,50 @@ struct kvm_pasid_stats {
 
 /**
  * struct kvm_pasid_table - the two-level table of one VM
- * @dir: the two PASID directories (bit 19 of the guest PASID chooses),
- *	allocated with the table and fixed for its life
+ * @dir: the two PASID directories, back to back (KVM_PASID_NR_TABLES
+ *	entries, indexed by bits 19:10 of the guest PASID), allocated with
+ *	the table and fixed for its life
  * @stats: lookup counters
  *
  * Written by the kvm_pasid module only, under its lock: a table entry is
  * written whole (one 32-bit store) before the directory entry pointing to
  * its table is published with release semantics, and a table is freed only
  * after it was unpublished, every vCPU of the VM forced out of guest mode,
- * and an RCU grace period. A reader therefore needs nothing but
- * an RCU read side (rcu_read_lock(), or preemption off) and two loads.
+ * and an RCU grace period. A directory entry that is not present still
+ * holds an address (the hardware ignores it): the zero page's, a table in
+ * which no entry is valid. A software reader therefore needs nothing but
+ * an RCU read side and two loads, with no test between them.
  */
 struct kvm_pasid_table {
-	u64 *dir[KVM_PASID_NR_DIRS];
+	u64 *dir;
 	struct kvm_pasid_stats __percpu *stats;
 };
+
+/**
+ * kvm_pasid_dir_walk() - the PASID-table entry of a guest PASID
+ * @dir: the directories of a table (&kvm_pasid_table.dir)
+ * @gpasid: guest PASID
+ *
+ * The walk the CPU does, directory entry then table entry, without the
+ * present test (a directory entry that is not present leads to the zero
+ * page). Counts nothing.
+ *
+ * Context: any, inside an RCU read side (rcu_read_lock(), preemption off,
+ * ...).
+ * Return: the entry (kvm_pasid_pte_decode() tells the host PASID); 0 if
+ * @gpasid is out of range.
+ */
+static __always_inline u32 kvm_pasid_dir_walk(const u64 *dir, u32 gpasid)
+{
+	const u32 *table;
+
+	if (unlikely(gpasid > KVM_PASID_MAX))
+		return 0;
+	/* Address dependency: the entry is read after the table is seen. */
+	table = __va(READ_ONCE(dir[gpasid >> KVM_PASID_TABLE_SHIFT]) &
+		     KVM_PASID_PDE_ADDR);
+	return READ_ONCE(table[gpasid & (KVM_PASID_TABLE_ENTRIES - 1)]);
+}
 
 /**
  * kvm_pasid_table_lookup() - translate in a table, lock-free
@@ -134,27 +165,16 @@ struct kvm_pasid_table {
  * @gpasid: guest PASID
  * @hpasid: output, the host PASID on a hit
  *
- * The walk the CPU does: directory entry, then table entry. Counts nothing.
+ * kvm_pasid_dir_walk() and the decoding of the entry. Counts nothing.
  *
- * Context: any, inside rcu_read_lock() (or another RCU read side).
+ * Context: any, inside an RCU read side (rcu_read_lock(), preemption off,
+ * ...).
  * Return: true on a hit; false if @gpasid does not translate.
  */
-static inline bool kvm_pasid_table_lookup(const struct kvm_pasid_table *t,
-					  u32 gpasid, u32 *hpasid)
+static __always_inline bool kvm_pasid_table_lookup(const struct kvm_pasid_table *t,
+						   u32 gpasid, u32 *hpasid)
 {
-	unsigned int di = gpasid >> KVM_PASID_TABLE_SHIFT;
-	u32 *table;
-
-	if (unlikely(gpasid > KVM_PASID_MAX))
-		return false;
-	/* Address dependency: the entry is read after the table is seen. */
-	table = kvm_pasid_pde_decode(READ_ONCE(t->dir[di >> KVM_PASID_DIR_SHIFT]
-					       [di & (KVM_PASID_DIR_ENTRIES - 1)]));
-	if (!table)
-		return false;
-	return kvm_pasid_pte_decode(READ_ONCE(table[gpasid &
-					      (KVM_PASID_TABLE_ENTRIES - 1)]),
-				    hpasid);
+	return kvm_pasid_pte_decode(kvm_pasid_dir_walk(t->dir, gpasid), hpasid);
 }
 
 /**
@@ -177,17 +197,114 @@ struct kvm_pasid *kvm_pasid_get(struct kvm *kvm);
 void kvm_pasid_put(struct kvm_pasid *kp);
 
 /**
+ * struct kvm_pasid_batch - a run of translations in one read side
+ * @dir: the directories of the table (the attachment's, loaded once)
+ * @kp: the attachment
+ * @lookups: translations in this run
+ * @hits: of those, the ones that translated
+ *
+ * On the caller's stack, between kvm_pasid_batch_begin() and
+ * kvm_pasid_batch_end(); its fields are private to those functions.
+ */
+struct kvm_pasid_batch {
+	const u64 *dir;
+	struct kvm_pasid *kp;
+	unsigned int lookups;
+	unsigned int hits;
+};
+
+/**
+ * kvm_pasid_batch_begin() - start a run of translations
+ * @b: the run (the caller's, uninitialized)
+ * @kp: the VM's attachment, from kvm_pasid_get()
+ *
+ * For a device that takes several submissions in a row (drains a queue):
+ * one RCU read side and one update of the counters for all of them.
+ * Disables preemption until kvm_pasid_batch_end(): a preempt-disabled
+ * section is an RCU read side (the flavours are one since 4.20:
+ * call_rcu() waits for it) and, unlike rcu_read_lock(), costs no call on
+ * a preemptible-RCU kernel nor lockdep bookkeeping (which costs far more
+ * than the walk on a lockdep kernel).
+ *
+ * Context: any; no sleeping until kvm_pasid_batch_end(), which must
+ * follow on the same CPU, in the same context; keep a run short (a
+ * bounded budget of submissions).
+ */
+static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
+					 struct kvm_pasid *kp)
+{
+	preempt_disable();
+	b->dir = kp->table.dir;
+	b->kp = kp;
+	b->lookups = 0;
+	b->hits = 0;
+}
+
+/**
+ * kvm_pasid_batch_translate() - translate a guest PASID within a run
+ * @b: the run, from kvm_pasid_batch_begin()
+ * @gpasid: the guest PASID a submission carries
+ * @hpasid: output, the host PASID to execute it with (set on a hit only)
+ *
+ * Two loads and two register increments, no branch but the range test:
+ * the run's counters reach the attachment's at kvm_pasid_batch_end(). A
+ * miss must be reported as kvm_pasid_translate() says.
+ *
+ * Context: between kvm_pasid_batch_begin() and kvm_pasid_batch_end().
+ * Return: true if @gpasid translates (accepted), false if not (not
+ * accepted).
+ */
+static __always_inline bool kvm_pasid_batch_translate(struct kvm_pasid_batch *b,
+						      u32 gpasid, u32 *hpasid)
+{
+	u32 pte = kvm_pasid_dir_walk(b->dir, gpasid);
+
+	b->lookups++;
+	/* The valid bit, counted without a branch. */
+	b->hits += (pte & KVM_PASID_PTE_VALID) >> KVM_PASID_PTE_VALID_SHIFT;
+	return kvm_pasid_pte_decode(pte, hpasid);
+}
+
+/**
+ * kvm_pasid_batch_end() - end a run of translations
+ * @b: the run, from kvm_pasid_batch_begin()
+ *
+ * Adds the run's lookups and misses to the attachment's counters and ends
+ * the read side: the host PASIDs the run returned stay the caller's to
+ * use, the table may change from here on.
+ *
+ * Context: the one of the kvm_pasid_batch_begin() it ends.
+ */
+static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
+{
+	struct kvm_pasid_stats __percpu *stats = b->kp->table.stats;
+
+	/*
+	 * Interrupt-safe adds: a run may end in an interrupt handler that
+	 * came in the middle of another's end on this CPU (one instruction
+	 * on x86, as the preempt-safe variant would be).
+	 */
+	this_cpu_add(stats->lookups, b->lookups);
+	if (unlikely(b->hits != b->lookups))
+		this_cpu_add(stats->misses, b->lookups - b->hits);
+	preempt_enable();
+}
+
+/**
  * kvm_pasid_translate() - translate a guest PASID of a VM, lock-free
  * @kp: the VM's attachment, from kvm_pasid_get()
  * @gpasid: the guest PASID a submission carries
  * @hpasid: output, the host PASID to execute it with
  *
- * O(1): two loads in an RCU-sched read side (preemption off), and the
- * per-CPU counters. A miss must be reported the way the hardware reports
- * a failed ENQCMD: the submission is not accepted (ENQCMD's ZF set,
- * "retry"), it is never executed, with any PASID. A device's submission
- * portal stays closed until the VM is attached (kvm_pasid_get() returned
- * the attachment).
+ * O(1): a run of one translation (kvm_pasid_batch_begin(),
+ * kvm_pasid_batch_translate(), kvm_pasid_batch_end()): two loads with
+ * preemption off, and the per-CPU counters. A device that takes several
+ * submissions in a row uses a run for them instead: the read side and the
+ * counters are then paid once. A miss must be reported the way the
+ * hardware reports a failed ENQCMD: the submission is not accepted
+ * (ENQCMD's ZF set, "retry"), it is never executed, with any PASID. A
+ * device's submission portal stays closed until the VM is attached
+ * (kvm_pasid_get() returned the attachment).
  *
  * Context: any (no lock, no sleeping).
  * Return: true if @gpasid translates (accepted), false if not (not
@@ -196,20 +313,12 @@ void kvm_pasid_put(struct kvm_pasid *kp);
 static inline bool kvm_pasid_translate(struct kvm_pasid *kp, u32 gpasid,
 				       u32 *hpasid)
 {
+	struct kvm_pasid_batch b;
 	bool hit;
 
-	/*
-	 * A preempt-disabled section is an RCU read side (the flavours are
-	 * one since 4.20: call_rcu() waits for it), cheaper than
-	 * rcu_read_lock() on a preemptible-RCU kernel, and it lets the
-	 * counters use the non-preempt-safe per-CPU increments.
-	 */
-	rcu_read_lock_sched();
-	hit = kvm_pasid_table_lookup(&kp->table, gpasid, hpasid);
-	__this_cpu_inc(kp->table.stats->lookups);
-	if (unlikely(!hit))
-		__this_cpu_inc(kp->table.stats->misses);
-	rcu_read_unlock_sched();
+	kvm_pasid_batch_begin(&b, kp);
+	hit = kvm_pasid_batch_translate(&b, gpasid, hpasid);
+	kvm_pasid_batch_end(&b);
 	return hit;
 }
 

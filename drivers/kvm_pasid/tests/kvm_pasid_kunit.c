@@ -7,7 +7,9 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
 
@@ -94,12 +96,52 @@ static void kvm_pasid_test_layout(struct kunit *test)
 	mutex_lock(&vm->lock);
 	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, g, 0x1234), 0);
 	mutex_unlock(&vm->lock);
-	KUNIT_EXPECT_EQ(test, vm->pub.table.dir[0][5], 0ULL);
-	pde = vm->pub.table.dir[1][5];
+	/* The directories back to back: directory 1 from entry 512 on. */
+	KUNIT_EXPECT_EQ(test, vm->pub.table.dir[5], kvm_pasid_pde_none());
+	pde = vm->pub.table.dir[KVM_PASID_DIR_ENTRIES + 5];
 	table = kvm_pasid_pde_decode(pde);
 	KUNIT_ASSERT_NOT_NULL(test, table);
 	KUNIT_EXPECT_EQ(test, table[7], kvm_pasid_pte_encode(0x1234));
 	KUNIT_EXPECT_EQ(test, table[6], 0U);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, g),
+			kvm_pasid_pte_encode(0x1234));
+	/* Its last entry gone, the table's directory entry is "none" again. */
+	mutex_lock(&vm->lock);
+	KUNIT_EXPECT_TRUE(test, kvm_pasid_vm_unset(vm, g));
+	mutex_unlock(&vm->lock);
+	KUNIT_EXPECT_EQ(test, vm->pub.table.dir[KVM_PASID_DIR_ENTRIES + 5],
+			kvm_pasid_pde_none());
+	free_vm(vm);
+}
+
+/*
+ * A directory entry with no table is not present (what the hardware
+ * tests) and leads to the zero page (what the software walk reads, with
+ * no test): every guest PASID of its range misses, whatever the walk.
+ */
+static void kvm_pasid_test_pde_none(struct kunit *test)
+{
+	struct kvm_pasid_vm *vm = new_vm(test);
+	u64 none = kvm_pasid_pde_none();
+	const u32 *zero;
+	unsigned int di, i;
+	u32 h = 7;
+
+	KUNIT_EXPECT_EQ(test, none & KVM_PASID_PDE_PRESENT, 0ULL);
+	KUNIT_EXPECT_NULL(test, kvm_pasid_pde_decode(none));
+	KUNIT_EXPECT_EQ(test, none, (u64)page_to_phys(ZERO_PAGE(0)));
+	zero = __va(none & KVM_PASID_PDE_ADDR);
+	for (i = 0; i < KVM_PASID_TABLE_ENTRIES; i++)
+		KUNIT_EXPECT_FALSE(test, zero[i] & KVM_PASID_PTE_VALID);
+	for (di = 0; di < KVM_PASID_NR_TABLES; di++)
+		KUNIT_EXPECT_EQ(test, vm->pub.table.dir[di], none);
+	for (i = 0; i <= KVM_PASID_MAX; i += 4099)
+		KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, i), 0U);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, KVM_PASID_MAX), 0U);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, KVM_PASID_MAX + 1), 0U);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, U32_MAX), 0U);
+	KUNIT_EXPECT_FALSE(test, lookup(vm, 1, &h));
+	KUNIT_EXPECT_EQ(test, h, 7U);
 	free_vm(vm);
 }
 
@@ -175,13 +217,63 @@ static void kvm_pasid_test_lazy(struct kunit *test)
 	kvm_pasid_vm_put(vm);
 }
 
+/* ---- runs of translations ------------------------------------------------ */
+
+static void kvm_pasid_test_batch(struct kunit *test)
+{
+	struct kvm_pasid_vm *vm = new_vm(test);
+	struct kvm_pasid_batch b;
+	u64 lookups, misses;
+	u32 h = 0;
+
+	mutex_lock(&vm->lock);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, 9, 90), 0);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, 1030, 91), 0);
+	mutex_unlock(&vm->lock);
+
+	kvm_pasid_batch_begin(&b, &vm->pub);
+	KUNIT_EXPECT_TRUE(test, kvm_pasid_batch_translate(&b, 9, &h));
+	KUNIT_EXPECT_EQ(test, h, 90U);
+	/* A miss leaves the output alone: in a present table, in none, out of range. */
+	KUNIT_EXPECT_FALSE(test, kvm_pasid_batch_translate(&b, 10, &h));
+	KUNIT_EXPECT_FALSE(test, kvm_pasid_batch_translate(&b, 5000, &h));
+	KUNIT_EXPECT_FALSE(test, kvm_pasid_batch_translate(&b, 0, &h));
+	KUNIT_EXPECT_FALSE(test, kvm_pasid_batch_translate(&b, KVM_PASID_MAX + 1, &h));
+	KUNIT_EXPECT_EQ(test, h, 90U);
+	KUNIT_EXPECT_TRUE(test, kvm_pasid_batch_translate(&b, 1030, &h));
+	KUNIT_EXPECT_EQ(test, h, 91U);
+	/* The run's counts reach the attachment's at its end, all at once. */
+	kvm_pasid_vm_stats(vm, &lookups, &misses);
+	KUNIT_EXPECT_EQ(test, lookups, 0ULL);
+	kvm_pasid_batch_end(&b);
+	kvm_pasid_vm_stats(vm, &lookups, &misses);
+	KUNIT_EXPECT_EQ(test, lookups, 6ULL);
+	KUNIT_EXPECT_EQ(test, misses, 4ULL);
+
+	/* One translation is a run of one; a run of hits only adds no miss. */
+	KUNIT_EXPECT_TRUE(test, kvm_pasid_translate(&vm->pub, 1030, &h));
+	KUNIT_EXPECT_FALSE(test, kvm_pasid_translate(&vm->pub, 1031, &h));
+	kvm_pasid_batch_begin(&b, &vm->pub);
+	KUNIT_EXPECT_TRUE(test, kvm_pasid_batch_translate(&b, 9, &h));
+	kvm_pasid_batch_end(&b);
+	kvm_pasid_batch_begin(&b, &vm->pub);
+	kvm_pasid_batch_end(&b);
+	kvm_pasid_vm_stats(vm, &lookups, &misses);
+	KUNIT_EXPECT_EQ(test, lookups, 9ULL);
+	KUNIT_EXPECT_EQ(test, misses, 5ULL);
+	free_vm(vm);
+}
+
 /* ---- concurrent lookups ----------------------------------------------- */
 
 /*
  * Guest PASID i of the test lives alone in its PASID table (so every
  * removal frees a table) and is only ever bound to host PASIDs whose bits
  * 19:8 are i: a lookup that returns anything else saw a half-written
- * entry, another guest PASID's entry or a freed table.
+ * entry, another guest PASID's entry or a freed table. The readers use
+ * the three ways in: the bare walk in rcu_read_lock(), kvm_pasid_translate()
+ * and runs of kvm_pasid_batch_translate(); the last two count, and the
+ * attachment's counters must add up to what those readers saw.
  */
 #define CONC_GUESTS	48
 #define CONC_READERS	3
@@ -196,33 +288,67 @@ struct conc_ctx {
 	atomic_t stop;
 	atomic_t bad;
 	atomic_long_t hits, misses;
+	atomic_long_t counted_lookups, counted_misses;
 	atomic_t running;
+	atomic_t mode;
 	struct completion done;
 };
+
+static void conc_check(struct conc_ctx *ctx, unsigned int i, bool hit, u32 h,
+		       long *hits, long *misses)
+{
+	if (hit) {
+		if (h >> 8 != i)
+			atomic_inc(&ctx->bad);
+		(*hits)++;
+	} else {
+		(*misses)++;
+	}
+}
 
 static int conc_reader(void *arg)
 {
 	struct conc_ctx *ctx = arg;
-	unsigned int i, n = 0;
+	unsigned int mode = atomic_inc_return(&ctx->mode) % 3;
+	unsigned int i, j, n = 0;
 	long hits = 0, misses = 0;
+	struct kvm_pasid_batch b;
+	bool hit;
 	u32 h;
 
 	while (!atomic_read(&ctx->stop)) {
-		i = 1 + get_random_u32_below(CONC_GUESTS - 1);
-		rcu_read_lock();
-		if (kvm_pasid_table_lookup(&ctx->vm->pub.table, conc_g(i), &h)) {
-			if (h >> 8 != i)
-				atomic_inc(&ctx->bad);
-			hits++;
-		} else {
-			misses++;
+		switch (mode) {
+		case 0:
+			i = 1 + get_random_u32_below(CONC_GUESTS - 1);
+			rcu_read_lock();
+			hit = kvm_pasid_table_lookup(&ctx->vm->pub.table, conc_g(i), &h);
+			rcu_read_unlock();
+			conc_check(ctx, i, hit, h, &hits, &misses);
+			break;
+		case 1:
+			i = 1 + get_random_u32_below(CONC_GUESTS - 1);
+			hit = kvm_pasid_translate(&ctx->vm->pub, conc_g(i), &h);
+			conc_check(ctx, i, hit, h, &hits, &misses);
+			break;
+		default:
+			kvm_pasid_batch_begin(&b, &ctx->vm->pub);
+			for (j = 0; j < 16; j++) {
+				i = 1 + get_random_u32_below(CONC_GUESTS - 1);
+				hit = kvm_pasid_batch_translate(&b, conc_g(i), &h);
+				conc_check(ctx, i, hit, h, &hits, &misses);
+			}
+			kvm_pasid_batch_end(&b);
+			break;
 		}
-		rcu_read_unlock();
 		if (!(++n & 255))
 			cond_resched();
 	}
 	atomic_long_add(hits, &ctx->hits);
 	atomic_long_add(misses, &ctx->misses);
+	if (mode) {
+		atomic_long_add(hits + misses, &ctx->counted_lookups);
+		atomic_long_add(misses, &ctx->counted_misses);
+	}
 	if (atomic_dec_and_test(&ctx->running))
 		complete(&ctx->done);
 	return 0;
@@ -232,6 +358,7 @@ static void kvm_pasid_test_concurrent(struct kunit *test)
 {
 	struct conc_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	unsigned int r, i, round;
+	u64 lookups, misses;
 	u8 seq[CONC_GUESTS] = {};
 	int ret;
 
@@ -262,6 +389,11 @@ static void kvm_pasid_test_concurrent(struct kunit *test)
 	/* Both outcomes were met: the readers raced real updates. */
 	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx->hits), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&ctx->misses), 0L);
+	/* Every counted lookup and miss, no more, whatever the CPU. */
+	kvm_pasid_vm_stats(ctx->vm, &lookups, &misses);
+	KUNIT_EXPECT_GT(test, lookups, 0ULL);
+	KUNIT_EXPECT_EQ(test, lookups, (u64)atomic_long_read(&ctx->counted_lookups));
+	KUNIT_EXPECT_EQ(test, misses, (u64)atomic_long_read(&ctx->counted_misses));
 	kunit_info(test, "%ld hits, %ld misses, %llu updates\n",
 		   atomic_long_read(&ctx->hits), atomic_long_read(&ctx->misses),
 		   ctx->vm->updates);
@@ -303,6 +435,8 @@ static void kvm_pasid_test_refs(struct kunit *test)
 static struct kunit_case kvm_pasid_table_cases[] = {
 	KUNIT_CASE(kvm_pasid_test_encode),
 	KUNIT_CASE(kvm_pasid_test_layout),
+	KUNIT_CASE(kvm_pasid_test_pde_none),
+	KUNIT_CASE(kvm_pasid_test_batch),
 	KUNIT_CASE(kvm_pasid_test_lazy),
 	KUNIT_CASE(kvm_pasid_test_refs),
 	KUNIT_CASE_SLOW(kvm_pasid_test_concurrent),

@@ -3,16 +3,17 @@
 #
 # kvm_pasid benchmark (busybox sh, inside the test VM), in one boot:
 # - the kvm_pasid_bench module: a translation through the two-level table
-#   (and kvm_pasid_translate() with its RCU section and counters) against a
-#   lookup in a flat 2^20-entry array, interleaved rounds, medians, ratios
-#   (target <= 1.5x); the table's memory for 1, 1K and 64K mapped guest
-#   PASIDs against the flat 4 MiB table;
+#   (the bare walk, runs of kvm_pasid_batch_translate(), and
+#   kvm_pasid_translate() alone with its read side and counters) against a
+#   lookup in a flat 2^20-entry array, the same keys, interleaved rounds of
+#   rotating order, medians, ratios (target <= 1.5x); the table's memory
+#   for 1, 1K and 64K mapped guest PASIDs against the flat 4 MiB table;
 # - kvm_pasid_bench (userspace): the latency of one update as the VMM
 #   sees it with 0, 1, 2 and 4 vCPUs running a guest loop, interleaved
 #   rounds, medians, ratios against no vCPU running. The VM has 2 CPUs:
 #   with more running vCPUs than the one CPU left to them they share it.
 #
-# Parameters: KVM_PASID_BENCH_ARGS for the module (e.g. "rounds=31"),
+# Parameters: KVM_PASID_BENCH_ARGS for the module (e.g. "rounds=31 batch=16"),
 # KVM_PASID_BENCH_UPDATES "rounds updates" for the userspace part.
 
 echo "== kvm_pasid benchmark (kernel $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs)"
