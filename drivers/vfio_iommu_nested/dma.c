@@ -9,6 +9,7 @@
  */
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/pvm_ioasid.h>
 #include <linux/sched/signal.h>
 #include <linux/vfio.h>
 
@@ -372,3 +373,93 @@ int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
 	return vn_dma(c, vdev, pasid, iova, buf, len, flags, res);
 }
 EXPORT_SYMBOL_NS_GPL(vfio_nested_dma, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_dma_abort() - end the page request waits of a device's DMA
+ * @vdev: the device, registered with a nested container (its fd open)
+ *
+ * Every DMA of @vdev that waits for a page response (vfio_nested_dma() in
+ * a worker of the device model) stops waiting and fails with
+ * VFIO_NESTED_DMA_ABORTED (-EINTR), as if its task had been killed; the
+ * page request is withdrawn and a page response to it later is refused.
+ * A DMA that raises a page request after the call is not affected: a
+ * device model first stops its workers from starting new DMA, then calls
+ * this until they are idle.
+ *
+ * Context: any context but NMI (hard or soft interrupt included); never
+ * sleeps, takes only the fault queue's spinlock.
+ * Return: the number of waits ended; 0 also when @vdev has no nested
+ * container or it has no fault queue.
+ */
+unsigned int vfio_nested_dma_abort(struct vfio_device *vdev)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_pasid_state *ps;
+
+	if (!c)
+		return 0;
+	ps = vn_pasid_state(c);
+	if (!ps)
+		return 0;
+	return vn_fault_abort_dev(ps->faultq, vn_dma_dev_id(vdev));
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_dma_abort, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_pasid_resolve() - the host PASID a device model executes with
+ * @vdev: the device, registered with a nested container (its fd open)
+ * @flags: 0, or VFIO_NESTED_PASID_GUEST: @pasid is a guest PASID
+ * @pasid: the PASID as the VMM names it to the container's ioctls
+ * @hpasid: output, the host PASID
+ *
+ * For a device model whose VMM gives it a PASID (a dedicated work queue):
+ * check that the container's ``/dev/ioasid`` file owns @pasid (allocated
+ * it, or, with VFIO_NESTED_PASID_GUEST, attached that guest PASID) and
+ * resolve it to the host PASID, as VFIO_NESTED_BIND_S1 does. Nothing needs
+ * to be bound for it yet. The answer is that of the time of the call.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (unknown @flags), -EINVAL (a PASID of 0 or wider
+ * than 20 bits), -ENODEV (@vdev has no nested container), -ENXIO (the
+ * container has no ``/dev/ioasid`` file), -ENOENT (the file does not own
+ * @pasid), -ENOMEM.
+ */
+int vfio_nested_pasid_resolve(struct vfio_device *vdev, u32 flags, u32 pasid,
+			      u32 *hpasid)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_pasid_state *ps;
+	ioasid_t host;
+	int ret;
+
+	if (flags & ~VFIO_NESTED_PASID_GUEST)
+		return -EOPNOTSUPP;
+	ret = vn_pasid_check(flags, pasid);
+	if (ret)
+		return ret;
+	if (!c)
+		return -ENODEV;
+	ps = vn_pasid_state(c);
+	if (!ps)
+		return -ENXIO;
+	mutex_lock(&ps->lock);
+	if (!ps->set) {
+		ret = -ENXIO;
+	} else if (flags & VFIO_NESTED_PASID_GUEST) {
+		host = pvm_ioasid_find_by_spid(ps->set, pasid, true);
+		if (host == PVM_IOASID_INVALID) {
+			ret = -ENOENT;
+		} else {
+			pvm_ioasid_put(ps->set, host);
+			*hpasid = host;
+		}
+	} else if (pvm_ioasid_get(ps->set, pasid)) {
+		ret = -ENOENT;
+	} else {
+		pvm_ioasid_put(ps->set, pasid);
+		*hpasid = pasid;
+	}
+	mutex_unlock(&ps->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_pasid_resolve, VFIO_NESTED_NS);
