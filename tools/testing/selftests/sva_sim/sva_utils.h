@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <time.h>
 #include <sys/eventfd.h>
+#include <linux/kvm.h>
 #include <linux/sva_sim.h>
 
 #include "../vfio_iommu_nested/nested_pasid_utils.h"
@@ -535,20 +536,47 @@ struct sva_env {
 #define SVA_RAM_GPA	(4ULL << 30)
 #define SVA_IOVA	0x00007f5500000000ULL
 
+/* A KVM-VFIO device of the VM @vm_fd (what gives the device its VM). */
+static inline int sva_kvm_vfio_dev(int vm_fd)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+
+	return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) ? -errno : (int)cd.fd;
+}
+
+static inline int sva_kvm_vfio_add(int kvm_vfio, int group)
+{
+	struct kvm_device_attr a = {
+		.group = KVM_DEV_VFIO_FILE, .attr = KVM_DEV_VFIO_FILE_ADD,
+		.addr = (uintptr_t)&group,
+	};
+
+	return np_ioctl(kvm_vfio, KVM_SET_DEVICE_ATTR, &a);
+}
+
 /*
- * Instance @n as @cfg says, in a new container tied to a new /dev/ioasid
- * file, @ram bytes of guest RAM, a PASID allocated and bound to an (empty)
- * 4-level table in that RAM.
+ * Instance @n as @cfg says, its group in a new container (and, with
+ * @kvm_vfio >= 0, added to that KVM-VFIO device before the device fd is
+ * opened), the container tied to a new /dev/ioasid file, @ram bytes of
+ * guest RAM, a PASID allocated and bound to an (empty) 4-level table in
+ * that RAM.
  */
-static inline int sva_env_setup(struct sva_env *e, unsigned int n,
-				const struct sva_cfg *cfg, __u64 ram)
+static inline int sva_env_setup_kvm(struct sva_env *e, unsigned int n,
+				    const struct sva_cfg *cfg, __u64 ram,
+				    int kvm_vfio)
 {
 	int ret;
 
 	memset(e, 0, sizeof(*e));
 	e->ioasid = -1;
 	e->next_iova = SVA_IOVA;
-	ret = sva_dev_open(&e->d, n, cfg);
+	ret = sva_dev_create(&e->d, n, cfg);
+	if (!ret)
+		ret = sva_dev_open_group(&e->d);
+	if (!ret && kvm_vfio >= 0)
+		ret = sva_kvm_vfio_add(kvm_vfio, e->d.group);
+	if (!ret)
+		ret = sva_dev_open_fd(&e->d);
 	if (ret)
 		return ret;
 	ret = np_guest_init(&e->g, e->d.container, SVA_RAM_GPA, ram);
@@ -563,6 +591,12 @@ static inline int sva_env_setup(struct sva_env *e, unsigned int n,
 	np_guest_page(&e->g, NP_PAGE);	/* never a buffer at the RAM's start */
 	e->g.root = np_guest_page(&e->g, NP_PAGE);
 	return np_bind(e->d.container, 0, e->pasid, e->g.root);
+}
+
+static inline int sva_env_setup(struct sva_env *e, unsigned int n,
+				const struct sva_cfg *cfg, __u64 ram)
+{
+	return sva_env_setup_kvm(e, n, cfg, ram, -1);
 }
 
 static inline void sva_env_teardown(struct sva_env *e)
