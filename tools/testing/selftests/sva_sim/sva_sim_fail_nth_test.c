@@ -227,11 +227,12 @@ static void check(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, sva_set_kick(e->d.dev, QS, -1));
 		break;
 	case SWEEP_SUBMIT:
-		if (!ret)
+		if (!ret) {
 			EXPECT_EQ(SVA_SIM_COMP_SUCCESS,
 				  sva_wait_cr(self->cr, SVA_WAIT_MS));
-		else
+		} else {
 			EXPECT_EQ(0, sva_wait_cr(self->cr, 20));
+		}
 		EXPECT_EQ(0, sva_drain(e->d.dev, QS, 0));
 		break;
 	case SWEEP_RESET:
