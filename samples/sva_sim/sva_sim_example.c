@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 	printf("[guest driver -> vmm] the guest allocates PASID %#x and binds its page table\n",
 	       GPASID);
 	ret = ioasid_attach(e.ioasid, e.pasid, GPASID);
-	STEP(!ret, "IOASID_ALLOC: host PASID %u; IOASID_ATTACH_GPASID: guest PASID %#x -> host PASID %u",
+	STEP(!ret, "IOASID_ALLOC: host PASID %u; IOASID_ATTACH_GPASID: guest %#x -> host %u",
 	     e.pasid, GPASID, e.pasid);
 	src = sva_buf(&e, 4096, (void **)&src_hva);
 	dst = sva_buf(&e, 4096, (void **)&dst_hva);
@@ -127,33 +127,34 @@ int main(int argc, char **argv)
 	c1 = sva_buf(&e, 32, (void **)&cr1);
 	c2 = sva_buf(&e, 32, (void **)&cr2);
 	c3 = sva_buf(&e, 32, (void **)&cr3);
-	STEP(c3 != 0, "the guest's page table (4-level, root GPA 0x%llx) maps its buffers at GVA 0x%llx.."
-	     "0x%llx; VFIO_NESTED_BIND_S1 bound it for the PASID",
-	     (unsigned long long)e.g.root, (unsigned long long)src,
-	     (unsigned long long)(c3 + 32));
+	STEP(c3 != 0, "guest page table (root GPA 0x%llx) bound: VFIO_NESTED_BIND_S1",
+	     (unsigned long long)e.g.root);
+	STEP(c3 != 0, "it maps the guest's buffers at GVA 0x%llx to 0x%llx",
+	     (unsigned long long)src, (unsigned long long)(c3 + 32));
 
 	printf("[vmm] the shared queue in guest-PASID mode: closed until translation is live\n");
 	ret = sva_enable(e.d.dev, QS, SVA_SIM_QUEUE_F_GUEST_PASID);
-	STEP(ret == -ENOTCONN, "SVA_SIM_QUEUE_ENABLE before the VM is attached on /dev/kvm_pasid: %s",
-	     strerror(-ret));
+	STEP(ret == -ENOTCONN, "SVA_SIM_QUEUE_ENABLE, the VM not attached on %s: %s",
+	     KP_DEV, strerror(-ret));
 	kp = open(KP_DEV, O_RDWR | O_CLOEXEC);
 	ret = kp < 0 ? -errno : kp_attach(kp, vm.fd, e.ioasid);
 	hp = ret ? ret : kp_translate(kp, GPASID);
-	STEP(!ret && hp == e.pasid, "KVM_PASID_ATTACH: the VM's PASID table translates guest %#x -> host %ld",
+	STEP(!ret && hp == e.pasid, "KVM_PASID_ATTACH: the VM's table has guest %#x -> host %ld",
 	     GPASID, hp);
 	ret = sva_enable(e.d.dev, QS, SVA_SIM_QUEUE_F_GUEST_PASID);
-	STEP(!ret, "SVA_SIM_QUEUE_ENABLE (SVA_SIM_QUEUE_F_GUEST_PASID): the portal of queue %d is open", QS);
+	STEP(!ret, "SVA_SIM_QUEUE_ENABLE (F_GUEST_PASID): queue %d's portal is open", QS);
 	irq = eventfd(0, EFD_CLOEXEC);
 	ret = sva_set_irq(e.d.dev, SVA_SIM_IRQ_COMPLETION, QS, irq);
-	STEP(!ret, "VFIO_DEVICE_SET_IRQS: queue %d's completion interrupt -> eventfd %d (a KVM irqfd for a real guest)",
+	STEP(!ret, "VFIO_DEVICE_SET_IRQS: queue %d's completion interrupt -> eventfd %d",
 	     QS, irq);
+	printf("   (for a real guest: a KVM irqfd)\n");
 	if (e.d.portal_flags & VFIO_REGION_INFO_FLAG_MMAP) {
 		kick = eventfd(0, EFD_CLOEXEC);
 		ret = sva_set_kick(e.d.dev, QS, kick);
 		if (!ret)
 			ret = sva_portal_map(&e.d);
-		STEP(!ret, "portal page mapped (the guest's, through the VMM), kick eventfd %d "
-		     "(a KVM ioeventfd for a real guest)", kick);
+		STEP(!ret, "portal page mapped, kick eventfd %d", kick);
+		printf("   (for a real guest: the page in its BAR, the kick a KVM ioeventfd)\n");
 	}
 
 	printf("[guest] a memmove and a CRC32C with guest PASID %#x, ENQCMD-style\n", GPASID);
@@ -173,8 +174,9 @@ int main(int argc, char **argv)
 	STEP(sva_wait_cr(cr1, SVA_WAIT_MS) == SVA_SIM_COMP_SUCCESS,
 	     "memmove's completion record: %s, %u bytes done", status_name(cr1->status),
 	     cr1->bytes_done);
-	STEP(!memcmp(dst_hva, text, sizeof(text)), "the destination (guest RAM at GPA 0x%llx) reads \"%s\"",
-	     (unsigned long long)(SVA_RAM_GPA + ((char *)dst_hva - (char *)e.g.ram)), dst_hva);
+	STEP(!memcmp(dst_hva, text, sizeof(text)), "destination, guest RAM at GPA 0x%llx:",
+	     (unsigned long long)(SVA_RAM_GPA + ((char *)dst_hva - (char *)e.g.ram)));
+	printf("       \"%s\"\n", dst_hva);
 	STEP(cr2->status == SVA_SIM_COMP_SUCCESS &&
 	     cr2->crc == sva_crc32c(0, text, sizeof(text)),
 	     "CRC32C's completion record: %s, crc 0x%08x (the CPU's: 0x%08x)",
@@ -204,11 +206,11 @@ int main(int argc, char **argv)
 	     cr3->bytes_done);
 
 	ret = sva_stats(e.d.dev, SVA_SIM_ALL_QUEUES, &st);
-	STEP(!ret, "SVA_SIM_GET_STATS: %llu submitted, %llu accepted, %llu refused, %llu completed, "
-	     "%llu bytes, %llu interrupts", (unsigned long long)st.submitted,
-	     (unsigned long long)st.accepted, (unsigned long long)st.refused,
-	     (unsigned long long)st.completed, (unsigned long long)st.bytes,
-	     (unsigned long long)st.irqs);
+	STEP(!ret, "SVA_SIM_GET_STATS: %llu submitted, %llu accepted, %llu refused, %llu done,",
+	     (unsigned long long)st.submitted, (unsigned long long)st.accepted,
+	     (unsigned long long)st.refused, (unsigned long long)st.completed);
+	printf("       %llu bytes, %llu interrupts\n", (unsigned long long)st.bytes,
+	       (unsigned long long)st.irqs);
 
 	printf("[vmm] teardown: device reset, fds closed\n");
 	ret = ioctl(e.d.dev, VFIO_DEVICE_RESET) ? -errno : 0;

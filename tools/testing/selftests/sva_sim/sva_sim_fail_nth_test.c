@@ -19,7 +19,7 @@
 /* Test mdevs of this program: SVA_UUID(0x60) to (0x6f). */
 #define UUID_SWEEP	0x60
 #define UUID_CREATE	0x61
-#define RAM_SIZE	(1ULL << 20)
+#define RAM_SIZE	0x100000ULL	/* 1 MiB */
 #define QD		0
 #define QS		1
 #define MAX_NTH		400
@@ -113,17 +113,16 @@ static int prepare(FIXTURE_DATA(fail_nth) * self, enum sweep_kind kind)
 			ret = np_bind(e->d.container, 0, e->pasid, e->g.root);
 		return ret;
 	case SWEEP_CLOSE:
-		if (e->d.dev < 0)
-			ret = sva_dev_open_fd(&e->d);
-		/* a descriptor completed, a kick, an irq: all to release */
-		if (!ret)
-			ret = sva_set_kick(e->d.dev, QS, self->efd);
-		if (!ret)
-			ret = sva_set_irq(e->d.dev, SVA_SIM_IRQ_COMPLETION, QS,
-					  self->efd);
-		/* fall through */
 	case SWEEP_SUBMIT:
 	case SWEEP_RESET:
+		if (e->d.dev < 0)
+			ret = sva_dev_open_fd(&e->d);
+		/* the close has a kick and an irq to release */
+		if (!ret && kind == SWEEP_CLOSE)
+			ret = sva_set_kick(e->d.dev, QS, self->efd);
+		if (!ret && kind == SWEEP_CLOSE)
+			ret = sva_set_irq(e->d.dev, SVA_SIM_IRQ_COMPLETION, QS,
+					  self->efd);
 		if (!ret)
 			ret = sva_env_enable(e, QS, false);
 		if (!ret)

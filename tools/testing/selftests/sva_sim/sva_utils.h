@@ -178,14 +178,13 @@ static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
 	if (ret)
 		return ret;
 	d->uuid = u;
-	if (cfg && cfg->nr_queues &&
-	    (ret = sva_attr_set(u.s, "nr_queues", cfg->nr_queues)))
-		return ret;
-	if (cfg && cfg->sizes &&
-	    (ret = sva_attr_set(u.s, "queue_sizes", cfg->sizes)))
-		return ret;
-	if (cfg && cfg->modes &&
-	    (ret = sva_attr_set(u.s, "queue_modes", cfg->modes)))
+	if (cfg && cfg->nr_queues)
+		ret = sva_attr_set(u.s, "nr_queues", cfg->nr_queues);
+	if (!ret && cfg && cfg->sizes)
+		ret = sva_attr_set(u.s, "queue_sizes", cfg->sizes);
+	if (!ret && cfg && cfg->modes)
+		ret = sva_attr_set(u.s, "queue_modes", cfg->modes);
+	if (ret)
 		return ret;
 	return sva_dev_attach(d, u.s);
 }
