@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <time.h>
 #include <sys/eventfd.h>
+#include <linux/kvm.h>
 #include <linux/sva_sim.h>
 
 #include "../vfio_iommu_nested/nested_pasid_utils.h"
@@ -143,33 +144,14 @@ static inline void sva_dev_init(struct sva_dev *d)
 	d->dev = -1;
 }
 
-/* Create instance SVA_UUID(@n) configured as @cfg (may be NULL). */
-static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
-				 const struct sva_cfg *cfg)
+/* An instance that exists (@uuid): its IOMMU group. */
+static inline int sva_dev_attach(struct sva_dev *d, const char *uuid)
 {
 	char path[128], link[256];
 	ssize_t len;
-	int ret;
 
 	sva_dev_init(d);
-	d->uuid = sva_uuid(n);
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", d->uuid.s);
-	if (vn_exists(path))	/* a crashed earlier run's */
-		sva_mdev_remove(d->uuid.s);
-	ret = sva_mdev_create(d->uuid.s);
-	if (ret) {
-		d->uuid.s[0] = 0;
-		return ret;
-	}
-	if (cfg && cfg->nr_queues &&
-	    (ret = sva_attr_set(d->uuid.s, "nr_queues", cfg->nr_queues)))
-		return ret;
-	if (cfg && cfg->sizes &&
-	    (ret = sva_attr_set(d->uuid.s, "queue_sizes", cfg->sizes)))
-		return ret;
-	if (cfg && cfg->modes &&
-	    (ret = sva_attr_set(d->uuid.s, "queue_modes", cfg->modes)))
-		return ret;
+	snprintf(d->uuid.s, sizeof(d->uuid.s), "%s", uuid);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
 		 d->uuid.s);
 	len = readlink(path, link, sizeof(link) - 1);
@@ -178,6 +160,33 @@ static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
 	link[len] = 0;
 	d->group_id = atoi(strrchr(link, '/') + 1);
 	return 0;
+}
+
+/* Create instance SVA_UUID(@n) configured as @cfg (may be NULL). */
+static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
+				 const struct sva_cfg *cfg)
+{
+	struct vn_uuid u = sva_uuid(n);
+	char path[128];
+	int ret;
+
+	sva_dev_init(d);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", u.s);
+	if (vn_exists(path))	/* a crashed earlier run's */
+		sva_mdev_remove(u.s);
+	ret = sva_mdev_create(u.s);
+	if (ret)
+		return ret;
+	d->uuid = u;
+	if (cfg && cfg->nr_queues)
+		ret = sva_attr_set(u.s, "nr_queues", cfg->nr_queues);
+	if (!ret && cfg && cfg->sizes)
+		ret = sva_attr_set(u.s, "queue_sizes", cfg->sizes);
+	if (!ret && cfg && cfg->modes)
+		ret = sva_attr_set(u.s, "queue_modes", cfg->modes);
+	if (ret)
+		return ret;
+	return sva_dev_attach(d, u.s);
 }
 
 /* A new container with the nested backend, the group in it. */
@@ -535,20 +544,42 @@ struct sva_env {
 #define SVA_RAM_GPA	(4ULL << 30)
 #define SVA_IOVA	0x00007f5500000000ULL
 
+/* A KVM-VFIO device of the VM @vm_fd (what gives the device its VM). */
+static inline int sva_kvm_vfio_dev(int vm_fd)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_VFIO };
+
+	return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) ? -errno : (int)cd.fd;
+}
+
+static inline int sva_kvm_vfio_add(int kvm_vfio, int group)
+{
+	struct kvm_device_attr a = {
+		.group = KVM_DEV_VFIO_FILE, .attr = KVM_DEV_VFIO_FILE_ADD,
+		.addr = (uintptr_t)&group,
+	};
+
+	return np_ioctl(kvm_vfio, KVM_SET_DEVICE_ATTR, &a);
+}
+
 /*
- * Instance @n as @cfg says, in a new container tied to a new /dev/ioasid
- * file, @ram bytes of guest RAM, a PASID allocated and bound to an (empty)
- * 4-level table in that RAM.
+ * For instance @e->d (created): its group in a new container (and, with
+ * @kvm_vfio >= 0, added to that KVM-VFIO device before the device fd is
+ * opened), the container tied to a new /dev/ioasid file, @ram bytes of
+ * guest RAM, a PASID allocated and bound to an (empty) 4-level table in
+ * that RAM.
  */
-static inline int sva_env_setup(struct sva_env *e, unsigned int n,
-				const struct sva_cfg *cfg, __u64 ram)
+static inline int sva_env_open(struct sva_env *e, __u64 ram, int kvm_vfio)
 {
 	int ret;
 
-	memset(e, 0, sizeof(*e));
 	e->ioasid = -1;
 	e->next_iova = SVA_IOVA;
-	ret = sva_dev_open(&e->d, n, cfg);
+	ret = sva_dev_open_group(&e->d);
+	if (!ret && kvm_vfio >= 0)
+		ret = sva_kvm_vfio_add(kvm_vfio, e->d.group);
+	if (!ret)
+		ret = sva_dev_open_fd(&e->d);
 	if (ret)
 		return ret;
 	ret = np_guest_init(&e->g, e->d.container, SVA_RAM_GPA, ram);
@@ -563,6 +594,25 @@ static inline int sva_env_setup(struct sva_env *e, unsigned int n,
 	np_guest_page(&e->g, NP_PAGE);	/* never a buffer at the RAM's start */
 	e->g.root = np_guest_page(&e->g, NP_PAGE);
 	return np_bind(e->d.container, 0, e->pasid, e->g.root);
+}
+
+/* Instance @n as @cfg says, then sva_env_open(). */
+static inline int sva_env_setup_kvm(struct sva_env *e, unsigned int n,
+				    const struct sva_cfg *cfg, __u64 ram,
+				    int kvm_vfio)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	e->ioasid = -1;
+	ret = sva_dev_create(&e->d, n, cfg);
+	return ret ? ret : sva_env_open(e, ram, kvm_vfio);
+}
+
+static inline int sva_env_setup(struct sva_env *e, unsigned int n,
+				const struct sva_cfg *cfg, __u64 ram)
+{
+	return sva_env_setup_kvm(e, n, cfg, ram, -1);
 }
 
 static inline void sva_env_teardown(struct sva_env *e)
