@@ -210,7 +210,7 @@ static void sva_sim_remove(struct mdev_device *mdev)
 
 static ssize_t sva_sim_show_description(struct mdev_type *mtype, char *buf)
 {
-	return sysfs_emit(buf, "simulated SVA accelerator: %u work queues at most (dedicated or shared), ENQCMD-style portal\n",
+	return sysfs_emit(buf, "simulated SVA accelerator, %u work queues at most\n",
 			  SVA_SIM_MAX_QUEUES);
 }
 

@@ -421,9 +421,11 @@ static void sva_sim_kick(struct sva_sim_queue *q)
 	unsigned int i;
 
 	for (i = 0; i < SVA_SIM_PORTAL_SLOTS; i++) {
+		/* the descriptor is read after the submitter's release */
 		if (smp_load_acquire(&p->status[i]) != SVA_SIM_SLOT_SUBMIT)
 			continue;
 		memcpy(&d, &p->slot[i], sizeof(d));
+		/* the answer after our read of the slot: it may reuse it */
 		smp_store_release(&p->status[i],
 				  sva_sim_slot_status(sva_sim_submit(q, &d)));
 	}

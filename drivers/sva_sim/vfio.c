@@ -65,7 +65,7 @@ static void sva_sim_abort_all(struct sva_sim_dev *sd)
 static long sva_sim_get_info(struct sva_sim_dev *sd, void __user *arg)
 {
 	struct sva_sim_info info;
-	u32 argsz;
+	u32 argsz, hpasid;
 	int ret;
 
 	ret = sva_sim_copy_arg(&info, sizeof(info),
@@ -79,9 +79,9 @@ static long sva_sim_get_info(struct sva_sim_dev *sd, void __user *arg)
 	info.argsz = sizeof(info);
 	if (sd->vdev.kvm)
 		info.out_flags |= SVA_SIM_INFO_KVM;
-	if (vfio_nested_pasid_resolve(&sd->vdev, 0, 1, &info.flags) != -ENODEV)
+	/* only a device without a nested container answers ENODEV */
+	if (vfio_nested_pasid_resolve(&sd->vdev, 0, 1, &hpasid) != -ENODEV)
 		info.out_flags |= SVA_SIM_INFO_NESTED;
-	info.flags = 0;
 	if (PAGE_SIZE == SVA_SIM_PORTAL_SIZE)
 		info.out_flags |= SVA_SIM_INFO_MMAP;
 	info.nr_queues = sd->nq;
@@ -306,8 +306,10 @@ static long sva_sim_get_stats(struct sva_sim_dev *sd, void __user *arg)
 		return -EINVAL;
 	BUILD_BUG_ON(sizeof(s) - offsetof(struct sva_sim_stats, submitted) !=
 		     SVA_SIM_ST_NR * sizeof(u64));
-	out = &s.submitted;
-	memset(out, 0, SVA_SIM_ST_NR * sizeof(u64));
+	/* the counters are the struct's tail, in the order of SVA_SIM_ST_* */
+	out = (u64 *)((u8 *)&s + offsetof(struct sva_sim_stats, submitted));
+	for (j = 0; j < SVA_SIM_ST_NR; j++)
+		out[j] = 0;
 	s.argsz = sizeof(s);
 	for (i = 0; i < sd->nq; i++) {
 		struct sva_sim_queue *q = &sd->q[i];
@@ -611,7 +613,7 @@ static int sva_sim_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	unsigned long i, first, n;
 	int ret;
 
-	if (PAGE_SIZE != SVA_SIM_PORTAL_SIZE ||
+	if (SVA_SIM_PORTAL_SIZE != PAGE_SIZE ||
 	    (off >> SVA_SIM_OFFSET_SHIFT) != SVA_SIM_REGION_PORTAL ||
 	    !(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
