@@ -3,8 +3,9 @@
  * Fault-injection sweep over sva_sim's call paths, bounded for the CI
  * budget: one instance per path, each call with its 1st, 2nd, ...
  * injectable call (slab, page allocation, user copy) failed until it runs
- * clean. Covered: opening the device fd (the queues are built), SVA_SIM_QUEUE_SET_PASID (the PASID resolved through
- * the nested backend), SVA_SIM_QUEUE_ENABLE, SVA_SIM_QUEUE_SET_KICK,
+ * clean. Covered: opening the device fd (the queues are built),
+ * SVA_SIM_QUEUE_SET_PASID (the PASID resolved through the nested
+ * backend), SVA_SIM_QUEUE_ENABLE, SVA_SIM_QUEUE_SET_KICK,
  * VFIO_DEVICE_SET_IRQS, a pwrite(2) submission (and the execution it
  * starts), SVA_SIM_GET_STATS, VFIO_DEVICE_RESET and the last close. A
  * failed call must return ENOMEM or EFAULT (a refused submission: the
