@@ -22,6 +22,7 @@
  */
 /* the helpers come with kselftest_harness.h, whose runner is not used */
 #pragma GCC diagnostic ignored "-Wunused-function"
+#include <stdarg.h>
 #include "../../tools/testing/selftests/sva_sim/sva_utils.h"
 #include "../../tools/testing/selftests/kvm_pasid/kvm_pasid_utils.h"
 
@@ -33,16 +34,23 @@
 
 static int failed;
 
-#define STEP(cond, ...) do {						\
-	if (cond) {							\
-		printf("   ok: ");					\
-	} else {							\
-		printf("   FAILED: ");					\
-		failed = 1;						\
-	}								\
-	printf(__VA_ARGS__);						\
-	printf("\n");							\
-} while (0)
+/* One line per step: what was done, and whether it did what it should. */
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+
+__printf(2, 3)
+static void step(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(ok ? "   ok: " : "   FAILED: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	failed |= !ok;
+}
 
 static const char *status_name(unsigned int s)
 {
@@ -85,41 +93,41 @@ int main(int argc, char **argv)
 
 	printf("[vmm] a KVM VM and its KVM-VFIO device with the accelerator's group\n");
 	ret = sva_dev_attach(&e.d, argv[1]);
-	STEP(!ret, "instance %s: IOMMU group %d", argv[1], e.d.group_id);
+	step(!ret, "instance %s: IOMMU group %d", argv[1], e.d.group_id);
 	if (ret)
 		return 1;
 	ret = kp_vm_create(&vm, 1);
-	STEP(!ret, "KVM_CREATE_VM: VM fd %d with one vCPU", vm.fd);
+	step(!ret, "KVM_CREATE_VM: VM fd %d with one vCPU", vm.fd);
 	kvm_vfio = ret ? -1 : sva_kvm_vfio_dev(vm.fd);
-	STEP(kvm_vfio >= 0, "KVM_CREATE_DEVICE (KVM_DEV_TYPE_VFIO): fd %d", kvm_vfio);
+	step(kvm_vfio >= 0, "KVM_CREATE_DEVICE (KVM_DEV_TYPE_VFIO): fd %d", kvm_vfio);
 	if (failed)
 		return 1;
 
 	printf("[vmm] container (nested backend), /dev/ioasid, guest RAM, the device fd\n");
 	ret = sva_env_open(&e, RAM, kvm_vfio);
-	STEP(!ret, "group in a VFIO_NESTED_IOMMU container and added to the VM's KVM-VFIO device; "
+	step(!ret, "group in a VFIO_NESTED_IOMMU container and added to the VM's KVM-VFIO device; "
 	     "device fd open; %s", ret ? strerror(-ret) : "");
 	if (ret)
 		return 1;
-	STEP(1, "portal: region at offset 0x%llx, %llu bytes (%u queues), mappable: %s",
+	step(1, "portal: region at offset 0x%llx, %llu bytes (%u queues), mappable: %s",
 	     (unsigned long long)e.d.portal_off, (unsigned long long)e.d.portal_size,
 	     e.d.nr_queues, e.d.portal_flags & VFIO_REGION_INFO_FLAG_MMAP ? "yes" : "no");
 	for (i = 0; i < (int)e.d.nr_queues; i++) {
 		ret = sva_queue_info(e.d.dev, i, &qi);
-		STEP(!ret, "queue %d: %s, %u descriptors", i,
+		step(!ret, "queue %d: %s, %u descriptors", i,
 		     qi.mode == SVA_SIM_QUEUE_SHARED ? "shared" : "dedicated", qi.size);
 	}
 	ret = sva_get_info(e.d.dev, &info);
-	STEP(!ret && (info.out_flags & SVA_SIM_INFO_KVM),
+	step(!ret && (info.out_flags & SVA_SIM_INFO_KVM),
 	     "SVA_SIM_GET_INFO: the device has the VM (from the KVM-VFIO device), nested container: %s",
 	     info.out_flags & SVA_SIM_INFO_NESTED ? "yes" : "no");
-	STEP(1, "guest RAM: %llu MiB at GPA 0x%llx mapped with VFIO_IOMMU_MAP_DMA (stage 2)",
+	step(1, "guest RAM: %llu MiB at GPA 0x%llx mapped with VFIO_IOMMU_MAP_DMA (stage 2)",
 	     (unsigned long long)(RAM >> 20), (unsigned long long)SVA_RAM_GPA);
 
 	printf("[guest driver -> vmm] the guest allocates PASID %#x and binds its page table\n",
 	       GPASID);
 	ret = ioasid_attach(e.ioasid, e.pasid, GPASID);
-	STEP(!ret, "IOASID_ALLOC: host PASID %u; IOASID_ATTACH_GPASID: guest %#x -> host %u",
+	step(!ret, "IOASID_ALLOC: host PASID %u; IOASID_ATTACH_GPASID: guest %#x -> host %u",
 	     e.pasid, GPASID, e.pasid);
 	src = sva_buf(&e, 4096, (void **)&src_hva);
 	dst = sva_buf(&e, 4096, (void **)&dst_hva);
@@ -127,25 +135,25 @@ int main(int argc, char **argv)
 	c1 = sva_buf(&e, 32, (void **)&cr1);
 	c2 = sva_buf(&e, 32, (void **)&cr2);
 	c3 = sva_buf(&e, 32, (void **)&cr3);
-	STEP(c3 != 0, "guest page table (root GPA 0x%llx) bound: VFIO_NESTED_BIND_S1",
+	step(c3 != 0, "guest page table (root GPA 0x%llx) bound: VFIO_NESTED_BIND_S1",
 	     (unsigned long long)e.g.root);
-	STEP(c3 != 0, "it maps the guest's buffers at GVA 0x%llx to 0x%llx",
+	step(c3 != 0, "it maps the guest's buffers at GVA 0x%llx to 0x%llx",
 	     (unsigned long long)src, (unsigned long long)(c3 + 32));
 
 	printf("[vmm] the shared queue in guest-PASID mode: closed until translation is live\n");
 	ret = sva_enable(e.d.dev, QS, SVA_SIM_QUEUE_F_GUEST_PASID);
-	STEP(ret == -ENOTCONN, "SVA_SIM_QUEUE_ENABLE, the VM not attached on %s: %s",
+	step(ret == -ENOTCONN, "SVA_SIM_QUEUE_ENABLE, the VM not attached on %s: %s",
 	     KP_DEV, strerror(-ret));
 	kp = open(KP_DEV, O_RDWR | O_CLOEXEC);
 	ret = kp < 0 ? -errno : kp_attach(kp, vm.fd, e.ioasid);
 	hp = ret ? ret : kp_translate(kp, GPASID);
-	STEP(!ret && hp == e.pasid, "KVM_PASID_ATTACH: the VM's table has guest %#x -> host %ld",
+	step(!ret && hp == e.pasid, "KVM_PASID_ATTACH: the VM's table has guest %#x -> host %ld",
 	     GPASID, hp);
 	ret = sva_enable(e.d.dev, QS, SVA_SIM_QUEUE_F_GUEST_PASID);
-	STEP(!ret, "SVA_SIM_QUEUE_ENABLE (F_GUEST_PASID): queue %d's portal is open", QS);
+	step(!ret, "SVA_SIM_QUEUE_ENABLE (F_GUEST_PASID): queue %d's portal is open", QS);
 	irq = eventfd(0, EFD_CLOEXEC);
 	ret = sva_set_irq(e.d.dev, SVA_SIM_IRQ_COMPLETION, QS, irq);
-	STEP(!ret, "VFIO_DEVICE_SET_IRQS: queue %d's completion interrupt -> eventfd %d",
+	step(!ret, "VFIO_DEVICE_SET_IRQS: queue %d's completion interrupt -> eventfd %d",
 	     QS, irq);
 	printf("   (for a real guest: a KVM irqfd)\n");
 	if (e.d.portal_flags & VFIO_REGION_INFO_FLAG_MMAP) {
@@ -153,7 +161,7 @@ int main(int argc, char **argv)
 		ret = sva_set_kick(e.d.dev, QS, kick);
 		if (!ret)
 			ret = sva_portal_map(&e.d);
-		STEP(!ret, "portal page mapped, kick eventfd %d", kick);
+		step(!ret, "portal page mapped, kick eventfd %d", kick);
 		printf("   (for a real guest: the page in its BAR, the kick a KVM ioeventfd)\n");
 	}
 
@@ -161,23 +169,23 @@ int main(int argc, char **argv)
 	memcpy(src_hva, text, sizeof(text));
 	d = sva_desc(SVA_SIM_OP_MEMMOVE, GPASID, sizeof(text), src, dst, c1);
 	ret = kick >= 0 ? sva_submit_mapped(&e.d, QS, kick, &d) : sva_submit(&e.d, QS, &d);
-	STEP(!ret, "memmove of %zu bytes, GVA 0x%llx -> 0x%llx, %s: %s", sizeof(text),
+	step(!ret, "memmove of %zu bytes, GVA 0x%llx -> 0x%llx, %s: %s", sizeof(text),
 	     (unsigned long long)src, (unsigned long long)dst,
 	     kick >= 0 ? "mapped slot + kick" : "pwrite", ret ? strerror(-ret) : "accepted");
 	d = sva_desc(SVA_SIM_OP_CRC32C, GPASID, sizeof(text), dst, 0, c2);
 	d.flags |= SVA_SIM_F_RCI;
 	ret = kick >= 0 ? sva_submit_mapped(&e.d, QS, kick, &d) : sva_submit(&e.d, QS, &d);
-	STEP(!ret, "CRC32C of the destination, with a completion interrupt: %s",
+	step(!ret, "CRC32C of the destination, with a completion interrupt: %s",
 	     ret ? strerror(-ret) : "accepted");
 	ret = sva_eventfd_wait(irq, SVA_WAIT_MS);
-	STEP(ret > 0, "completion interrupt: eventfd count %d", ret);
-	STEP(sva_wait_cr(cr1, SVA_WAIT_MS) == SVA_SIM_COMP_SUCCESS,
+	step(ret > 0, "completion interrupt: eventfd count %d", ret);
+	step(sva_wait_cr(cr1, SVA_WAIT_MS) == SVA_SIM_COMP_SUCCESS,
 	     "memmove's completion record: %s, %u bytes done", status_name(cr1->status),
 	     cr1->bytes_done);
-	STEP(!memcmp(dst_hva, text, sizeof(text)), "destination, guest RAM at GPA 0x%llx:",
+	step(!memcmp(dst_hva, text, sizeof(text)), "destination, guest RAM at GPA 0x%llx:",
 	     (unsigned long long)(SVA_RAM_GPA + ((char *)dst_hva - (char *)e.g.ram)));
 	printf("       \"%s\"\n", dst_hva);
-	STEP(cr2->status == SVA_SIM_COMP_SUCCESS &&
+	step(cr2->status == SVA_SIM_COMP_SUCCESS &&
 	     cr2->crc == sva_crc32c(0, text, sizeof(text)),
 	     "CRC32C's completion record: %s, crc 0x%08x (the CPU's: 0x%08x)",
 	     status_name(cr2->status), cr2->crc, sva_crc32c(0, text, sizeof(text)));
@@ -185,7 +193,7 @@ int main(int argc, char **argv)
 	d = sva_desc(SVA_SIM_OP_FILL, GPASID_UNBOUND, 4096, 0, page, c3);
 	ret = sva_submit(&e.d, QS, &d);
 	usleep(20000);
-	STEP(ret == -EACCES && !cr3->status && !page_hva[0],
+	step(ret == -EACCES && !cr3->status && !page_hva[0],
 	     "guest PASID %#x, which the VMM never bound: not accepted (%s), never executed",
 	     GPASID_UNBOUND, strerror(-ret));
 
@@ -194,19 +202,19 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = sva_enable(e.d.dev, QD, 0);
 	ret = ret ? ret : sva_queue_info(e.d.dev, QD, &qi);
-	STEP(!ret && qi.host_pasid == e.pasid,
+	step(!ret && qi.host_pasid == e.pasid,
 	     "SVA_SIM_QUEUE_SET_PASID (SVA_SIM_PASID_GUEST %#x): executes with host PASID %u; enabled",
 	     GPASID, qi.host_pasid);
 	d = sva_desc(SVA_SIM_OP_FILL, GPASID, 4096, 0, page, c3);
 	d.pattern = 0x2e2e2e2e2e2e2e2eULL;
 	ret = sva_submit(&e.d, QD, &d);
-	STEP(!ret && sva_wait_cr(cr3, SVA_WAIT_MS) == SVA_SIM_COMP_SUCCESS &&
+	step(!ret && sva_wait_cr(cr3, SVA_WAIT_MS) == SVA_SIM_COMP_SUCCESS &&
 	     page_hva[0] == 0x2e && page_hva[4095] == 0x2e,
 	     "fill of a page with '.' (pwrite): %s, %u bytes", status_name(cr3->status),
 	     cr3->bytes_done);
 
 	ret = sva_stats(e.d.dev, SVA_SIM_ALL_QUEUES, &st);
-	STEP(!ret, "SVA_SIM_GET_STATS: %llu submitted, %llu accepted, %llu refused, %llu done,",
+	step(!ret, "SVA_SIM_GET_STATS: %llu submitted, %llu accepted, %llu refused, %llu done,",
 	     (unsigned long long)st.submitted, (unsigned long long)st.accepted,
 	     (unsigned long long)st.refused, (unsigned long long)st.completed);
 	printf("       %llu bytes, %llu interrupts\n", (unsigned long long)st.bytes,
@@ -214,7 +222,7 @@ int main(int argc, char **argv)
 
 	printf("[vmm] teardown: device reset, fds closed\n");
 	ret = ioctl(e.d.dev, VFIO_DEVICE_RESET) ? -errno : 0;
-	STEP(!ret, "VFIO_DEVICE_RESET: portals closed, nothing in flight");
+	step(!ret, "VFIO_DEVICE_RESET: portals closed, nothing in flight");
 	e.d.uuid.s[0] = 0;	/* the admin removes the instance */
 	sva_env_teardown(&e);
 	close(kp);

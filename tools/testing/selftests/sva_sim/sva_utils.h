@@ -147,18 +147,17 @@ static inline void sva_dev_init(struct sva_dev *d)
 /* An instance that exists (@uuid): its IOMMU group. */
 static inline int sva_dev_attach(struct sva_dev *d, const char *uuid)
 {
-	char path[128], link[256];
-	ssize_t len;
+	char path[128], *group;
 
 	sva_dev_init(d);
 	snprintf(d->uuid.s, sizeof(d->uuid.s), "%s", uuid);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
 		 d->uuid.s);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len < 0)
+	group = realpath(path, NULL);	/* .../kernel/iommu_groups/<N> */
+	if (!group)
 		return -errno;
-	link[len] = 0;
-	d->group_id = atoi(strrchr(link, '/') + 1);
+	d->group_id = atoi(strrchr(group, '/') + 1);
+	free(group);
 	return 0;
 }
 
@@ -299,12 +298,21 @@ static inline void sva_dev_close(struct sva_dev *d)
 
 /* ---- the device's ioctls ------------------------------------------------- */
 
+/* An ioctl whose argument is argsz, flags, queue, then outputs. */
+static inline int sva_query(int dev, unsigned long cmd, __u32 q, void *arg,
+			    __u32 size)
+{
+	__u32 *w = arg;
+
+	memset(arg, 0, size);
+	w[0] = size;
+	w[2] = q;
+	return np_ioctl(dev, cmd, arg);
+}
+
 static inline int sva_queue_info(int dev, __u32 q, struct sva_sim_queue_info *qi)
 {
-	memset(qi, 0, sizeof(*qi));
-	qi->argsz = sizeof(*qi);
-	qi->queue = q;
-	return np_ioctl(dev, SVA_SIM_QUEUE_INFO, qi);
+	return sva_query(dev, SVA_SIM_QUEUE_INFO, q, qi, sizeof(*qi));
 }
 
 static inline int sva_set_pasid(int dev, __u32 q, __u32 flags, __u32 pasid)
@@ -357,10 +365,7 @@ static inline int sva_set_kick(int dev, __u32 q, int fd)
 
 static inline int sva_stats(int dev, __u32 q, struct sva_sim_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->argsz = sizeof(*st);
-	st->queue = q;
-	return np_ioctl(dev, SVA_SIM_GET_STATS, st);
+	return sva_query(dev, SVA_SIM_GET_STATS, q, st, sizeof(*st));
 }
 
 /* Queue @q's vector of IRQ index @index to eventfd @fd (-1: none). */
