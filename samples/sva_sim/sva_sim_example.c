@@ -35,11 +35,6 @@
 static int failed;
 
 /* One line per step: what was done, and whether it did what it should. */
-#ifndef __printf
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#endif
-
-__printf(2, 3)
 static void step(bool ok, const char *fmt, ...)
 {
 	va_list ap;
