@@ -455,29 +455,6 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_page_request);
 
 /**
- * vn_fault_abort() - answer the page requests of a PASID that goes away
- * @q: the container's fault queue
- * @pasid: the PASID, with @has_pasid
- * @has_pasid: false for the requests without PASID (the RID's stage 1)
- *
- * Every page request group of that PASID, read or not, is answered
- * VFIO_NESTED_PAGE_RESP_INVALID; a response to it later is refused. Called
- * on unbind, after new DMA through the PASID can no longer raise requests.
- *
- * Context: any context but NMI; never sleeps, never waits for a reader.
- */
-void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&q->lock, flags);
-	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_INVALID, pasid, has_pasid,
-			    false);
-	spin_unlock_irqrestore(&q->lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort);
-
-/**
  * vn_fault_abort_dev() - end the page request waits of a device
  * @q: the container's fault queue
  * @dev_id: the device, as its records name it (&vfio_nested_fault.dev_id)
@@ -518,6 +495,29 @@ unsigned int vn_fault_abort_dev(struct vn_fault_queue *q, u32 dev_id)
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort_dev);
+
+/**
+ * vn_fault_abort() - answer the page requests of a PASID that goes away
+ * @q: the container's fault queue
+ * @pasid: the PASID, with @has_pasid
+ * @has_pasid: false for the requests without PASID (the RID's stage 1)
+ *
+ * Every page request group of that PASID, read or not, is answered
+ * VFIO_NESTED_PAGE_RESP_INVALID; a response to it later is refused. Called
+ * on unbind, after new DMA through the PASID can no longer raise requests.
+ *
+ * Context: any context but NMI; never sleeps, never waits for a reader.
+ */
+void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_INVALID, pasid, has_pasid,
+			    false);
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort);
 
 /**
  * vn_fault_queue_shutdown() - the container goes away
