@@ -107,12 +107,51 @@ static int sva_sim_dma(struct sva_sim_exec *x, u64 iova, void *buf,
 	return ret;
 }
 
+/*
+ * A memmove of ranges that do not overlap: page to page, one copy, no
+ * bounce buffer (vfio_nested_dma_copy()).
+ */
+static void sva_sim_copy(struct sva_sim_exec *x, const struct sva_sim_desc *d)
+{
+	struct vfio_nested_dma_result res;
+	u32 moved = 0;
+	bool write;
+	int ret;
+
+	for (;;) {
+		if (sva_sim_aborted(x)) {
+			x->cr.status = SVA_SIM_COMP_ABORTED;
+			break;
+		}
+		ret = vfio_nested_dma_copy(&x->q->sd->vdev, x->hpasid,
+					   d->dst + moved, d->src + moved,
+					   d->size - moved, 0, &res);
+		x->page_requests += res.page_requests;
+		moved += res.done;
+		if (!ret)
+			break;
+		if (ret == -EINTR && res.status == VFIO_NESTED_DMA_ABORTED &&
+		    !sva_sim_aborted(x))
+			continue;
+		/* the faulting address tells which side it was */
+		write = res.fault_addr - (d->src + moved) >= d->size - moved;
+		sva_sim_dma_failed(x, &res, ret, write);
+		break;
+	}
+	x->cr.bytes_done = moved;
+}
+
 static void sva_sim_memmove(struct sva_sim_exec *x, const struct sva_sim_desc *d)
 {
 	bool back = d->dst > d->src && d->dst - d->src < d->size;
 	void *b = x->q->bounce;
 	u32 i, n, off;
 	size_t done;
+
+	if (d->dst > d->src + (d->size - 1) || d->src > d->dst + (d->size - 1)) {
+		sva_sim_copy(x, d);
+		return;
+	}
 
 	/* Overlapping with @dst above @src: from the end, like memmove(). */
 	for (i = 0; i < d->size; i += n) {

@@ -463,3 +463,111 @@ int vfio_nested_pasid_resolve(struct vfio_device *vdev, u32 flags, u32 pasid,
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(vfio_nested_pasid_resolve, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_dma_copy() - a device's copy from memory to memory
+ * @vdev: the device, registered with a nested container (its fd open)
+ * @pasid: the host PASID of both accesses, or VFIO_NESTED_NO_PASID
+ * @dst: the destination DMA address
+ * @src: the source DMA address
+ * @len: bytes, at least 1; the two ranges must not overlap
+ * @flags: 0 or VFIO_NESTED_DMA_PRIV
+ * @res: filled in as by vfio_nested_dma(); with a status other than
+ *	VFIO_NESTED_DMA_OK, @res->fault_addr is a source or a destination
+ *	address (the access that failed)
+ *
+ * What vfio_nested_dma() of the source into a buffer and then of the
+ * buffer to the destination would do, but with one copy: page by page,
+ * the source translated for reading and the destination for writing (page
+ * requests raised and waited for alike), the bytes copied from guest page
+ * to guest page through the kernel's mappings. @res->done bytes are at the
+ * destination when it stops.
+ *
+ * Context: process context, may sleep (for a page response). The caller
+ * holds no lock the VMM may need to answer a page request.
+ * Return: as vfio_nested_dma(); -EINVAL also for overlapping ranges.
+ */
+int vfio_nested_dma_copy(struct vfio_device *vdev, u32 pasid, u64 dst,
+			 u64 src, size_t len, unsigned int flags,
+			 struct vfio_nested_dma_result *res)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_dma_req rd = { .c = c, .res = res, .vdev = vdev };
+	struct vn_dma_req wr;
+	int ret = 0;
+
+	might_sleep();
+	memset(res, 0, sizeof(*res));
+	if (!c)
+		return -ENODEV;
+	if (flags & ~VFIO_NESTED_DMA_PRIV)
+		return -EOPNOTSUPP;
+	if (!len || src + (len - 1) < src || dst + (len - 1) < dst ||
+	    (src <= dst + (len - 1) && dst <= src + (len - 1)))
+		return -EINVAL;
+
+	rd.ps = vn_pasid_state(c);
+	rd.access = VN_ACC_READ;
+	rd.perm = VFIO_NESTED_FAULT_PERM_READ;
+	if (flags & VFIO_NESTED_DMA_PRIV)
+		rd.perm |= VFIO_NESTED_FAULT_PERM_PRIV;
+	else
+		rd.access |= VN_ACC_USER;
+	if (rd.ps)
+		rd.b = vn_binding_get_host(rd.ps, pasid);
+	if (!rd.b && pasid != VFIO_NESTED_NO_PASID) {
+		if (rd.ps) {
+			struct vn_fault_info f;
+
+			vn_dma_fault_info(&rd, src, VFIO_NESTED_FAULT_REASON_NO_S1,
+					  &f);
+			f.has_pasid = true;
+			f.pasid = pasid;
+			vn_fault_report(rd.ps->faultq, &f);
+		}
+		return vn_dma_fail(&rd, src, VFIO_NESTED_DMA_NO_BINDING);
+	}
+	wr = rd;
+	wr.write = true;
+	wr.access |= VN_ACC_WRITE;
+	wr.perm = (rd.perm & ~VFIO_NESTED_FAULT_PERM_READ) |
+		  VFIO_NESTED_FAULT_PERM_WRITE;
+
+	while (res->done < len) {
+		u64 s = src + res->done, d = dst + res->done;
+		u64 gs = s, gd = d, ss = PAGE_SIZE, sd = PAGE_SIZE;
+		bool dst_fault;
+		size_t chunk;
+
+		if (fatal_signal_pending(current)) {
+			ret = vn_dma_fail(&rd, s, VFIO_NESTED_DMA_ABORTED);
+			break;
+		}
+		if (rd.b) {
+			ret = vn_dma_translate(&rd, s, &gs, &ss);
+			if (!ret)
+				ret = vn_dma_translate(&wr, d, &gd, &sd);
+			if (ret)
+				break;
+		}
+		chunk = min3((u64)(len - res->done), ss, sd);
+		chunk = min3((u64)chunk, PAGE_SIZE - (gs & ~PAGE_MASK),
+			     PAGE_SIZE - (gd & ~PAGE_MASK));
+		ret = vn_s2_copy_gpa(c, gd, gs, chunk, &dst_fault);
+		if (ret) {
+			struct vn_dma_req *r = dst_fault ? &wr : &rd;
+			u64 a = dst_fault ? d : s;
+
+			vn_dma_report(r, a, VFIO_NESTED_FAULT_REASON_S2, true,
+				      dst_fault ? gd : gs);
+			ret = vn_dma_fail(r, a, VFIO_NESTED_DMA_S2_FAULT);
+			break;
+		}
+		res->done += chunk;
+		cond_resched();
+	}
+	if (rd.b)
+		vn_binding_put(rd.b);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_dma_copy, VFIO_NESTED_NS);
