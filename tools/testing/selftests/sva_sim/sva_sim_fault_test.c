@@ -177,6 +177,21 @@ TEST_F(flt, page_request_failure)
 		EXPECT_EQ(SVA_SIM_COMP_SUCCESS, sva_wait_cr(cr2, SVA_WAIT_MS));
 	}
 
+	/* a read fault of a memmove (page to page): the source side */
+	memset(cr, 0, 32);
+	d = sva_desc(SVA_SIM_OP_MEMMOVE, self->e.pasid, 4096, self->a + 0x800,
+		     self->src, c);
+	ASSERT_EQ(0, sva_submit(&self->e.d, QD, &d));
+	ASSERT_EQ(0, sva_fault_read(self->ffd, &rec, SVA_WAIT_MS));
+	EXPECT_EQ(HOLE(self), rec.addr);
+	EXPECT_EQ(VFIO_NESTED_FAULT_PERM_READ, rec.perm);
+	ASSERT_EQ(0, sva_page_response(self->ffd, rec.cookie,
+				       VFIO_NESTED_PAGE_RESP_FAILURE));
+	ASSERT_EQ(SVA_SIM_COMP_PAGE_FAULT, sva_wait_cr(cr, SVA_WAIT_MS));
+	EXPECT_EQ(HOLE(self), cr->fault_addr);
+	EXPECT_EQ(0, cr->fault_info);
+	EXPECT_GE(0x800, cr->bytes_done);
+
 	/* a read fault: a CRC over the hole, refused */
 	memset(cr, 0, 32);
 	d = sva_desc(SVA_SIM_OP_CRC32C, self->e.pasid, 8192, self->a, 0, c);
