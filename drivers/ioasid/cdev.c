@@ -7,7 +7,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/uaccess.h>
+#include <linux/pvm_ucmd.h>
 
 #include "ioasid_private.h"
 
@@ -42,10 +42,8 @@ struct ioasid_ucmd {
 /* Write the kernel's structure back, for the sizes both sides know. */
 static int ioasid_ucmd_respond(struct ioasid_ucmd *ucmd, size_t size)
 {
-	if (copy_to_user(ucmd->ubuffer, ucmd->cmd, min_t(size_t, size,
-							 ucmd->user_size)))
-		return -EFAULT;
-	return 0;
+	return pvm_ucmd_respond(ucmd->ubuffer, ucmd->user_size, ucmd->cmd,
+				size);
 }
 
 static int ioasid_ioctl_get_info(struct ioasid_ucmd *ucmd)
@@ -148,20 +146,15 @@ static int ioasid_ioctl_set_quota(struct ioasid_ucmd *ucmd)
 }
 
 struct ioasid_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	unsigned int ioctl_num;
+	struct pvm_ucmd_op uop;
 	int (*execute)(struct ioasid_ucmd *ucmd);
 };
 
 /* In IOASID_CMD_* order: the entry of an ioctl is its number's offset. */
 #define IOASID_IOCTL_OP(_ioctl, _fn, _struct, _last)                        \
 	{                                                                   \
-		.size = sizeof(_struct) +                                   \
-			BUILD_BUG_ON_ZERO(sizeof(union ioasid_ucmd_buffer) < \
-					  sizeof(_struct)),                 \
-		.min_size = offsetofend(_struct, _last),                    \
-		.ioctl_num = _ioctl,                                        \
+		.uop = PVM_UCMD_OP(union ioasid_ucmd_buffer, _ioctl,         \
+				   _struct, _last),                         \
 		.execute = _fn,                                             \
 	}
 
@@ -192,22 +185,13 @@ static long ioasid_fops_ioctl(struct file *filp, unsigned int cmd,
 		.ubuffer = (void __user *)arg,
 		.cmd = &buf,
 	};
-	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	if (nr < IOASID_CMD_BASE ||
-	    nr >= IOASID_CMD_BASE + ARRAY_SIZE(ioasid_ioctl_ops))
+	op = pvm_ucmd_op_by_nr(ioasid_ioctl_ops, IOASID_CMD_BASE, cmd);
+	if (!op)
 		return -ENOTTY;
-	op = &ioasid_ioctl_ops[nr - IOASID_CMD_BASE];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-
-	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
-		return -EFAULT;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
-				    ucmd.user_size);
+	ret = pvm_ucmd_copy_in(&op->uop, ucmd.cmd, ucmd.ubuffer,
+			       &ucmd.user_size);
 	if (ret)
 		return ret;
 	return op->execute(&ucmd);

@@ -36,48 +36,6 @@ static struct ioasid_nb_entry *ioasid_nb_find(struct pvm_ioasid_set *set,
 	return NULL;
 }
 
-/**
- * pvm_ioasid_register_notifier() - register on a set's chain
- * @set: the set, held by the caller (e.g. from pvm_ioasid_set_get_from_file())
- * @nb: the block; @nb->priority is an enum pvm_ioasid_notifier_prio
- *
- * The handler is called as nb->notifier_call(nb, event, args) with an
- * enum pvm_ioasid_notify_event and a &struct pvm_ioasid_nb_args for every
- * event of @set from now on. Its return value matters for
- * IOASID_NOTIFY_BIND only: notifier_from_errno(-E...) refuses the bind
- * (see enum pvm_ioasid_notify_event). Handlers run in process context with
- * the set's mutex held, may sleep, must not change the set the event is
- * about, allocate or free IDs in any set, nor (un)register notifiers: the
- * lock order is in <linux/pvm_ioasid.h>.
- *
- * Context: process context, may sleep. Takes set->lock.
- * Return: 0, -EINVAL if @set or @nb is NULL, -EEXIST if @nb is already
- * registered on @set, -ENOMEM.
- */
-int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set,
-				 struct notifier_block *nb)
-{
-	struct ioasid_nb_entry *entry;
-	int ret = 0;
-
-	if (!set || !nb)
-		return -EINVAL;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
-	if (!entry)
-		return -ENOMEM;
-	entry->nb = nb;
-	mutex_lock(&set->lock);
-	if (ioasid_nb_find(set, nb))
-		ret = -EEXIST;
-	else
-		ioasid_nb_insert(&set->notifiers, entry);
-	mutex_unlock(&set->lock);
-	if (ret)
-		kfree(entry);
-	return ret;
-}
-EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier, PVM_IOASID_NS);
-
 /* One replayed event for the attached guest PASID @spid of @data. */
 static int ioasid_nb_replay(struct pvm_ioasid_set *set,
 			    struct notifier_block *nb, unsigned long event,
@@ -105,6 +63,72 @@ static void ioasid_nb_rollback(struct pvm_ioasid_set *set,
 		ioasid_nb_replay(set, nb, IOASID_NOTIFY_BIND_ROLLBACK, data, spid);
 }
 
+/*
+ * Register @nb on @set; with @replay, first deliver IOASID_NOTIFY_BIND to
+ * @nb for every attached guest PASID (rolled back if @nb refuses one).
+ */
+static int ioasid_nb_register(struct pvm_ioasid_set *set,
+			      struct notifier_block *nb, bool replay)
+{
+	struct ioasid_nb_entry *entry;
+	struct ioasid_data *data;
+	unsigned long spid;
+	int ret = 0;
+
+	if (!set || !nb)
+		return -EINVAL;
+	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
+	if (!entry)
+		return -ENOMEM;
+	entry->nb = nb;
+	mutex_lock(&set->lock);
+	if (ioasid_nb_find(set, nb)) {
+		ret = -EEXIST;
+		goto out;
+	}
+	if (replay) {
+		xa_for_each(&set->spids, spid, data) {
+			ret = ioasid_nb_replay(set, nb, IOASID_NOTIFY_BIND,
+					       data, spid);
+			if (ret) {
+				ioasid_nb_rollback(set, nb, spid);
+				goto out;
+			}
+		}
+	}
+	ioasid_nb_insert(&set->notifiers, entry);
+	entry = NULL;
+out:
+	mutex_unlock(&set->lock);
+	kfree(entry);
+	return ret;
+}
+
+/**
+ * pvm_ioasid_register_notifier() - register on a set's chain
+ * @set: the set, held by the caller (e.g. from pvm_ioasid_set_get_from_file())
+ * @nb: the block; @nb->priority is an enum pvm_ioasid_notifier_prio
+ *
+ * The handler is called as nb->notifier_call(nb, event, args) with an
+ * enum pvm_ioasid_notify_event and a &struct pvm_ioasid_nb_args for every
+ * event of @set from now on. Its return value matters for
+ * IOASID_NOTIFY_BIND only: notifier_from_errno(-E...) refuses the bind
+ * (see enum pvm_ioasid_notify_event). Handlers run in process context with
+ * the set's mutex held, may sleep, must not change the set the event is
+ * about, allocate or free IDs in any set, nor (un)register notifiers: the
+ * lock order is in <linux/pvm_ioasid.h>.
+ *
+ * Context: process context, may sleep. Takes set->lock.
+ * Return: 0, -EINVAL if @set or @nb is NULL, -EEXIST if @nb is already
+ * registered on @set, -ENOMEM.
+ */
+int pvm_ioasid_register_notifier(struct pvm_ioasid_set *set,
+				 struct notifier_block *nb)
+{
+	return ioasid_nb_register(set, nb, false);
+}
+EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier, PVM_IOASID_NS);
+
 /**
  * pvm_ioasid_register_notifier_replay() - register and replay the binds
  * @set: the set, held by the caller
@@ -125,35 +149,7 @@ static void ioasid_nb_rollback(struct pvm_ioasid_set *set,
 int pvm_ioasid_register_notifier_replay(struct pvm_ioasid_set *set,
 					struct notifier_block *nb)
 {
-	struct ioasid_nb_entry *entry;
-	struct ioasid_data *data;
-	unsigned long spid;
-	int ret = 0;
-
-	if (!set || !nb)
-		return -EINVAL;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
-	if (!entry)
-		return -ENOMEM;
-	entry->nb = nb;
-	mutex_lock(&set->lock);
-	if (ioasid_nb_find(set, nb)) {
-		ret = -EEXIST;
-		goto out;
-	}
-	xa_for_each(&set->spids, spid, data) {
-		ret = ioasid_nb_replay(set, nb, IOASID_NOTIFY_BIND, data, spid);
-		if (ret) {
-			ioasid_nb_rollback(set, nb, spid);
-			goto out;
-		}
-	}
-	ioasid_nb_insert(&set->notifiers, entry);
-	entry = NULL;
-out:
-	mutex_unlock(&set->lock);
-	kfree(entry);
-	return ret;
+	return ioasid_nb_register(set, nb, true);
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_register_notifier_replay, PVM_IOASID_NS);
 

@@ -12,6 +12,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pvm_ioasid.h>
+#include <linux/pvm_ucmd.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -257,10 +258,8 @@ struct kvm_pasid_ucmd {
 
 static int kvm_pasid_respond(struct kvm_pasid_ucmd *ucmd, size_t size)
 {
-	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
-			 min_t(size_t, size, ucmd->user_size)))
-		return -EFAULT;
-	return 0;
+	return pvm_ucmd_respond(ucmd->ubuffer, ucmd->user_size, ucmd->cmd,
+				size);
 }
 
 /*
@@ -483,20 +482,15 @@ static int kvm_pasid_ioctl_dump(struct kvm_pasid_ucmd *ucmd)
 }
 
 struct kvm_pasid_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	unsigned int ioctl_num;
+	struct pvm_ucmd_op uop;
 	int (*execute)(struct kvm_pasid_ucmd *ucmd);
 };
 
 /* In KVM_PASID_CMD_* order: the entry of an ioctl is its number's offset. */
 #define KVM_PASID_IOCTL_OP(_ioctl, _fn, _struct, _last)                       \
 	{                                                                     \
-		.size = sizeof(_struct) +                                     \
-			BUILD_BUG_ON_ZERO(sizeof(union kvm_pasid_ucmd_buffer) < \
-					  sizeof(_struct)),                   \
-		.min_size = offsetofend(_struct, _last),                      \
-		.ioctl_num = _ioctl,                                          \
+		.uop = PVM_UCMD_OP(union kvm_pasid_ucmd_buffer, _ioctl,        \
+				   _struct, _last),                           \
 		.execute = _fn,                                               \
 	}
 
@@ -523,21 +517,13 @@ static long kvm_pasid_fops_ioctl(struct file *filp, unsigned int cmd,
 		.ubuffer = (void __user *)arg,
 		.cmd = &buf,
 	};
-	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	if (nr < KVM_PASID_CMD_BASE ||
-	    nr >= KVM_PASID_CMD_BASE + ARRAY_SIZE(kvm_pasid_ioctl_ops))
+	op = pvm_ucmd_op_by_nr(kvm_pasid_ioctl_ops, KVM_PASID_CMD_BASE, cmd);
+	if (!op)
 		return -ENOTTY;
-	op = &kvm_pasid_ioctl_ops[nr - KVM_PASID_CMD_BASE];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
-		return -EFAULT;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
-				    ucmd.user_size);
+	ret = pvm_ucmd_copy_in(&op->uop, ucmd.cmd, ucmd.ubuffer,
+			       &ucmd.user_size);
 	if (ret)
 		return ret;
 	mutex_lock(&ucmd.kf->lock);

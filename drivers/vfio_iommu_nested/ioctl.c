@@ -8,6 +8,7 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pvm_ucmd.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -54,10 +55,8 @@ struct vn_ucmd {
 /* Write the kernel's structure back, for the sizes both sides know. */
 static int vn_ucmd_respond(struct vn_ucmd *ucmd, size_t size)
 {
-	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
-			 min_t(size_t, size, ucmd->user_size)))
-		return -EFAULT;
-	return 0;
+	return pvm_ucmd_respond(ucmd->ubuffer, ucmd->user_size, ucmd->cmd,
+				size);
 }
 
 /* ---- VFIO_NESTED_GET_CAPS ------------------------------------------------ */
@@ -445,27 +444,20 @@ static int vn_ioctl_test_dma(struct vn_ucmd *ucmd)
 
 /**
  * struct vn_ioctl_op - one ioctl of the table
- * @size: the kernel's structure
- * @min_size: its first published size
- * @ioctl_num: the full ioctl number
+ * @uop: its size, first published size and full number
  * @test_only: served only with allow_test_dma (else ENOTTY, as unknown)
  * @execute: the handler
  */
 struct vn_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	unsigned int ioctl_num;
+	struct pvm_ucmd_op uop;
 	bool test_only;
 	int (*execute)(struct vn_ucmd *ucmd);
 };
 
 #define VN_IOCTL_OP(_ioctl, _fn, _struct, _last, _test)                      \
 	{                                                                   \
-		.size = sizeof(_struct) +                                   \
-			BUILD_BUG_ON_ZERO(sizeof(union vn_ucmd_buffer) <    \
-					  sizeof(_struct)),                 \
-		.min_size = offsetofend(_struct, _last),                    \
-		.ioctl_num = _ioctl,                                        \
+		.uop = PVM_UCMD_OP(union vn_ucmd_buffer, _ioctl, _struct,    \
+				   _last),                                  \
 		.test_only = _test,                                         \
 		.execute = _fn,                                             \
 	}
@@ -517,19 +509,15 @@ long vn_nested_ioctl(struct vn_container *c, unsigned int cmd,
 	if (_IOC_TYPE(cmd) != VFIO_NESTED_TYPE)
 		return -ENOTTY;
 	for (op = vn_ioctl_ops; op < vn_ioctl_ops + ARRAY_SIZE(vn_ioctl_ops); op++)
-		if (op->ioctl_num == cmd)
+		if (op->uop.ioctl_num == cmd)
 			break;
 	if (op == vn_ioctl_ops + ARRAY_SIZE(vn_ioctl_ops))
 		return -ENOTTY;
 	if (op->test_only && !READ_ONCE(allow_test_dma))
 		return -ENOTTY;
 
-	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
-		return -EFAULT;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
-				    ucmd.user_size);
+	ret = pvm_ucmd_copy_in(&op->uop, ucmd.cmd, ucmd.ubuffer,
+			       &ucmd.user_size);
 	if (ret)
 		return ret;
 	ucmd.ps = vn_pasid_state_get_or_alloc(c);

@@ -88,4 +88,27 @@ static inline bool fault_injection_setup(void)
 	return ok;
 }
 
+/*
+ * The fail-nth part of a sweep fixture's set-up: make every allocation
+ * injectable and open this task's fail-nth in *@fd (-1 if not opened).
+ * Returns NULL, or why the sweep cannot run, for the test's SKIP().
+ */
+static inline const char *fail_nth_prepare(int *fd)
+{
+	*fd = -1;
+	if (!fault_injection_setup())
+		return "fault injection (debugfs failslab) not available";
+	*fd = fail_nth_open();
+	if (*fd < 0)
+		return "no per-task fail-nth";
+	return NULL;
+}
+
+/* The fail-nth part of the fixture's teardown. */
+static inline void fail_nth_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 #endif /* __PASIDVM_FAIL_NTH_H */

@@ -45,21 +45,20 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .kind = SWEEP_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *skip;
+
 	self->nth_fd = -1;
 	self->pool_before = ioasid_pool_used();
 	if (self->pool_before < 0)
 		SKIP(return, "%s not available", IOASID_DEV);
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	skip = fail_nth_prepare(&self->nth_fd);
+	if (skip)
+		SKIP(return, "%s", skip);
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 }
 
 struct sweep_state {

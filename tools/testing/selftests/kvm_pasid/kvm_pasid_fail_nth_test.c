@@ -85,6 +85,7 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .kind = SWEEP_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *skip;
 	int kp;
 
 	self->nth_fd = -1;
@@ -96,11 +97,9 @@ FIXTURE_SETUP(fail_nth)
 	if (kp < 0)
 		SKIP(return, "%s: %s", KP_DEV, strerror(errno));
 	close(kp);
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	skip = fail_nth_prepare(&self->nth_fd);
+	if (skip)
+		SKIP(return, "%s", skip);
 	ASSERT_EQ(0, kp_vm_create(&self->vm, 1));
 	min_order_set("0", self->min_order, sizeof(self->min_order));
 }
@@ -110,8 +109,7 @@ FIXTURE_TEARDOWN(fail_nth)
 	if (self->min_order[0])
 		min_order_set(self->min_order, NULL, 0);
 	kp_vm_destroy(&self->vm);
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 }
 
 struct sweep_state {

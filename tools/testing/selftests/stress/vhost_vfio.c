@@ -59,7 +59,7 @@ static int vvs_setup(char *why, size_t len)
 
 	if (system(VV_MODPROBE_ALL))
 		return -ENODEV;
-	if (!vv_exists("/sys/bus/vdpa/drivers/vhost_vfio")) {
+	if (!vu_exists("/sys/bus/vdpa/drivers/vhost_vfio")) {
 		snprintf(why, len, "no vhost_vfio vDPA driver (module not loaded?)");
 		return -ENODEV;
 	}
@@ -84,7 +84,7 @@ static void vvs_teardown(void)
 
 	for (i = 0; i < VV_NDEV; i++) {
 		vv_names(i, name, sizeof(name), uuid, sizeof(uuid));
-		vv_mdev_remove(uuid);
+		vu_mdev_remove(uuid);
 		vv_vdpa_del(name);
 	}
 }
@@ -752,7 +752,7 @@ static void vvs_chaos(struct stress_ctx *ctx)
 
 	vv_names(i, name, sizeof(name), uuid, sizeof(uuid));
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	if (vv_exists(path)) {
+	if (vu_exists(path)) {
 		ret = stress_write_file(ctx, path, "1");
 		stress_tally(ctx, "mdev removals");
 		if (ret && ret != -ENOENT && ret != -ENODEV)

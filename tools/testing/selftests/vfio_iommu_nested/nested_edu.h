@@ -41,6 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/vfio.h>
+#include "../vfio_utils.h"
 
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
@@ -86,19 +87,6 @@ static inline int edu_read_hex(const char *path, unsigned int *val)
 	ret = fscanf(f, "%x", val) == 1 ? 0 : -EINVAL;
 	fclose(f);
 	return ret;
-}
-
-static inline int edu_write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
 }
 
 /*
@@ -150,17 +138,17 @@ static inline int edu_bind(struct edu *e)
 	if (n < 0 || strcmp(strrchr(link, '/'), "/vfio-pci")) {
 		snprintf(path, sizeof(path),
 			 "/sys/bus/pci/devices/%s/driver_override", e->bdf);
-		ret = edu_write_str(path, "vfio-pci");
+		ret = vu_write_file(path, "vfio-pci");
 		if (ret)
 			return ret;
 		if (n >= 0) {
 			snprintf(path, sizeof(path),
 				 "/sys/bus/pci/devices/%s/driver/unbind", e->bdf);
-			ret = edu_write_str(path, e->bdf);
+			ret = vu_write_file(path, e->bdf);
 			if (ret)
 				return ret;
 		}
-		ret = edu_write_str("/sys/bus/pci/drivers_probe", e->bdf);
+		ret = vu_write_file("/sys/bus/pci/drivers_probe", e->bdf);
 		if (ret)
 			return ret;
 	}

@@ -57,6 +57,8 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .kind = SWEEP_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *skip;
+
 	self->nth_fd = -1;
 	if (!np_testdev_present())
 		SKIP(return, "vfio_nested_testdev or VFIO not available");
@@ -66,17 +68,14 @@ FIXTURE_SETUP(fail_nth)
 	if ((variant->kind == SWEEP_TEST_DMA ||
 	     variant->kind == SWEEP_TEST_DMA_REPEAT) && !np_test_dma_on())
 		SKIP(return, "allow_test_dma is off");
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	skip = fail_nth_prepare(&self->nth_fd);
+	if (skip)
+		SKIP(return, "%s", skip);
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 }
 
 struct sweep_state {

@@ -51,16 +51,16 @@ static inline bool np_test_dma_on(void)
 
 static inline void np_dev_close(struct np_dev *d)
 {
-	struct vn_vfio v = {
+	struct vu_vfio v = {
 		.container = d->container, .group = d->group, .dev = d->dev,
 	};
 
-	vn_close(&v);
+	vu_close(&v);
 	d->dev = -1;
 	d->group = -1;
 	d->container = -1;
 	if (d->uuid.s[0]) {
-		vn_testdev_remove(d->uuid.s);
+		vu_mdev_remove(d->uuid.s);
 		d->uuid.s[0] = 0;
 	}
 }
@@ -69,7 +69,7 @@ static inline void np_dev_close(struct np_dev *d)
 static inline int np_dev_open(struct np_dev *d, unsigned int n)
 {
 	char path[128], link[256];
-	struct vn_vfio v;
+	struct vu_vfio v;
 	ssize_t len;
 	int ret;
 

@@ -25,7 +25,7 @@ static int vn_prepare(const char *uuid)
 
 FIXTURE(s2) {
 	struct vn_uuid uuid;
-	struct vn_vfio v;
+	struct vu_vfio v;
 	uint8_t *mem;
 	size_t len;
 };
@@ -50,10 +50,10 @@ FIXTURE_SETUP(s2)
 
 FIXTURE_TEARDOWN(s2)
 {
-	vn_close(&self->v);
+	vu_close(&self->v);
 	if (self->mem)
 		munmap(self->mem, self->len);
-	vn_testdev_remove(self->uuid.s);
+	vu_mdev_remove(self->uuid.s);
 }
 
 /* ---- VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU -------------------------------- */
@@ -61,7 +61,7 @@ FIXTURE_TEARDOWN(s2)
 TEST(check_extension_and_set_iommu)
 {
 	struct vn_uuid u = vn_uuid(0x01);
-	struct vn_vfio v;
+	struct vu_vfio v;
 	int ret;
 
 	ret = vn_prepare(u.s);
@@ -77,7 +77,7 @@ TEST(check_extension_and_set_iommu)
 	EXPECT_EQ(-1, ioctl(v.container, VFIO_SET_IOMMU, VFIO_NESTED_IOMMU));
 	close(v.container);
 
-	ASSERT_EQ(0, vn_open_group(u.s, &v));
+	ASSERT_EQ(0, vu_open_group(u.s, &v));
 	/* a type nobody serves: the backend refuses to open for it */
 	EXPECT_EQ(-1, ioctl(v.container, VFIO_SET_IOMMU, VFIO_NESTED_IOMMU + 1));
 	ASSERT_EQ(0, vn_set_iommu(&v));
@@ -102,8 +102,8 @@ TEST(check_extension_and_set_iommu)
 	EXPECT_EQ(-1, ioctl(v.container, _IO(VFIO_TYPE, VFIO_BASE + 90)));
 	EXPECT_EQ(ENOTTY, errno);
 
-	vn_close(&v);
-	vn_testdev_remove(u.s);
+	vu_close(&v);
+	vu_mdev_remove(u.s);
 }
 
 /* ---- VFIO_IOMMU_GET_INFO ------------------------------------------------------ */
@@ -205,15 +205,15 @@ TEST_F(s2, get_info)
 
 TEST_F(s2, map_unmap_charges_memlock)
 {
-	long lck0 = vn_status_kb("VmLck:");
+	long lck0 = vu_status_kb("VmLck:");
 	uint64_t done = 0;
 
 	ASSERT_LE(0, lck0);
 	ASSERT_EQ(0, vn_map(self->v.container, IOVA, self->mem, 16 * PG, VN_RW));
-	EXPECT_EQ(lck0 + 16 * PG / 1024, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0 + 16 * PG / 1024, vu_status_kb("VmLck:"));
 	ASSERT_EQ(0, vn_unmap(self->v.container, IOVA, 16 * PG, 0, &done));
 	EXPECT_EQ(16 * PG, done);
-	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0, vu_status_kb("VmLck:"));
 	/* nothing mapped there any more: success, 0 bytes */
 	done = 1;
 	ASSERT_EQ(0, vn_unmap(self->v.container, IOVA, 16 * PG, 0, &done));
@@ -238,7 +238,7 @@ TEST_F(s2, map_overlap_refused)
 
 TEST_F(s2, unmap_bisect_refused)
 {
-	long lck0 = vn_status_kb("VmLck:");
+	long lck0 = vu_status_kb("VmLck:");
 	int c = self->v.container;
 	uint64_t done = 0;
 
@@ -251,19 +251,19 @@ TEST_F(s2, unmap_bisect_refused)
 	EXPECT_EQ(-EINVAL, vn_unmap(c, IOVA, 24 * PG, 0, NULL));
 	EXPECT_EQ(-EINVAL, vn_unmap(c, IOVA - PG, 17 * PG + PG, 0, NULL));
 	/* nothing was removed by the refusals */
-	EXPECT_EQ(lck0 + 32 * PG / 1024, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0 + 32 * PG / 1024, vu_status_kb("VmLck:"));
 	EXPECT_EQ(-EEXIST, vn_map(c, IOVA, self->mem, PG, VN_RW));
 	/* whole mappings inside a larger range go, the hole around is fine */
 	ASSERT_EQ(0, vn_unmap(c, IOVA - 4 * PG, 20 * PG, 0, &done));
 	EXPECT_EQ(16 * PG, done);
 	ASSERT_EQ(0, vn_unmap(c, 0, IOVA + 64 * PG, 0, &done));
 	EXPECT_EQ(16 * PG, done);
-	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0, vu_status_kb("VmLck:"));
 }
 
 TEST_F(s2, unmap_all)
 {
-	long lck0 = vn_status_kb("VmLck:");
+	long lck0 = vu_status_kb("VmLck:");
 	int c = self->v.container;
 	uint64_t done = 0;
 
@@ -276,7 +276,7 @@ TEST_F(s2, unmap_all)
 	EXPECT_EQ(-EINVAL, vn_unmap(c, 0, PG, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
 	ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &done));
 	EXPECT_EQ(7 * PG, done);
-	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0, vu_status_kb("VmLck:"));
 	ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &done));
 	EXPECT_EQ(0, done);
 	/* all of it is free again */
@@ -369,7 +369,7 @@ TEST_F(s2, map_unmap_argsz_extensible)
 /* RLIMIT_MEMLOCK without CAP_IPC_LOCK: checked and charged per map. */
 TEST_F(s2, memlock_limit)
 {
-	long lck0 = vn_status_kb("VmLck:");
+	long lck0 = vu_status_kb("VmLck:");
 	int c = self->v.container;
 	struct rlimit rl;
 
@@ -382,16 +382,16 @@ TEST_F(s2, memlock_limit)
 	ASSERT_EQ(0, vn_map(c, IOVA, self->mem, 12 * PG, VN_RW));
 	/* 12 + 5 > 16: refused whole, nothing charged */
 	EXPECT_EQ(-ENOMEM, vn_map(c, IOVA + 12 * PG, self->mem, 5 * PG, VN_RW));
-	EXPECT_EQ(lck0 + 12 * PG / 1024, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0 + 12 * PG / 1024, vu_status_kb("VmLck:"));
 	EXPECT_EQ(0, vn_map(c, IOVA + 12 * PG, self->mem, 4 * PG, VN_RW));
 	EXPECT_EQ(-ENOMEM, vn_map(c, IOVA + 16 * PG, self->mem, PG, VN_RW));
 	/* the same pages mapped twice count twice, as in type1 */
 	ASSERT_EQ(0, vn_unmap(c, IOVA + 12 * PG, 4 * PG, 0, NULL));
 	EXPECT_EQ(0, vn_map(c, 2 * IOVA, self->mem, 4 * PG, VN_RW));
-	EXPECT_EQ(lck0 + 16 * PG / 1024, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0 + 16 * PG / 1024, vu_status_kb("VmLck:"));
 	/* unmapping gives it back */
 	ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
-	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0, vu_status_kb("VmLck:"));
 	EXPECT_EQ(0, vn_map(c, IOVA, self->mem, 16 * PG, VN_RW));
 }
 
@@ -420,7 +420,7 @@ static void *vn_race_map(void *arg)
 TEST_F(s2, memlock_limit_race)
 {
 	const size_t n = 24;	/* pages per thread; the fixture has 64 */
-	long lck0 = vn_status_kb("VmLck:");
+	long lck0 = vu_status_kb("VmLck:");
 	int c = self->v.container, round, i;
 	struct vn_racer r[2];
 	pthread_barrier_t bar;
@@ -449,7 +449,7 @@ TEST_F(s2, memlock_limit_race)
 		EXPECT_FALSE(!r[0].ret && !r[1].ret) TH_LOG("round %d", round);
 		EXPECT_TRUE(!r[0].ret || !r[1].ret) TH_LOG("round %d", round);
 		ASSERT_EQ(0, vn_unmap(c, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, NULL));
-		ASSERT_EQ(lck0, vn_status_kb("VmLck:"));
+		ASSERT_EQ(lck0, vu_status_kb("VmLck:"));
 	}
 	pthread_barrier_destroy(&bar);
 }
@@ -477,8 +477,8 @@ TEST_F(s2, dma_entry_limit)
 TEST(release_with_mappings)
 {
 	struct vn_uuid u = vn_uuid(0x02);
-	long lck0 = vn_status_kb("VmLck:");
-	struct vn_vfio v;
+	long lck0 = vu_status_kb("VmLck:");
+	struct vu_vfio v;
 	uint8_t *mem;
 	int ret;
 
@@ -492,11 +492,11 @@ TEST(release_with_mappings)
 	ASSERT_EQ(0, vn_map(v.container, IOVA, mem, 8 * PG, VN_RW));
 	ASSERT_EQ(0, vn_map(v.container, 2 * IOVA, mem, 8 * PG, VN_RW));
 	ASSERT_EQ(2, vn_pin(v.dev, IOVA, 2, VNT_READ));
-	EXPECT_EQ(lck0 + 16 * PG / 1024, vn_status_kb("VmLck:"));
-	vn_close(&v);
-	EXPECT_EQ(lck0, vn_status_kb("VmLck:"));
+	EXPECT_EQ(lck0 + 16 * PG / 1024, vu_status_kb("VmLck:"));
+	vu_close(&v);
+	EXPECT_EQ(lck0, vu_status_kb("VmLck:"));
 	munmap(mem, 8 * PG);
-	vn_testdev_remove(u.s);
+	vu_mdev_remove(u.s);
 }
 
 /* ---- the emulated path: pin, unpin, dma_rw ------------------------------------- */

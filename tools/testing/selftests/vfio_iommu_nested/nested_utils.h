@@ -26,6 +26,7 @@
 #include <linux/vfio.h>
 #include <linux/vfio_iommu_nested.h>
 #include "vfio_nested_testdev.h"
+#include "../vfio_utils.h"
 
 #define VN_PAGE		4096UL
 
@@ -50,36 +51,16 @@ static inline struct vn_uuid vn_uuid(unsigned int n)
 
 /* ---- sysfs ------------------------------------------------------------ */
 
-static inline int vn_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
-static inline bool vn_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 /* Is the test mdev's parent there (vfio_nested_testdev loaded)? */
 static inline bool vn_testdev_present(void)
 {
-	return vn_exists("/sys/class/mdev_bus/" VNT_PARENT);
+	return vu_exists("/sys/class/mdev_bus/" VNT_PARENT);
 }
 
 /* Is the backend loaded? */
 static inline bool vn_backend_present(void)
 {
-	return vn_exists("/sys/module/vfio_iommu_nested");
+	return vu_exists("/sys/module/vfio_iommu_nested");
 }
 
 /* Create test mdev @uuid (nothing when it exists). */
@@ -88,18 +69,10 @@ static inline int vn_testdev_create(const char *uuid)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
-	if (vn_exists(path))
+	if (vu_exists(path))
 		return 0;
-	return vn_write_file("/sys/class/mdev_bus/" VNT_PARENT
+	return vu_write_file("/sys/class/mdev_bus/" VNT_PARENT
 			     "/mdev_supported_types/" VNT_TYPE "/create", uuid);
-}
-
-static inline int vn_testdev_remove(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	return vn_write_file(path, "1");
 }
 
 /* A module parameter of vfio_iommu_nested: read (set == NULL) or write. */
@@ -112,7 +85,7 @@ static inline long vn_param(const char *name, const char *set)
 	snprintf(path, sizeof(path), "/sys/module/vfio_iommu_nested/parameters/%s",
 		 name);
 	if (set)
-		return vn_write_file(path, set);
+		return vu_write_file(path, set);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
@@ -130,70 +103,17 @@ static inline long vn_param(const char *name, const char *set)
 
 /* ---- VFIO ------------------------------------------------------------- */
 
-struct vn_vfio {
-	int container, group, dev;
-};
-
-/* Open a container and @uuid's group, and put the group in it. */
-static inline int vn_open_group(const char *uuid, struct vn_vfio *v)
-{
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[256], link[256];
-	ssize_t n;
-
-	v->container = -1;
-	v->group = -1;
-	v->dev = -1;
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	v->container = open("/dev/vfio/vfio", O_RDWR);
-	if (v->container < 0)
-		return -errno;
-	v->group = open(path, O_RDWR);
-	if (v->group < 0)
-		return -errno;
-	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st))
-		return -errno;
-	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EINVAL;
-	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
-		return -errno;
-	return 0;
-}
-
-static inline int vn_set_iommu(struct vn_vfio *v)
+static inline int vn_set_iommu(struct vu_vfio *v)
 {
 	return ioctl(v->container, VFIO_SET_IOMMU, VFIO_NESTED_IOMMU) ? -errno : 0;
 }
 
 /* Container, group, nested IOMMU type, and the device fd of @uuid. */
-static inline int vn_open_dev(const char *uuid, struct vn_vfio *v)
+static inline int vn_open_dev(const char *uuid, struct vu_vfio *v)
 {
-	int ret = vn_open_group(uuid, v);
+	int ret = vu_open_group(uuid, v);
 
-	if (!ret)
-		ret = vn_set_iommu(v);
-	if (ret)
-		return ret;
-	v->dev = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	return v->dev < 0 ? -errno : 0;
-}
-
-static inline void vn_close(struct vn_vfio *v)
-{
-	if (v->dev >= 0)
-		close(v->dev);
-	if (v->group >= 0)
-		close(v->group);
-	if (v->container >= 0)
-		close(v->container);
-	v->dev = -1;
-	v->group = -1;
-	v->container = -1;
+	return ret ? ret : vu_open_dev(uuid, v, VFIO_NESTED_IOMMU);
 }
 
 /* ---- stage 2 ----------------------------------------------------------- */
@@ -242,24 +162,6 @@ static inline uint8_t *vn_anon(size_t len, int fill)
 		return NULL;
 	memset(p, fill, len);
 	return p;
-}
-
-/* A /proc/self/status field in kB (VmLck: what stage 2 charges), or -1. */
-static inline long vn_status_kb(const char *field)
-{
-	char buf[4096], *p;
-	int fd = open("/proc/self/status", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	p = strstr(buf, field);
-	return p ? strtol(p + strlen(field) + 1, NULL, 10) : -1;
 }
 
 /* Drop CAP_IPC_LOCK, which lets a process pin past RLIMIT_MEMLOCK. */

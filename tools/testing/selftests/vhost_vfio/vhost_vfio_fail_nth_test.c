@@ -44,7 +44,7 @@ enum vv_path {
 };
 
 struct vv_st {
-	struct vv_vfio v;	/* container and group always, dev when open */
+	struct vu_vfio v;	/* container and group always, dev when open */
 	struct vv_be be;
 	uint32_t violations;
 	int efd;
@@ -112,7 +112,7 @@ static void vv_st_close(struct vv_st *st)
 	if (st->efd >= 0)
 		close(st->efd);
 	st->efd = -1;
-	vv_vfio_close(&st->v);
+	vu_close(&st->v);
 	st->be.fd = -1;
 }
 
@@ -215,19 +215,8 @@ static int vv_op(enum vv_path p, struct vv_st *st, uint8_t *mem,
 		return vv_ioctl(&st->be, VHOST_VDPA_GET_CONFIG, c);
 	case P_SET_VRING_KICK:
 		return vv_ioctl(&st->be, VHOST_SET_VRING_KICK, &f);
-	case P_SET_IRQS: {
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-		struct vfio_irq_set *is = (void *)buf;
-
-		is->argsz = sizeof(buf);
-		is->flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			    VFIO_IRQ_SET_ACTION_TRIGGER;
-		is->index = VHOST_VFIO_VRING_IRQ_INDEX;
-		is->start = 1;
-		is->count = 1;
-		memcpy(is->data, &st->efd, sizeof(int32_t));
-		return vv_ioctl(&st->be, VFIO_DEVICE_SET_IRQS, is);
-	}
+	case P_SET_IRQS:
+		return vv_set_vring_irq(&st->be, 1, st->efd);
 	case P_UPDATE:
 		return vv_map(&st->be, IOVA_A, mem, NPAGES * PG,
 			      VHOST_ACCESS_RW);
@@ -387,6 +376,8 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .path = P_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *skip;
+
 	self->nth_fd = -1;
 	self->mem = mmap(NULL, 2 * NPAGES * PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -398,17 +389,14 @@ FIXTURE_SETUP(fail_nth)
 	ASSERT_EQ(0, vv_mdev_create(TD, UUID_TD));
 	self->pin0 = vv_vmpin_kb();
 	ASSERT_LE(0, self->pin0);
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	skip = fail_nth_prepare(&self->nth_fd);
+	if (skip)
+		SKIP(return, "%s", skip);
 }
 
 FIXTURE_TEARDOWN(fail_nth)
 {
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 	munmap(self->mem, 2 * NPAGES * PG);
 }
 

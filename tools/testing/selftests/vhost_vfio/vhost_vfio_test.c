@@ -1078,14 +1078,14 @@ TEST(mdevctl_lifecycle)
 	/* mdevctl wants its configuration directory, even for start/stop */
 	if (system(MDEVCTL_DIRS))
 		SKIP(return, "cannot create /etc/mdevctl.d");
-	if (!vv_exists("/etc/mdevctl.d/scripts.d/callouts"))
+	if (!vu_exists("/etc/mdevctl.d/scripts.d/callouts"))
 		SKIP(return, "no /etc/mdevctl.d and cannot create it");
 	ASSERT_EQ(0, vv_vdpa_add("vdpasim_net", "vvctl", "vhost_vfio"));
 	ASSERT_EQ(0, vv_read_file(AVAIL_CTL, avail, sizeof(avail)));
 	ASSERT_EQ(1, atoi(avail));
 	ASSERT_EQ(0, system("mdevctl start -u " UUID_CTL
 			    " -p vvctl -t vhost_vfio-vhost-vfio"));
-	ASSERT_TRUE(vv_exists("/sys/bus/mdev/devices/" UUID_CTL));
+	ASSERT_TRUE(vu_exists("/sys/bus/mdev/devices/" UUID_CTL));
 	ASSERT_EQ(0, system("mdevctl list | grep -q " UUID_CTL));
 	ASSERT_EQ(0, vv_read_file(AVAIL_CTL, avail, sizeof(avail)));
 	ASSERT_EQ(0, atoi(avail));
@@ -1097,7 +1097,7 @@ TEST(mdevctl_lifecycle)
 	ASSERT_EQ(1, info.device_id);
 	vv_be_close(&be);
 	ASSERT_EQ(0, system("mdevctl stop -u " UUID_CTL));
-	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_CTL));
+	ASSERT_FALSE(vu_exists("/sys/bus/mdev/devices/" UUID_CTL));
 	ASSERT_EQ(0, vv_vdpa_del("vvctl"));
 }
 
@@ -1159,8 +1159,8 @@ static void vv_removal(struct __test_metadata *_metadata, bool whole_vdpa)
 	vv_be_close(&be);
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, r.ret);
-	ASSERT_EQ(whole_vdpa, !vv_exists("/sys/bus/vdpa/devices/vvgone"));
-	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_GONE));
+	ASSERT_EQ(whole_vdpa, !vu_exists("/sys/bus/vdpa/devices/vvgone"));
+	ASSERT_FALSE(vu_exists("/sys/bus/mdev/devices/" UUID_GONE));
 	close(req);
 	vv_net_close(&n);
 	if (!whole_vdpa) {
@@ -1938,9 +1938,9 @@ TEST(testdev_both_map_ops_dma_map_wins)
 
 	if (system("modprobe -q vhost_vfio_testdev"))
 		TH_LOG("modprobe vhost_vfio_testdev failed");
-	ASSERT_EQ(0, vv_write_file(BOTH_MAPS, "1"));
+	ASSERT_EQ(0, vu_write_file(BOTH_MAPS, "1"));
 	ret = vv_prepare(VVT_MGMTDEV, TDBOTH, UUID_TBOTH);
-	ASSERT_EQ(0, vv_write_file(BOTH_MAPS, "0"));
+	ASSERT_EQ(0, vu_write_file(BOTH_MAPS, "0"));
 	ASSERT_EQ(0, ret);
 	p = mmap(NULL, VV_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2009,7 +2009,7 @@ TEST(testdev_removal_with_doorbell_mapped)
 	ASSERT_EQ(0, munmap(p, VV_PAGE));
 	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(0, r.ret);
-	ASSERT_FALSE(vv_exists("/sys/bus/mdev/devices/" UUID_TGONE));
+	ASSERT_FALSE(vu_exists("/sys/bus/mdev/devices/" UUID_TGONE));
 	close(req);
 	/* the parent takes a new instance, then goes */
 	ASSERT_EQ(0, vv_prepare(VVT_MGMTDEV, "vvtgone", UUID_TGONE));

@@ -32,6 +32,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ring.h>
 #include <linux/vhost_vfio.h>
+#include "../vfio_utils.h"
 
 #define VV_MAC		"52:54:00:12:34:56"
 #define VV_IOVA_BASE	0x40000000ULL
@@ -40,19 +41,6 @@
 #define VV_PAGE		4096UL
 
 /* ---- sysfs ------------------------------------------------------------ */
-
-static inline int vv_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
 
 static inline int vv_read_file(const char *path, char *buf, size_t len)
 {
@@ -72,26 +60,7 @@ static inline int vv_read_file(const char *path, char *buf, size_t len)
 /* VmPin of this process in kB (pages pinned and charged to its mm), or -1. */
 static inline long vv_vmpin_kb(void)
 {
-	char buf[4096], *p;
-	int fd = open("/proc/self/status", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	p = strstr(buf, "VmPin:");
-	return p ? strtol(p + 6, NULL, 10) : -1;
-}
-
-static inline bool vv_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
+	return vu_status_kb("VmPin:");
 }
 
 /* Create vDPA device @name of @mgmt (if missing) and bind it to @drv. */
@@ -102,7 +71,7 @@ static inline int vv_vdpa_add(const char *mgmt, const char *name,
 	int ret;
 
 	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s", name);
-	if (!vv_exists(path)) {
+	if (!vu_exists(path)) {
 		if (!strcmp(mgmt, "vdpasim_net"))
 			snprintf(cmd, sizeof(cmd),
 				 "vdpa dev add mgmtdev %s name %s mac %s", mgmt,
@@ -121,17 +90,17 @@ static inline int vv_vdpa_add(const char *mgmt, const char *name,
 			return 0;
 		snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/driver/unbind",
 			 name);
-		ret = vv_write_file(path, name);
+		ret = vu_write_file(path, name);
 		if (ret)
 			return ret;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/driver_override",
 		 name);
-	ret = vv_write_file(path, drv);
+	ret = vu_write_file(path, drv);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "/sys/bus/vdpa/drivers/%s/bind", drv);
-	return vv_write_file(path, name);
+	return vu_write_file(path, name);
 }
 
 static inline int vv_vdpa_del(const char *name)
@@ -148,20 +117,12 @@ static inline int vv_mdev_create(const char *name, const char *uuid)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
-	if (vv_exists(path))
+	if (vu_exists(path))
 		return 0;
 	snprintf(path, sizeof(path),
 		 "/sys/bus/vdpa/devices/%s/mdev_supported_types/vhost_vfio-%s/create",
 		 name, VHOST_VFIO_MDEV_TYPE);
-	return vv_write_file(path, uuid);
-}
-
-static inline int vv_mdev_remove(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	return vv_write_file(path, "1");
+	return vu_write_file(path, uuid);
 }
 
 static inline int vv_mdev_attr(const char *uuid, const char *attr, char *buf,
@@ -171,45 +132,16 @@ static inline int vv_mdev_attr(const char *uuid, const char *attr, char *buf,
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/vhost_vfio/%s",
 		 uuid, attr);
-	return set ? vv_write_file(path, set) : vv_read_file(path, buf, len);
+	return set ? vu_write_file(path, set) : vv_read_file(path, buf, len);
 }
 
 /* ---- VFIO ------------------------------------------------------------- */
 
-struct vv_vfio {
-	int container, group, dev;
-};
-
-static inline int vv_vfio_open(const char *uuid, struct vv_vfio *v)
+static inline int vv_vfio_open(const char *uuid, struct vu_vfio *v)
 {
-	char path[256], link[256];
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	ssize_t n;
+	int ret = vu_open_group(uuid, v);
 
-	v->container = -1;
-	v->group = -1;
-	v->dev = -1;
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	v->container = open("/dev/vfio/vfio", O_RDWR);
-	if (v->container < 0)
-		return -errno;
-	v->group = open(path, O_RDWR);
-	if (v->group < 0)
-		return -errno;
-	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		return -EINVAL;
-	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
-		return -errno;
-	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -errno;
-	v->dev = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	return v->dev < 0 ? -errno : 0;
+	return ret ? ret : vu_open_dev(uuid, v, VFIO_TYPE1v2_IOMMU);
 }
 
 /*
@@ -220,7 +152,7 @@ static inline int vv_vfio_open(const char *uuid, struct vv_vfio *v)
  * empty.  The iommufd fd is kept in v->container (closed the same way).
  * -ENODEV when the kernel has no cdev or no iommufd.
  */
-static inline int vv_vfio_open_cdev(const char *uuid, struct vv_vfio *v)
+static inline int vv_vfio_open_cdev(const char *uuid, struct vu_vfio *v)
 {
 #ifdef VFIO_DEVICE_BIND_IOMMUFD
 	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
@@ -265,19 +197,6 @@ static inline int vv_vfio_open_cdev(const char *uuid, struct vv_vfio *v)
 	v->dev = -1;
 	return -ENODEV;
 #endif
-}
-
-static inline void vv_vfio_close(struct vv_vfio *v)
-{
-	if (v->dev >= 0)
-		close(v->dev);
-	if (v->group >= 0)
-		close(v->group);
-	if (v->container >= 0)
-		close(v->container);
-	v->container = -1;
-	v->group = -1;
-	v->dev = -1;
 }
 
 /* Find a region by its capability subtype; returns 0 and fills @info. */
@@ -328,7 +247,7 @@ struct vv_be {
 	bool vfio;
 	off_t iotlb_off;	/* vfio: the IOTLB region */
 	off_t db_off;		/* vfio: the doorbell region */
-	struct vv_vfio v;
+	struct vu_vfio v;
 };
 
 static inline int vv_be_open_vfio_how(struct vv_be *be, const char *uuid,
@@ -341,7 +260,7 @@ static inline int vv_be_open_vfio_how(struct vv_be *be, const char *uuid,
 	be->vfio = true;
 	ret = cdev ? vv_vfio_open_cdev(uuid, &be->v) : vv_vfio_open(uuid, &be->v);
 	if (ret) {
-		vv_vfio_close(&be->v);
+		vu_close(&be->v);
 		return ret;
 	}
 	be->fd = be->v.dev;
@@ -393,7 +312,7 @@ static inline int vv_be_open_vdpa(struct vv_be *be, const char *name)
 static inline void vv_be_close(struct vv_be *be)
 {
 	if (be->vfio)
-		vv_vfio_close(&be->v);
+		vu_close(&be->v);
 	else if (be->fd >= 0)
 		close(be->fd);
 	be->fd = -1;
@@ -518,6 +437,21 @@ static inline int vv_ioctl(struct vv_be *be, unsigned long cmd, void *arg)
 	return ioctl(be->fd, cmd, arg) ? -errno : 0;
 }
 
+/* VFIO_DEVICE_SET_IRQS: eventfd @fd is ring @idx's interrupt. */
+static inline int vv_set_vring_irq(struct vv_be *be, uint32_t idx, int32_t fd)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	struct vfio_irq_set *is = (void *)buf;
+
+	is->argsz = sizeof(buf);
+	is->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	is->index = VHOST_VFIO_VRING_IRQ_INDEX;
+	is->start = idx;
+	is->count = 1;
+	memcpy(is->data, &fd, sizeof(int32_t));
+	return vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is);
+}
+
 static inline int vv_add_status(struct vv_be *be, uint8_t bits)
 {
 	uint8_t s;
@@ -610,17 +544,7 @@ static inline int vv_vq_start(struct vv_be *be, struct vv_vq *q, bool irqs,
 	if (ret)
 		return ret;
 	if (irqs && be->vfio) {
-		char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
-		struct vfio_irq_set *is = (void *)buf;
-
-		is->argsz = sizeof(buf);
-		is->flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			    VFIO_IRQ_SET_ACTION_TRIGGER;
-		is->index = VHOST_VFIO_VRING_IRQ_INDEX;
-		is->start = q->idx;
-		is->count = 1;
-		memcpy(is->data, &q->call, sizeof(int32_t));
-		ret = vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is);
+		ret = vv_set_vring_irq(be, q->idx, q->call);
 	} else {
 		f.fd = q->call;
 		ret = vv_ioctl(be, VHOST_SET_VRING_CALL, &f);
