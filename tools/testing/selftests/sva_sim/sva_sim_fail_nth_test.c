@@ -65,6 +65,7 @@ FIXTURE_VARIANT_ADD(fail_nth, close) { .kind = SWEEP_CLOSE };
 
 FIXTURE_SETUP(fail_nth)
 {
+	const char *why;
 	int ret;
 
 	self->nth_fd = -1;
@@ -73,11 +74,9 @@ FIXTURE_SETUP(fail_nth)
 	sva_dev_init(&self->e.d);
 	if (!sva_present())
 		SKIP(return, "sva_sim, the nested backend or /dev/ioasid missing");
-	if (!fault_injection_setup())
-		SKIP(return, "fault injection (debugfs failslab) not available");
-	self->nth_fd = fail_nth_open();
-	if (self->nth_fd < 0)
-		SKIP(return, "no per-task fail-nth");
+	why = fail_nth_prepare(&self->nth_fd);
+	if (why)
+		SKIP(return, "%s", why);
 	if (variant->kind == SWEEP_CREATE)
 		return;
 	ret = sva_env_setup(&self->e, UUID_SWEEP, NULL, RAM_SIZE);
@@ -91,8 +90,7 @@ FIXTURE_SETUP(fail_nth)
 
 FIXTURE_TEARDOWN(fail_nth)
 {
-	if (self->nth_fd >= 0)
-		close(self->nth_fd);
+	fail_nth_close(self->nth_fd);
 	if (self->efd >= 0)
 		close(self->efd);
 	sva_env_teardown(&self->e);
@@ -202,8 +200,8 @@ static void check(struct __test_metadata *_metadata,
 	case SWEEP_CREATE:
 		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s",
 			 sva_uuid(UUID_CREATE).s);
-		EXPECT_EQ(!ret, vn_exists(path));
-		if (vn_exists(path))
+		EXPECT_EQ(!ret, vu_exists(path));
+		if (vu_exists(path))
 			EXPECT_EQ(0, sva_mdev_remove(sva_uuid(UUID_CREATE).s));
 		break;
 	case SWEEP_OPEN:

@@ -474,7 +474,7 @@ TEST_F(flt, remove_in_flight)
 	pthread_join(r.t, NULL);
 	EXPECT_EQ(0, r.ret);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", r.uuid);
-	EXPECT_FALSE(vn_exists(path));
+	EXPECT_FALSE(vu_exists(path));
 	self->e.d.uuid.s[0] = 0;
 	close(req);
 }

@@ -42,7 +42,7 @@ static inline struct vn_uuid sva_uuid(unsigned int n)
 /* The module, the nested backend, VFIO and /dev/ioasid are all there. */
 static inline bool sva_present(void)
 {
-	return vn_exists(SVA_PARENT_DIR) && vn_backend_present() &&
+	return vu_exists(SVA_PARENT_DIR) && vn_backend_present() &&
 	       !access("/dev/vfio/vfio", R_OK | W_OK) &&
 	       !access(IOASID_DEV, R_OK | W_OK);
 }
@@ -59,15 +59,12 @@ static inline double sva_now(void)
 
 static inline int sva_mdev_create(const char *uuid)
 {
-	return vn_write_file(SVA_TYPE_DIR "/create", uuid);
+	return vu_write_file(SVA_TYPE_DIR "/create", uuid);
 }
 
 static inline int sva_mdev_remove(const char *uuid)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	return vn_write_file(path, "1");
+	return vu_mdev_remove(uuid);
 }
 
 /* Write attribute @name of the instance. */
@@ -77,7 +74,7 @@ static inline int sva_attr_set(const char *uuid, const char *name,
 	char path[160];
 
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s", uuid, name);
-	return vn_write_file(path, val);
+	return vu_write_file(path, val);
 }
 
 /* Read it into @buf of @len bytes, without the newline. */
@@ -171,7 +168,7 @@ static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
 
 	sva_dev_init(d);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", u.s);
-	if (vn_exists(path))	/* a crashed earlier run's */
+	if (vu_exists(path))	/* a crashed earlier run's */
 		sva_mdev_remove(u.s);
 	ret = sva_mdev_create(u.s);
 	if (ret)
@@ -191,8 +188,8 @@ static inline int sva_dev_create(struct sva_dev *d, unsigned int n,
 /* A new container with the nested backend, the group in it. */
 static inline int sva_dev_open_group(struct sva_dev *d)
 {
-	struct vn_vfio v;
-	int ret = vn_open_group(d->uuid.s, &v);
+	struct vu_vfio v;
+	int ret = vu_open_group(d->uuid.s, &v);
 
 	d->container = v.container;
 	d->group = v.group;
@@ -275,14 +272,14 @@ static inline int sva_dev_open(struct sva_dev *d, unsigned int n,
 
 static inline void sva_dev_close_fds(struct sva_dev *d)
 {
-	struct vn_vfio v = {
+	struct vu_vfio v = {
 		.container = d->container, .group = d->group, .dev = d->dev,
 	};
 
 	if (d->map)
 		munmap(d->map, d->portal_size);
 	d->map = NULL;
-	vn_close(&v);
+	vu_close(&v);
 	d->dev = -1;
 	d->group = -1;
 	d->container = -1;
