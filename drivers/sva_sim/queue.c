@@ -518,7 +518,7 @@ int sva_sim_queue_set_kick(struct sva_sim_queue *q, int fd)
 	if (fd < -1)
 		return -EBADF;
 	if (fd >= 0) {
-		if (PAGE_SIZE != SVA_SIM_PORTAL_SIZE)
+		if (!sva_sim_mappable())
 			return -EINVAL;
 		file = fget(fd);
 		if (!file)

@@ -205,6 +205,12 @@ static inline struct sva_sim_dev *vdev_to_sd(struct vfio_device *vdev)
 	return container_of(vdev, struct sva_sim_dev, vdev);
 }
 
+/* The portal pages can be mapped: a page is a portal's size. */
+static inline bool sva_sim_mappable(void)
+{
+	return PAGE_SIZE == SVA_SIM_PORTAL_SIZE;
+}
+
 extern struct workqueue_struct *sva_sim_wq;
 
 /* desc.c: no device state (the KUnit suite calls these) */

@@ -82,7 +82,7 @@ static long sva_sim_get_info(struct sva_sim_dev *sd, void __user *arg)
 	/* only a device without a nested container answers ENODEV */
 	if (vfio_nested_pasid_resolve(&sd->vdev, 0, 1, &hpasid) != -ENODEV)
 		info.out_flags |= SVA_SIM_INFO_NESTED;
-	if (PAGE_SIZE == SVA_SIM_PORTAL_SIZE)
+	if (sva_sim_mappable())
 		info.out_flags |= SVA_SIM_INFO_MMAP;
 	info.nr_queues = sd->nq;
 	info.portal_size = SVA_SIM_PORTAL_SIZE;
@@ -359,7 +359,7 @@ static int sva_sim_region_info_caps(struct vfio_device *vdev,
 	info->offset = (u64)SVA_SIM_REGION_PORTAL << SVA_SIM_OFFSET_SHIFT;
 	info->size = (u64)sd->nq * SVA_SIM_PORTAL_SIZE;
 	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-	if (PAGE_SIZE == SVA_SIM_PORTAL_SIZE)
+	if (sva_sim_mappable())
 		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	info->cap_offset = 0;
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
@@ -613,7 +613,7 @@ static int sva_sim_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	unsigned long i, first, n;
 	int ret;
 
-	if (SVA_SIM_PORTAL_SIZE != PAGE_SIZE ||
+	if (!sva_sim_mappable() ||
 	    (off >> SVA_SIM_OFFSET_SHIFT) != SVA_SIM_REGION_PORTAL ||
 	    !(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
