@@ -29,7 +29,8 @@ OUT=$1 VERSION=$2 OBJTREE=$3
 shift 3
 
 PROBES="symbol_ns_string vfio_get_region_info_caps vdpa_alloc_device_map \
-vdpa_bind_mm eventfd_signal_ctx_only iommu_paging_domain_alloc"
+vdpa_bind_mm eventfd_signal_ctx_only iommu_paging_domain_alloc \
+crc32c_in_crc32_h"
 # Probes that compile when the API is missing.
 NEGATIVE="symbol_ns_string"
 # Symbols a module may import: a compile probe cannot tell (7.x declares
@@ -124,6 +125,16 @@ struct iommu_domain *pvm_conftest(struct device *dev)
 	return iommu_paging_domain_alloc(dev);
 }
 EOF
+}
+
+# After 6.12 (7.x): crc32c() is declared in <linux/crc32.h> and built into lib/crc;
+# before, it came from libcrc32c (<linux/crc32c.h>, a module a kernel may
+# not build) and lib/crc32.c offered __crc32c_le() instead.
+probe_crc32c_in_crc32_h() {
+	cat <<'EOF2'
+#include <linux/crc32.h>
+u32 (*pvm_conftest)(u32 crc, const void *p, size_t len) = crc32c;
+EOF2
 }
 
 # --- run them ---------------------------------------------------------------

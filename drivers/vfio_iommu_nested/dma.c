@@ -14,6 +14,7 @@
  */
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/pvm_ioasid.h>
 #include <linux/sched/signal.h>
 #include <linux/vfio.h>
 
@@ -439,3 +440,201 @@ int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
 	return vn_dma(c, vdev, pasid, iova, buf, len, flags, res);
 }
 EXPORT_SYMBOL_NS_GPL(vfio_nested_dma, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_dma_abort() - end the page request waits of a device's DMA
+ * @vdev: the device, registered with a nested container (its fd open)
+ *
+ * Every DMA of @vdev that waits for a page response (vfio_nested_dma() in
+ * a worker of the device model) stops waiting and fails with
+ * VFIO_NESTED_DMA_ABORTED (-EINTR), as if its task had been killed; the
+ * page request is withdrawn and a page response to it later is refused.
+ * A DMA that raises a page request after the call is not affected: a
+ * device model first stops its workers from starting new DMA, then calls
+ * this until they are idle.
+ *
+ * Context: any context but NMI (hard or soft interrupt included); never
+ * sleeps, takes only the fault queue's spinlock.
+ * Return: the number of waits ended; 0 also when @vdev has no nested
+ * container or it has no fault queue.
+ */
+unsigned int vfio_nested_dma_abort(struct vfio_device *vdev)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_pasid_state *ps;
+
+	if (!c)
+		return 0;
+	ps = vn_pasid_state(c);
+	if (!ps)
+		return 0;
+	return vn_fault_abort_dev(ps->faultq, vn_dma_dev_id(vdev));
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_dma_abort, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_pasid_resolve() - the host PASID a device model executes with
+ * @vdev: the device, registered with a nested container (its fd open)
+ * @flags: 0, or VFIO_NESTED_PASID_GUEST: @pasid is a guest PASID
+ * @pasid: the PASID as the VMM names it to the container's ioctls
+ * @hpasid: output, the host PASID
+ *
+ * For a device model whose VMM gives it a PASID (a dedicated work queue):
+ * check that the container's ``/dev/ioasid`` file owns @pasid (allocated
+ * it, or, with VFIO_NESTED_PASID_GUEST, attached that guest PASID) and
+ * resolve it to the host PASID, as VFIO_NESTED_BIND_S1 does. Nothing needs
+ * to be bound for it yet. The answer is that of the time of the call.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -EOPNOTSUPP (unknown @flags), -EINVAL (a PASID of 0 or wider
+ * than 20 bits), -ENODEV (@vdev has no nested container), -ENXIO (the
+ * container has no ``/dev/ioasid`` file), -ENOENT (the file does not own
+ * @pasid), -ENOMEM.
+ */
+int vfio_nested_pasid_resolve(struct vfio_device *vdev, u32 flags, u32 pasid,
+			      u32 *hpasid)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_pasid_state *ps;
+	ioasid_t host;
+	int ret;
+
+	if (flags & ~VFIO_NESTED_PASID_GUEST)
+		return -EOPNOTSUPP;
+	ret = vn_pasid_check(flags, pasid);
+	if (ret)
+		return ret;
+	if (!c)
+		return -ENODEV;
+	ps = vn_pasid_state(c);
+	if (!ps)
+		return -ENXIO;
+	mutex_lock(&ps->lock);
+	if (!ps->set) {
+		ret = -ENXIO;
+	} else if (flags & VFIO_NESTED_PASID_GUEST) {
+		host = pvm_ioasid_find_by_spid(ps->set, pasid, true);
+		if (host == PVM_IOASID_INVALID) {
+			ret = -ENOENT;
+		} else {
+			pvm_ioasid_put(ps->set, host);
+			*hpasid = host;
+		}
+	} else if (pvm_ioasid_get(ps->set, pasid)) {
+		ret = -ENOENT;
+	} else {
+		pvm_ioasid_put(ps->set, pasid);
+		*hpasid = pasid;
+	}
+	mutex_unlock(&ps->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_pasid_resolve, VFIO_NESTED_NS);
+
+/**
+ * vfio_nested_dma_copy() - a device's copy from memory to memory
+ * @vdev: the device, registered with a nested container (its fd open)
+ * @pasid: the host PASID of both accesses, or VFIO_NESTED_NO_PASID
+ * @dst: the destination DMA address
+ * @src: the source DMA address
+ * @len: bytes, at least 1; the two ranges must not overlap
+ * @flags: 0 or VFIO_NESTED_DMA_PRIV
+ * @res: filled in as by vfio_nested_dma(); with a status other than
+ *	VFIO_NESTED_DMA_OK, @res->fault_addr is a source or a destination
+ *	address (the access that failed)
+ *
+ * What vfio_nested_dma() of the source into a buffer and then of the
+ * buffer to the destination would do, but with one copy: page by page,
+ * the source translated for reading and the destination for writing (page
+ * requests raised and waited for alike), the bytes copied from guest page
+ * to guest page through the kernel's mappings. @res->done bytes are at the
+ * destination when it stops.
+ *
+ * Context: process context, may sleep (for a page response). The caller
+ * holds no lock the VMM may need to answer a page request.
+ * Return: as vfio_nested_dma(); -EINVAL also for overlapping ranges.
+ */
+int vfio_nested_dma_copy(struct vfio_device *vdev, u32 pasid, u64 dst,
+			 u64 src, size_t len, unsigned int flags,
+			 struct vfio_nested_dma_result *res)
+{
+	struct vn_container *c = vn_container_from_device(vdev);
+	struct vn_dma_req rd = { .c = c, .res = res, .vdev = vdev };
+	struct vn_dma_req wr;
+	int ret = 0;
+
+	might_sleep();
+	memset(res, 0, sizeof(*res));
+	if (!c)
+		return -ENODEV;
+	if (flags & ~VFIO_NESTED_DMA_PRIV)
+		return -EOPNOTSUPP;
+	if (!len || src + (len - 1) < src || dst + (len - 1) < dst ||
+	    (src <= dst + (len - 1) && dst <= src + (len - 1)))
+		return -EINVAL;
+
+	rd.ps = vn_pasid_state(c);
+	rd.access = VN_ACC_READ;
+	rd.perm = VFIO_NESTED_FAULT_PERM_READ;
+	if (flags & VFIO_NESTED_DMA_PRIV)
+		rd.perm |= VFIO_NESTED_FAULT_PERM_PRIV;
+	else
+		rd.access |= VN_ACC_USER;
+	if (rd.ps)
+		rd.b = vn_binding_get_host(rd.ps, pasid);
+	if (!rd.b && pasid != VFIO_NESTED_NO_PASID) {
+		if (rd.ps) {
+			struct vn_fault_info f;
+
+			vn_dma_fault_info(&rd, src, VFIO_NESTED_FAULT_REASON_NO_S1,
+					  &f);
+			f.has_pasid = true;
+			f.pasid = pasid;
+			vn_fault_report(rd.ps->faultq, &f);
+		}
+		return vn_dma_fail(&rd, src, VFIO_NESTED_DMA_NO_BINDING);
+	}
+	wr = rd;
+	wr.write = true;
+	wr.access |= VN_ACC_WRITE;
+	wr.perm = (rd.perm & ~VFIO_NESTED_FAULT_PERM_READ) |
+		  VFIO_NESTED_FAULT_PERM_WRITE;
+
+	while (res->done < len) {
+		u64 s = src + res->done, d = dst + res->done;
+		u64 gs = s, gd = d, ss = PAGE_SIZE, sd = PAGE_SIZE;
+		bool dst_fault;
+		size_t chunk;
+
+		if (fatal_signal_pending(current)) {
+			ret = vn_dma_fail(&rd, s, VFIO_NESTED_DMA_ABORTED);
+			break;
+		}
+		if (rd.b) {
+			ret = vn_dma_translate(&rd, s, &gs, &ss);
+			if (!ret)
+				ret = vn_dma_translate(&wr, d, &gd, &sd);
+			if (ret)
+				break;
+		}
+		chunk = min3((u64)(len - res->done), ss, sd);
+		chunk = min3((u64)chunk, PAGE_SIZE - (gs & ~PAGE_MASK),
+			     PAGE_SIZE - (gd & ~PAGE_MASK));
+		ret = vn_s2_copy_gpa(c, gd, gs, chunk, &dst_fault);
+		if (ret) {
+			struct vn_dma_req *r = dst_fault ? &wr : &rd;
+			u64 a = dst_fault ? d : s;
+
+			vn_dma_report(r, a, VFIO_NESTED_FAULT_REASON_S2, true,
+				      dst_fault ? gd : gs);
+			ret = vn_dma_fail(r, a, VFIO_NESTED_DMA_S2_FAULT);
+			break;
+		}
+		res->done += chunk;
+		cond_resched();
+	}
+	if (rd.b)
+		vn_binding_put(rd.b);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_dma_copy, VFIO_NESTED_NS);

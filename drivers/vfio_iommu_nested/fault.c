@@ -455,6 +455,48 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_page_request);
 
 /**
+ * vn_fault_abort_dev() - end the page request waits of a device
+ * @q: the container's fault queue
+ * @dev_id: the device, as its records name it (&vfio_nested_fault.dev_id)
+ *
+ * Every page request group of that device, read or not, is answered
+ * -EINTR: its DMA ends as if its task had been killed
+ * (VFIO_NESTED_DMA_ABORTED); a page response to it later is refused. For a
+ * device model that resets, drains or goes away while its worker waits.
+ * Groups raised after the call are not affected.
+ *
+ * Context: any context but NMI; never sleeps, never waits for a reader.
+ * Return: the number of groups answered.
+ */
+unsigned int vn_fault_abort_dev(struct vn_fault_queue *q, u32 dev_id)
+{
+	struct vn_fault_group *g, *gn;
+	struct vn_fault_item *it, *itn;
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_for_each_entry_safe(it, itn, &q->deliver, node) {
+		if (!it->is_group)
+			continue;
+		g = container_of(it, struct vn_fault_group, item);
+		if (g->recs[0].dev_id == dev_id) {
+			vn_fault_answer(q, g, -EINTR);
+			n++;
+		}
+	}
+	list_for_each_entry_safe(g, gn, &q->pending, item.node) {
+		if (g->recs[0].dev_id == dev_id) {
+			vn_fault_answer(q, g, -EINTR);
+			n++;
+		}
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort_dev);
+
+/**
  * vn_fault_abort() - answer the page requests of a PASID that goes away
  * @q: the container's fault queue
  * @pasid: the PASID, with @has_pasid

@@ -107,6 +107,8 @@ struct vn_fault_stats {
  *	VN_FAULT_GROUP_MAX, -ENOMEM.
  * vn_fault_abort(): answer INVALID every page request of that PASID (or of
  *	the RID, !has_pasid), read or not: on unbind. Never sleeps.
+ * vn_fault_abort_dev(): answer -EINTR every page request of a device (its
+ *	DMA ends VFIO_NESTED_DMA_ABORTED); returns how many. Never sleeps.
  */
 struct vn_fault_queue *vn_fault_queue_alloc(unsigned int depth);
 void vn_fault_queue_put(struct vn_fault_queue *q);
@@ -119,6 +121,7 @@ int vn_fault_report(struct vn_fault_queue *q, const struct vn_fault_info *f);
 int vn_fault_page_request(struct vn_fault_queue *q,
 			  const struct vn_fault_info *pages, unsigned int n);
 void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid);
+unsigned int vn_fault_abort_dev(struct vn_fault_queue *q, u32 dev_id);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The fault fd's insides, for tests/fault_kunit.c. */

@@ -30,8 +30,9 @@
  *     may call the vn_s2_*() access functions, which take s2_lock (4),
  *     while holding their own locks; they never take 1 or 2.
  *  4. vn_container.s2_lock (rw_semaphore): the stage-2 tree. Readers:
- *     vn_s2_read64(), vn_s2_cmpxchg64(), vn_s2_rw(), pin_pages, unpin_pages,
- *     dma_rw, GET_INFO. Writers: inserting and removing mappings.
+ *     vn_s2_read64(), vn_s2_cmpxchg64(), vn_s2_rw(), vn_s2_copy_gpa(),
+ *     pin_pages, unpin_pages, dma_rw, GET_INFO. Writers: inserting and
+ *     removing mappings.
  *
  * Nothing of this module is called with a VFIO core lock that our
  * callbacks could take in the other order: the VFIO core calls attach and
@@ -199,6 +200,8 @@ int vn_s2_read64(struct vn_container *c, u64 gpa, u64 *val);
 int vn_s2_cmpxchg64(struct vn_container *c, u64 gpa, u64 old, u64 new);
 int vn_s2_rw(struct vn_container *c, u64 gpa, void *buf, size_t len,
 	     bool write);
+int vn_s2_copy_gpa(struct vn_container *c, u64 dst, u64 src, size_t len,
+		   bool *dst_fault);
 
 /* the stage-2 tree: MAP_DMA/UNMAP_DMA semantics of type1 v2 */
 void vn_s2_init(struct vn_container *c);

@@ -555,3 +555,58 @@ int vn_s2_cmpxchg64(struct vn_container *c, u64 gpa, u64 old, u64 new)
 	up_read(&c->s2_lock);
 	return ret;
 }
+
+/* The page of @gpa in a mapping with @need; s2_lock held. */
+static int vn_s2_page(struct vn_container *c, u64 gpa, int need,
+		      struct page **page)
+{
+	struct vn_dma *dma = vn_dma_first(c, gpa, gpa);
+
+	if (!dma)
+		return -EFAULT;
+	if ((dma->prot & need) != need)
+		return -EPERM;
+	*page = dma->pages[(gpa - dma->iova) >> PAGE_SHIFT];
+	return 0;
+}
+
+/**
+ * vn_s2_copy_gpa() - copy guest memory to guest memory, within a page
+ * @c: the container
+ * @dst: destination GPA
+ * @src: source GPA
+ * @len: bytes; [@src, @src + @len) and [@dst, @dst + @len) each lie in one
+ *	page
+ * @dst_fault: output, with an error: the destination (not the source)
+ *	was refused
+ *
+ * One copy through the kernel mappings of both pages, no buffer between:
+ * the device-to-device path of vfio_nested_dma_copy().
+ *
+ * Return: 0; -EFAULT when a GPA is not mapped; -EPERM when the source is
+ * not readable or the destination not writable. Nothing is copied then.
+ */
+int vn_s2_copy_gpa(struct vn_container *c, u64 dst, u64 src, size_t len,
+		   bool *dst_fault)
+{
+	struct page *ps, *pd;
+	void *s, *d;
+	int ret;
+
+	down_read(&c->s2_lock);
+	*dst_fault = false;
+	ret = vn_s2_page(c, src, IOMMU_READ, &ps);
+	if (!ret) {
+		*dst_fault = true;
+		ret = vn_s2_page(c, dst, IOMMU_WRITE, &pd);
+	}
+	if (!ret) {
+		s = kmap_local_page(ps);
+		d = kmap_local_page(pd);
+		memmove(d + offset_in_page(dst), s + offset_in_page(src), len);
+		kunmap_local(d);
+		kunmap_local(s);
+	}
+	up_read(&c->s2_lock);
+	return ret;
+}

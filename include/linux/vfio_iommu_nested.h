@@ -40,6 +40,18 @@ struct vfio_nested_dma_result {
 	unsigned int page_requests;
 };
 
+/*
+ * For device models with queues of work (sva_sim): end the page request
+ * waits of a device on reset or removal; resolve a PASID the VMM names;
+ * copy memory to memory without a bounce buffer.
+ */
+int vfio_nested_dma_copy(struct vfio_device *vdev, u32 pasid, u64 dst,
+			 u64 src, size_t len, unsigned int flags,
+			 struct vfio_nested_dma_result *res);
+unsigned int vfio_nested_dma_abort(struct vfio_device *vdev);
+int vfio_nested_pasid_resolve(struct vfio_device *vdev, u32 flags, u32 pasid,
+			      u32 *hpasid);
+
 int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
 		    void *buf, size_t len, unsigned int flags,
 		    struct vfio_nested_dma_result *res);

@@ -511,6 +511,57 @@ static void fk_test_abort_shutdown(struct kunit *test)
 }
 
 /* A group withdrawn after part of it was read: the reader goes on after it. */
+/*
+ * vn_fault_abort_dev(): the groups of one device end with -EINTR, read or
+ * not, whatever their PASID; another device's stay; a response to an
+ * aborted group is refused.
+ */
+static void fk_test_abort_dev(struct kunit *test)
+{
+	struct vn_fault_queue *q = fk_queue(test, 8);
+	struct file *f = fk_open(test, q);
+	struct fk_req *read7, *unread7, *other;
+	struct vfio_nested_fault rec[2];
+	struct vn_fault_stats st;
+	unsigned int i;
+
+	read7 = fk_req_new(test, q, 1, 5, true, 0x1000);
+	unread7 = fk_req_new(test, q, 1, 6, true, 0x2000);
+	other = fk_req_new(test, q, 1, 5, true, 0x3000);
+	for (i = 0; i < ARRAY_SIZE(other->pages); i++)
+		other->pages[i].dev_id = 8;
+	fk_req_start(test, read7);
+	KUNIT_ASSERT_TRUE(test, fk_wait_groups(q, 1));
+	KUNIT_ASSERT_EQ(test, fk_read(q, rec, REC_SIZE), (ssize_t)REC_SIZE);
+	fk_req_start(test, unread7);
+	fk_req_start(test, other);
+	KUNIT_ASSERT_TRUE(test, fk_wait_groups(q, 3));
+
+	KUNIT_EXPECT_EQ(test, vn_fault_abort_dev(q, 7), 2);
+	fk_req_end(test, read7);
+	fk_req_end(test, unread7);
+	KUNIT_EXPECT_EQ(test, read7->ret, -EINTR);
+	KUNIT_EXPECT_EQ(test, unread7->ret, -EINTR);
+	KUNIT_EXPECT_FALSE(test, fk_req_wait(other, 20));
+	KUNIT_EXPECT_EQ(test, fk_respond(q, rec[0].cookie,
+					 VFIO_NESTED_PAGE_RESP_SUCCESS), -EINVAL);
+	/* Nothing of device 7 is left; device 8's record is still there. */
+	KUNIT_EXPECT_EQ(test, vn_fault_abort_dev(q, 7), 0);
+	KUNIT_ASSERT_EQ(test, fk_read(q, rec, sizeof(rec)), (ssize_t)REC_SIZE);
+	KUNIT_EXPECT_EQ(test, rec[0].dev_id, 8);
+	KUNIT_EXPECT_EQ(test, fk_respond(q, rec[0].cookie,
+					 VFIO_NESTED_PAGE_RESP_SUCCESS),
+			(ssize_t)sizeof(struct vfio_nested_page_response));
+	fk_req_end(test, other);
+	KUNIT_EXPECT_EQ(test, other->ret, VFIO_NESTED_PAGE_RESP_SUCCESS);
+	vn_fault_queue_stats(q, &st);
+	KUNIT_EXPECT_EQ(test, st.groups, 0);
+	KUNIT_EXPECT_EQ(test, st.answered, 3);
+	__fput_sync(f);
+	vn_fault_queue_shutdown(q);
+	vn_fault_queue_put(q);
+}
+
 static void fk_test_withdrawn_partial(struct kunit *test)
 {
 	struct vn_fault_queue *q = fk_queue(test, 4);
@@ -665,6 +716,7 @@ static struct kunit_case fk_cases[] = {
 	KUNIT_CASE(fk_test_overflow),
 	KUNIT_CASE(fk_test_prq_overflow),
 	KUNIT_CASE(fk_test_abort_shutdown),
+	KUNIT_CASE(fk_test_abort_dev),
 	KUNIT_CASE(fk_test_withdrawn_partial),
 	KUNIT_CASE(fk_test_close),
 	KUNIT_CASE(fk_test_killable),

@@ -6,7 +6,8 @@
 # the key dkms itself uses), then "dkms remove --all". Per kernel it checks
 # that the build succeeds, that exactly the product modules are installed
 # (pvm_ioasid, vhost_vfio only where the kernel has the vDPA bus,
-# vfio_iommu_nested only where it has the VFIO container; never a test
+# vfio_iommu_nested only where it has the VFIO container, sva_sim where
+# vfio_iommu_nested and kvm_pasid are; never a test
 # module), with our MODULE_VERSION, dkms's signature and the
 # kernel's vermagic, that modprobe resolves them to the DKMS copies, and
 # that a kernel without vDPA or the VFIO container says so instead of
@@ -102,7 +103,14 @@ for k in "${KVERS[@]}"; do
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want_vn=
 	want="$want${want_vn:+ $want_vn}"
 	# kvm_pasid wherever the kernel has KVM
-	grep -q "^CONFIG_KVM=[ym]$" "$kconf" && want="$want kvm_pasid"
+	want_kp=
+	grep -q "^CONFIG_KVM=[ym]$" "$kconf" && want_kp=kvm_pasid
+	want="$want${want_kp:+ $want_kp}"
+	# sva_sim where both of them are built, with mdev
+	want_ss=
+	[ -n "$want_vn" ] && [ -n "$want_kp" ] &&
+		grep -q "^CONFIG_VFIO_MDEV=[ym]$" "$kconf" && want_ss=sva_sim
+	want="$want${want_ss:+ $want_ss}"
 	t=$(date +%s)
 	if dkms build "$PKG/$VER" -k "$k" >"$LOGS/build-$k.log" 2>&1; then
 		pass "dkms build -k $k ($(($(date +%s) - t)) s)"
@@ -120,6 +128,14 @@ for k in "${KVERS[@]}"; do
 			pass "$k has no VFIO container API: dkms and Kbuild say vfio_iommu_nested is skipped"
 		else
 			fail "$k has no VFIO container API but no skip message from dkms.conf and Kbuild"
+		fi
+	fi
+	if [ -z "$want_ss" ]; then
+		if grep -q 'sva_sim is skipped' "$LOGS/build-$k.log" &&
+		   grep -q 'sva_sim skipped' "$LOGS/make-$k.log"; then
+			pass "$k has no nested backend: dkms and Kbuild say sva_sim is skipped"
+		else
+			fail "$k cannot build sva_sim but no skip message from dkms.conf and Kbuild"
 		fi
 	fi
 	if [ -n "$novdpa" ]; then
