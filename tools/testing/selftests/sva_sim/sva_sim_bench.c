@@ -78,13 +78,14 @@ static void setup(void)
 	hit_dst = sva_buf(&env, 64 << 10, (void **)&hit_dst_hva);
 	ws_src = sva_buf(&env, WSET, (void **)&ws_src_hva);
 	/*
-	 * Not exactly 8 MiB after the source: under QEMU's TCG, addresses a
+	 * Not a power of two after the source (3 pages more): under QEMU's TCG, addresses a
 	 * power of two apart share a slot of its software TLB, and a copy
 	 * between them misses it at every access (memmove() measured 26 MB/s
 	 * that way on the miss-heavy case).
 	 */
-	sva_buf(&env, 7 * 4096, NULL);
-	ws_dst = sva_buf(&env, WSET, (void **)&ws_dst_hva);
+	ws_dst = sva_buf(&env, WSET + 16 * 4096, (void **)&ws_dst_hva);
+	ws_dst += 3 * 4096;
+	ws_dst_hva += 3 * 4096;
 	if (!ws_dst)
 		die("guest RAM too small");
 	memset(hit_src_hva, 0x5a, 64 << 10);
