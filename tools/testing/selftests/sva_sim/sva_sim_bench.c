@@ -84,10 +84,10 @@ static void setup(void)
 	 * that way on the miss-heavy case).
 	 */
 	ws_dst = sva_buf(&env, WSET + 16 * 4096, (void **)&ws_dst_hva);
-	ws_dst += 3 * 4096;
-	ws_dst_hva += 3 * 4096;
 	if (!ws_dst)
 		die("guest RAM too small");
+	ws_dst += 3 * 4096;
+	ws_dst_hva += 3 * 4096;
 	memset(hit_src_hva, 0x5a, 64 << 10);
 	memset(ws_src_hva, 0xa5, WSET);
 }
