@@ -36,7 +36,7 @@
 #include "sva_utils.h"
 
 #define UUID_BENCH	0x70
-#define RAM_SIZE	(40ULL << 20)
+#define RAM_SIZE	(64ULL << 20)	/* 8 + 16 MiB working sets, aligned */
 #define WSET		(8ULL << 20)	/* miss-heavy working set, each side */
 #define BATCH		16
 #define NCR		512		/* completion records, reused in turn */
