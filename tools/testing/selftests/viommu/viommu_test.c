@@ -37,13 +37,16 @@ static __u64 evt_pending(struct vi_iommu *v)
 		*vi_mmio(v, PVM_VIOMMU_MMIO_EVT_HEAD)) & PVM_VIOMMU_PTR_MASK;
 }
 
+/* A pattern of @seed: 64-bit words that name their seed and offset. */
 static void fill(void *buf, size_t len, unsigned int seed)
 {
-	unsigned char *p = buf;
-	size_t i;
+	__u64 w;
+	size_t off;
 
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)(seed * 37 + i * 7 + (i >> 9));
+	for (off = 0; off + 8 <= len; off += 8) {
+		w = (__u64)seed << 48 | off;
+		memcpy((char *)buf + off, &w, 8);
+	}
 }
 
 /*

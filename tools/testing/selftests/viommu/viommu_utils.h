@@ -17,6 +17,8 @@
 #ifndef __VIOMMU_UTILS_H
 #define __VIOMMU_UTILS_H
 
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <time.h>
@@ -74,8 +76,7 @@ struct vi_vm {
 static inline int vi_vm_add_dev(struct vi_vm *vm, unsigned int n)
 {
 	struct vi_vdev *d = &vm->dev[vm->ndev];
-	char path[128], link[256];
-	ssize_t len;
+	char path[PATH_MAX], link[128];
 	int ret;
 
 	if (vm->ndev == VI_MAX_DEVS)
@@ -87,15 +88,14 @@ static inline int vi_vm_add_dev(struct vi_vm *vm, unsigned int n)
 	if (ret)
 		return ret;
 	vm->ndev++;
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+	/* its group: /dev/vfio/N for the N its iommu_group link ends in */
+	snprintf(link, sizeof(link), "/sys/bus/mdev/devices/%s/iommu_group",
 		 d->uuid.s);
-	len = readlink(path, link, sizeof(link) - 1);
-	if (len < 0)
+	if (!realpath(link, path))
 		return -errno;
-	link[len] = 0;
-	d->group_id = atoi(strrchr(link, '/') + 1);
-	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
-	d->group = open(path, O_RDWR);
+	d->group_id = strtol(basename(path), NULL, 10);
+	snprintf(link, sizeof(link), "/dev/vfio/%d", d->group_id);
+	d->group = open(link, O_RDWR);
 	if (d->group < 0)
 		return -errno;
 	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &vm->container))
@@ -556,55 +556,50 @@ static inline int vi_create(int fd, int container, __u32 guest_id,
 	return np_ioctl(fd, PVM_VIOMMU_CREATE, &c);
 }
 
-static inline int vi_set_device(int fd, __u32 gdevid, int device_fd)
+/*
+ * The device-ID table ioctls (SET, CLEAR, QUERY_DEVICE): @gdevid, the
+ * device fd for SET; QUERY returns the host dev_id (group number).
+ */
+static inline int vi_devtab(int fd, unsigned long cmd, __u32 gdevid,
+			    int device_fd)
 {
 	struct pvm_viommu_device d = {
 		.argsz = sizeof(d), .guest_devid = gdevid, .device_fd = device_fd,
 	};
+	int ret = np_ioctl(fd, cmd, &d);
 
-	return np_ioctl(fd, PVM_VIOMMU_SET_DEVICE, &d);
+	if (ret || cmd != PVM_VIOMMU_QUERY_DEVICE)
+		return ret;
+	return d.host_dev_id;
 }
 
-static inline int vi_clear_device(int fd, __u32 gdevid)
-{
-	struct pvm_viommu_device d = { .argsz = sizeof(d), .guest_devid = gdevid };
+#define vi_set_device(fd, gdevid, dfd)	\
+	vi_devtab(fd, PVM_VIOMMU_SET_DEVICE, gdevid, dfd)
+#define vi_clear_device(fd, gdevid)	\
+	vi_devtab(fd, PVM_VIOMMU_CLEAR_DEVICE, gdevid, 0)
+#define vi_query_device(fd, gdevid)	\
+	vi_devtab(fd, PVM_VIOMMU_QUERY_DEVICE, gdevid, 0)
 
-	return np_ioctl(fd, PVM_VIOMMU_CLEAR_DEVICE, &d);
-}
-
-/* QUERY_DEVICE: the host dev_id (group number) or -errno. */
-static inline int vi_query_device(int fd, __u32 gdevid)
-{
-	struct pvm_viommu_device d = { .argsz = sizeof(d), .guest_devid = gdevid };
-	int ret = np_ioctl(fd, PVM_VIOMMU_QUERY_DEVICE, &d);
-
-	return ret ? ret : (int)d.host_dev_id;
-}
-
-static inline int vi_set_domain(int fd, __u32 gdomid, __u32 hdomid)
+/* The domain-ID table ioctls; QUERY returns the host domain ID. */
+static inline int vi_domtab(int fd, unsigned long cmd, __u32 gdomid,
+			    __u32 hdomid)
 {
 	struct pvm_viommu_domain d = {
 		.argsz = sizeof(d), .guest_domid = gdomid, .host_domid = hdomid,
 	};
+	int ret = np_ioctl(fd, cmd, &d);
 
-	return np_ioctl(fd, PVM_VIOMMU_SET_DOMAIN, &d);
+	if (ret || cmd != PVM_VIOMMU_QUERY_DOMAIN)
+		return ret;
+	return d.host_domid;
 }
 
-static inline int vi_clear_domain(int fd, __u32 gdomid)
-{
-	struct pvm_viommu_domain d = { .argsz = sizeof(d), .guest_domid = gdomid };
-
-	return np_ioctl(fd, PVM_VIOMMU_CLEAR_DOMAIN, &d);
-}
-
-/* QUERY_DOMAIN: the host domain ID or -errno. */
-static inline int vi_query_domain(int fd, __u32 gdomid)
-{
-	struct pvm_viommu_domain d = { .argsz = sizeof(d), .guest_domid = gdomid };
-	int ret = np_ioctl(fd, PVM_VIOMMU_QUERY_DOMAIN, &d);
-
-	return ret ? ret : (int)d.host_domid;
-}
+#define vi_set_domain(fd, gdomid, hdomid)	\
+	vi_domtab(fd, PVM_VIOMMU_SET_DOMAIN, gdomid, hdomid)
+#define vi_clear_domain(fd, gdomid)	\
+	vi_domtab(fd, PVM_VIOMMU_CLEAR_DOMAIN, gdomid, 0)
+#define vi_query_domain(fd, gdomid)	\
+	vi_domtab(fd, PVM_VIOMMU_QUERY_DOMAIN, gdomid, 0)
 
 static inline int vi_reg_write(int fd, __u32 offset, __u64 value)
 {
