@@ -91,11 +91,11 @@
  * or pinned at registration. A base may not change while its structure is
  * enabled (``EBUSY``).
  *
- * Commands. COMPLETION_WAIT (store and/or interrupt), INVALIDATE_DEVTAB_
- * ENTRY, INVALIDATE_IOMMU_PAGES, INVALIDATE_IOTLB_PAGES, INVALIDATE_
- * IOMMU_ALL and COMPLETE_PPR_REQUEST are executed; INVALIDATE_INTERRUPT_
- * TABLE is accepted and does nothing (no interrupt remapping is
- * modelled). Any other opcode, a reserved bit set, or a guest device or
+ * Commands. COMPLETION_WAIT (store and/or interrupt),
+ * INVALIDATE_DEVTAB_ENTRY, INVALIDATE_IOMMU_PAGES, INVALIDATE_IOTLB_PAGES,
+ * INVALIDATE_IOMMU_ALL and COMPLETE_PPR_REQUEST are executed;
+ * INVALIDATE_INTERRUPT_TABLE is accepted and does nothing (no interrupt
+ * remapping is modelled). Any other opcode, a reserved bit set, or a guest device or
  * domain ID the tables do not map stops the processor before the command
  * with an ILLEGAL_COMMAND_ERROR event (its address the command's GPA); a
  * device table entry that cannot be used (not readable, reserved bits,
