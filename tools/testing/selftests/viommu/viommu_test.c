@@ -803,14 +803,22 @@ TEST_F(viommu, insert_event_overflow)
 	EXPECT_EQ(GDOM, e.id);
 	EXPECT_EQ(PVM_VIOMMU_EVT_IO_PAGE_FAULT, e.code);
 	EXPECT_EQ(0xfeedf000, raw[1]);
-	/* one slot free again */
-	ins.flags = 0;
+	/* an overflowed log stopped (EventLogRun clear), a slot free or not */
+	EXPECT_FALSE(st & PVM_VIOMMU_STATUS_EVT_RUN);
 	ASSERT_EQ(0, np_ioctl(self->v.fd, PVM_VIOMMU_INSERT_EVENT, &ins));
-	EXPECT_EQ(0, ins.out_result);
+	EXPECT_EQ(1, ins.out_result);
+	/* the guest clears the overflow and restarts the log */
 	ASSERT_EQ(0, vi_reg_write(self->v.fd, PVM_VIOMMU_MMIO_STATUS,
 				  PVM_VIOMMU_STATUS_EVT_OVERFLOW));
+	ASSERT_EQ(0, vi_reg_write(self->v.fd, PVM_VIOMMU_MMIO_CONTROL,
+				  VI_CTRL_ALL & ~PVM_VIOMMU_CTRL_EVT_LOG_EN));
+	ASSERT_EQ(0, vi_reg_write(self->v.fd, PVM_VIOMMU_MMIO_CONTROL,
+				  VI_CTRL_ALL | PVM_VIOMMU_CTRL_EVT_INT_EN));
 	ASSERT_EQ(0, vi_reg_read(self->v.fd, PVM_VIOMMU_MMIO_STATUS, &st));
 	EXPECT_FALSE(st & PVM_VIOMMU_STATUS_EVT_OVERFLOW);
+	EXPECT_TRUE(st & PVM_VIOMMU_STATUS_EVT_RUN);
+	ASSERT_EQ(0, np_ioctl(self->v.fd, PVM_VIOMMU_INSERT_EVENT, &ins));
+	EXPECT_EQ(0, ins.out_result);
 	/* the PPR log; disabled, it takes nothing */
 	ins.flags = PVM_VIOMMU_INSERT_PPR;
 	ASSERT_EQ(0, np_ioctl(self->v.fd, PVM_VIOMMU_INSERT_EVENT, &ins));
