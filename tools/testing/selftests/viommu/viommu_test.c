@@ -13,7 +13,7 @@
 #include "viommu_utils.h"
 
 #define RAM_GPA		(4ULL << 30)
-#define RAM_SIZE	(8ULL << 20)
+#define RAM_SIZE	(1ULL << 20)	/* pinned per test: kept small */
 #define IOVA		0x00007f3456700000ULL
 /* IOVA: page A; +1 not present; +2 page B, supervisor only */
 #define IOVA_MISSING	(IOVA + NP_PAGE)
@@ -320,6 +320,9 @@ TEST_F(viommu, io_page_fault_in_event_log)
 	EXPECT_TRUE(e.flags & VI_EVF_RW);	/* a write */
 	EXPECT_TRUE(e.flags & VI_EVF_PR);	/* the page was present */
 	EXPECT_FALSE(vi_evt_pop(&self->v, &e, NULL));
+	/* the interrupt follows the tail's move */
+	EXPECT_EQ(1, poll(&(struct pollfd){ .fd = efd, .events = POLLIN }, 1,
+			  WAIT_MS));
 	EXPECT_EQ(8, read(efd, &cnt, 8));
 	EXPECT_LE(1, cnt);
 	ASSERT_EQ(0, vi_get_stats(self->v.fd, &st));
@@ -671,7 +674,7 @@ TEST_F(viommu, tables_and_ownership)
 	struct vi_vm other = { .container = -1, .ioasid = -1 };
 	int ofd, efd;
 
-	ASSERT_EQ(0, vi_vm_open(&other, UUID_OTHER, 1, RAM_GPA, 2 << 20));
+	ASSERT_EQ(0, vi_vm_open(&other, UUID_OTHER, 1, RAM_GPA, RAM_SIZE));
 	/* another container's device */
 	EXPECT_EQ(-EXDEV, vi_set_device(self->v.fd, GDEV2, other.dev[0].fd));
 	/* not a VFIO device fd, not open */
