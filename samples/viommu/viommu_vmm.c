@@ -72,8 +72,7 @@
 static __u8 *ram;		/* guest RAM, as the VMM maps it */
 static int viommu;
 
-static void say(const char *who, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void say(const char *who, const char *fmt, ...);
 
 static void say(const char *who, const char *fmt, ...)
 {
@@ -90,6 +89,28 @@ static void say(const char *who, const char *fmt, ...)
 static __u64 *q64(__u64 off)
 {
 	return (__u64 *)(ram + off);
+}
+
+/*
+ * The guest's accesses to its head/tail registers: plain loads and stores
+ * to the page (ordered, as the guest's MMIO accesses are).
+ */
+static __u64 mmio_read(__u64 *page, __u32 reg)
+{
+	return __atomic_load_n(page + (reg - PVM_VIOMMU_MMIO_PAGE2) / 8,
+			       __ATOMIC_ACQUIRE);
+}
+
+static void mmio_write(__u64 *page, __u32 reg, __u64 val)
+{
+	__atomic_store_n(page + (reg - PVM_VIOMMU_MMIO_PAGE2) / 8, val,
+			 __ATOMIC_RELEASE);
+}
+
+/* The COMPLETION_WAIT store word, which the IOMMU writes. */
+static __u64 cw_word(void)
+{
+	return __atomic_load_n(q64(OFF_CWSTORE), __ATOMIC_ACQUIRE);
 }
 
 /* The VMM forwards a trapped guest write to the IOMMU's control page. */
@@ -160,7 +181,7 @@ int main(int argc, char **argv)
 	struct vfio_nested_ioasid_fd iof = { .size = sizeof(iof) };
 	int container, group, device, ioasid, doorbell, irq, group_id, i;
 	char path[256], link[256], msg[32] = "hello from the device";
-	volatile __u64 *mmio;
+	__u64 *mmio;
 	__u64 cmd[4], e[2], n;
 	__u32 status, head, tail;
 	ssize_t len;
@@ -254,8 +275,8 @@ int main(int argc, char **argv)
 	reg_write(PVM_VIOMMU_MMIO_CONTROL, PVM_VIOMMU_CTRL_IOMMU_EN |
 		  PVM_VIOMMU_CTRL_EVT_LOG_EN | PVM_VIOMMU_CTRL_EVT_INT_EN |
 		  PVM_VIOMMU_CTRL_CMDBUF_EN | PVM_VIOMMU_CTRL_GT_EN);
-	say("guest", "device table, command buffer (256) and event log (256)"
-	    " registered; IOMMU enabled; status 0x%llx",
+	say("guest", "device table, command buffer and event log registered");
+	say("guest", "IOMMU enabled; status 0x%llx",
 	    (unsigned long long)reg_read(PVM_VIOMMU_MMIO_STATUS));
 
 	/* its process's page table, GCR3 table and the device's entry */
@@ -268,9 +289,10 @@ int main(int argc, char **argv)
 	q64(OFF_DEVTAB)[GUEST_BDF * 4 + 1] = GUEST_DOMAIN |
 		((RAM_GPA + OFF_GCR3) >> 15 & 0xffff) << 16 |
 		((RAM_GPA + OFF_GCR3) >> 31 & 0x1fffff) << 43;
-	say("guest", "device table entry of 00:03.0: domain %d, GCR3 table at"
-	    " GPA 0x%llx, PASID %d -> its page table at 0x%llx", GUEST_DOMAIN,
-	    RAM_GPA + OFF_GCR3, GUEST_PASID, RAM_GPA + OFF_PT);
+	say("guest", "device table entry of 00:03.0: domain %d, GCR3 table 0x%llx",
+	    GUEST_DOMAIN, RAM_GPA + OFF_GCR3);
+	say("guest", "GCR3 entry of PASID %d: its page table at 0x%llx",
+	    GUEST_PASID, RAM_GPA + OFF_PT);
 
 	/* INVALIDATE_DEVTAB_ENTRY(00:03.0), COMPLETION_WAIT(store 0x600d) */
 	cmd[0] = GUEST_BDF | (__u64)PVM_VIOMMU_CMD_INV_DEVTAB_ENTRY << 60;
@@ -279,20 +301,19 @@ int main(int argc, char **argv)
 		 (__u64)PVM_VIOMMU_CMD_COMPLETION_WAIT << 60;
 	cmd[3] = 0x600d;
 	memcpy(ram + OFF_CMDBUF, cmd, sizeof(cmd));
-	mmio[(PVM_VIOMMU_MMIO_CMD_TAIL - PVM_VIOMMU_MMIO_PAGE2) / 8] = 32;
-	say("guest", "INVALIDATE_DEVTAB_ENTRY and COMPLETION_WAIT queued; tail"
-	    " moved to 32 by a store to the page (no exit)");
+	mmio_write(mmio, PVM_VIOMMU_MMIO_CMD_TAIL, 32);
+	say("guest", "INVALIDATE_DEVTAB_ENTRY and COMPLETION_WAIT queued");
+	say("guest", "tail moved to 32 by a store to the page (no exit)");
 	n = 1;
 	if (write(doorbell, &n, 8) != 8)
 		die("doorbell: %s", strerror(errno));
-	for (i = 0; i < 2000 && *q64(OFF_CWSTORE) != 0x600d; i++)
+	for (i = 0; i < 2000 && cw_word() != 0x600d; i++)
 		usleep(1000);
-	head = mmio[(PVM_VIOMMU_MMIO_CMD_HEAD - PVM_VIOMMU_MMIO_PAGE2) / 8];
-	say("vmm", "doorbell eventfd signalled: the kernel read the ring from"
-	    " guest memory");
+	head = mmio_read(mmio, PVM_VIOMMU_MMIO_CMD_HEAD);
+	say("vmm", "doorbell eventfd signalled: the kernel read the ring");
 	say("guest", "command head now %u, completion word 0x%llx", head,
-	    (unsigned long long)*q64(OFF_CWSTORE));
-	if (head != 32 || *q64(OFF_CWSTORE) != 0x600d)
+	    (unsigned long long)cw_word());
+	if (head != 32 || cw_word() != 0x600d)
 		die("the ring was not consumed");
 
 	/* the device writes its buffer by PASID */
@@ -310,7 +331,7 @@ int main(int argc, char **argv)
 	say("device", "DMA write to GVA 0x%llx (a supervisor page): %s",
 	    GVA_KERNEL, status ? "refused by the translation" : "done?");
 	for (i = 0; i < 2000; i++) {
-		tail = mmio[(PVM_VIOMMU_MMIO_EVT_TAIL - PVM_VIOMMU_MMIO_PAGE2) / 8];
+		tail = mmio_read(mmio, PVM_VIOMMU_MMIO_EVT_TAIL);
 		if (tail)
 			break;
 		usleep(1000);
@@ -323,22 +344,24 @@ int main(int argc, char **argv)
 	say("vmm", "event-log interrupt eventfd: %llu (inject the guest's MSI)",
 	    (unsigned long long)n);
 	memcpy(e, ram + OFF_EVTLOG, 16);
-	mmio[(PVM_VIOMMU_MMIO_EVT_HEAD - PVM_VIOMMU_MMIO_PAGE2) / 8] = 16;
-	say("guest", "event log entry: code %llu (IO_PAGE_FAULT is 2), device"
-	    " %02llx:%02llx.%llx, PASID %llu, flags 0x%03llx, address 0x%llx",
-	    e[0] >> 60, (e[0] & 0xffff) >> 8, (e[0] >> 3) & 0x1f, e[0] & 7,
-	    ((e[0] >> 32) & 0xffff) | (e[0] & 0xf0000),
-	    (e[0] >> 48) & 0xfff, (unsigned long long)e[1]);
+	mmio_write(mmio, PVM_VIOMMU_MMIO_EVT_HEAD, 16);
+	say("guest", "event log entry: code %llu (IO_PAGE_FAULT is 2)",
+	    e[0] >> 60);
+	say("guest", "  device %02llx:%02llx.%llx, PASID %llu, flags 0x%03llx",
+	    (e[0] & 0xffff) >> 8, (e[0] >> 3) & 0x1f, e[0] & 7,
+	    ((e[0] >> 32) & 0xffff) | (e[0] & 0xf0000), (e[0] >> 48) & 0xfff);
+	say("guest", "  address 0x%llx", (unsigned long long)e[1]);
 	if (e[0] >> 60 != PVM_VIOMMU_EVT_IO_PAGE_FAULT ||
 	    (e[0] & 0xffff) != GUEST_BDF || e[1] != GVA_KERNEL)
 		die("unexpected event");
 
 	if (ioctl(viommu, PVM_VIOMMU_GET_STATS, &st))
 		die("stats: %s", strerror(errno));
-	say("vmm", "vIOMMU stats: %llu commands in %llu runs, %llu binds, %llu"
-	    " events, %llu stops", (unsigned long long)st.commands,
-	    (unsigned long long)st.runs, (unsigned long long)st.binds,
-	    (unsigned long long)st.events, (unsigned long long)st.stops);
+	say("vmm", "vIOMMU stats: %llu commands in %llu runs, %llu binds",
+	    (unsigned long long)st.commands, (unsigned long long)st.runs,
+	    (unsigned long long)st.binds);
+	say("vmm", "  %llu events, %llu stops", (unsigned long long)st.events,
+	    (unsigned long long)st.stops);
 	close(viommu);
 	close(device);
 	close(group);

@@ -47,8 +47,8 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "viommu_utils.h"
 
-#define RAM_GPA		(4ULL << 30)
-#define RAM_SIZE	(16ULL << 20)
+#define RAM_GPA		0x100000000ULL	/* 4 GiB */
+#define RAM_SIZE	0x200000ULL	/* 2 MiB */
 #define IOVA		0x00007f5600000000ULL
 #define IOVA_SUPER	(IOVA + 64 * NP_PAGE)
 #define GDEV		0x08
@@ -64,10 +64,14 @@ static double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define die(...) do { fprintf(stderr, __VA_ARGS__); exit(1); } while (0)
+#define die(...)				\
+	do {					\
+		fprintf(stderr, __VA_ARGS__);	\
+		exit(1);			\
+	} while (0)
 
 struct bench {
 	struct vi_vm vm;
@@ -214,14 +218,13 @@ static void *vmm_fault_thread(void *arg)
 
 static double fault_kernel(struct bench *b)
 {
-	volatile __u64 *tail = vi_mmio(&b->v, PVM_VIOMMU_MMIO_EVT_TAIL);
+	__u64 old = vi_rd(&b->v, PVM_VIOMMU_MMIO_EVT_TAIL), val = 0;
 	struct vfio_nested_test_dma out;
 	struct vi_event e;
-	__u64 old = *tail, val = 0;
 	double t0 = now(), t;
 
 	vi_dma(&b->vm, 0, GPASID, IOVA_SUPER, &val, 8, true, &out);
-	while (*tail == old) {
+	while (vi_rd(&b->v, PVM_VIOMMU_MMIO_EVT_TAIL) == old) {
 		t = now();
 		if (t - t0 > 2)
 			die("kernel: no event after 2 s\n");
@@ -271,7 +274,7 @@ static void setup(struct bench *b)
 	if (!ret)
 		ret = vi_set_domain(b->v.fd, GDOM, 1);
 	if (ret)
-		die("setup: %s\n", strerror(-ret));
+		die("VM: %s\n", strerror(-ret));
 	b->emu_dom_mapped[GDOM] = true;
 	b->emu_cmd = np_guest_page(g, RING_LEN * 16);
 	b->emu_evt = np_guest_page(g, RING_LEN * 16);
@@ -280,25 +283,25 @@ static void setup(struct bench *b)
 	root = vi_pt_new(g);
 	gcr3 = np_guest_page(g, NP_PAGE);
 	if (!gcr3)
-		die("setup: guest RAM\n");
+		die("VM: guest RAM\n");
 	for (i = 0; i < 64; i++)
 		vi_pt_map(g, root, IOVA + i * NP_PAGE, page, PTE_USER_RW);
 	vi_pt_map(g, root, IOVA_SUPER, super, PTE_P | PTE_RW);
 	if (vi_gcr3_set(g, gcr3, 0, GPASID, root) ||
 	    vi_guest_attach(&b->v, GDEV, GDOM, gcr3, 1, NULL))
-		die("setup: the guest's device table entry\n");
+		die("VM: the guest's device table entry\n");
 	/* device 1: the VMM binds PASID 6 itself, faults on the fault fd */
 	ret = np_bind(b->vm.container, VFIO_NESTED_PASID_GUEST, GPASID_VMM,
 		      root);
 	if (ret)
-		die("setup: bind: %s\n", strerror(-ret));
+		die("VM: bind: %s\n", strerror(-ret));
 	b->ffd = np_get_fault_fd(b->vm.container);
 	if (b->ffd < 0)
-		die("setup: fault fd: %s\n", strerror(-b->ffd));
+		die("VM: fault fd: %s\n", strerror(-b->ffd));
 	ret = vi_reg_write(b->v.fd, PVM_VIOMMU_MMIO_CONTROL,
 			   VI_CTRL_ALL | PVM_VIOMMU_CTRL_EVT_INT_EN);
 	if (ret)
-		die("setup: control: %s\n", strerror(-ret));
+		die("VM: control: %s\n", strerror(-ret));
 }
 
 #define MAX_ROUNDS	64
@@ -314,7 +317,8 @@ static void summary(int rounds, double secs, int samples)
 	double m[3], mk, mv;
 	unsigned int k, p;
 
-	printf("pvm_viommu: guest invalidation commands per second (INVALIDATE_IOMMU_PAGES), %d interleaved rounds of %gs, medians\n",
+	printf("pvm_viommu: guest invalidation commands per second\n");
+	printf("  (INVALIDATE_IOMMU_PAGES), %d interleaved rounds of %gs, medians\n",
 	       rounds, secs);
 	for (k = 0; k < ARRAY_SIZE(batches); k++) {
 		for (p = 0; p < 3; p++)
@@ -325,17 +329,18 @@ static void summary(int rounds, double secs, int samples)
 		printf("  ratio batch %u accelerated/emulated: %.2fx (%s)\n",
 		       batches[k], m[0] / m[1],
 		       batches[k] == 8 ? "target >= 2x" : "no target");
-		printf("  ratio batch %u accelerated/emulated-batching: %.2fx (for scale)\n",
-		       batches[k], m[0] / m[2]);
+		printf("  ratio batch %u accelerated/emulated-batching: %.2fx%s\n",
+		       batches[k], m[0] / m[2], " (for scale)");
 	}
 	mk = median(flat[0], rounds);
 	mv = median(flat[1], rounds);
-	printf("pvm_viommu: latency from a device fault to its IO_PAGE_FAULT entry in a guest event log, %d rounds of %d faults, medians\n",
+	printf("pvm_viommu: latency from a device fault to its IO_PAGE_FAULT\n");
+	printf("  entry in a guest event log, %d rounds of %d faults, medians\n",
 	       rounds, samples);
-	printf("  the module writes the guest's log: %.1f us; a VMM thread via the fault fd: %.1f us\n",
-	       mk, mv);
-	printf("  ratio fault latency VMM/module: %.2fx (>= 1.0x: the module is as fast)\n",
-	       mv / mk);
+	printf("  the module writes the guest's log: %.1f us\n", mk);
+	printf("  a VMM thread via the fault fd: %.1f us\n", mv);
+	printf("  ratio fault latency VMM/module: %.2fx%s\n", mv / mk,
+	       " (>= 1.0x: the module is as fast)");
 }
 
 int main(int argc, char **argv)
@@ -355,8 +360,9 @@ int main(int argc, char **argv)
 	setup(&b);
 	if (!lat || pthread_create(&t, NULL, vmm_fault_thread, &b))
 		die("thread\n");
-	printf("setup: one vIOMMU, device 0 behind it (PASID 5 bound from its device table entry), device 1 not (PASID 6 bound by the VMM); rings of %u entries\n",
-	       RING_LEN);
+	printf("VM: one vIOMMU, device 0 behind it (PASID 5 bound from its\n");
+	printf("  device table entry), device 1 not (PASID 6 bound by the VMM);\n");
+	printf("  rings of %u entries\n", RING_LEN);
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < ARRAY_SIZE(batches); k++) {
 			for (i = 0; i < 3; i++) {

@@ -14,13 +14,15 @@
 #include "../fail_nth.h"
 #include "viommu_utils.h"
 
-#define RAM_GPA		(4ULL << 30)
-#define RAM_SIZE	(2ULL << 20)
+#define RAM_GPA		0x100000000ULL	/* 4 GiB */
+#define RAM_SIZE	0x100000ULL	/* 1 MiB */
 #define IOVA		0x00007f1234560000ULL
 #define GDEV		0x08
 #define GDOM		0x11
 #define GPASID		9
 #define SWEEP_MAX	64
+#define EVT_DTE		PVM_VIOMMU_EVT_ILLEGAL_DEV_TABLE_ENTRY
+#define EVT_HW		PVM_VIOMMU_EVT_COMMAND_HARDWARE_ERROR
 
 enum sweep_kind {
 	SWEEP_CREATE,
@@ -81,13 +83,11 @@ FIXTURE_TEARDOWN(fail_nth)
 }
 
 /* A failed call says why with ENOMEM or EFAULT, nothing else. */
-#define EXPECT_INJECTED(ret)						\
-	do {								\
-		if (ret) {						\
-			EXPECT_TRUE((ret) == -ENOMEM || (ret) == -EFAULT) \
-				TH_LOG("unexpected %d", ret);		\
-		}							\
-	} while (0)
+static void expect_injected(struct __test_metadata *_metadata, int ret)
+{
+	EXPECT_TRUE(!ret || ret == -ENOMEM || ret == -EFAULT)
+		TH_LOG("unexpected %d", ret);
+}
 
 /* Does the device's DMA by GPASID reach the page (is it bound)? */
 static bool bound(struct vi_vm *vm)
@@ -135,7 +135,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 120)
 			ret = fd < 0 ? fd : vi_create(fd, self->vm.container,
 						      0, 0);
 			fired = fail_nth_fired(self->nth_fd);
-			EXPECT_INJECTED(ret);
+			expect_injected(_metadata, ret);
 			if (fd >= 0) {
 				/* a failed CREATE leaves the guest ID free */
 				if (ret)
@@ -146,7 +146,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 120)
 		case SWEEP_SET_DEVICE:
 			ret = vi_set_device(v.fd, GDEV, self->vm.dev[0].fd);
 			fired = fail_nth_fired(self->nth_fd);
-			EXPECT_INJECTED(ret);
+			expect_injected(_metadata, ret);
 			EXPECT_EQ(ret ? -ENOENT : self->vm.dev[0].group_id,
 				  vi_query_device(v.fd, GDEV));
 			/* a failed SET leaves the device free */
@@ -158,7 +158,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 120)
 		case SWEEP_DEVTAB:
 			ret = vi_doorbell(v.fd, &db);
 			fired = fail_nth_fired(self->nth_fd);
-			EXPECT_INJECTED(ret);
+			expect_injected(_metadata, ret);
 			/*
 			 * Either the entry is in force, or the processor
 			 * stopped on it with an event and nothing is bound.
@@ -171,8 +171,8 @@ TEST_F_TIMEOUT(fail_nth, sweep, 120)
 				EXPECT_FALSE(bound(&self->vm));
 				/* (a failed log write drops the event) */
 				if (vi_evt_pop(&v, &e, NULL)) {
-					EXPECT_TRUE(e.code == PVM_VIOMMU_EVT_ILLEGAL_DEV_TABLE_ENTRY ||
-						    e.code == PVM_VIOMMU_EVT_COMMAND_HARDWARE_ERROR);
+					EXPECT_TRUE(e.code == EVT_DTE ||
+						    e.code == EVT_HW);
 				}
 			}
 			break;
@@ -182,7 +182,7 @@ TEST_F_TIMEOUT(fail_nth, sweep, 120)
 			ins.entry[1] = nth << 12;
 			ret = np_ioctl(v.fd, PVM_VIOMMU_INSERT_EVENT, &ins);
 			fired = fail_nth_fired(self->nth_fd);
-			EXPECT_INJECTED(ret);
+			expect_injected(_metadata, ret);
 			/*
 			 * ENOMEM: nothing written. EFAULT: the argument was
 			 * not read (nothing written), or the output could

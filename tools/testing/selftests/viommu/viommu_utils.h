@@ -262,13 +262,13 @@ static inline void vi_pt_map(struct np_guest *g, __u64 root, __u64 iova,
 /* ---- guest device table entries (256 bits) ---------------------------------- */
 
 /* qword 0 */
-#define VI_DTE_V		(1ULL << 0)
-#define VI_DTE_TV		(1ULL << 1)
-#define VI_DTE_PPR		(1ULL << 52)
-#define VI_DTE_GV		(1ULL << 55)
+#define VI_DTE_V		0x0000000000000001ULL
+#define VI_DTE_TV		0x0000000000000002ULL
+#define VI_DTE_PPR		0x0010000000000000ULL
+#define VI_DTE_GV		0x0080000000000000ULL
 #define VI_DTE_GLX_SHIFT	56
-#define VI_DTE_IR		(1ULL << 61)
-#define VI_DTE_IW		(1ULL << 62)
+#define VI_DTE_IR		0x2000000000000000ULL
+#define VI_DTE_IW		0x4000000000000000ULL
 /* qword 2: guest paging mode, 0 4-level, 1 5-level */
 #define VI_DTE_GPM_SHIFT	54
 
@@ -351,9 +351,9 @@ static inline struct vi_cmd vi_cmd_op(unsigned int op)
 	return c;
 }
 
-#define VI_CW_S		(1U << 0)	/* store */
-#define VI_CW_I		(1U << 1)	/* interrupt */
-#define VI_CW_F		(1U << 2)	/* flush queue */
+#define VI_CW_S		0x1U	/* store */
+#define VI_CW_I		0x2U	/* interrupt */
+#define VI_CW_F		0x4U	/* flush queue */
 
 /*
  * COMPLETION_WAIT: with @s, store @data at @addr (8-byte aligned GPA,
@@ -382,9 +382,9 @@ static inline struct vi_cmd vi_cmd_inv_devtab(__u16 devid)
 	return c;
 }
 
-#define VI_INV_S	(1U << 0)	/* the address encodes a size */
-#define VI_INV_PDE	(1U << 1)	/* page directory entries too */
-#define VI_INV_GN	(1U << 2)	/* guest: the PASID is valid */
+#define VI_INV_S	0x1U	/* the address encodes a size */
+#define VI_INV_PDE	0x2U	/* page directory entries too */
+#define VI_INV_GN	0x4U	/* guest: the PASID is valid */
 /* the address that, with S, means "everything" */
 #define VI_INV_ALL_ADDR	0x7ffffffffffff000ULL
 
@@ -667,7 +667,7 @@ static inline int vi_get_stats(int fd, struct pvm_viommu_stats *s)
  */
 struct vi_iommu {
 	int fd;
-	volatile __u64 *mmio;
+	__u64 *mmio;
 	struct np_guest *g;
 	__u64 dtb;
 	unsigned int dtb_pages;
@@ -677,9 +677,22 @@ struct vi_iommu {
 };
 
 /* A head/tail register of the page: register offset in 0x2000-0x2fff. */
-static inline volatile __u64 *vi_mmio(struct vi_iommu *v, __u32 reg)
+static inline __u64 vi_rd(struct vi_iommu *v, __u32 reg)
 {
-	return v->mmio + (reg - PVM_VIOMMU_MMIO_PAGE2) / 8;
+	return __atomic_load_n(v->mmio + (reg - PVM_VIOMMU_MMIO_PAGE2) / 8,
+			       __ATOMIC_ACQUIRE);
+}
+
+static inline void vi_wr(struct vi_iommu *v, __u32 reg, __u64 val)
+{
+	__atomic_store_n(v->mmio + (reg - PVM_VIOMMU_MMIO_PAGE2) / 8, val,
+			 __ATOMIC_RELEASE);
+}
+
+/* A 64-bit word of guest RAM the "hardware" may be writing. */
+static inline __u64 vi_guest_rd64(struct np_guest *g, __u64 gpa)
+{
+	return __atomic_load_n((__u64 *)np_hva(g, gpa), __ATOMIC_ACQUIRE);
 }
 
 static inline __u64 vi_log_base(__u64 gpa, unsigned int len)
@@ -773,7 +786,7 @@ static inline __u64 *vi_dte(struct vi_iommu *v, __u16 devid)
 static inline int vi_cmd_queue(struct vi_iommu *v, struct vi_cmd c)
 {
 	__u32 size = v->cmd_len * 16;
-	__u32 head = *vi_mmio(v, PVM_VIOMMU_MMIO_CMD_HEAD) & PVM_VIOMMU_PTR_MASK;
+	__u32 head = vi_rd(v, PVM_VIOMMU_MMIO_CMD_HEAD) & PVM_VIOMMU_PTR_MASK;
 	__u32 next = (v->tail + 16) % size;
 
 	if (next == head)
@@ -786,8 +799,7 @@ static inline int vi_cmd_queue(struct vi_iommu *v, struct vi_cmd c)
 /* Publish the tail: the guest's store to its tail register (no trap). */
 static inline void vi_cmd_publish(struct vi_iommu *v)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*vi_mmio(v, PVM_VIOMMU_MMIO_CMD_TAIL) = v->tail;
+	vi_wr(v, PVM_VIOMMU_MMIO_CMD_TAIL, v->tail);
 }
 
 /*
@@ -818,7 +830,7 @@ static inline int vi_submit1(struct vi_iommu *v, struct vi_cmd c,
 /* The guest's command head, as the page holds it (bytes). */
 static inline __u32 vi_cmd_head(struct vi_iommu *v)
 {
-	return *vi_mmio(v, PVM_VIOMMU_MMIO_CMD_HEAD) & PVM_VIOMMU_PTR_MASK;
+	return vi_rd(v, PVM_VIOMMU_MMIO_CMD_HEAD) & PVM_VIOMMU_PTR_MASK;
 }
 
 /*
@@ -840,21 +852,20 @@ static inline int vi_guest_attach(struct vi_iommu *v, __u16 devid,
 	ret = vi_submit(v, c, 2, out);
 	if (ret)
 		return ret;
-	return *(volatile __u64 *)np_hva(v->g, v->cw) == seq ? 0 : -EIO;
+	return vi_guest_rd64(v->g, v->cw) == seq ? 0 : -EIO;
 }
 
 /* Pop the next entry of a log (@head_reg/@tail_reg), 16 bytes into @e. */
 static inline bool vi_log_pop(struct vi_iommu *v, __u64 base, unsigned int len,
 			      __u32 head_reg, __u32 tail_reg, void *e)
 {
-	__u32 head = *vi_mmio(v, head_reg) & PVM_VIOMMU_PTR_MASK;
-	__u32 tail = *vi_mmio(v, tail_reg) & PVM_VIOMMU_PTR_MASK;
+	__u32 head = vi_rd(v, head_reg) & PVM_VIOMMU_PTR_MASK;
+	__u32 tail = vi_rd(v, tail_reg) & PVM_VIOMMU_PTR_MASK;
 
 	if (head == tail)
 		return false;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	memcpy(e, np_hva(v->g, base + head), 16);
-	*vi_mmio(v, head_reg) = (head + 16) % (len * 16);
+	vi_wr(v, head_reg, (head + 16) % (len * 16));
 	return true;
 }
 
@@ -890,8 +901,8 @@ static inline bool vi_log_wait(struct vi_iommu *v, bool ppr, int ms)
 	struct timespec ts = { 0, 1000000 };
 
 	for (; ms >= 0; ms--) {
-		if ((*vi_mmio(v, h) & PVM_VIOMMU_PTR_MASK) !=
-		    (*vi_mmio(v, h + 8) & PVM_VIOMMU_PTR_MASK))
+		if ((vi_rd(v, h) & PVM_VIOMMU_PTR_MASK) !=
+		    (vi_rd(v, h + 8) & PVM_VIOMMU_PTR_MASK))
 			return true;
 		nanosleep(&ts, NULL);
 	}
