@@ -40,7 +40,7 @@
 #define IT_MAXPEND		GENMASK_ULL(31, 24)
 #define IT_QUEUEID		GENMASK_ULL(47, 32)
 #define IT_PASID_LO		GENMASK_ULL(55, 48)
-#define IT_RSVD0		GENMASK_ULL(59, 56)
+#define IT_PASID_TOP		GENMASK_ULL(59, 56)	/* PASID 19:16 */
 #define IT_RSVD1		(BIT_ULL(1) | GENMASK_ULL(11, 3))
 /* COMPLETE_PPR_REQUEST */
 #define CP_DEVID		GENMASK_ULL(15, 0)
@@ -96,10 +96,11 @@ VISIBLE_IF_KUNIT int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c)
 		c->addr = q1 & IP_ADDR;
 		return 0;
 	case PVM_VIOMMU_CMD_INV_IOTLB_PAGES:
-		if ((q0 & IT_RSVD0) || (q1 & IT_RSVD1))
+		if (q1 & IT_RSVD1)
 			return -EINVAL;
 		c->devid = FIELD_GET(IT_DEVID, q0);
-		c->pasid = FIELD_GET(IT_PASID_HI, q0) << 8 |
+		c->pasid = FIELD_GET(IT_PASID_TOP, q0) << 16 |
+			   FIELD_GET(IT_PASID_HI, q0) << 8 |
 			   FIELD_GET(IT_PASID_LO, q0);
 		c->size = q1 & IP_S;
 		c->gn = q1 & IP_GN;
@@ -164,7 +165,8 @@ VISIBLE_IF_KUNIT void pv_cmd_encode(const struct pv_cmd *c, struct pv_entry *e)
 		q0 |= FIELD_PREP(IT_DEVID, c->devid) |
 		      FIELD_PREP(IT_PASID_HI, (c->pasid >> 8) & 0xff) |
 		      FIELD_PREP(IT_QUEUEID, c->devid) |
-		      FIELD_PREP(IT_PASID_LO, c->pasid & 0xff);
+		      FIELD_PREP(IT_PASID_LO, c->pasid & 0xff) |
+		      FIELD_PREP(IT_PASID_TOP, (c->pasid >> 16) & 0xf);
 		q1 = (c->size ? IP_S : 0) | (c->gn ? IP_GN : 0) |
 		     (c->addr & IP_ADDR);
 		break;

@@ -322,7 +322,7 @@ static void pv_test_encode_roundtrip(struct kunit *test)
 {
 	struct pv_cmd in = {
 		.op = PVM_VIOMMU_CMD_INV_IOTLB_PAGES,
-		.devid = 0xbeef, .pasid = 0xfedc, .gn = true, .size = true,
+		.devid = 0xbeef, .pasid = 0x9fedc, .gn = true, .size = true,
 		.addr = 0x1234567000ULL,
 	}, out;
 	struct pv_entry e;
