@@ -31,6 +31,17 @@
 #define UUID_MAIN	(VI_UUID_BASE + 0)	/* 0xa0-0xa2: fixture viommu */
 #define UUID_OTHER	(VI_UUID_BASE + 4)	/* 0xa4: a device of another VM */
 
+/* Wall time of a test, logged at its end (the suite's CI budget). */
+static double t_start;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static __u64 evt_pending(struct vi_iommu *v)
 {
 	return (vi_rd(v, PVM_VIOMMU_MMIO_EVT_TAIL) -
@@ -65,6 +76,7 @@ FIXTURE_SETUP(viommu)
 {
 	struct np_guest *g = &self->vm.g;
 
+	t_start = now_ms();
 	self->vm.container = -1;
 	self->vm.ioasid = -1;
 	self->v.fd = -1;
@@ -96,6 +108,7 @@ FIXTURE_TEARDOWN(viommu)
 {
 	vi_iommu_close(&self->v);
 	vi_vm_close(&self->vm);
+	TH_LOG("%.0f ms", now_ms() - t_start);
 }
 
 /* The processor stopped at the command at @off with event @code there. */
@@ -581,6 +594,7 @@ TEST(two_viommus_split_devices)
 	struct vi_event e;
 	int i;
 
+	t_start = now_ms();
 	if (!vi_present())
 		SKIP(return, "pvm_viommu, vfio_nested_testdev or ioasid not loaded");
 	if (!np_test_dma_on())
@@ -663,6 +677,7 @@ TEST(two_viommus_split_devices)
 	vi_iommu_close(&v1);
 	vi_iommu_close(&v0);
 	vi_vm_close(&vm);
+	TH_LOG("%.0f ms", now_ms() - t_start);
 }
 
 /* Nothing of another VM can be named; guest IDs out of range. */
@@ -959,10 +974,12 @@ FIXTURE_VARIANT_ADD(teardown, close_container) { TD_CLOSE_CONTAINER };
 
 FIXTURE_SETUP(teardown)
 {
+	t_start = now_ms();
 }
 
 FIXTURE_TEARDOWN(teardown)
 {
+	TH_LOG("%.0f ms", now_ms() - t_start);
 }
 
 /*
