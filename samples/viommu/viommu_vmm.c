@@ -338,9 +338,11 @@ int main(int argc, char **argv)
 	}
 	if (!status || !tail)
 		die("no event in the guest's event log");
+	/* the interrupt is signalled right after the tail moved */
 	n = 0;
-	if (read(irq, &n, 8) != 8)
-		n = 0;
+	if (poll(&(struct pollfd){ .fd = irq, .events = POLLIN }, 1, 2000) != 1 ||
+	    read(irq, &n, 8) != 8)
+		die("no event-log interrupt");
 	say("vmm", "event-log interrupt eventfd: %llu (inject the guest's MSI)",
 	    (unsigned long long)n);
 	memcpy(e, ram + OFF_EVTLOG, 16);
