@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 	char path[256], link[256], msg[32] = "hello from the device";
 	__u64 *mmio;
 	__u64 cmd[4], e[2], n;
+	struct pollfd pfd;
 	__u32 status, head, tail;
 	ssize_t len;
 
@@ -340,8 +341,9 @@ int main(int argc, char **argv)
 		die("no event in the guest's event log");
 	/* the interrupt is signalled right after the tail moved */
 	n = 0;
-	if (poll(&(struct pollfd){ .fd = irq, .events = POLLIN }, 1, 2000) != 1 ||
-	    read(irq, &n, 8) != 8)
+	pfd.fd = irq;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 2000) != 1 || read(irq, &n, 8) != 8)
 		die("no event-log interrupt");
 	say("vmm", "event-log interrupt eventfd: %llu (inject the guest's MSI)",
 	    (unsigned long long)n);
