@@ -239,8 +239,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_illegal_command);
  * @gpa: the GPA whose access failed (a command, or a COMPLETION_WAIT's
  *	store address)
  *
- * The flags field gives the type of the failed transaction: 1 (a read)
- * for a command fetch... the model sets none: 0.
+ * The model leaves the flags (the failed transaction's type) at 0.
  */
 void pv_evt_hardware_error(struct pv_entry *e, u64 gpa)
 {
