@@ -254,8 +254,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_hardware_error);
  * @devid: the guest device ID
  * @gpa: the GPA of the device table entry
  */
-void pv_evt_illegal_dte(struct pv_entry *e, u16 devid,
-					 u64 gpa)
+void pv_evt_illegal_dte(struct pv_entry *e, u16 devid, u64 gpa)
 {
 	e->q[0] = pv_evt_code(PVM_VIOMMU_EVT_ILLEGAL_DEV_TABLE_ENTRY) | devid;
 	e->q[1] = gpa;
@@ -273,9 +272,8 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_illegal_dte);
  * domain ID, or with GN the PASID bits 15:0 (15:0), flags (27:16), code
  * (31:28). Qword 1: the address.
  */
-void pv_evt_io_page_fault(struct pv_entry *e, u16 devid,
-					   u16 domid,
-					   const struct vfio_nested_fault *rec)
+void pv_evt_io_page_fault(struct pv_entry *e, u16 devid, u16 domid,
+			  const struct vfio_nested_fault *rec)
 {
 	bool gn = rec->flags & VFIO_NESTED_FAULT_PASID_VALID;
 	u32 flags = 0, lo;
@@ -320,7 +318,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_io_page_fault);
  * (59:48), code 1 (63:60). Qword 1: the page's address.
  */
 void pv_ppr_request(struct pv_entry *e, u16 devid,
-				     const struct vfio_nested_fault *rec)
+		    const struct vfio_nested_fault *rec)
 {
 	bool gn = rec->flags & VFIO_NESTED_FAULT_PASID_VALID;
 	u32 pasid = gn ? rec->pasid : 0;

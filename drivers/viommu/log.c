@@ -30,8 +30,7 @@
  * Return: 0 written; -ENOSPC dropped (full or stopped); -EIO guest memory
  * not writable there (dropped, counted).
  */
-int pv_log_write(struct pv_viommu *v, bool ppr,
-				  const struct pv_entry *e)
+int pv_log_write(struct pv_viommu *v, bool ppr, const struct pv_entry *e)
 {
 	u64 run = ppr ? PVM_VIOMMU_STATUS_PPR_RUN : PVM_VIOMMU_STATUS_EVT_RUN;
 	u64 ovf = ppr ? PVM_VIOMMU_STATUS_PPR_OVERFLOW :

@@ -153,8 +153,8 @@ static void pv_poll_work(struct work_struct *work)
  *
  * Return: 0 or -ENOMEM.
  */
-int pv_viommu_init(struct pv_viommu *v,
-				    const struct pv_backend *be, void *be_ctx)
+int pv_viommu_init(struct pv_viommu *v, const struct pv_backend *be,
+		   void *be_ctx)
 {
 	mutex_init(&v->lock);
 	spin_lock_init(&v->evq_lock);
