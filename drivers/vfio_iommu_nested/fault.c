@@ -546,6 +546,7 @@ int vn_fault_set_sink(struct vn_fault_queue *q, u32 dev_id,
 	spin_unlock_irq(&q->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_set_sink);
 
 /**
  * vn_fault_respond() - answer a page request group handed to a sink
@@ -576,6 +577,7 @@ int vn_fault_respond(struct vn_fault_queue *q, u32 cookie, u32 code)
 	spin_unlock_irqrestore(&q->lock, flags);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_respond);
 
 /**
  * vn_fault_queue_shutdown() - the container goes away
@@ -862,9 +864,21 @@ static int vn_fault_fop_release(struct inode *inode, struct file *file)
 {
 	struct vn_fault_queue *q = file->private_data;
 
+	struct vn_fault_group *g, *gn;
+	struct vn_fault_item *it, *itn;
+
 	spin_lock_irq(&q->lock);
 	q->fd_open = false;
-	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_FAILURE, 0, false, true);
+	/* every group but those given to a fault sink (kapi.c): not ours */
+	list_for_each_entry_safe(it, itn, &q->deliver, node) {
+		if (it->is_group)
+			vn_fault_answer(q, container_of(it, struct vn_fault_group,
+							item),
+					VFIO_NESTED_PAGE_RESP_FAILURE);
+	}
+	list_for_each_entry_safe(g, gn, &q->pending, item.node)
+		if (!g->sunk)
+			vn_fault_answer(q, g, VFIO_NESTED_PAGE_RESP_FAILURE);
 	spin_unlock_irq(&q->lock);
 	vn_fault_queue_put(q);
 	return 0;

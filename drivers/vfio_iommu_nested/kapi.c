@@ -538,7 +538,8 @@ EXPORT_SYMBOL_NS_GPL(vfio_nested_invalidate, VFIO_NESTED_NS);
  * With a sink, the device's unrecoverable faults and page requests go to
  * the sink *instead of* the container's fault queue: the fault fd never
  * sees them, and page requests are raised even while no fault fd is open.
- * They still count against the queue's depth of unanswered groups.
+ * They still count against the queue's depth of unanswered groups; the
+ * fault fd cannot answer them, and closing it does not.
  * Clearing answers VFIO_NESTED_PAGE_RESP_FAILURE every page request the
  * sink was given and not answered yet; once it returns, no callback of the
  * old sink runs or will run.

@@ -109,7 +109,7 @@ static void pv_vm_release(struct pv_viommu *v, u32 key)
  * @v: the vIOMMU, its lock held
  * @d: the device
  */
-VISIBLE_IF_KUNIT void pv_dev_release(struct pv_viommu *v, struct pv_dev *d)
+void pv_dev_release(struct pv_viommu *v, struct pv_dev *d)
 {
 	unsigned long key;
 	void *val;
@@ -442,7 +442,7 @@ illegal:
  *
  * Return: the number of commands executed.
  */
-VISIBLE_IF_KUNIT unsigned int pv_cmd_run(struct pv_viommu *v)
+unsigned int pv_cmd_run(struct pv_viommu *v)
 {
 	__le64 *buf = v->fetch;
 	unsigned int done = 0, n, i;

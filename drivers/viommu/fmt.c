@@ -64,7 +64,7 @@
  * Return: 0; -EINVAL for an opcode the model does not know or a reserved
  * bit set (the processor stops with ILLEGAL_COMMAND_ERROR).
  */
-VISIBLE_IF_KUNIT int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c)
+int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c)
 {
 	u64 q0 = e->q[0], q1 = e->q[1];
 
@@ -141,7 +141,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_cmd_decode);
  * The inverse of pv_cmd_decode(), for tests and for documentation of the
  * layout by example.
  */
-VISIBLE_IF_KUNIT void pv_cmd_encode(const struct pv_cmd *c, struct pv_entry *e)
+void pv_cmd_encode(const struct pv_cmd *c, struct pv_entry *e)
 {
 	u64 q0 = (u64)c->op << PVM_VIOMMU_CMD_OP_SHIFT, q1 = 0;
 
@@ -194,7 +194,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_cmd_encode);
  * the range the aligned 2^(n+1) bytes that hold the address; an address
  * with every bit from 12 to 62 set names everything.
  */
-VISIBLE_IF_KUNIT void pv_cmd_range(const struct pv_cmd *c, struct pv_range *r)
+void pv_cmd_range(const struct pv_cmd *c, struct pv_range *r)
 {
 	u64 ones;
 	unsigned int n;
@@ -226,7 +226,7 @@ static u64 pv_evt_code(u8 code)
  * @e: the entry
  * @gpa: the GPA of the command
  */
-VISIBLE_IF_KUNIT void pv_evt_illegal_command(struct pv_entry *e, u64 gpa)
+void pv_evt_illegal_command(struct pv_entry *e, u64 gpa)
 {
 	e->q[0] = pv_evt_code(PVM_VIOMMU_EVT_ILLEGAL_COMMAND_ERROR);
 	e->q[1] = gpa;
@@ -239,10 +239,9 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_illegal_command);
  * @gpa: the GPA whose access failed (a command, or a COMPLETION_WAIT's
  *	store address)
  *
- * The flags field gives the type of the failed transaction: 1 (a read)
- * for a command fetch... the model sets none: 0.
+ * The model leaves the flags (the failed transaction's type) at 0.
  */
-VISIBLE_IF_KUNIT void pv_evt_hardware_error(struct pv_entry *e, u64 gpa)
+void pv_evt_hardware_error(struct pv_entry *e, u64 gpa)
 {
 	e->q[0] = pv_evt_code(PVM_VIOMMU_EVT_COMMAND_HARDWARE_ERROR);
 	e->q[1] = gpa;
@@ -255,8 +254,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_hardware_error);
  * @devid: the guest device ID
  * @gpa: the GPA of the device table entry
  */
-VISIBLE_IF_KUNIT void pv_evt_illegal_dte(struct pv_entry *e, u16 devid,
-					 u64 gpa)
+void pv_evt_illegal_dte(struct pv_entry *e, u16 devid, u64 gpa)
 {
 	e->q[0] = pv_evt_code(PVM_VIOMMU_EVT_ILLEGAL_DEV_TABLE_ENTRY) | devid;
 	e->q[1] = gpa;
@@ -274,9 +272,8 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_illegal_dte);
  * domain ID, or with GN the PASID bits 15:0 (15:0), flags (27:16), code
  * (31:28). Qword 1: the address.
  */
-VISIBLE_IF_KUNIT void pv_evt_io_page_fault(struct pv_entry *e, u16 devid,
-					   u16 domid,
-					   const struct vfio_nested_fault *rec)
+void pv_evt_io_page_fault(struct pv_entry *e, u16 devid, u16 domid,
+			  const struct vfio_nested_fault *rec)
 {
 	bool gn = rec->flags & VFIO_NESTED_FAULT_PASID_VALID;
 	u32 flags = 0, lo;
@@ -320,8 +317,8 @@ EXPORT_SYMBOL_IF_KUNIT(pv_evt_io_page_fault);
  * page request group index (40:32), PASID bits 19:16 (45:42), flags
  * (59:48), code 1 (63:60). Qword 1: the page's address.
  */
-VISIBLE_IF_KUNIT void pv_ppr_request(struct pv_entry *e, u16 devid,
-				     const struct vfio_nested_fault *rec)
+void pv_ppr_request(struct pv_entry *e, u16 devid,
+		    const struct vfio_nested_fault *rec)
 {
 	bool gn = rec->flags & VFIO_NESTED_FAULT_PASID_VALID;
 	u32 pasid = gn ? rec->pasid : 0;
@@ -352,7 +349,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_ppr_request);
  *
  * Return: the enum vfio_nested_page_resp_code.
  */
-VISIBLE_IF_KUNIT u32 pv_ppr_code(u8 status)
+u32 pv_ppr_code(u8 status)
 {
 	switch (status) {
 	case PV_PPR_SUCCESS:
@@ -387,7 +384,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_ppr_code);
  * Return: 0; -EINVAL for a GV entry with GLX 3 or a guest paging level
  * above 1 (5 levels), both reserved.
  */
-VISIBLE_IF_KUNIT int pv_dte_decode(const u64 *q, struct pv_dte *d)
+int pv_dte_decode(const u64 *q, struct pv_dte *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->v = q[0] & DTE_V;
@@ -418,7 +415,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_dte_decode);
  * field below PVM_VIOMMU_LOG_LEN_MIN (a zero register is accepted: the
  * structure is unset, @size 0).
  */
-VISIBLE_IF_KUNIT int pv_base_decode(u64 val, u64 *base, u32 *size)
+int pv_base_decode(u64 val, u64 *base, u32 *size)
 {
 	u64 len = (val >> PVM_VIOMMU_BASE_LEN_SHIFT) & PVM_VIOMMU_BASE_LEN_MASK;
 
@@ -445,7 +442,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_base_decode);
  *
  * Return: 0; -EINVAL for a set bit outside the two fields.
  */
-VISIBLE_IF_KUNIT int pv_dtb_decode(u64 val, u64 *base, u32 *entries)
+int pv_dtb_decode(u64 val, u64 *base, u32 *entries)
 {
 	*base = val & PVM_VIOMMU_BASE_ADDR_MASK;
 	*entries = ((val & PVM_VIOMMU_DTB_SIZE_MASK) + 1) * (4096 / PV_DTE_SIZE);

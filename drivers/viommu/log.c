@@ -30,8 +30,7 @@
  * Return: 0 written; -ENOSPC dropped (full or stopped); -EIO guest memory
  * not writable there (dropped, counted).
  */
-VISIBLE_IF_KUNIT int pv_log_write(struct pv_viommu *v, bool ppr,
-				  const struct pv_entry *e)
+int pv_log_write(struct pv_viommu *v, bool ppr, const struct pv_entry *e)
 {
 	u64 run = ppr ? PVM_VIOMMU_STATUS_PPR_RUN : PVM_VIOMMU_STATUS_EVT_RUN;
 	u64 ovf = ppr ? PVM_VIOMMU_STATUS_PPR_OVERFLOW :
@@ -155,7 +154,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_sink_ops);
  * was written is remembered by guest device ID and tag for
  * COMPLETE_PPR_REQUEST.
  */
-VISIBLE_IF_KUNIT void pv_evq_drain(struct pv_viommu *v)
+void pv_evq_drain(struct pv_viommu *v)
 {
 	struct pv_pending p;
 	unsigned long key;

@@ -109,7 +109,7 @@ static const struct pv_backend pv_kapi_backend = {
  * @set: bits to set
  * @clear: bits to clear
  */
-VISIBLE_IF_KUNIT void pv_set_status(struct pv_viommu *v, u64 set, u64 clear)
+void pv_set_status(struct pv_viommu *v, u64 set, u64 clear)
 {
 	lockdep_assert_held(&v->lock);
 	v->status = (v->status | set) & ~clear;
@@ -122,7 +122,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_set_status);
  * @v: the vIOMMU, its lock held
  * @index: enum pvm_viommu_eventfd_index, but the doorbell
  */
-VISIBLE_IF_KUNIT void pv_signal(struct pv_viommu *v, unsigned int index)
+void pv_signal(struct pv_viommu *v, unsigned int index)
 {
 	lockdep_assert_held(&v->lock);
 	if (v->irq[index])
@@ -153,8 +153,8 @@ static void pv_poll_work(struct work_struct *work)
  *
  * Return: 0 or -ENOMEM.
  */
-VISIBLE_IF_KUNIT int pv_viommu_init(struct pv_viommu *v,
-				    const struct pv_backend *be, void *be_ctx)
+int pv_viommu_init(struct pv_viommu *v, const struct pv_backend *be,
+		   void *be_ctx)
 {
 	mutex_init(&v->lock);
 	spin_lock_init(&v->evq_lock);
@@ -184,7 +184,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_viommu_init);
  * pv_viommu_fini() - free what pv_viommu_init() set up
  * @v: the vIOMMU, with no device, no work pending and no eventfd
  */
-VISIBLE_IF_KUNIT void pv_viommu_fini(struct pv_viommu *v)
+void pv_viommu_fini(struct pv_viommu *v)
 {
 	WARN_ON(!xa_empty(&v->devs));
 	xa_destroy(&v->devs);
@@ -603,7 +603,7 @@ static int pv_ioctl_query_device(struct pv_ucmd *ucmd)
  * Return: 0; -EINVAL an ID above 0xffff; -EEXIST mapped already; -ENOSPC
  * the table holds PV_MAX_DOMAINS; -ENOMEM.
  */
-VISIBLE_IF_KUNIT int pv_dom_set(struct pv_viommu *v, u32 guest, u32 host)
+int pv_dom_set(struct pv_viommu *v, u32 guest, u32 host)
 {
 	int ret;
 
@@ -626,7 +626,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_dom_set);
  *
  * Return: 0; -EINVAL above 0xffff; -ENOENT not mapped.
  */
-VISIBLE_IF_KUNIT int pv_dom_clear(struct pv_viommu *v, u32 guest)
+int pv_dom_clear(struct pv_viommu *v, u32 guest)
 {
 	lockdep_assert_held(&v->lock);
 	if (guest > 0xffff)
@@ -643,7 +643,7 @@ EXPORT_SYMBOL_IF_KUNIT(pv_dom_clear);
  *
  * Return: 0; -EINVAL above 0xffff; -ENOENT not mapped.
  */
-VISIBLE_IF_KUNIT int pv_dom_query(struct pv_viommu *v, u32 guest, u32 *host)
+int pv_dom_query(struct pv_viommu *v, u32 guest, u32 *host)
 {
 	void *val;
 
@@ -742,7 +742,7 @@ static int pv_write_base(struct pv_viommu *v, u64 *reg, u64 val, u64 en)
  * Return: 0; -EINVAL unknown offset or bad value; -EBUSY a base register
  * while its structure is enabled.
  */
-VISIBLE_IF_KUNIT int pv_reg_write(struct pv_viommu *v, u32 off, u64 val)
+int pv_reg_write(struct pv_viommu *v, u32 off, u64 val)
 {
 	u64 old, on, off_bits, set = 0, clear = 0;
 	u64 base;

@@ -35,8 +35,8 @@
  *    fault sinks hand to the log worker. Taken by the sink callbacks
  *    inside the fault queue's spinlock; nothing is called under it.
  *
- * pv_vms_lock (mutex, main.c) guards the list of pv_vm; taken before 3,
- * never with 2 held... except at create and release, where 2 is not held.
+ * pv_vms_lock (mutex, main.c) guards the list of pv_vm; taken alone, at
+ * PVM_VIOMMU_CREATE and at release, never with 2 or 3 held.
  * vfio_nested_client_register()/unregister() are called without 2 held
  * (the callbacks take 2 under the backend's client mutex).
  */

@@ -141,7 +141,10 @@
  *
  * Errors, for every ioctl:
  *
- * - ``EFAULT``: the argument is not readable or writable.
+ * - ``EFAULT``: the argument is not readable or writable. An ioctl whose
+ *   outputs cannot be written back has done its work all the same
+ *   (PVM_VIOMMU_DOORBELL ran the commands, PVM_VIOMMU_INSERT_EVENT wrote
+ *   or dropped the entry, the REG and QUERY ioctls changed nothing).
  * - ``EINVAL``: @argsz is smaller than the structure's first published
  *   size; a field is out of range (a guest device or domain ID above
  *   0xffff, a register offset not one of the list, a misaligned or
@@ -169,7 +172,7 @@
  *   vIOMMU's container (of another container, or of none).
  * - ``ENOMEM``: out of memory; nothing changed.
  *
- * On any error nothing changed.
+ * On any other error nothing changed.
  */
 
 #define PVM_VIOMMU_TYPE			0xBB
