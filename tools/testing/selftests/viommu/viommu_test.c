@@ -207,11 +207,15 @@ TEST_F(viommu, devtab_and_dma)
 	EXPECT_EQ(VFIO_NESTED_DMA_NO_BINDING, out.out_status);
 }
 
-/* A GCR3 table of two levels, a second PASID with its own page table. */
+/*
+ * A GCR3 table of two levels, a second PASID with its own page table; a
+ * PASID above 16 bits, named in both invalidation commands (the IOTLB
+ * one carries PASID[19:16] in dword 1 bits 27:24).
+ */
 TEST_F(viommu, gcr3_two_levels)
 {
 	struct np_guest *g = &self->vm.g;
-	__u32 big = 0x345;	/* PASID above 511: the second level's index 1 */
+	__u32 big = 0x12345;	/* above 511 and above 16 bits */
 	__u64 gcr3 = np_guest_page(g, NP_PAGE), root2 = vi_pt_new(g);
 	struct pvm_viommu_doorbell db;
 	struct vfio_nested_test_dma out;
@@ -229,6 +233,22 @@ TEST_F(viommu, gcr3_two_levels)
 	ASSERT_EQ(0, vi_dma(&self->vm, 0, big, IOVA, &v2, 8, false, &out));
 	EXPECT_EQ(0, memcmp(&v1, np_hva(g, self->page_a), 8));
 	EXPECT_EQ(0, memcmp(&v2, np_hva(g, self->page_b), 8));
+
+	/* remapped, invalidated by domain and by device: the new page */
+	vi_pt_map(g, root2, IOVA, self->page_a, PTE_USER_RW);
+	{
+		struct vi_cmd c[2] = {
+			vi_cmd_inv_pages(GDOM, big, IOVA, VI_INV_GN),
+			vi_cmd_inv_iotlb(GDEV, big, 0, IOVA, VI_INV_GN),
+		};
+
+		ASSERT_EQ(0, vi_submit(&self->v, c, 2, &db));
+	}
+	EXPECT_EQ(2, db.out_executed);
+	EXPECT_TRUE(db.out_status & PVM_VIOMMU_STATUS_CMDBUF_RUN);
+	EXPECT_EQ(0, evt_pending(&self->v));
+	ASSERT_EQ(0, vi_dma(&self->vm, 0, big, IOVA, &v2, 8, false, &out));
+	EXPECT_EQ(0, memcmp(&v2, np_hva(g, self->page_a), 8));
 
 	/* the guest drops the big PASID's entry: only that one goes */
 	ASSERT_EQ(0, vi_gcr3_set(g, gcr3, 1, big, 0));
