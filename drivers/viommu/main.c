@@ -520,8 +520,7 @@ static int pv_ioctl_set_device(struct pv_ucmd *ucmd)
 	d->v = v;
 	d->guest_devid = cmd->guest_devid;
 	d->dev_id = dev_id;
-	d->sink.ops = &pv_sink_ops;
-	d->sink.priv = d;
+	pv_dev_sink_init(d);
 	xa_init(&d->pasids);
 
 	mutex_lock(&v->vm->lock);

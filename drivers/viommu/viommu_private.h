@@ -338,7 +338,7 @@ void pv_cmd_work(struct work_struct *work);
 
 /* log.c */
 int pv_log_write(struct pv_viommu *v, bool ppr, const struct pv_entry *e);
-extern const struct vfio_nested_fault_sink_ops pv_sink_ops;
+void pv_dev_sink_init(struct pv_dev *d);
 void pv_evt_work(struct work_struct *work);
 void pv_evq_drain(struct pv_viommu *v);
 

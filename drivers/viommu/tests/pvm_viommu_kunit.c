@@ -220,8 +220,7 @@ static struct pv_dev *fx_dev(struct kunit *test, struct fx *x, u16 devid)
 	d->v = &x->v;
 	d->guest_devid = devid;
 	d->dev_id = 100 + devid;
-	d->sink.ops = &pv_sink_ops;
-	d->sink.priv = d;
+	pv_dev_sink_init(d);
 	xa_init(&d->pasids);
 	KUNIT_ASSERT_EQ(test, xa_insert(&x->v.devs, devid, d, GFP_KERNEL), 0);
 	return d;
@@ -638,7 +637,7 @@ static void pv_test_ppr_path(struct kunit *test)
 		.grpid = 0x11, .cookie = 0xc0c0, .addr = 0x123000,
 	};
 
-	pv_sink_ops.page_request(d, &rec, 1);
+	d->sink.ops->page_request(d->sink.priv, &rec, 1);
 	mutex_lock(&x->v.lock);
 	pv_evq_drain(&x->v);
 	mutex_unlock(&x->v.lock);
@@ -666,7 +665,7 @@ static void pv_test_ppr_path(struct kunit *test)
 					   PVM_VIOMMU_CTRL_CMDBUF_EN |
 					   PVM_VIOMMU_CTRL_EVT_LOG_EN), 0);
 	mutex_unlock(&x->v.lock);
-	pv_sink_ops.page_request(d, &rec, 1);
+	d->sink.ops->page_request(d->sink.priv, &rec, 1);
 	mutex_lock(&x->v.lock);
 	pv_evq_drain(&x->v);
 	mutex_unlock(&x->v.lock);
