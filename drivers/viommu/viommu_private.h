@@ -241,6 +241,7 @@ struct pv_pending {
  * struct pv_viommu - one vIOMMU (one open file)
  * @lock: lock 2
  * @created: PVM_VIOMMU_CREATE done
+ * @creating: a PVM_VIOMMU_CREATE is in progress (or done)
  * @dead: the container went away (or the file is being released)
  * @vm: the VM (container) it belongs to
  * @nc: the container's handle (a reference)
@@ -279,6 +280,7 @@ struct pv_pending {
 struct pv_viommu {
 	struct mutex lock;		/* lock 2 */
 	bool created;
+	bool creating;
 	bool dead;
 	struct pv_vm *vm;
 	struct vfio_nested_container *nc;
