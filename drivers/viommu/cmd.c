@@ -176,6 +176,36 @@ static int pv_gcr3_walk(struct pv_walk *w, u64 gpa, unsigned int lvl,
 	return 0;
 }
 
+/* Bind @key for @d (the VM's binding, shared or made). */
+static int pv_dev_take(struct pv_viommu *v, struct pv_dev *d, u32 key,
+		       u64 root, u32 format)
+{
+	int ret = pv_vm_acquire(v, key, root, format);
+
+	if (ret)
+		return ret;
+	ret = xa_err(xa_store(&d->pasids, key,
+			      xa_mk_value(pv_val(root, format)), GFP_KERNEL));
+	if (ret)
+		pv_vm_release(v, key);
+	return ret;
+}
+
+/* Give back what the first pass of pv_dte_apply() took, before @stop. */
+static void pv_dev_drop_new(struct pv_viommu *v, struct pv_dev *d,
+			    struct xarray *want, unsigned long stop)
+{
+	unsigned long key;
+	void *val;
+
+	xa_for_each_marked(want, key, val, XA_MARK_0) {
+		if (key >= stop)
+			break;
+		pv_vm_release(v, key);
+		xa_erase(&d->pasids, key);
+	}
+}
+
 /*
  * Make @d's bindings those of its device table entry, or stop with an
  * ILLEGAL_DEV_TABLE_ENTRY event. Return: 0, or -EINVAL when it stopped.
@@ -183,6 +213,7 @@ static int pv_gcr3_walk(struct pv_walk *w, u64 gpa, unsigned int lvl,
 static int pv_dte_apply(struct pv_viommu *v, struct pv_dev *d, u64 cmd_gpa)
 {
 	struct pv_walk w = { .v = v };
+	bool failed = false;
 	struct pv_entry ev;
 	struct xarray want;
 	struct pv_dte dte;
@@ -232,31 +263,41 @@ static int pv_dte_apply(struct pv_viommu *v, struct pv_dev *d, u64 cmd_gpa)
 		    !(have && p->users == 1))
 			goto unlock_illegal;
 	}
-	/* Drop what changes or goes, then take what is new. */
+	/*
+	 * Take the PASIDs the device did not hold; a refusal (say, a guest
+	 * PASID the VMM did not attach) gives them back: nothing changed.
+	 */
+	xa_for_each(&want, key, val) {
+		if (xa_load(&d->pasids, key))
+			continue;
+		ret = pv_dev_take(v, d, key, xa_to_value(val), format);
+		if (ret) {
+			pv_dev_drop_new(v, d, &want, key);
+			goto unlock_illegal;
+		}
+		xa_set_mark(&want, key, XA_MARK_0);
+	}
+	/* Then those whose root changed (a refusal leaves them unbound)... */
 	xa_for_each(&d->pasids, key, val) {
 		void *nv = xa_load(&want, key);
 
-		if (nv && pv_val(xa_to_value(nv), format) == xa_to_value(val))
+		if (!nv || xa_get_mark(&want, key, XA_MARK_0) ||
+		    pv_val(xa_to_value(nv), format) == xa_to_value(val))
+			continue;
+		pv_vm_release(v, key);
+		xa_erase(&d->pasids, key);
+		if (pv_dev_take(v, d, key, xa_to_value(nv), format))
+			failed = true;
+	}
+	/* ...and drop those that went. */
+	xa_for_each(&d->pasids, key, val) {
+		if (xa_load(&want, key))
 			continue;
 		pv_vm_release(v, key);
 		xa_erase(&d->pasids, key);
 	}
-	xa_for_each(&want, key, val) {
-		u64 root = xa_to_value(val);
-
-		if (xa_load(&d->pasids, key))
-			continue;
-		ret = pv_vm_acquire(v, key, root, format);
-		if (!ret) {
-			ret = xa_err(xa_store(&d->pasids, key,
-					      xa_mk_value(pv_val(root, format)),
-					      GFP_KERNEL));
-			if (ret)
-				pv_vm_release(v, key);
-		}
-		if (ret)
-			goto unlock_illegal;
-	}
+	if (failed)
+		goto unlock_illegal;
 	mutex_unlock(&v->vm->lock);
 	d->has_dte = dte.v && dte.tv && dte.gv;
 	WRITE_ONCE(d->domid, dte.domid);

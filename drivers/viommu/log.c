@@ -139,11 +139,26 @@ static void pv_sink_page_request(void *priv,
 	}
 }
 
-const struct vfio_nested_fault_sink_ops pv_sink_ops = {
+static const struct vfio_nested_fault_sink_ops pv_sink_ops = {
 	.fault = pv_sink_fault,
 	.page_request = pv_sink_page_request,
 };
-EXPORT_SYMBOL_IF_KUNIT(pv_sink_ops);
+
+/**
+ * pv_dev_sink_init() - set up a device mapping's fault sink
+ * @d: the device mapping
+ *
+ * Both callbacks encode the entry with the device's guest IDs at once
+ * (they run under the backend's fault queue spinlock) and queue it for
+ * pv_evt_work(); a page request's entry carries its cookie only on the
+ * group's last page, so that the group is answered once.
+ */
+void pv_dev_sink_init(struct pv_dev *d)
+{
+	d->sink.ops = &pv_sink_ops;
+	d->sink.priv = d;
+}
+EXPORT_SYMBOL_IF_KUNIT(pv_dev_sink_init);
 
 /**
  * pv_evq_drain() - write what the fault sinks queued into the guest's logs

@@ -380,15 +380,19 @@ static int pv_ioctl_create(struct pv_ucmd *ucmd)
 	if (cmd->poll_us && (cmd->poll_us < PV_POLL_MIN_US ||
 			     cmd->poll_us > PV_POLL_MAX_US))
 		return -EINVAL;
+	/* one CREATE per file, even two at once */
 	mutex_lock(&v->lock);
-	ret = v->created ? -EBUSY : 0;
+	ret = v->created || v->creating ? -EBUSY : 0;
+	v->creating = true;
 	mutex_unlock(&v->lock);
 	if (ret)
 		return ret;
 
 	file = fget(cmd->container_fd);
-	if (!file)
-		return -EBADF;
+	if (!file) {
+		ret = -EBADF;
+		goto uncreate;
+	}
 	nc = vfio_nested_container_get(file);
 	if (IS_ERR(nc)) {
 		ret = PTR_ERR(nc);
@@ -436,6 +440,10 @@ put_nc:
 	vfio_nested_container_put(nc);
 put_file:
 	fput(file);
+uncreate:
+	mutex_lock(&v->lock);
+	v->creating = false;
+	mutex_unlock(&v->lock);
 	return ret;
 }
 
@@ -520,8 +528,7 @@ static int pv_ioctl_set_device(struct pv_ucmd *ucmd)
 	d->v = v;
 	d->guest_devid = cmd->guest_devid;
 	d->dev_id = dev_id;
-	d->sink.ops = &pv_sink_ops;
-	d->sink.priv = d;
+	pv_dev_sink_init(d);
 	xa_init(&d->pasids);
 
 	mutex_lock(&v->vm->lock);

@@ -241,6 +241,7 @@ struct pv_pending {
  * struct pv_viommu - one vIOMMU (one open file)
  * @lock: lock 2
  * @created: PVM_VIOMMU_CREATE done
+ * @creating: a PVM_VIOMMU_CREATE is in progress (or done)
  * @dead: the container went away (or the file is being released)
  * @vm: the VM (container) it belongs to
  * @nc: the container's handle (a reference)
@@ -279,6 +280,7 @@ struct pv_pending {
 struct pv_viommu {
 	struct mutex lock;		/* lock 2 */
 	bool created;
+	bool creating;
 	bool dead;
 	struct pv_vm *vm;
 	struct vfio_nested_container *nc;
@@ -338,7 +340,7 @@ void pv_cmd_work(struct work_struct *work);
 
 /* log.c */
 int pv_log_write(struct pv_viommu *v, bool ppr, const struct pv_entry *e);
-extern const struct vfio_nested_fault_sink_ops pv_sink_ops;
+void pv_dev_sink_init(struct pv_dev *d);
 void pv_evt_work(struct work_struct *work);
 void pv_evq_drain(struct pv_viommu *v);
 

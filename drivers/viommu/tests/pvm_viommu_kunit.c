@@ -28,6 +28,7 @@ struct fk {
 	u32 unbind_pasid[FK_CALLS];
 	struct vfio_nested_inv_entry inv[FK_CALLS];
 	u32 resp_cookie, resp_code;
+	u32 fail_pasid;		/* bind of this guest PASID fails, if not 0 */
 };
 
 static int fk_rw(void *ctx, u64 gpa, void *buf, size_t len, bool write)
@@ -47,6 +48,8 @@ static int fk_bind(void *ctx, const struct vfio_nested_bind_s1 *b)
 {
 	struct fk *f = ctx;
 
+	if (f->fail_pasid && b->pasid == f->fail_pasid)
+		return -ENOENT;
 	if (f->binds < FK_CALLS)
 		f->bind[f->binds] = *b;
 	f->binds++;
@@ -220,8 +223,7 @@ static struct pv_dev *fx_dev(struct kunit *test, struct fx *x, u16 devid)
 	d->v = &x->v;
 	d->guest_devid = devid;
 	d->dev_id = 100 + devid;
-	d->sink.ops = &pv_sink_ops;
-	d->sink.priv = d;
+	pv_dev_sink_init(d);
 	xa_init(&d->pasids);
 	KUNIT_ASSERT_EQ(test, xa_insert(&x->v.devs, devid, d, GFP_KERNEL), 0);
 	return d;
@@ -599,6 +601,31 @@ static void pv_test_dte_binds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->fk.unbinds, 1U);
 }
 
+static void pv_test_dte_refused_bind(struct kunit *test)
+{
+	struct fx *x = test->priv;
+	struct pv_dev *d = fx_dev(test, x, 0x0011);
+
+	mutex_lock(&x->v.lock);
+	KUNIT_ASSERT_EQ(test, pv_dom_set(&x->v, 0x33, 1), 0);
+	mutex_unlock(&x->v.lock);
+	/* PASIDs 0, 3 and 5; the VMM did not attach 5 */
+	fx_dte(x, 0x0011, G_GCR3, 0x33);
+	fx_put64(x, G_GCR3 + 0 * 8, 0x40000 | PV_GCR3_VALID);
+	fx_put64(x, G_GCR3 + 3 * 8, 0x50000 | PV_GCR3_VALID);
+	fx_put64(x, G_GCR3 + 5 * 8, 0x60000 | PV_GCR3_VALID);
+	x->fk.fail_pasid = 5;
+	fx_cmd(x, 0x0011, 0x2 << 28, 0, 0);
+	KUNIT_EXPECT_EQ(test, fx_run(x), 0U);
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_EVT) >> 60, 0x1ULL);
+	/* what was bound on the way is given back: nothing changed */
+	KUNIT_EXPECT_EQ(test, x->fk.binds, 2U);
+	KUNIT_EXPECT_EQ(test, x->fk.unbinds, 2U);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&d->pasids));
+	KUNIT_EXPECT_TRUE(test, xa_empty(&x->vm.pasids));
+	KUNIT_EXPECT_FALSE(test, d->has_dte);
+}
+
 static void pv_test_event_overflow(struct kunit *test)
 {
 	struct fx *x = test->priv;
@@ -638,7 +665,7 @@ static void pv_test_ppr_path(struct kunit *test)
 		.grpid = 0x11, .cookie = 0xc0c0, .addr = 0x123000,
 	};
 
-	pv_sink_ops.page_request(d, &rec, 1);
+	d->sink.ops->page_request(d->sink.priv, &rec, 1);
 	mutex_lock(&x->v.lock);
 	pv_evq_drain(&x->v);
 	mutex_unlock(&x->v.lock);
@@ -666,7 +693,7 @@ static void pv_test_ppr_path(struct kunit *test)
 					   PVM_VIOMMU_CTRL_CMDBUF_EN |
 					   PVM_VIOMMU_CTRL_EVT_LOG_EN), 0);
 	mutex_unlock(&x->v.lock);
-	pv_sink_ops.page_request(d, &rec, 1);
+	d->sink.ops->page_request(d->sink.priv, &rec, 1);
 	mutex_lock(&x->v.lock);
 	pv_evq_drain(&x->v);
 	mutex_unlock(&x->v.lock);
@@ -695,6 +722,7 @@ static struct kunit_case pv_proc_cases[] = {
 	KUNIT_CASE(pv_test_run_and_stop),
 	KUNIT_CASE(pv_test_unmapped_ids),
 	KUNIT_CASE(pv_test_dte_binds),
+	KUNIT_CASE(pv_test_dte_refused_bind),
 	KUNIT_CASE(pv_test_event_overflow),
 	KUNIT_CASE(pv_test_ppr_path),
 	{}

@@ -118,7 +118,11 @@
  * previous entry bound and the new one does not is unbound. A PASID
  * binding is the container's: devices (of any vIOMMU of the container)
  * that use one guest PASID must name the same guest CR3, else the second
- * entry is an ILLEGAL_DEV_TABLE_ENTRY.
+ * entry is an ILLEGAL_DEV_TABLE_ENTRY. So is an entry with a PASID the
+ * backend refuses to bind (not attached in ``/dev/ioasid``, bound by the
+ * VMM itself): the PASIDs it would have added are given back and the
+ * device keeps its previous bindings (but one whose guest CR3 changed and
+ * could not be bound again, which stays unbound).
  *
  * Events in. I/O page faults and page requests of a device in the device
  * table reach this vIOMMU instead of the container's fault fd and are
