@@ -39,6 +39,7 @@
 #include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
+#include <linux/vfio_iommu_nested.h>
 #include <linux/xarray.h>
 #include "nested_private.h"
 #include "fault.h"
@@ -81,6 +82,7 @@ struct vn_fault_group {
 	u32 cookie;
 	u32 pasid;
 	bool has_pasid;
+	bool sunk;			/* handed to a fault sink (kapi.c) */
 	unsigned int n;
 	unsigned int nread;
 	struct vfio_nested_fault recs[];
@@ -110,6 +112,8 @@ struct vn_fault_queue {
 	struct xarray groups;
 	u32 next_cookie;
 	wait_queue_head_t wait;		/* readers and pollers */
+	/* dev_id -> struct vfio_nested_fault_sink; read under @lock */
+	struct xarray sinks;
 };
 
 static void vn_fault_queue_release(struct kref *ref)
@@ -118,6 +122,7 @@ static void vn_fault_queue_release(struct kref *ref)
 
 	WARN_ON_ONCE(q->ngroups || !xa_empty(&q->groups));
 	xa_destroy(&q->groups);
+	xa_destroy(&q->sinks);
 	mutex_destroy(&q->read_mutex);
 	kvfree(q->evts);
 	kfree(q);
@@ -157,6 +162,7 @@ struct vn_fault_queue *vn_fault_queue_alloc(unsigned int depth)
 	for (i = 0; i < depth; i++)
 		list_add_tail(&q->evts[i].item.node, &q->free);
 	xa_init_flags(&q->groups, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+	xa_init(&q->sinks);
 	init_waitqueue_head(&q->wait);
 	return q;
 }
@@ -263,6 +269,22 @@ static void vn_fault_fill(struct vfio_nested_fault *rec,
 	rec->addr = f->addr;
 }
 
+/* A fault of a device with a sink goes to the sink, not to the queue. */
+static bool vn_fault_sink_report(struct vn_fault_queue *q,
+				 const struct vn_fault_info *f)
+{
+	const struct vfio_nested_fault_sink *sink;
+	struct vfio_nested_fault rec;
+
+	lockdep_assert_held(&q->lock);
+	sink = xa_load(&q->sinks, f->dev_id);
+	if (!sink)
+		return false;
+	vn_fault_fill(&rec, f, VFIO_NESTED_FAULT_UNRECOVERABLE);
+	sink->ops->fault(sink->priv, &rec);
+	return true;
+}
+
 /**
  * vn_fault_report() - report an unrecoverable fault
  * @q: the container's fault queue
@@ -286,6 +308,10 @@ int vn_fault_report(struct vn_fault_queue *q, const struct vn_fault_info *f)
 	if (q->dead) {
 		spin_unlock_irqrestore(&q->lock, flags);
 		return -ESHUTDOWN;
+	}
+	if (vn_fault_sink_report(q, f)) {
+		spin_unlock_irqrestore(&q->lock, flags);
+		return 0;
 	}
 	e = list_first_entry_or_null(&q->free, struct vn_fault_evt, item.node);
 	if (e) {
@@ -380,6 +406,7 @@ static void vn_fault_answer_all(struct vn_fault_queue *q, int code, u32 pasid,
 int vn_fault_page_request(struct vn_fault_queue *q,
 			  const struct vn_fault_info *pages, unsigned int n)
 {
+	const struct vfio_nested_fault_sink *sink;
 	struct vn_fault_group *g;
 	unsigned int i;
 	int ret;
@@ -419,13 +446,22 @@ int vn_fault_page_request(struct vn_fault_queue *q,
 
 	kref_get(&q->ref);
 	spin_lock_irq(&q->lock);
+	sink = xa_load(&q->sinks, pages[0].dev_id);
 	if (q->dead) {
 		ret = -ESHUTDOWN;
-	} else if (!q->fd_open) {
+	} else if (!q->fd_open && !sink) {
 		ret = -ENOTCONN;
 	} else if (q->ngroups >= q->depth) {
 		vn_fault_overflow(q, true);
 		ret = -ENOSPC;
+	} else if (sink) {
+		/* Pending at once: the sink's owner answers it by cookie. */
+		q->ngroups++;
+		g->sunk = true;
+		g->state = VN_GROUP_PENDING;
+		list_add_tail(&g->item.node, &q->pending);
+		sink->ops->page_request(sink->priv, g->recs, n);
+		ret = 0;
 	} else {
 		q->ngroups++;
 		g->state = VN_GROUP_QUEUED;
@@ -518,6 +554,72 @@ void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(vn_fault_abort);
+
+/**
+ * vn_fault_set_sink() - send a device's faults to a sink, or back
+ * @q: the container's fault queue
+ * @dev_id: the device, as fault records name it
+ * @sink: the sink (see struct vfio_nested_fault_sink), or NULL to clear
+ *
+ * Clearing answers VFIO_NESTED_PAGE_RESP_FAILURE every page request the
+ * sink was given and not answered yet; once it returns, no callback of
+ * the old sink runs or will run.
+ *
+ * Context: process context, may sleep; none of the queue's locks held.
+ * Return: 0; -EBUSY: setting, and the device has a sink; -ENOENT:
+ * clearing, and it has none; -ENOMEM.
+ */
+int vn_fault_set_sink(struct vn_fault_queue *q, u32 dev_id,
+		      const struct vfio_nested_fault_sink *sink)
+{
+	struct vn_fault_group *g, *gn;
+	void *old;
+
+	if (sink)
+		return xa_insert(&q->sinks, dev_id, (void *)sink, GFP_KERNEL);
+	old = xa_erase(&q->sinks, dev_id);
+	if (!old)
+		return -ENOENT;
+	/* Callbacks run under q->lock: none runs past this point. */
+	spin_lock_irq(&q->lock);
+	list_for_each_entry_safe(g, gn, &q->pending, item.node)
+		if (g->sunk && g->recs[0].dev_id == dev_id)
+			vn_fault_answer(q, g, VFIO_NESTED_PAGE_RESP_FAILURE);
+	spin_unlock_irq(&q->lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_set_sink);
+
+/**
+ * vn_fault_respond() - answer a page request group handed to a sink
+ * @q: the container's fault queue
+ * @cookie: the group's cookie
+ * @code: enum vfio_nested_page_resp_code
+ *
+ * Context: any context but NMI; never sleeps.
+ * Return: 0; -EINVAL for an unknown @code, or when @cookie names no
+ * pending group given to a sink (answered already, aborted, never given).
+ */
+int vn_fault_respond(struct vn_fault_queue *q, u32 cookie, u32 code)
+{
+	struct vn_fault_group *g;
+	unsigned long flags;
+	int ret = 0;
+
+	if (code != VFIO_NESTED_PAGE_RESP_SUCCESS &&
+	    code != VFIO_NESTED_PAGE_RESP_INVALID &&
+	    code != VFIO_NESTED_PAGE_RESP_FAILURE)
+		return -EINVAL;
+	spin_lock_irqsave(&q->lock, flags);
+	g = xa_load(&q->groups, cookie);
+	if (g && g->sunk && g->state == VN_GROUP_PENDING)
+		vn_fault_answer(q, g, code);
+	else
+		ret = -EINVAL;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vn_fault_respond);
 
 /**
  * vn_fault_queue_shutdown() - the container goes away
@@ -755,7 +857,8 @@ VISIBLE_IF_KUNIT ssize_t vn_fault_write_responses(struct vn_fault_queue *q,
 		}
 		spin_lock_irq(&q->lock);
 		g = xa_load(&q->groups, r.cookie);
-		if (g && g->state == VN_GROUP_PENDING)
+		/* a group given to a sink is answered through the sink's owner */
+		if (g && g->state == VN_GROUP_PENDING && !g->sunk)
 			vn_fault_answer(q, g, r.code);
 		else
 			ret = -EINVAL;
@@ -803,9 +906,21 @@ static int vn_fault_fop_release(struct inode *inode, struct file *file)
 {
 	struct vn_fault_queue *q = file->private_data;
 
+	struct vn_fault_group *g, *gn;
+	struct vn_fault_item *it, *itn;
+
 	spin_lock_irq(&q->lock);
 	q->fd_open = false;
-	vn_fault_answer_all(q, VFIO_NESTED_PAGE_RESP_FAILURE, 0, false, true);
+	/* every group but those given to a fault sink (kapi.c): not ours */
+	list_for_each_entry_safe(it, itn, &q->deliver, node) {
+		if (it->is_group)
+			vn_fault_answer(q, container_of(it, struct vn_fault_group,
+							item),
+					VFIO_NESTED_PAGE_RESP_FAILURE);
+	}
+	list_for_each_entry_safe(g, gn, &q->pending, item.node)
+		if (!g->sunk)
+			vn_fault_answer(q, g, VFIO_NESTED_PAGE_RESP_FAILURE);
 	spin_unlock_irq(&q->lock);
 	vn_fault_queue_put(q);
 	return 0;

@@ -123,6 +123,16 @@ int vn_fault_page_request(struct vn_fault_queue *q,
 void vn_fault_abort(struct vn_fault_queue *q, u32 pasid, bool has_pasid);
 unsigned int vn_fault_abort_dev(struct vn_fault_queue *q, u32 dev_id);
 
+/*
+ * Fault sinks (kapi.c): a device's faults and page requests go to a sink
+ * instead of the fault fd; its callbacks run under q->lock (kernel-doc in
+ * fault.c).
+ */
+struct vfio_nested_fault_sink;
+int vn_fault_set_sink(struct vn_fault_queue *q, u32 dev_id,
+		      const struct vfio_nested_fault_sink *sink);
+int vn_fault_respond(struct vn_fault_queue *q, u32 cookie, u32 code);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The fault fd's insides, for tests/fault_kunit.c. */
 struct file;

@@ -64,6 +64,7 @@ static void vn_release(void *data)
 
 	/* the VFIO core detached every group and unregistered every device */
 	WARN_ON(!list_empty(&c->groups) || !list_empty(&c->devices));
+	vn_kapi_container_release(c);
 	vn_nested_release(c);
 	vn_s2_destroy(c);
 	mutex_destroy(&c->map_lock);
@@ -168,6 +169,7 @@ static void vn_unregister_device(void *data, struct vfio_device *vdev)
 	struct vn_container *c = data;
 	struct vn_device *d, *found = NULL;
 
+	vn_kapi_device_unregister(c, vdev);
 	xa_erase(&vn_devices, (unsigned long)vdev);
 	mutex_lock(&c->dev_lock);
 	list_for_each_entry(d, &c->devices, next) {
@@ -415,6 +417,12 @@ static const struct vn_vfio_iommu_driver_ops vn_ops = {
 	.dma_rw			= vn_dma_rw,
 	.group_iommu_domain	= vn_group_iommu_domain,
 };
+
+/* Is @ops this backend's? (kapi.c, to recognize a container of ours) */
+bool vn_is_nested_driver(const struct vn_vfio_iommu_driver_ops *ops)
+{
+	return ops == &vn_ops;
+}
 
 static int __init vfio_nested_init(void)
 {

@@ -246,4 +246,21 @@ long vn_nested_ioctl(struct vn_container *c, unsigned int cmd,
 		     unsigned long arg);
 void vn_nested_release(struct vn_container *c);
 
+/* ---- the kernel API for a vIOMMU (kapi.c) ---------------------------------
+ *
+ * vn_kapi_container_release() runs first in the container's release (the
+ * VFIO core holds its container's group_lock for write), before
+ * vn_nested_release(): it tells the clients and kills the handle.
+ * vn_kapi_device_unregister() runs first when a device is unregistered
+ * (the VFIO core holds the device's group lock). Both take the kapi's own
+ * locks (in kapi.c: vn_kapi_lock, then a handle's clients mutex, then its
+ * rw_semaphore), none of the container's, and call the clients' callbacks,
+ * which may call the kapi functions (these take the container's locks as
+ * the ioctls do). vn_is_nested_driver() recognizes this backend's ops.
+ */
+void vn_kapi_container_release(struct vn_container *c);
+void vn_kapi_device_unregister(struct vn_container *c,
+			       struct vfio_device *vdev);
+bool vn_is_nested_driver(const struct vn_vfio_iommu_driver_ops *ops);
+
 #endif /* _VFIO_IOMMU_NESTED_PRIVATE_H */

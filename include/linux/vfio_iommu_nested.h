@@ -6,6 +6,7 @@
 #ifndef _LINUX_VFIO_IOMMU_NESTED_H
 #define _LINUX_VFIO_IOMMU_NESTED_H
 
+#include <linux/list.h>
 #include <linux/types.h>
 #include <uapi/linux/vfio_iommu_nested.h>
 
@@ -55,5 +56,121 @@ int vfio_nested_pasid_resolve(struct vfio_device *vdev, u32 flags, u32 pasid,
 int vfio_nested_dma(struct vfio_device *vdev, u32 pasid, u64 iova,
 		    void *buf, size_t len, unsigned int flags,
 		    struct vfio_nested_dma_result *res);
+
+/* ---- the kernel API for a vIOMMU (kapi.c) -------------------------------
+ *
+ * A vIOMMU model (drivers/viommu/) drives a container the way the VMM's
+ * ioctls do: it binds the guest's stage 1 per PASID, passes invalidations
+ * down, reads and writes guest memory through stage 2, receives the I/O
+ * page faults and page requests of the devices it translates (instead of
+ * the container's fault fd) and answers page requests.
+ *
+ * Handles. vfio_nested_container_get() and vfio_nested_container_get_dev()
+ * return a counted handle on a container; vfio_nested_container_put()
+ * drops it. The handle outlives the container's IOMMU state: when the
+ * VFIO core releases it (the last group left the container), every
+ * registered client's @gone runs, then every function below fails with
+ * -ENODEV. A device is usable while it is registered with the container
+ * (its fd open); before it is unregistered, every client's @device_gone
+ * runs for it.
+ *
+ * Locking. Every function but the two callbacks of struct
+ * vfio_nested_fault_sink_ops may sleep and must be called in process
+ * context, with no lock held that a client callback takes (the callbacks
+ * run in the VFIO core's paths: @gone under the container's group lock,
+ * @device_gone under the device's group lock). Inside the module a call
+ * takes the handle's rw_semaphore for read and then the locks of the
+ * container in the order of drivers/vfio_iommu_nested/nested_private.h;
+ * the release of the container takes it for write after the @gone
+ * callbacks returned.
+ */
+
+struct file;
+struct vfio_nested_container;
+struct vfio_nested_client;
+
+/**
+ * struct vfio_nested_client_ops - what a client is told
+ * @gone: the container's IOMMU state goes away. Called once, in the VFIO
+ *	core's release of the container, before the bindings are removed;
+ *	the client is unregistered already when it runs. May sleep, may call
+ *	the functions below (they still work during the call), must not call
+ *	vfio_nested_client_register() or vfio_nested_client_unregister().
+ * @device_gone: @vdev (identified by its IOMMU group number @dev_id) is
+ *	unregistered from the container; the client must forget it (and
+ *	clear its fault sink) before returning. Same rules as @gone.
+ */
+struct vfio_nested_client_ops {
+	void (*gone)(struct vfio_nested_client *cl);
+	void (*device_gone)(struct vfio_nested_client *cl,
+			    struct vfio_device *vdev, u32 dev_id);
+};
+
+/**
+ * struct vfio_nested_client - a registered user of a container handle
+ * @ops: its callbacks
+ * @node: on the handle's list (the module's)
+ */
+struct vfio_nested_client {
+	const struct vfio_nested_client_ops *ops;
+	struct list_head node;
+};
+
+/**
+ * struct vfio_nested_fault_sink_ops - where a device's faults go
+ * @fault: an unrecoverable fault of the device (record of kind
+ *	VFIO_NESTED_FAULT_UNRECOVERABLE), instead of the fault fd
+ * @page_request: a page request group of the device (@n records of kind
+ *	VFIO_NESTED_FAULT_PAGE_REQ sharing a cookie); the group is pending:
+ *	the DMA waits until vfio_nested_page_response() answers the cookie
+ *	(or the PASID is unbound, the sink cleared, the container released)
+ *
+ * Both run in the reporting DMA's context under the fault queue's
+ * spinlock with interrupts off: they must not sleep and must not call any
+ * vfio_nested_*() function; they copy what they need and defer the rest
+ * (to a work item, say).
+ */
+struct vfio_nested_fault_sink_ops {
+	void (*fault)(void *priv, const struct vfio_nested_fault *rec);
+	void (*page_request)(void *priv, const struct vfio_nested_fault *recs,
+			     unsigned int n);
+};
+
+/**
+ * struct vfio_nested_fault_sink - a device's fault sink
+ * @ops: the callbacks
+ * @priv: their first argument
+ *
+ * Owned by the caller of vfio_nested_set_fault_sink(); it must stay valid
+ * until the sink is cleared.
+ */
+struct vfio_nested_fault_sink {
+	const struct vfio_nested_fault_sink_ops *ops;
+	void *priv;
+};
+
+struct vfio_nested_container *vfio_nested_container_get(struct file *file);
+struct vfio_nested_container *
+vfio_nested_container_get_dev(struct vfio_device *vdev);
+void vfio_nested_container_put(struct vfio_nested_container *nc);
+int vfio_nested_client_register(struct vfio_nested_container *nc,
+				struct vfio_nested_client *cl);
+void vfio_nested_client_unregister(struct vfio_nested_container *nc,
+				   struct vfio_nested_client *cl);
+struct vfio_device *vfio_nested_device_from_file(struct vfio_nested_container *nc,
+						 struct file *file,
+						 u32 *dev_id);
+int vfio_nested_gpa_rw(struct vfio_nested_container *nc, u64 gpa, void *buf,
+		       size_t len, bool write);
+int vfio_nested_bind(struct vfio_nested_container *nc,
+		     const struct vfio_nested_bind_s1 *bind);
+int vfio_nested_unbind(struct vfio_nested_container *nc, u32 flags,
+		       u32 pasid);
+int vfio_nested_invalidate(struct vfio_nested_container *nc,
+			   const struct vfio_nested_inv_entry *e);
+int vfio_nested_set_fault_sink(struct vfio_nested_container *nc, u32 dev_id,
+			       const struct vfio_nested_fault_sink *sink);
+int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
+			      u32 code);
 
 #endif /* _LINUX_VFIO_IOMMU_NESTED_H */

@@ -17,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/uio.h>
+#include <linux/vfio_iommu_nested.h>
 #include "../fault.h"
 
 #define REC_SIZE	sizeof(struct vfio_nested_fault)
@@ -708,6 +709,112 @@ static void fk_test_blocking_read(struct kunit *test)
 	vn_fault_queue_put(q);
 }
 
+/* ---- fault sinks (the vIOMMU's kapi) ---- */
+
+struct fk_sink {
+	unsigned int faults, prs;
+	struct vfio_nested_fault last;
+};
+
+static void fk_sink_fault(void *priv, const struct vfio_nested_fault *rec)
+{
+	struct fk_sink *s = priv;
+
+	s->faults++;
+	s->last = *rec;
+}
+
+static void fk_sink_page_request(void *priv,
+				 const struct vfio_nested_fault *recs,
+				 unsigned int n)
+{
+	struct fk_sink *s = priv;
+
+	s->prs += n;
+	s->last = recs[n - 1];
+}
+
+static const struct vfio_nested_fault_sink_ops fk_sink_ops = {
+	.fault = fk_sink_fault,
+	.page_request = fk_sink_page_request,
+};
+
+static void fk_test_sink(struct kunit *test)
+{
+	struct vn_fault_queue *q = fk_queue(test, 4);
+	struct fk_sink s = {};
+	struct vfio_nested_fault_sink sink = { .ops = &fk_sink_ops, .priv = &s };
+	struct vn_fault_info f = {
+		.dev_id = 7,
+		.reason = VFIO_NESTED_FAULT_REASON_S1_RESERVED,
+		.addr = 0x1000,
+	};
+	struct vn_fault_stats st;
+	struct fk_req *r;
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, vn_fault_set_sink(q, 7, &sink), 0);
+	KUNIT_EXPECT_EQ(test, vn_fault_set_sink(q, 7, &sink), -EBUSY);
+	/* the device's unrecoverable faults are the sink's, not the queue's */
+	KUNIT_EXPECT_EQ(test, vn_fault_report(q, &f), 0);
+	KUNIT_EXPECT_EQ(test, s.faults, 1U);
+	KUNIT_EXPECT_EQ(test, s.last.dev_id, 7U);
+	KUNIT_EXPECT_EQ(test, s.last.addr, 0x1000ULL);
+	vn_fault_queue_stats(q, &st);
+	KUNIT_EXPECT_EQ(test, st.queued, 0U);
+	f.dev_id = 8;
+	KUNIT_EXPECT_EQ(test, vn_fault_report(q, &f), 0);
+	KUNIT_EXPECT_EQ(test, s.faults, 1U);
+	vn_fault_queue_stats(q, &st);
+	KUNIT_EXPECT_EQ(test, st.queued, 1U);
+
+	/* a page request with no fault fd open goes to the sink, pending */
+	r = fk_req_new(test, q, 1, 3, true, 0x5000);
+	fk_req_start(test, r);
+	KUNIT_ASSERT_TRUE(test, fk_wait_groups(q, 1));
+	KUNIT_EXPECT_EQ(test, s.prs, 1U);
+	KUNIT_EXPECT_TRUE(test, s.last.flags & VFIO_NESTED_FAULT_LAST_PAGE);
+	KUNIT_EXPECT_NE(test, s.last.cookie, 0U);
+	/* the fault fd cannot answer it, nor does closing it */
+	file = fk_open(test, q);
+	KUNIT_EXPECT_EQ(test, fk_respond(q, s.last.cookie,
+					 VFIO_NESTED_PAGE_RESP_SUCCESS),
+			(ssize_t)-EINVAL);
+	__fput_sync(file);
+	KUNIT_EXPECT_FALSE(test, fk_req_wait(r, 100));
+	KUNIT_EXPECT_EQ(test, vn_fault_respond(q, s.last.cookie + 1,
+					       VFIO_NESTED_PAGE_RESP_SUCCESS),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vn_fault_respond(q, s.last.cookie, 7), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vn_fault_respond(q, s.last.cookie,
+					       VFIO_NESTED_PAGE_RESP_SUCCESS), 0);
+	fk_req_end(test, r);
+	KUNIT_EXPECT_EQ(test, r->ret, (int)VFIO_NESTED_PAGE_RESP_SUCCESS);
+	KUNIT_EXPECT_EQ(test, vn_fault_respond(q, s.last.cookie,
+					       VFIO_NESTED_PAGE_RESP_SUCCESS),
+			-EINVAL);
+
+	/* clearing the sink answers what it holds with failure */
+	r = fk_req_new(test, q, 1, 3, true, 0x6000);
+	fk_req_start(test, r);
+	KUNIT_ASSERT_TRUE(test, fk_wait_groups(q, 1));
+	KUNIT_EXPECT_EQ(test, vn_fault_set_sink(q, 7, NULL), 0);
+	fk_req_end(test, r);
+	KUNIT_EXPECT_EQ(test, r->ret, (int)VFIO_NESTED_PAGE_RESP_FAILURE);
+	KUNIT_EXPECT_EQ(test, vn_fault_set_sink(q, 7, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, s.prs, 2U);
+
+	/* without it, and no fault fd, a page request is refused */
+	r = fk_req_new(test, q, 1, 3, true, 0x7000);
+	fk_req_start(test, r);
+	fk_req_end(test, r);
+	KUNIT_EXPECT_EQ(test, r->ret, -ENOTCONN);
+	KUNIT_EXPECT_EQ(test, s.prs, 2U);
+
+	vn_fault_queue_shutdown(q);
+	vn_fault_queue_put(q);
+}
+
 static struct kunit_case fk_cases[] = {
 	KUNIT_CASE(fk_test_alloc),
 	KUNIT_CASE(fk_test_record),
@@ -721,6 +828,7 @@ static struct kunit_case fk_cases[] = {
 	KUNIT_CASE(fk_test_close),
 	KUNIT_CASE(fk_test_killable),
 	KUNIT_CASE(fk_test_blocking_read),
+	KUNIT_CASE(fk_test_sink),
 	{}
 };
 

@@ -102,6 +102,8 @@ for k in "${KVERS[@]}"; do
 	done
 	[ "$(printf '6.12\n%s\n' "$k" | sort -V | head -1)" = 6.12 ] || want_vn=
 	want="$want${want_vn:+ $want_vn}"
+	# pvm_viommu wherever vfio_iommu_nested is
+	[ -n "$want_vn" ] && want="$want pvm_viommu"
 	# kvm_pasid wherever the kernel has KVM
 	want_kp=
 	grep -q "^CONFIG_KVM=[ym]$" "$kconf" && want_kp=kvm_pasid
@@ -128,6 +130,12 @@ for k in "${KVERS[@]}"; do
 			pass "$k has no VFIO container API: dkms and Kbuild say vfio_iommu_nested is skipped"
 		else
 			fail "$k has no VFIO container API but no skip message from dkms.conf and Kbuild"
+		fi
+		if grep -q 'pvm_viommu is skipped' "$LOGS/build-$k.log" &&
+		   grep -q 'pvm_viommu skipped' "$LOGS/make-$k.log"; then
+			pass "$k has no VFIO container API: dkms and Kbuild say pvm_viommu is skipped"
+		else
+			fail "$k has no VFIO container API but no pvm_viommu skip message from dkms.conf and Kbuild"
 		fi
 	fi
 	if [ -z "$want_ss" ]; then
