@@ -222,8 +222,6 @@ int main(int argc, char **argv)
 	say("vmm", "guest RAM: %llu MiB at GPA 0x%llx (stage 2)",
 	    RAM_SIZE >> 20, RAM_GPA);
 	ioasid = open("/dev/ioasid", O_RDWR);
-	al.max = 0xfffff;
-	al.min = 1;
 	if (ioasid < 0 || ioctl(ioasid, IOASID_ALLOC, &al))
 		die("/dev/ioasid: %s", strerror(errno));
 	at.pasid = al.out_pasid;
