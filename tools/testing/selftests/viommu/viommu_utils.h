@@ -36,8 +36,8 @@
 
 static inline bool vi_present(void)
 {
-	return np_testdev_present() && vn_exists(VI_DEV) &&
-	       vn_exists(IOASID_DEV);
+	return np_testdev_present() && vu_exists(VI_DEV) &&
+	       vu_exists(IOASID_DEV);
 }
 
 /* ---- the VM: one container, its devices, guest RAM, /dev/ioasid ------------ */
@@ -123,7 +123,7 @@ static inline void vi_vm_close(struct vi_vm *vm)
 	if (vm->ioasid >= 0)
 		close(vm->ioasid);
 	for (i = 0; i < vm->ndev; i++)
-		vn_testdev_remove(vm->dev[i].uuid.s);
+		vu_mdev_remove(vm->dev[i].uuid.s);
 	np_guest_fini(&vm->g);
 	vm->ndev = 0;
 	vm->container = -1;
