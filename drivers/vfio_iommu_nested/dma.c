@@ -582,6 +582,8 @@ int vfio_nested_dma_copy(struct vfio_device *vdev, u32 pasid, u64 dst,
 		rd.access |= VN_ACC_USER;
 	if (rd.ps)
 		rd.b = vn_binding_get_host(rd.ps, pasid);
+	if (rd.b)
+		vn_dma_name(&rd, rd.b);
 	if (!rd.b && pasid != VFIO_NESTED_NO_PASID) {
 		if (rd.ps) {
 			struct vn_fault_info f;
