@@ -92,12 +92,13 @@ fi
 # list what the modules import, drop what they export to each other, and
 # look every other symbol up among the EXPORT_SYMBOL*() of the source.
 # Exports made by macros that build the name (KASAN hooks, static-call
-# trampolines, retpoline thunks, per-CPU variables, module parameter ops,
+# trampolines, retpoline thunks, the per-CPU preempt count and current
+# task, module parameter ops,
 # the sized get_random_*() and dev_*() printk helpers) are let through.
-exports=$KDIR/exports.txt
+exports=$KDIR/exports-v2.txt
 if [ ! -s "$exports" ]; then
 	grep -rhoE --include='*.c' --include='*.h' --include='*.S' \
-		'EXPORT_(SYMBOL|SYMBOL_GPL|SYMBOL_NS|SYMBOL_NS_GPL|SYMBOL_FOR_MODULES|SYMBOL_GPL_FOR_MODULES)\(\s*\w+' \
+		'EXPORT_(SYMBOL|SYMBOL_GPL|SYMBOL_NS|SYMBOL_NS_GPL|SYMBOL_FOR_MODULES|SYMBOL_GPL_FOR_MODULES|PER_CPU_SYMBOL|PER_CPU_SYMBOL_GPL)\(\s*\w+' \
 		"$KSRC" | sed -E 's/.*\(\s*//' | sort -u >"$exports.$$"
 	mv "$exports.$$" "$exports"
 fi
