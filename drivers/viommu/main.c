@@ -11,8 +11,8 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pvm_ucmd.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "viommu_private.h"
 
@@ -353,10 +353,8 @@ struct pv_ucmd {
 
 static int pv_respond(struct pv_ucmd *ucmd, size_t size)
 {
-	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
-			 min_t(size_t, size, ucmd->user_size)))
-		return -EFAULT;
-	return 0;
+	return pvm_ucmd_respond(ucmd->ubuffer, ucmd->user_size, ucmd->cmd,
+				size);
 }
 
 /* the file's vIOMMU state, created and alive (else ENODEV) */
@@ -558,44 +556,46 @@ put_file:
 	return ret;
 }
 
-static int pv_ioctl_clear_device(struct pv_ucmd *ucmd)
+/*
+ * The device of CLEAR_DEVICE and QUERY_DEVICE; @in_only: device_fd and
+ * host_dev_id are no outputs and must be 0.
+ */
+static struct pv_dev *pv_dev_find(struct pv_viommu *v,
+				  const struct pvm_viommu_device *cmd,
+				  bool in_only)
 {
-	struct pvm_viommu_device *cmd = ucmd->cmd;
-	struct pv_viommu *v = ucmd->v;
 	struct pv_dev *d;
 	int ret;
 
 	if (cmd->flags || cmd->__reserved)
-		return -EOPNOTSUPP;
+		return ERR_PTR(-EOPNOTSUPP);
 	ret = pv_live(v);
 	if (ret)
-		return ret;
-	if (cmd->guest_devid > 0xffff || cmd->device_fd || cmd->host_dev_id)
-		return -EINVAL;
+		return ERR_PTR(ret);
+	if (cmd->guest_devid > 0xffff ||
+	    (in_only && (cmd->device_fd || cmd->host_dev_id)))
+		return ERR_PTR(-EINVAL);
 	d = xa_load(&v->devs, cmd->guest_devid);
-	if (!d)
-		return -ENOENT;
-	pv_dev_remove(v, d);
+	return d ? d : ERR_PTR(-ENOENT);
+}
+
+static int pv_ioctl_clear_device(struct pv_ucmd *ucmd)
+{
+	struct pv_dev *d = pv_dev_find(ucmd->v, ucmd->cmd, true);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	pv_dev_remove(ucmd->v, d);
 	return 0;
 }
 
 static int pv_ioctl_query_device(struct pv_ucmd *ucmd)
 {
 	struct pvm_viommu_device *cmd = ucmd->cmd;
-	struct pv_viommu *v = ucmd->v;
-	struct pv_dev *d;
-	int ret;
+	struct pv_dev *d = pv_dev_find(ucmd->v, cmd, false);
 
-	if (cmd->flags || cmd->__reserved)
-		return -EOPNOTSUPP;
-	ret = pv_live(v);
-	if (ret)
-		return ret;
-	if (cmd->guest_devid > 0xffff)
-		return -EINVAL;
-	d = xa_load(&v->devs, cmd->guest_devid);
-	if (!d)
-		return -ENOENT;
+	if (IS_ERR(d))
+		return PTR_ERR(d);
 	cmd->device_fd = -1;
 	cmd->host_dev_id = d->dev_id;
 	return pv_respond(ucmd, sizeof(*cmd));
@@ -959,9 +959,7 @@ static int pv_ioctl_get_stats(struct pv_ucmd *ucmd)
 }
 
 struct pv_ioctl_op {
-	unsigned int size;
-	unsigned int min_size;
-	unsigned int ioctl_num;
+	struct pvm_ucmd_op uop;
 	bool unlocked;
 	int (*execute)(struct pv_ucmd *ucmd);
 };
@@ -969,11 +967,8 @@ struct pv_ioctl_op {
 /* In PVM_VIOMMU_* order: the entry of an ioctl is its number. */
 #define PV_IOCTL_OP(_ioctl, _fn, _struct, _last, _unlocked)		\
 	{								\
-		.size = sizeof(_struct) +				\
-			BUILD_BUG_ON_ZERO(sizeof(union pv_ucmd_buffer) < \
-					  sizeof(_struct)),		\
-		.min_size = offsetofend(_struct, _last),		\
-		.ioctl_num = _ioctl,					\
+		.uop = PVM_UCMD_OP(union pv_ucmd_buffer, _ioctl,	\
+				   _struct, _last),			\
 		.unlocked = _unlocked,					\
 		.execute = _fn,						\
 	}
@@ -1019,20 +1014,13 @@ static long pv_fop_ioctl(struct file *filp, unsigned int cmd,
 		.ubuffer = (void __user *)arg,
 		.cmd = &buf,
 	};
-	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
-	if (nr >= ARRAY_SIZE(pv_ioctl_ops))
+	op = pvm_ucmd_op_by_nr(pv_ioctl_ops, _IOC_NR(PVM_VIOMMU_CREATE), cmd);
+	if (!op)
 		return -ENOTTY;
-	op = &pv_ioctl_ops[nr];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
-	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
-		return -EFAULT;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	ret = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
-				    ucmd.user_size);
+	ret = pvm_ucmd_copy_in(&op->uop, ucmd.cmd, ucmd.ubuffer,
+			       &ucmd.user_size);
 	if (ret)
 		return ret;
 	if (op->unlocked)
