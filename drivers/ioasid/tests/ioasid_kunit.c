@@ -12,8 +12,10 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/smp.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/version.h>
 
 #include "../ioasid_private.h"
@@ -1253,6 +1255,148 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
 		   allocs, nospc, ctx[SHARE_SETS].allocs);
 }
 
+/*
+ * pvm_ioasid_set_used() reads a set's counters without its lock while the
+ * owner allocates and frees: the count it returns must be one the set had
+ * at some instant, so never above the quota. A checker kthread on one CPU
+ * reads it in a loop; a churner kthread on another CPU keeps the set at
+ * its quota, freeing and allocating, and before each round sends the
+ * checker's CPU an interrupt that holds it there until two more
+ * allocations went through. An interrupt that lands between the reads of
+ * one count turns a count built from two instants into one above the
+ * quota. As a control, the checker also computes the count the way the
+ * set's lock holders do (ioasid_set_held(), exact only under set->lock):
+ * its overshoots show how often an interrupt hit such a window.
+ */
+#define USED_QUOTA	2
+#define USED_ROUNDS	3000
+#define USED_HOLD_NS	(20 * NSEC_PER_MSEC)
+
+struct used_ctx {
+	struct pvm_ioasid_set *set;
+	struct completion checker_done;
+	struct completion churner_done;
+	unsigned int checker_cpu;
+	atomic_t allocs;
+	atomic_t stop;
+	unsigned int reads;
+	unsigned int max_used;
+	unsigned int over;
+	unsigned int naive_over;
+	unsigned int holds;
+	int errors;
+};
+
+/* In an interrupt on the checker's CPU: wait for two more allocations. */
+static void used_hold(void *arg)
+{
+	struct used_ctx *c = arg;
+	int start = atomic_read(&c->allocs);
+	u64 end = ktime_get_ns() + USED_HOLD_NS;
+
+	while (atomic_read(&c->allocs) - start < 2) {
+		/* The churner may be off its CPU: a lost round, no more. */
+		if (ktime_get_ns() > end)
+			return;
+		cpu_relax();
+	}
+	c->holds++;
+}
+
+static int used_checker(void *arg)
+{
+	struct used_ctx *c = arg;
+	unsigned int used;
+
+	while (!atomic_read(&c->stop)) {
+		used = pvm_ioasid_set_used(c->set);
+		if (used > c->max_used)
+			c->max_used = used;
+		if (used > USED_QUOTA)
+			c->over++;
+		if (ioasid_set_held(c->set) > USED_QUOTA)
+			c->naive_over++;
+		if ((++c->reads & 1023) == 0)
+			cond_resched();
+	}
+	complete(&c->checker_done);
+	return 0;
+}
+
+static int used_churner(void *arg)
+{
+	struct used_ctx *c = arg;
+	ioasid_t id;
+	int i, j;
+
+	for (i = 0; i < USED_ROUNDS && !c->errors; i++) {
+		smp_call_function_single(c->checker_cpu, used_hold, c, 0);
+		for (j = 0; j < 3; j++) {
+			if (pvm_ioasid_alloc(c->set, 1, ~0U, NULL, &id)) {
+				c->errors++;
+				break;
+			}
+			atomic_inc(&c->allocs);
+			if (pvm_ioasid_free(c->set, id))
+				c->errors++;
+		}
+		if ((i & 15) == 0)
+			cond_resched();
+	}
+	complete(&c->churner_done);
+	return 0;
+}
+
+static void ioasid_test_used_snapshot(struct kunit *test)
+{
+	unsigned int cpu0 = cpumask_first(cpu_online_mask);
+	unsigned int cpu1 = cpumask_next(cpu0, cpu_online_mask);
+	struct task_struct *checker, *churner;
+	struct used_ctx *c;
+	ioasid_t id;
+
+	if (cpu1 >= nr_cpu_ids)
+		kunit_skip(test, "needs two CPUs");
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->set = new_set(test, USED_QUOTA);
+	c->checker_cpu = cpu0;
+	init_completion(&c->checker_done);
+	init_completion(&c->churner_done);
+	/* Held throughout: the churner's ID fills the quota. */
+	KUNIT_ASSERT_EQ(test, pvm_ioasid_alloc(c->set, 1, ~0U, NULL, &id), 0);
+
+	checker = kthread_create(used_checker, c, "ioasid_used/c");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(checker));
+	kthread_bind(checker, cpu0);
+	churner = kthread_create(used_churner, c, "ioasid_used/w");
+	if (IS_ERR(churner)) {
+		atomic_set(&c->stop, 1);
+		wake_up_process(checker);
+		wait_for_completion(&c->checker_done);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(churner));
+		pvm_ioasid_set_free(c->set);
+		return;
+	}
+	kthread_bind(churner, cpu1);
+	wake_up_process(checker);
+	wake_up_process(churner);
+	wait_for_completion(&c->churner_done);
+	atomic_set(&c->stop, 1);
+	wait_for_completion(&c->checker_done);
+
+	KUNIT_EXPECT_EQ(test, c->errors, 0);
+	KUNIT_EXPECT_GT(test, c->reads, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, c->over, 0U,
+			    "pvm_ioasid_set_used() above the quota %u times (max %u, quota %u)",
+			    c->over, c->max_used, USED_QUOTA);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_set_used(c->set), 1U);
+	kunit_info(test, "%u reads, %u interrupts held for two allocations, max %u; control (one-pass read): %u above the quota\n",
+		   c->reads, c->holds, c->max_used, c->naive_over);
+	KUNIT_EXPECT_EQ(test, pvm_ioasid_free(c->set, id), 0);
+	pvm_ioasid_set_free(c->set);
+}
+
 static struct kunit_case ioasid_alloc_cases[] = {
 	KUNIT_CASE(ioasid_test_alloc_free),
 	KUNIT_CASE(ioasid_test_range_edges),
@@ -1303,6 +1447,7 @@ static struct kunit_case ioasid_concurrency_cases[] = {
 	KUNIT_CASE(ioasid_test_lookup_during_lease),
 	KUNIT_CASE_SLOW(ioasid_test_concurrent),
 	KUNIT_CASE_SLOW(ioasid_test_shared_chunk_concurrent),
+	KUNIT_CASE_SLOW(ioasid_test_used_snapshot),
 	{}
 };
 
