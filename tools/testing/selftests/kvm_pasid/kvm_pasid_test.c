@@ -378,9 +378,21 @@ TEST_F(kp, translate_bounds)
 }
 
 /*
- * Running vCPUs are forced out of guest mode by every update: count the
- * vCPUs' exits (KVM's statistics) during a burst of updates against the
- * exits of an idle window (timer ticks and the like) of the same length.
+ * Running vCPUs are forced out of guest mode by the updates. An update is
+ * shown to have done it on a CPU running vCPUs when, in the window around
+ * that update alone, (a) the CPU took a function-call IPI (the kick:
+ * kvm_make_all_cpus_request() or kick_all_cpus_sync(), both
+ * smp_call_function*(); /proc/interrupts "CAL" less "TLB"), and (b) its
+ * vCPUs exited for a host interrupt in guest mode (KVM's "irq_exits") more
+ * often than the CPU took interrupts other than function calls: some
+ * function-call IPI met a vCPU in guest mode and made it exit. No timing
+ * and no rate: each window is counted on its own. A kick finds a vCPU
+ * outside guest mode now and then (KVM then sends no IPI, and none is
+ * needed): such updates show nothing and the burst goes on, up to
+ * RUNNING_MAX_UPDATES, until every such CPU showed RUNNING_PROOFS
+ * updates. Windows around an ioctl that updates nothing are counted the
+ * same way, as a control: they show how often the test would pass
+ * without kicks.
  */
 FIXTURE(running) {
 	int kp;
@@ -435,69 +447,142 @@ FIXTURE_TEARDOWN(running)
 		close(self->kp);
 }
 
-static long long sum_exits(struct kp_vm *vm)
-{
-	long long sum = 0;
-	int i;
+#define RUNNING_PROOFS		40
+#define RUNNING_MAX_UPDATES	(25 * RUNNING_PROOFS)
 
-	for (i = 0; i < vm->nr_vcpus; i++)
-		sum += kp_vcpu_exits(&vm->vcpu[i]);
-	return sum;
+/* The interrupts and irq exits of the CPUs running vCPUs. */
+struct running_snap {
+	struct kp_irqs irqs[KP_MAX_VCPUS];
+	long long irq_exits[KP_MAX_VCPUS];
+};
+
+struct running_cpus {
+	int nr;
+	int cpu[KP_MAX_VCPUS];
+};
+
+static int running_snap(struct kp_vm *vm, struct running_cpus *rc,
+			struct running_snap *s, bool after)
+{
+	long long x;
+	int k, i, ret;
+
+	/*
+	 * Interrupts before exits at the start, exits before interrupts at
+	 * the end: the host handles an exit's interrupt after counting the
+	 * exit, so an exit in the window has its interrupt in it too.
+	 */
+	for (k = 0; k < rc->nr && !after; k++) {
+		ret = kp_cpu_irqs(rc->cpu[k], &s->irqs[k]);
+		if (ret)
+			return ret;
+	}
+	for (k = 0; k < rc->nr; k++) {
+		s->irq_exits[k] = 0;
+		for (i = 0; i < vm->nr_vcpus; i++) {
+			if (vm->vcpu[i].cpu != rc->cpu[k])
+				continue;
+			x = kp_vcpu_irq_exits(&vm->vcpu[i]);
+			if (x < 0)
+				return -EIO;
+			s->irq_exits[k] += x;
+		}
+	}
+	for (k = 0; k < rc->nr && after; k++) {
+		ret = kp_cpu_irqs(rc->cpu[k], &s->irqs[k]);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
-TEST_F(running, updates_kick_vcpus)
+/* Count, per CPU, whether this window shows a kick that made a vCPU exit. */
+static void running_count(struct running_cpus *rc, struct running_snap *s0,
+			  struct running_snap *s1, int *shown)
 {
+	long long calls, other, exits;
+	int k;
+
+	for (k = 0; k < rc->nr; k++) {
+		calls = s1->irqs[k].calls - s0->irqs[k].calls;
+		other = s1->irqs[k].all - s0->irqs[k].all - calls;
+		exits = s1->irq_exits[k] - s0->irq_exits[k];
+		if (calls > 0 && exits > other)
+			shown[k]++;
+	}
+}
+
+TEST_F_TIMEOUT(running, updates_kick_vcpus, 120)
+{
+	int shown[KP_MAX_VCPUS] = {}, control[KP_MAX_VCPUS] = {};
+	int i, k, u, done, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kvm_pasid_info before, after;
-	long long e0, e1, e2, idle, burst;
-	double t0, t1, t2, rate;
-	int i, n = 200, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct running_snap s0, s1;
+	struct running_cpus rc = {};
 	__u32 h;
 
 	if (ncpu < 2)
 		SKIP(return, "one CPU: a vCPU never runs while the updater does");
+	for (i = 0; i < self->vm.nr_vcpus; i++) {
+		if (self->vm.vcpu[i].irq_exits_off < 0)
+			SKIP(return, "KVM has no irq_exits statistic");
+		for (k = 0; k < rc.nr; k++)
+			if (rc.cpu[k] == self->vm.vcpu[i].cpu)
+				break;
+		if (k == rc.nr)
+			rc.cpu[rc.nr++] = self->vm.vcpu[i].cpu;
+	}
+	if (running_snap(&self->vm, &rc, &s0, false))
+		SKIP(return, "no CAL line in /proc/interrupts");
 	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
 	ASSERT_EQ(0, io_alloc(self->io, &h));
 	ASSERT_EQ(0, kp_info(self->kp, &before));
-	/* Idle window. */
-	e0 = sum_exits(&self->vm);
-	t0 = kp_now();
-	usleep(200000);
-	t1 = kp_now();
-	e1 = sum_exits(&self->vm);
-	/* Burst: 2n updates, each kicking every vCPU. */
-	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, io_bind(self->io, h, 1 + i));
-		ASSERT_EQ(h, kp_translate(self->kp, 1 + i));
-		ASSERT_EQ(0, io_unbind(self->io, h));
+
+	/* Bind, unbind, bind...: each one update; end unbound. */
+	for (u = 0; u < RUNNING_MAX_UPDATES; u++) {
+		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s0, false));
+		if (u & 1) {
+			ASSERT_EQ(0, io_unbind(self->io, h));
+		} else {
+			ASSERT_EQ(0, io_bind(self->io, h, 1 + u / 2));
+		}
+		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s1, true));
+		running_count(&rc, &s0, &s1, shown);
+
+		/* The control: the same window around a lookup. */
+		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s0, false));
+		if (u & 1) {
+			ASSERT_EQ(-ENOENT, kp_translate(self->kp, 1 + u / 2));
+		} else {
+			ASSERT_EQ(h, kp_translate(self->kp, 1 + u / 2));
+		}
+		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s1, true));
+		running_count(&rc, &s0, &s1, control);
+
+		for (k = 0, done = (u & 1); k < rc.nr; k++)
+			if (shown[k] < RUNNING_PROOFS)
+				done = 0;
+		if (done)
+			break;
 	}
-	t2 = kp_now();
-	e2 = sum_exits(&self->vm);
+	if (u == RUNNING_MAX_UPDATES)
+		u--;
+	if (!(u & 1)) {
+		ASSERT_EQ(0, io_unbind(self->io, h));
+		u++;
+	}
 	ASSERT_EQ(0, kp_info(self->kp, &after));
-	EXPECT_EQ(2 * n, after.updates - before.updates);
-	EXPECT_EQ(2 * n, after.kicks - before.kicks);
+	/* The module's own counters: every update kicked. */
+	EXPECT_EQ(u + 1, after.updates - before.updates);
+	EXPECT_EQ(u + 1, after.kicks - before.kicks);
 	for (i = 0; i < self->vm.nr_vcpus; i++)
 		EXPECT_EQ(0, self->vm.vcpu[i].exit_reason);
-	idle = e1 - e0;
-	burst = e2 - e1;
-	rate = idle / (t1 - t0);
-	TH_LOG("%d vCPU(s), kick: %s; idle: %lld exits/%.3f s; %d updates: %lld exits/%.3f s",
-	       self->vm.nr_vcpus,
-	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
-	       idle, t1 - t0, 2 * n, burst, t2 - t1);
-	/*
-	 * A vCPU in guest mode exits on each kick. The comparison with the
-	 * idle rate tells kicks from other exits only where the other exits
-	 * (timer ticks: HZ=1000 on the debug kernel, and TCG's slow nested
-	 * entries under a loaded host) would not explain as many exits as
-	 * there were kicks; there, at least one kick in eight must show
-	 * beyond the idle rate. Elsewhere the result is logged only: the
-	 * kick is then shown by the counters above.
-	 */
-	if (rate * (t2 - t1) < 2 * n / 2) {
-		EXPECT_LE(rate * (t2 - t1) + 2 * n / 8, (double)burst);
-	} else {
-		TH_LOG("inconclusive: the idle rate explains %.0f exits, as many as the %d kicks",
-		       rate * (t2 - t1), 2 * n);
+	for (k = 0; k < rc.nr; k++) {
+		TH_LOG("%d vCPU(s), kick: %s; CPU %d: %d of %d updates showed a vCPU forced out of guest mode (control: %d of %d lookups)",
+		       self->vm.nr_vcpus,
+		       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
+		       rc.cpu[k], shown[k], u + 1, control[k], u + 1);
+		EXPECT_LE(RUNNING_PROOFS, shown[k]);
 	}
 }
 

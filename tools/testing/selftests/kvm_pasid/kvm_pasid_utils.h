@@ -267,6 +267,7 @@ struct kp_vcpu {
 	int exit_reason;		/* an unexpected exit, 0 if none */
 	int cpu;			/* pinned to, -1 if not */
 	off_t exits_off;		/* of "exits" in the stats data */
+	off_t irq_exits_off;		/* of "irq_exits", -1 if none */
 };
 
 struct kp_vm {
@@ -294,9 +295,11 @@ static inline int kp_vcpu_stats_open(struct kp_vcpu *v)
 {
 	struct kvm_stats_header h;
 	struct kvm_stats_desc *d;
+	bool exits = false;
 	size_t dsz;
 	__u32 i;
 
+	v->irq_exits_off = -1;
 	v->stats_fd = ioctl(v->fd, KVM_GET_STATS_FD, NULL);
 	if (v->stats_fd < 0)
 		return -errno;
@@ -311,22 +314,106 @@ static inline int kp_vcpu_stats_open(struct kp_vcpu *v)
 			break;
 		if (!strcmp(d->name, "exits")) {
 			v->exits_off = h.data_offset + d->offset;
-			free(d);
-			return 0;
+			exits = true;
+		} else if (!strcmp(d->name, "irq_exits")) {
+			v->irq_exits_off = h.data_offset + d->offset;
 		}
 	}
 	free(d);
-	return -ENOENT;
+	return exits ? 0 : -ENOENT;
+}
+
+/* One counter of the vCPU's statistics, -1 if it cannot be read. */
+static inline long long kp_vcpu_stat(struct kp_vcpu *v, off_t off)
+{
+	__u64 val;
+
+	if (off < 0 || pread(v->stats_fd, &val, sizeof(val), off) != sizeof(val))
+		return -1;
+	return (long long)val;
 }
 
 /* KVM's own count of the vCPU's exits from guest mode. */
 static inline long long kp_vcpu_exits(struct kp_vcpu *v)
 {
-	__u64 val;
+	return kp_vcpu_stat(v, v->exits_off);
+}
 
-	if (pread(v->stats_fd, &val, sizeof(val), v->exits_off) != sizeof(val))
-		return -1;
-	return (long long)val;
+/*
+ * KVM's count of the vCPU's exits for a host interrupt that arrived in
+ * guest mode (x86 "irq_exits"), -1 if KVM has no such counter.
+ */
+static inline long long kp_vcpu_irq_exits(struct kp_vcpu *v)
+{
+	return kp_vcpu_stat(v, v->irq_exits_off);
+}
+
+/* ---- /proc/interrupts ---------------------------------------------------- */
+
+/*
+ * The interrupts one CPU took: @all, every per-CPU line of
+ * /proc/interrupts; @calls, its function-call IPIs other than TLB
+ * shootdowns (x86 "CAL" counts both, "TLB" the shootdowns): what
+ * smp_call_function*() sends, kick_all_cpus_sync() and KVM's
+ * kvm_make_all_cpus_request() included.
+ */
+struct kp_irqs {
+	long long all;
+	long long calls;
+};
+
+/* 0, or -errno (-ENOENT: @cpu not listed, or no CAL line). */
+static inline int kp_cpu_irqs(int cpu, struct kp_irqs *irqs)
+{
+	long long val = 0, v, cal = -1, tlb = 0;
+	int i, n, ncol = 0, col = -1, ret = -ENOENT;
+	char *line = NULL, *p, *end;
+	size_t cap = 0;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return -errno;
+	if (getline(&line, &cap, f) < 0)
+		goto out;
+	for (p = strtok(line, " \t\n"); p; p = strtok(NULL, " \t\n")) {
+		if (sscanf(p, "CPU%d", &n) == 1 && n == cpu)
+			col = ncol;
+		ncol++;
+	}
+	if (col < 0)
+		goto out;
+	irqs->all = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		p++;
+		for (i = 0; i < ncol; i++, p = end) {
+			v = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			if (i == col)
+				val = v;
+		}
+		/* ERR, MIS: one number for all CPUs. */
+		if (i < ncol)
+			continue;
+		irqs->all += val;
+		p = line + strspn(line, " ");
+		if (!strncmp(p, "CAL:", 4))
+			cal = val;
+		else if (!strncmp(p, "TLB:", 4))
+			tlb = val;
+	}
+	if (cal >= 0) {
+		irqs->calls = cal - tlb;
+		ret = 0;
+	}
+out:
+	free(line);
+	fclose(f);
+	return ret;
 }
 
 static inline void *kp_vcpu_thread(void *arg)
