@@ -247,7 +247,9 @@ struct ioasid_user {
  * @nr_reclaimed: of those, reclaimed on a consumer's last pvm_ioasid_put(),
  *	lock-free. The IDs held (quota use, free-pending ones included) are
  *	@nr_allocated - @nr_freed - @nr_reclaimed: the owner's alloc and
- *	free paths touch no shared atomic for the count.
+ *	free paths touch no shared atomic for the count. Read without
+ *	set->lock, the three make a count only when the frees did not move
+ *	around the read of @nr_allocated (pvm_ioasid_set_used()).
  * @ids: ACTIVE IDs of the set (set->lock)
  * @spids: set-private ID -> &struct ioasid_data
  * @notifiers: &struct ioasid_nb_entry sorted by priority (set->lock)
@@ -277,11 +279,22 @@ struct pvm_ioasid_set {
 	struct rcu_head rcu;
 };
 
-/* IDs @set holds; exact under set->lock, a snapshot otherwise. */
+/* IDs @set gave back: by its owner's frees and by consumers' last puts. */
+static inline unsigned int ioasid_set_gone(struct pvm_ioasid_set *set)
+{
+	return READ_ONCE(set->nr_freed) + atomic_read(&set->nr_reclaimed);
+}
+
+/*
+ * IDs @set holds, for set->lock holders: @nr_allocated and @nr_freed stay
+ * put, only consumers' reclaims move, so the count is the one of the
+ * instant @nr_reclaimed was read. Without the lock use
+ * pvm_ioasid_set_used(): frees and allocations between the reads would
+ * give a count the set never had.
+ */
 static inline unsigned int ioasid_set_held(struct pvm_ioasid_set *set)
 {
-	unsigned int gone = READ_ONCE(set->nr_freed) +
-			    atomic_read(&set->nr_reclaimed);
+	unsigned int gone = ioasid_set_gone(set);
 
 	/* Every reclaim follows its allocation: never negative. */
 	smp_rmb();

@@ -279,12 +279,29 @@ EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_quota, PVM_IOASID_NS);
  * pvm_ioasid_set_used() - IDs a set holds
  * @set: the set
  *
- * Counts free-pending IDs, which still use the quota.
+ * Counts free-pending IDs, which still use the quota. Lock-free: the count
+ * is one the set had at an instant during the call, so never above its
+ * quota, although the owner may allocate and free meanwhile.
  * Context: any.
  * Return: the count, a snapshot.
  */
 unsigned int pvm_ioasid_set_used(struct pvm_ioasid_set *set)
 {
-	return ioasid_set_held(set);
+	unsigned int gone, allocated;
+
+	/*
+	 * The owner may free and allocate between two reads: frees read
+	 * before and allocations read after would count each ID freed and
+	 * allocated again in between twice. The frees only grow: unchanged
+	 * around the read of @nr_allocated, they are those of that instant.
+	 */
+	do {
+		gone = ioasid_set_gone(set);
+		/* Every reclaim follows its allocation: never negative. */
+		smp_rmb();
+		allocated = READ_ONCE(set->nr_allocated);
+		smp_rmb();
+	} while (unlikely(ioasid_set_gone(set) != gone));
+	return allocated - gone;
 }
 EXPORT_SYMBOL_NS_GPL(pvm_ioasid_set_used, PVM_IOASID_NS);
