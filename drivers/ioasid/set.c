@@ -300,6 +300,7 @@ unsigned int pvm_ioasid_set_used(struct pvm_ioasid_set *set)
 		/* Every reclaim follows its allocation: never negative. */
 		smp_rmb();
 		allocated = READ_ONCE(set->nr_allocated);
+		/* The allocations before the frees' second read. */
 		smp_rmb();
 	} while (unlikely(ioasid_set_gone(set) != gone));
 	return allocated - gone;
