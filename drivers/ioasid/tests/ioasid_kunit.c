@@ -997,11 +997,19 @@ struct conc_ctx {
 	struct completion done;
 	int index;
 	int errors;
+	const char *first_error;
 	unsigned int allocs;
 	unsigned int nospc;
 };
 
 static atomic_t conc_stop;
+
+/* Count an error, naming the first one for the report. */
+static void conc_error(struct conc_ctx *c, const char *what)
+{
+	if (!c->errors++)
+		c->first_error = what;
+}
 
 /* A guest PASID of its own for each worker, iteration and slot. */
 static ioasid_t conc_spid(struct conc_ctx *c, int i, int n)
@@ -1023,20 +1031,20 @@ static int conc_worker(void *arg)
 				break;
 			}
 			if (ret) {
-				c->errors++;
+				conc_error(c, "pvm_ioasid_alloc() failed");
 				break;
 			}
 			c->allocs++;
 			/* Never more than the quota, whoever allocates. */
 			if (pvm_ioasid_set_used(c->set) > CONC_QUOTA)
-				c->errors++;
+				conc_error(c, "set used above the quota");
 			if (pvm_ioasid_find(c->set, ids[n], NULL) != c)
-				c->errors++;
+				conc_error(c, "find: not the owner's data");
 			if (pvm_ioasid_attach_spid(c->set, ids[n], conc_spid(c, i, n)))
-				c->errors++;
+				conc_error(c, "attach_spid failed");
 			got = pvm_ioasid_find_by_spid(c->set, conc_spid(c, i, n), true);
 			if (got != ids[n])
-				c->errors++;
+				conc_error(c, "find_by_spid: wrong ID");
 			else
 				pvm_ioasid_put(c->set, got);
 			/* Let the other workers in while this one holds IDs. */
@@ -1044,7 +1052,7 @@ static int conc_worker(void *arg)
 		}
 		for (j = 0; j < n; j++)
 			if (pvm_ioasid_free(c->set, ids[j]))
-				c->errors++;
+				conc_error(c, "free failed");
 	}
 	complete(&c->done);
 	return 0;
@@ -1063,7 +1071,7 @@ static int conc_reader(void *arg)
 		priv = pvm_ioasid_find(c->set, id, NULL);
 		if (!IS_ERR(priv) &&
 		    (priv < (void *)base || priv >= (void *)(base + CONC_THREADS)))
-			c->errors++;
+			conc_error(c, "lookup: foreign data");
 		if (!pvm_ioasid_get(c->set, id))
 			pvm_ioasid_put(c->set, id);
 		if ((++lookups & 255) == 0)
@@ -1100,13 +1108,15 @@ static void ioasid_test_concurrent(struct kunit *test)
 	}
 	for (i = 0; i < CONC_THREADS; i++) {
 		wait_for_completion(&ctx[i].done);
-		KUNIT_EXPECT_EQ(test, ctx[i].errors, 0);
+		KUNIT_EXPECT_EQ_MSG(test, ctx[i].errors, 0, "worker %d, first: %s", i,
+				    ctx[i].first_error);
 		total += ctx[i].allocs;
 		nospc += ctx[i].nospc;
 	}
 	atomic_set(&conc_stop, 1);
 	wait_for_completion(&ctx[CONC_THREADS].done);
-	KUNIT_EXPECT_EQ(test, ctx[CONC_THREADS].errors, 0);
+	KUNIT_EXPECT_EQ_MSG(test, ctx[CONC_THREADS].errors, 0, "reader: %s",
+			    ctx[CONC_THREADS].first_error);
 	KUNIT_EXPECT_GT(test, ctx[CONC_THREADS].allocs, 0U);
 	/* The quota was hit, and yet IDs kept flowing. */
 	KUNIT_EXPECT_GT(test, nospc, 0U);
@@ -1269,7 +1279,7 @@ static void ioasid_test_shared_chunk_concurrent(struct kunit *test)
  * its overshoots show how often an interrupt hit such a window.
  */
 #define USED_QUOTA	2
-#define USED_ROUNDS	3000
+#define USED_ROUNDS	1000
 #define USED_HOLD_NS	(20 * NSEC_PER_MSEC)
 
 struct used_ctx {

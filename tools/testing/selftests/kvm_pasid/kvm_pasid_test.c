@@ -378,21 +378,20 @@ TEST_F(kp, translate_bounds)
 }
 
 /*
- * Running vCPUs are forced out of guest mode by the updates. An update is
- * shown to have done it on a CPU running vCPUs when, in the window around
- * that update alone, (a) the CPU took a function-call IPI (the kick:
- * kvm_make_all_cpus_request() or kick_all_cpus_sync(), both
- * smp_call_function*(); /proc/interrupts "CAL" less "TLB"), and (b) its
- * vCPUs exited for a host interrupt in guest mode (KVM's "irq_exits") more
- * often than the CPU took interrupts other than function calls: some
- * function-call IPI met a vCPU in guest mode and made it exit. No timing
- * and no rate: each window is counted on its own. A kick finds a vCPU
- * outside guest mode now and then (KVM then sends no IPI, and none is
- * needed): such updates show nothing and the burst goes on, up to
- * RUNNING_MAX_UPDATES, until every such CPU showed RUNNING_PROOFS
- * updates. Windows around an ioctl that updates nothing are counted the
- * same way, as a control: they show how often the test would pass
- * without kicks.
+ * Running vCPUs are forced out of guest mode by the updates: each kick is
+ * smp_call_function*() (KVM's kvm_make_all_cpus_request() IPIs the CPUs
+ * whose vCPU is in guest mode, kick_all_cpus_sync() every other CPU), a
+ * function-call IPI on the vCPU's CPU, and an interrupt that reaches a CPU
+ * in guest mode makes its vCPU exit. The test counts, on the CPUs running
+ * vCPUs, the function-call IPIs (/proc/interrupts "CAL" less the TLB
+ * shootdowns it includes) over blocks of RUNNING_BLOCK updates, against
+ * blocks of as many lookups (an ioctl that updates nothing) in between:
+ * the updates' blocks must bring RUNNING_IPIS more of them than the
+ * lookups' blocks. No timing and no rates: blocks go on, up to
+ * RUNNING_MAX_BLOCKS of each, until the IPIs are counted (a kick that
+ * finds the vCPU outside guest mode sends none, and needs none). KVM's
+ * own "irq_exits" of the vCPUs over the same blocks are logged, with the
+ * other interrupts of those CPUs.
  */
 FIXTURE(running) {
 	int kp;
@@ -447,36 +446,45 @@ FIXTURE_TEARDOWN(running)
 		close(self->kp);
 }
 
-#define RUNNING_PROOFS		40
-#define RUNNING_MAX_UPDATES	(25 * RUNNING_PROOFS)
-
-/* The interrupts and irq exits of the CPUs running vCPUs. */
-struct running_snap {
-	struct kp_irqs irqs[KP_MAX_VCPUS];
-	long long irq_exits[KP_MAX_VCPUS];
-};
+#define RUNNING_BLOCK		20
+#define RUNNING_IPIS		40
+#define RUNNING_MAX_BLOCKS	40
 
 struct running_cpus {
 	int nr;
 	int cpu[KP_MAX_VCPUS];
 };
 
-static int running_snap(struct kp_vm *vm, struct running_cpus *rc,
-			struct running_snap *s, bool after)
-{
-	long long x;
-	int k, i, ret;
+/* Per CPU running vCPUs: its interrupts and its vCPUs' irq exits. */
+struct running_snap {
+	struct kp_irqs irqs[KP_MAX_VCPUS];
+	long long irq_exits[KP_MAX_VCPUS];
+};
 
-	/*
-	 * Interrupts before exits at the start, exits before interrupts at
-	 * the end: the host handles an exit's interrupt after counting the
-	 * exit, so an exit in the window has its interrupt in it too.
-	 */
-	for (k = 0; k < rc->nr && !after; k++) {
+struct running_sum {
+	long long calls;
+	long long other;
+	long long irq_exits;
+};
+
+static int running_irqs(struct running_cpus *rc, struct running_snap *s)
+{
+	int k, ret;
+
+	for (k = 0; k < rc->nr; k++) {
 		ret = kp_cpu_irqs(rc->cpu[k], &s->irqs[k]);
 		if (ret)
 			return ret;
 	}
+	return 0;
+}
+
+static int running_exits(struct kp_vm *vm, struct running_cpus *rc,
+			 struct running_snap *s)
+{
+	long long x;
+	int k, i;
+
 	for (k = 0; k < rc->nr; k++) {
 		s->irq_exits[k] = 0;
 		for (i = 0; i < vm->nr_vcpus; i++) {
@@ -488,37 +496,53 @@ static int running_snap(struct kp_vm *vm, struct running_cpus *rc,
 			s->irq_exits[k] += x;
 		}
 	}
-	for (k = 0; k < rc->nr && after; k++) {
-		ret = kp_cpu_irqs(rc->cpu[k], &s->irqs[k]);
-		if (ret)
-			return ret;
+	return 0;
+}
+
+/*
+ * One block: RUNNING_BLOCK updates (bind, unbind, ...: ends unbound) or as
+ * many lookups; adds what the CPUs running vCPUs took to @sum.
+ */
+static int running_block(struct kp_vm *vm, struct running_cpus *rc,
+			 int io, int kp, __u32 h, bool update,
+			 struct running_sum *sum)
+{
+	struct running_snap s0, s1;
+	long long calls;
+	int j, k, ret;
+
+	/*
+	 * Interrupts before exits at the start, exits before interrupts at
+	 * the end: an exit's interrupt is handled after the exit is counted.
+	 */
+	ret = running_irqs(rc, &s0) ?: running_exits(vm, rc, &s0);
+	for (j = 0; j < RUNNING_BLOCK && !ret; j++) {
+		if (!update)
+			ret = kp_translate(kp, 1 + j) == -ENOENT ? 0 : -EIO;
+		else if (j & 1)
+			ret = io_unbind(io, h);
+		else
+			ret = io_bind(io, h, 1 + j);
+	}
+	ret = ret ?: running_exits(vm, rc, &s1) ?: running_irqs(rc, &s1);
+	if (ret)
+		return ret;
+	for (k = 0; k < rc->nr; k++) {
+		calls = s1.irqs[k].calls - s0.irqs[k].calls;
+		sum[k].calls += calls;
+		sum[k].other += s1.irqs[k].all - s0.irqs[k].all - calls;
+		sum[k].irq_exits += s1.irq_exits[k] - s0.irq_exits[k];
 	}
 	return 0;
 }
 
-/* Count, per CPU, whether this window shows a kick that made a vCPU exit. */
-static void running_count(struct running_cpus *rc, struct running_snap *s0,
-			  struct running_snap *s1, int *shown)
+TEST_F_TIMEOUT(running, updates_kick_vcpus, 300)
 {
-	long long calls, other, exits;
-	int k;
-
-	for (k = 0; k < rc->nr; k++) {
-		calls = s1->irqs[k].calls - s0->irqs[k].calls;
-		other = s1->irqs[k].all - s0->irqs[k].all - calls;
-		exits = s1->irq_exits[k] - s0->irq_exits[k];
-		if (calls > 0 && exits > other)
-			shown[k]++;
-	}
-}
-
-TEST_F_TIMEOUT(running, updates_kick_vcpus, 120)
-{
-	int shown[KP_MAX_VCPUS] = {}, control[KP_MAX_VCPUS] = {};
-	int i, k, u, ret, done, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct running_sum upd[KP_MAX_VCPUS] = {}, ctl[KP_MAX_VCPUS] = {};
+	int i, k, b, done, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct kvm_pasid_info before, after;
-	struct running_snap s0, s1;
 	struct running_cpus rc = {};
+	struct running_snap s;
 	__u32 h;
 
 	if (ncpu < 2)
@@ -532,51 +556,38 @@ TEST_F_TIMEOUT(running, updates_kick_vcpus, 120)
 		if (k == rc.nr)
 			rc.cpu[rc.nr++] = self->vm.vcpu[i].cpu;
 	}
-	if (running_snap(&self->vm, &rc, &s0, false))
+	if (running_irqs(&rc, &s))
 		SKIP(return, "no CAL line in /proc/interrupts");
 	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
 	ASSERT_EQ(0, io_alloc(self->io, &h));
 	ASSERT_EQ(0, kp_info(self->kp, &before));
 
-	/* Bind, unbind, bind...: each one update; end unbound. */
-	for (u = 0; u < RUNNING_MAX_UPDATES; u++) {
-		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s0, false));
-		ret = u & 1 ? io_unbind(self->io, h) : io_bind(self->io, h, 1 + u / 2);
-		ASSERT_EQ(0, ret);
-		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s1, true));
-		running_count(&rc, &s0, &s1, shown);
-
-		/* The control: the same window around a lookup. */
-		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s0, false));
-		ASSERT_EQ(u & 1 ? -ENOENT : (long)h, kp_translate(self->kp, 1 + u / 2));
-		ASSERT_EQ(0, running_snap(&self->vm, &rc, &s1, true));
-		running_count(&rc, &s0, &s1, control);
-
-		for (k = 0, done = (u & 1); k < rc.nr; k++)
-			if (shown[k] < RUNNING_PROOFS)
+	for (b = 0, done = 0; b < RUNNING_MAX_BLOCKS && !done; b++) {
+		ASSERT_EQ(0, running_block(&self->vm, &rc, self->io, self->kp,
+					   h, true, upd));
+		ASSERT_EQ(0, running_block(&self->vm, &rc, self->io, self->kp,
+					   h, false, ctl));
+		for (k = 0, done = 1; k < rc.nr; k++)
+			if (upd[k].calls - ctl[k].calls < RUNNING_IPIS)
 				done = 0;
-		if (done)
-			break;
-	}
-	if (u == RUNNING_MAX_UPDATES)
-		u--;
-	if (!(u & 1)) {
-		ASSERT_EQ(0, io_unbind(self->io, h));
-		u++;
 	}
 	ASSERT_EQ(0, kp_info(self->kp, &after));
 	/* The module's own counters: every update kicked. */
-	EXPECT_EQ(u + 1, after.updates - before.updates);
-	EXPECT_EQ(u + 1, after.kicks - before.kicks);
+	EXPECT_EQ(b * RUNNING_BLOCK, after.updates - before.updates);
+	EXPECT_EQ(b * RUNNING_BLOCK, after.kicks - before.kicks);
 	for (i = 0; i < self->vm.nr_vcpus; i++)
 		EXPECT_EQ(0, self->vm.vcpu[i].exit_reason);
 	for (k = 0; k < rc.nr; k++) {
-		TH_LOG("%d vCPU(s), kick: %s; CPU %d: vCPU forced out by %d of %d updates",
-		       self->vm.nr_vcpus,
+		TH_LOG("%d vCPU(s), kick: %s, CPU %d:", self->vm.nr_vcpus,
 		       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
-		       rc.cpu[k], shown[k], u + 1);
-		TH_LOG("control: %d of %d lookups looked like that", control[k], u + 1);
-		EXPECT_LE(RUNNING_PROOFS, shown[k]);
+		       rc.cpu[k]);
+		TH_LOG("%d updates: %lld call IPIs, %lld other interrupts, %lld irq exits",
+		       b * RUNNING_BLOCK, upd[k].calls, upd[k].other,
+		       upd[k].irq_exits);
+		TH_LOG("%d lookups: %lld call IPIs, %lld other interrupts, %lld irq exits",
+		       b * RUNNING_BLOCK, ctl[k].calls, ctl[k].other,
+		       ctl[k].irq_exits);
+		EXPECT_LE(RUNNING_IPIS, upd[k].calls - ctl[k].calls);
 	}
 }
 
