@@ -48,8 +48,9 @@ static int fk_rw(void *ctx, u64 gpa, void *buf, size_t len, bool write)
 		}
 		f->writes++;
 		memcpy(f->mem + gpa, buf, len);
-	} else
+	} else {
 		memcpy(buf, f->mem + gpa, len);
+	}
 	return 0;
 }
 
