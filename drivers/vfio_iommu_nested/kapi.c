@@ -468,6 +468,126 @@ static bool vn_kapi_has_device(struct vn_container *c, u32 dev_id)
 	return found;
 }
 
+/*
+ * What one batch keeps between its entries: the binding the last PASID
+ * entry named (a reference), the last device a DEVTLB entry found.
+ */
+struct vn_kapi_inv {
+	struct vn_pasid_state *ps;
+	struct vn_binding *b;
+	u32 name;
+	bool no_pasid;
+	bool have_dev;
+	u32 dev_id;
+};
+
+/* The binding an entry names: the last one's again, or looked up. */
+static struct vn_binding *vn_kapi_inv_binding(struct vn_kapi_inv *st,
+					      const struct vfio_nested_inv_entry *e)
+{
+	bool no_pasid = e->flags & VFIO_NESTED_INV_F_NO_PASID;
+
+	if (st->b && st->no_pasid == no_pasid &&
+	    (no_pasid || st->name == e->pasid))
+		return st->b;
+	if (st->b)
+		vn_binding_put(st->b);
+	st->b = vn_binding_get_by_name(st->ps, e->pasid, no_pasid);
+	st->name = e->pasid;
+	st->no_pasid = no_pasid;
+	return st->b;
+}
+
+/* Apply one entry, checked or not, to the container @c. */
+static int vn_kapi_inv_one(struct vn_container *c, struct vn_kapi_inv *st,
+			   const struct vfio_nested_inv_entry *e)
+{
+	struct vn_binding *b;
+	int ret;
+
+	ret = vn_s1_inv_entry_check(e);
+	if (ret)
+		return ret;
+	switch (e->type) {
+	case VFIO_NESTED_INV_ALL:
+		atomic64_inc(&st->ps->devtlb_invs);
+		vn_pasid_invalidate_all(st->ps);
+		return 0;
+	case VFIO_NESTED_INV_PASID:
+		b = vn_kapi_inv_binding(st, e);
+		if (!b)
+			return -ENOENT;
+		vn_s1_invalidate_all(b->s1);
+		return 0;
+	case VFIO_NESTED_INV_ADDR:
+		b = vn_kapi_inv_binding(st, e);
+		if (!b)
+			return -ENOENT;
+		return vn_s1_invalidate_range(b->s1, e->addr,
+					      e->npages << e->granule,
+					      e->flags & VFIO_NESTED_INV_F_LEAF);
+	case VFIO_NESTED_INV_DEVTLB:
+		/* the emulated devices cache no translation of their own */
+		if (!st->have_dev || st->dev_id != e->dev_id) {
+			if (!vn_kapi_has_device(c, e->dev_id))
+				return -ENOENT;
+			st->have_dev = true;
+			st->dev_id = e->dev_id;
+		}
+		atomic64_inc(&st->ps->devtlb_invs);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * vfio_nested_invalidate_batch() - invalidations, in order, in one call
+ * @nc: the handle
+ * @e: the entries, each as for vfio_nested_invalidate()
+ * @n: how many
+ *
+ * Applies every entry in array order, as @n calls of
+ * vfio_nested_invalidate() would, but enters the container once and
+ * looks a PASID's binding up once for a run of entries naming it. An
+ * entry that fails does not stop the others: a vIOMMU passes down what
+ * the guest asked, and a PASID whose binding went has nothing cached.
+ * When it returns, every entry that succeeded has taken effect.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 when every entry succeeded; else the error of the first that
+ * failed (as vfio_nested_invalidate() gives it); -ENODEV the container is
+ * gone (no entry applied).
+ */
+int vfio_nested_invalidate_batch(struct vfio_nested_container *nc,
+				 const struct vfio_nested_inv_entry *e,
+				 unsigned int n)
+{
+	struct vn_container *c = vn_kapi_enter(nc);
+	struct vn_kapi_inv st = {};
+	unsigned int i;
+	int ret = 0, err;
+
+	if (!c)
+		return -ENODEV;
+	st.ps = vn_kapi_ps(c);
+	if (IS_ERR(st.ps)) {
+		ret = PTR_ERR(st.ps);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		err = vn_kapi_inv_one(c, &st, &e[i]);
+		if (err && !ret)
+			ret = err;
+	}
+	if (st.b)
+		vn_binding_put(st.b);
+out:
+	vn_kapi_leave(nc);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_invalidate_batch, VFIO_NESTED_NS);
+
 /**
  * vfio_nested_invalidate() - one invalidation, as an entry of VFIO_NESTED_INVALIDATE
  * @nc: the handle
@@ -482,50 +602,7 @@ static bool vn_kapi_has_device(struct vn_container *c, u32 dev_id)
 int vfio_nested_invalidate(struct vfio_nested_container *nc,
 			   const struct vfio_nested_inv_entry *e)
 {
-	struct vn_container *c = vn_kapi_enter(nc);
-	struct vn_pasid_state *ps;
-	struct vn_binding *b;
-	int ret;
-
-	if (!c)
-		return -ENODEV;
-	ret = vn_s1_inv_entry_check(e);
-	if (ret)
-		goto out;
-	ps = vn_kapi_ps(c);
-	if (IS_ERR(ps)) {
-		ret = PTR_ERR(ps);
-		goto out;
-	}
-	switch (e->type) {
-	case VFIO_NESTED_INV_ALL:
-		atomic64_inc(&ps->devtlb_invs);
-		vn_pasid_invalidate_all(ps);
-		break;
-	case VFIO_NESTED_INV_PASID:
-	case VFIO_NESTED_INV_ADDR:
-		b = vn_binding_get_by_name(ps, e->pasid,
-					   e->flags & VFIO_NESTED_INV_F_NO_PASID);
-		if (!b) {
-			ret = -ENOENT;
-			break;
-		}
-		ret = vn_s1_invalidate_entry(b->s1, e);
-		vn_binding_put(b);
-		break;
-	case VFIO_NESTED_INV_DEVTLB:
-		/* the emulated devices cache no translation of their own */
-		if (!vn_kapi_has_device(c, e->dev_id))
-			ret = -ENOENT;
-		else
-			atomic64_inc(&ps->devtlb_invs);
-		break;
-	default:
-		ret = -EINVAL;
-	}
-out:
-	vn_kapi_leave(nc);
-	return ret;
+	return vfio_nested_invalidate_batch(nc, e, 1);
 }
 EXPORT_SYMBOL_NS_GPL(vfio_nested_invalidate, VFIO_NESTED_NS);
 

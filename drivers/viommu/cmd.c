@@ -35,9 +35,41 @@ static unsigned long pv_val(u64 root, u32 format)
 			     PV_VAL_5L : 0);
 }
 
+/* ---- the run's pending invalidations ----------------------------------- */
+
+/*
+ * Pass the invalidations queued since the last sync down in one backend
+ * call, then publish the head: the guest never sees the head past an
+ * invalidation that has not reached the backend. Every command that is
+ * not an invalidation syncs before it runs (a COMPLETION_WAIT so that it
+ * completes after every earlier invalidation, a device table entry or a
+ * page response so that they see the earlier invalidations done), so do
+ * a stop and the end of every fetched chunk.
+ */
+static void pv_cmd_sync(struct pv_viommu *v)
+{
+	if (v->ninv) {
+		v->be->invalidate(v->be_ctx, v->inv, v->ninv);
+		v->stats.invalidations += v->ninv;
+		v->ninv = 0;
+	}
+	pv_mmio_write(v, PVM_VIOMMU_MMIO_CMD_HEAD, v->run_head);
+}
+
+/* A slot for one more invalidation of this run. */
+static struct vfio_nested_inv_entry *pv_inv_slot(struct pv_viommu *v)
+{
+	if (v->ninv == ARRAY_SIZE(v->inv))
+		pv_cmd_sync(v);
+	memset(&v->inv[v->ninv], 0, sizeof(v->inv[0]));
+	return &v->inv[v->ninv++];
+}
+
 /* Stop the processor with @e in the event log. */
 static void pv_stop(struct pv_viommu *v, const struct pv_entry *e)
 {
+	/* what came before the stopping command is done, the head on it */
+	pv_cmd_sync(v);
 	pv_log_write(v, false, e);
 	pv_set_status(v, 0, PVM_VIOMMU_STATUS_CMDBUF_RUN);
 	v->stats.stops++;
@@ -225,6 +257,7 @@ static int pv_dte_apply(struct pv_viommu *v, struct pv_dev *d, u64 cmd_gpa)
 	void *val;
 	int ret;
 
+	v->dc_valid = false;
 	xa_init(&want);
 	ret = pv_dtb_decode(v->dtb, &base, &entries);
 	gpa = base + (u64)d->guest_devid * PV_DTE_SIZE;
@@ -319,23 +352,21 @@ out:
 
 /* ---- invalidations ------------------------------------------------------ */
 
+/* Queue the invalidation of @r in the stage 1 of @key. */
 static void pv_inv_key(struct pv_viommu *v, u32 key, const struct pv_range *r)
 {
-	struct vfio_nested_inv_entry e = {
-		.pasid = key,
-		.flags = key == PV_RID_KEY ? VFIO_NESTED_INV_F_NO_PASID : 0,
-	};
+	struct vfio_nested_inv_entry *e = pv_inv_slot(v);
 
+	e->pasid = key;
+	e->flags = key == PV_RID_KEY ? VFIO_NESTED_INV_F_NO_PASID : 0;
 	if (r->all) {
-		e.type = VFIO_NESTED_INV_PASID;
+		e->type = VFIO_NESTED_INV_PASID;
 	} else {
-		e.type = VFIO_NESTED_INV_ADDR;
-		e.granule = 12;
-		e.addr = r->start;
-		e.npages = r->len >> 12;
+		e->type = VFIO_NESTED_INV_ADDR;
+		e->granule = 12;
+		e->addr = r->start;
+		e->npages = r->len >> 12;
 	}
-	v->be->invalidate(v->be_ctx, &e);
-	v->stats.invalidations++;
 }
 
 static struct pv_dev *pv_dev_of(struct pv_viommu *v, u16 devid)
@@ -343,43 +374,61 @@ static struct pv_dev *pv_dev_of(struct pv_viommu *v, u16 devid)
 	return xa_load(&v->devs, devid);
 }
 
+/*
+ * Does a device of domain @domid use @key? The answer of the last
+ * question is kept for the rest of the run: the tables only change under
+ * the vIOMMU's lock, which the run holds, and by a device table entry the
+ * run applies (pv_dte_apply() forgets it).
+ */
+static bool pv_dom_uses(struct pv_viommu *v, u16 domid, u32 key)
+{
+	unsigned long i;
+	struct pv_dev *d;
+
+	if (v->dc_valid && v->dc_domid == domid && v->dc_key == key)
+		return v->dc_used;
+	v->dc_used = false;
+	xa_for_each(&v->devs, i, d) {
+		if (d->has_dte && d->domid == domid &&
+		    xa_load(&d->pasids, key)) {
+			v->dc_used = true;
+			break;
+		}
+	}
+	v->dc_valid = true;
+	v->dc_domid = domid;
+	v->dc_key = key;
+	return v->dc_used;
+}
+
 static void pv_inv_domain(struct pv_viommu *v, const struct pv_cmd *c)
 {
 	u32 key = c->gn ? c->pasid : PV_RID_KEY;
 	struct pv_range r;
-	unsigned long i;
-	struct pv_dev *d;
 
-	pv_cmd_range(c, &r);
 	/* the PASID's stage 1 if a device of the domain uses it */
-	xa_for_each(&v->devs, i, d) {
-		if (d->has_dte && d->domid == c->domid &&
-		    xa_load(&d->pasids, key)) {
-			pv_inv_key(v, key, &r);
-			return;
-		}
+	if (pv_dom_uses(v, c->domid, key)) {
+		pv_cmd_range(c, &r);
+		pv_inv_key(v, key, &r);
 	}
 }
 
 static void pv_inv_iotlb(struct pv_viommu *v, struct pv_dev *d,
 			 const struct pv_cmd *c)
 {
-	struct vfio_nested_inv_entry e = {
-		.type = VFIO_NESTED_INV_DEVTLB,
-		.flags = c->gn ? 0 : VFIO_NESTED_INV_F_NO_PASID,
-		.pasid = c->gn ? c->pasid : 0,
-		.dev_id = d->dev_id,
-	};
+	struct vfio_nested_inv_entry *e = pv_inv_slot(v);
 	struct pv_range r;
 
+	e->type = VFIO_NESTED_INV_DEVTLB;
+	e->flags = c->gn ? 0 : VFIO_NESTED_INV_F_NO_PASID;
+	e->pasid = c->gn ? c->pasid : 0;
+	e->dev_id = d->dev_id;
 	pv_cmd_range(c, &r);
 	if (!r.all) {
-		e.granule = 12;
-		e.addr = r.start;
-		e.npages = r.len >> 12;
+		e->granule = 12;
+		e->addr = r.start;
+		e->npages = r.len >> 12;
 	}
-	v->be->invalidate(v->be_ctx, &e);
-	v->stats.invalidations++;
 }
 
 static void pv_inv_all(struct pv_viommu *v)
@@ -426,9 +475,22 @@ static int pv_cmd_exec(struct pv_viommu *v, const struct pv_entry *e, u64 gpa)
 			goto illegal;
 		break;
 	case PVM_VIOMMU_CMD_INV_IOMMU_PAGES:
-		if (!xa_load(&v->doms, c.domid))
+		/* the domain of the last one was looked up already */
+		if (!(v->dc_valid && v->dc_domid == c.domid) &&
+		    !xa_load(&v->doms, c.domid))
 			goto illegal;
 		break;
+	}
+
+	/* invalidations queue up; any other command waits for them first */
+	switch (c.op) {
+	case PVM_VIOMMU_CMD_INV_IOMMU_PAGES:
+	case PVM_VIOMMU_CMD_INV_IOTLB_PAGES:
+	case PVM_VIOMMU_CMD_INV_IOMMU_ALL:
+	case PVM_VIOMMU_CMD_INV_INTR_TABLE:
+		break;
+	default:
+		pv_cmd_sync(v);
 	}
 
 	switch (c.op) {
@@ -479,7 +541,10 @@ illegal:
  * Executes the commands from the head to the tail of the head/tail page
  * (re-reading the tail until they meet, at most PV_RUN_MAX commands), or
  * nothing while the command buffer is disabled or the processor stopped.
- * Head and tail are taken modulo the buffer's size.
+ * Head and tail are taken modulo the buffer's size. The invalidations of
+ * a fetched chunk go to the backend in one call, before the next command
+ * that is not an invalidation, before a stop and at the chunk's end; the
+ * head is published then (pv_cmd_sync()).
  *
  * Return: the number of commands executed.
  */
@@ -489,6 +554,7 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 	unsigned int done = 0, n, i;
 	u64 base, head, tail;
 	struct pv_entry e;
+	bool stopped = false;
 	u32 size;
 
 	lockdep_assert_held(&v->lock);
@@ -496,13 +562,16 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 	    !(v->status & PVM_VIOMMU_STATUS_CMDBUF_RUN) ||
 	    pv_base_decode(v->cmd_base, &base, &size) || !size)
 		return 0;
-	while (done < PV_RUN_MAX) {
+	/* the tables may have changed since the last run */
+	v->dc_valid = false;
+	while (!stopped && done < PV_RUN_MAX) {
 		head = (pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_HEAD) &
 			PVM_VIOMMU_PTR_MASK) % size;
 		tail = (pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_TAIL) &
 			PVM_VIOMMU_PTR_MASK) % size;
 		if (head == tail)
 			break;
+		v->run_head = head;
 		n = ((tail > head ? tail : size) - head) / PVM_VIOMMU_CMD_SIZE;
 		n = min3(n, (unsigned int)PV_FETCH_BATCH, PV_RUN_MAX - done);
 		if (v->be->rw(v->be_ctx, base + head, buf,
@@ -514,15 +583,19 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 		for (i = 0; i < n; i++) {
 			e.q[0] = le64_to_cpu(buf[2 * i]);
 			e.q[1] = le64_to_cpu(buf[2 * i + 1]);
-			if (pv_cmd_exec(v, &e, base + head))
-				goto out;
-			head = (head + PVM_VIOMMU_CMD_SIZE) % size;
-			pv_mmio_write(v, PVM_VIOMMU_MMIO_CMD_HEAD, head);
+			if (pv_cmd_exec(v, &e, base + v->run_head)) {
+				stopped = true;
+				break;
+			}
+			v->run_head = (v->run_head + PVM_VIOMMU_CMD_SIZE) %
+				      size;
 			done++;
 		}
+		/* a stop synced at the stopping command already */
+		if (!stopped)
+			pv_cmd_sync(v);
 		cond_resched();
 	}
-out:
 	if (done) {
 		v->stats.runs++;
 		v->stats.commands += done;

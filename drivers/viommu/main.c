@@ -83,9 +83,10 @@ static int pv_kapi_unbind(void *ctx, u32 flags, u32 pasid)
 	return vfio_nested_unbind(ctx, flags, pasid);
 }
 
-static int pv_kapi_invalidate(void *ctx, const struct vfio_nested_inv_entry *e)
+static int pv_kapi_invalidate(void *ctx, const struct vfio_nested_inv_entry *e,
+			      unsigned int n)
 {
-	return vfio_nested_invalidate(ctx, e);
+	return vfio_nested_invalidate_batch(ctx, e, n);
 }
 
 static int pv_kapi_page_response(void *ctx, u32 cookie, u32 code)

@@ -151,14 +151,16 @@ int pv_dtb_decode(u64 val, u64 *base, u32 *entries);
  * @rw: read or write guest memory by GPA (vfio_nested_gpa_rw())
  * @bind: vfio_nested_bind()
  * @unbind: vfio_nested_unbind()
- * @invalidate: vfio_nested_invalidate()
+ * @invalidate: vfio_nested_invalidate_batch(): @n entries in order, every
+ *	one tried, the first error returned
  * @page_response: vfio_nested_page_response()
  */
 struct pv_backend {
 	int (*rw)(void *ctx, u64 gpa, void *buf, size_t len, bool write);
 	int (*bind)(void *ctx, const struct vfio_nested_bind_s1 *b);
 	int (*unbind)(void *ctx, u32 flags, u32 pasid);
-	int (*invalidate)(void *ctx, const struct vfio_nested_inv_entry *e);
+	int (*invalidate)(void *ctx, const struct vfio_nested_inv_entry *e,
+			  unsigned int n);
 	int (*page_response)(void *ctx, u32 cookie, u32 code);
 };
 
@@ -276,6 +278,15 @@ struct pv_pending {
  * @evt_work: writes @evq into the guest's logs
  * @stats: counters of PVM_VIOMMU_GET_STATS
  * @fetch: the processor's buffer of commands read from guest memory
+ * @run_head: the head of the running processor, published at each sync
+ * @ninv: entries of @inv queued, not yet passed to the backend
+ * @dc_valid: @dc_domid, @dc_key and @dc_used hold the last answer of the
+ *	running processor's question "does a device of the domain use the
+ *	PASID?" (@dc_domid is a mapped domain then)
+ * @dc_domid: see @dc_valid
+ * @dc_key: see @dc_valid
+ * @dc_used: see @dc_valid
+ * @inv: the running processor's invalidations, passed down in one call
  */
 struct pv_viommu {
 	struct mutex lock;		/* lock 2 */
@@ -309,6 +320,13 @@ struct pv_viommu {
 	struct work_struct evt_work;
 	struct pvm_viommu_stats stats;
 	__le64 fetch[PV_FETCH_BATCH * 2];
+	u64 run_head;
+	unsigned int ninv;
+	bool dc_valid;
+	bool dc_used;
+	u16 dc_domid;
+	u32 dc_key;
+	struct vfio_nested_inv_entry inv[PV_FETCH_BATCH];
 };
 
 /* registers of the head/tail page, by their MMIO offset */

@@ -168,6 +168,9 @@ int vfio_nested_unbind(struct vfio_nested_container *nc, u32 flags,
 		       u32 pasid);
 int vfio_nested_invalidate(struct vfio_nested_container *nc,
 			   const struct vfio_nested_inv_entry *e);
+int vfio_nested_invalidate_batch(struct vfio_nested_container *nc,
+				 const struct vfio_nested_inv_entry *e,
+				 unsigned int n);
 int vfio_nested_set_fault_sink(struct vfio_nested_container *nc, u32 dev_id,
 			       const struct vfio_nested_fault_sink *sink);
 int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,

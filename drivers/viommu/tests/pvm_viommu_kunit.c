@@ -23,12 +23,16 @@
 
 struct fk {
 	u8 *mem;
-	unsigned int binds, unbinds, invs, resps;
+	unsigned int binds, unbinds, invs, inv_calls, resps;
 	struct vfio_nested_bind_s1 bind[FK_CALLS];
 	u32 unbind_pasid[FK_CALLS];
 	struct vfio_nested_inv_entry inv[FK_CALLS];
 	u32 resp_cookie, resp_code;
 	u32 fail_pasid;		/* bind of this guest PASID fails, if not 0 */
+	/* guest memory writes: where, and how many invalidations came before */
+	unsigned int writes;
+	u64 wr_gpa[FK_CALLS];
+	unsigned int wr_invs[FK_CALLS];
 };
 
 static int fk_rw(void *ctx, u64 gpa, void *buf, size_t len, bool write)
@@ -37,10 +41,16 @@ static int fk_rw(void *ctx, u64 gpa, void *buf, size_t len, bool write)
 
 	if (gpa >= FK_MEM || len > FK_MEM - gpa)
 		return -EFAULT;
-	if (write)
+	if (write) {
+		if (f->writes < FK_CALLS) {
+			f->wr_gpa[f->writes] = gpa;
+			f->wr_invs[f->writes] = f->invs;
+		}
+		f->writes++;
 		memcpy(f->mem + gpa, buf, len);
-	else
+	} else {
 		memcpy(buf, f->mem + gpa, len);
+	}
 	return 0;
 }
 
@@ -66,13 +76,18 @@ static int fk_unbind(void *ctx, u32 flags, u32 pasid)
 	return 0;
 }
 
-static int fk_invalidate(void *ctx, const struct vfio_nested_inv_entry *e)
+static int fk_invalidate(void *ctx, const struct vfio_nested_inv_entry *e,
+			 unsigned int n)
 {
 	struct fk *f = ctx;
+	unsigned int i;
 
-	if (f->invs < FK_CALLS)
-		f->inv[f->invs] = *e;
-	f->invs++;
+	for (i = 0; i < n; i++) {
+		if (f->invs < FK_CALLS)
+			f->inv[f->invs] = e[i];
+		f->invs++;
+	}
+	f->inv_calls++;
 	return 0;
 }
 
@@ -601,6 +616,88 @@ static void pv_test_dte_binds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->fk.unbinds, 1U);
 }
 
+/* the invalidations that had reached the backend at the write to @gpa */
+static unsigned int fx_invs_at_write(struct fx *x, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < min(x->fk.writes, FK_CALLS); i++)
+		if (x->fk.wr_gpa[i] == gpa)
+			return x->fk.wr_invs[i];
+	return UINT_MAX;
+}
+
+/*
+ * The invalidations of a run go down in batches, in order: all of those
+ * before a COMPLETION_WAIT before its store, all of those before an
+ * illegal command before its event, none after it; the head is never
+ * past an invalidation the backend has not seen.
+ */
+static void pv_test_inv_batches(struct kunit *test)
+{
+	struct fx *x = test->priv;
+	unsigned int i;
+
+	fx_dev(test, x, 0x0010);
+	mutex_lock(&x->v.lock);
+	KUNIT_ASSERT_EQ(test, pv_dom_set(&x->v, 0x33, 1), 0);
+	mutex_unlock(&x->v.lock);
+	fx_dte(x, 0x0010, G_GCR3, 0x33);
+	fx_put64(x, G_GCR3 + 3 * 8, 0x50000 | PV_GCR3_VALID);
+	fx_cmd(x, 0x0010, 0x2 << 28, 0, 0);
+	KUNIT_ASSERT_EQ(test, fx_run(x), 1U);
+	KUNIT_ASSERT_EQ(test, x->fk.binds, 1U);
+	KUNIT_ASSERT_EQ(test, x->fk.invs, 0U);
+
+	/* three page invalidations of PASID 3, a store, one more */
+	for (i = 0; i < 3; i++)
+		fx_cmd(x, 3, 0x3 << 28 | 0x33, (0x7000 + i * 0x1000) | 0x4, 0);
+	fx_cmd(x, G_SEM | 1, 0x1 << 28, 0x1111, 0);
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0xa000 | 0x4, 0);
+	/* a domain nobody mapped: the processor stops here */
+	fx_cmd(x, 3, 0x3 << 28 | 0x34, 0xb000 | 0x4, 0);
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0xc000 | 0x4, 0);
+	KUNIT_EXPECT_EQ(test, fx_run(x), 5U);
+	/* one backend call before the store, one before the stop */
+	KUNIT_EXPECT_EQ(test, x->fk.inv_calls, 2U);
+	KUNIT_ASSERT_EQ(test, x->fk.invs, 4U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, x->fk.inv[i].addr, 0x7000ULL + i * 0x1000);
+	KUNIT_EXPECT_EQ(test, x->fk.inv[3].addr, 0xa000ULL);
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_SEM), 0x1111ULL);
+	KUNIT_EXPECT_EQ(test, fx_invs_at_write(x, G_SEM), 3U);
+	/* the event names the illegal command, after the 4th went down */
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_EVT), 0x5ULL << 60);
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_EVT + 8), G_CMD + 6 * 16);
+	KUNIT_EXPECT_EQ(test, fx_invs_at_write(x, G_EVT), 4U);
+	KUNIT_EXPECT_EQ(test, pv_mmio_read(&x->v, PVM_VIOMMU_MMIO_CMD_HEAD),
+			6ULL * 16);
+	KUNIT_EXPECT_EQ(test, x->v.stats.invalidations, 4ULL);
+
+	/* the fixed command and more than a fetch's worth: all, in order */
+	fx_put64(x, G_CMD + 6 * 16, 0);
+	fx_put64(x, G_CMD + 6 * 16 + 8, 0);
+	x->ncmd = 6;
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0xb000 | 0x4, 0);
+	x->fk.invs = 0;
+	x->fk.inv_calls = 0;
+	for (i = 0; i < ARRAY_SIZE(x->v.inv) + 1; i++)
+		fx_cmd(x, 3, 0x3 << 28 | 0x33, (i % 16) << 12 | 0x4, 0);
+	fx_tail(x);
+	KUNIT_ASSERT_EQ(test, fx_reg(x, PVM_VIOMMU_MMIO_CONTROL,
+				     PVM_VIOMMU_CTRL_EVT_LOG_EN), 0);
+	KUNIT_ASSERT_EQ(test, fx_reg(x, PVM_VIOMMU_MMIO_CONTROL,
+				     PVM_VIOMMU_CTRL_EVT_LOG_EN |
+				     PVM_VIOMMU_CTRL_CMDBUF_EN), 0);
+	KUNIT_EXPECT_EQ(test, x->fk.invs, (unsigned int)ARRAY_SIZE(x->v.inv) + 2);
+	KUNIT_EXPECT_EQ(test, x->fk.inv[0].addr, 0xb000ULL);
+	KUNIT_EXPECT_EQ(test, x->fk.inv[1].addr, 0x0ULL);
+	KUNIT_EXPECT_EQ(test, x->fk.inv[2].addr, 0x1000ULL);
+	KUNIT_EXPECT_EQ(test, pv_mmio_read(&x->v, PVM_VIOMMU_MMIO_CMD_HEAD),
+			(u64)x->ncmd * 16);
+	KUNIT_EXPECT_TRUE(test, x->v.status & PVM_VIOMMU_STATUS_CMDBUF_RUN);
+}
+
 static void pv_test_dte_refused_bind(struct kunit *test)
 {
 	struct fx *x = test->priv;
@@ -722,6 +819,7 @@ static struct kunit_case pv_proc_cases[] = {
 	KUNIT_CASE(pv_test_run_and_stop),
 	KUNIT_CASE(pv_test_unmapped_ids),
 	KUNIT_CASE(pv_test_dte_binds),
+	KUNIT_CASE(pv_test_inv_batches),
 	KUNIT_CASE(pv_test_dte_refused_bind),
 	KUNIT_CASE(pv_test_event_overflow),
 	KUNIT_CASE(pv_test_ppr_path),
