@@ -368,12 +368,15 @@ static void sva_sim_work(struct work_struct *work)
 	struct sva_sim_exec x = { .q = q };
 	struct sva_sim_desc d;
 	unsigned long flags;
+	bool done = false;
 
+	/* one lock section per descriptor: the last one's end, the next */
+	spin_lock_irqsave(&q->lock, flags);
 	for (;;) {
-		spin_lock_irqsave(&q->lock, flags);
+		if (done)
+			sva_sim_ring_pop(&q->ring);
 		if (q->ring.head == q->ring.tail) {
 			q->busy = false;
-			spin_unlock_irqrestore(&q->lock, flags);
 			break;
 		}
 		x.seq = q->ring.head;
@@ -381,14 +384,15 @@ static void sva_sim_work(struct work_struct *work)
 		x.hpasid = q->entries[x.seq % q->ring.size].hpasid;
 		spin_unlock_irqrestore(&q->lock, flags);
 
+		/* a waiter checks under the lock after queueing itself */
+		if (done && wq_has_sleeper(&q->wq))
+			wake_up_all(&q->wq);
 		sva_sim_exec_one(&x, &d, false);
-
-		spin_lock_irqsave(&q->lock, flags);
-		sva_sim_ring_pop(&q->ring);
-		spin_unlock_irqrestore(&q->lock, flags);
-		wake_up_all(&q->wq);
+		done = true;
 		cond_resched();
+		spin_lock_irqsave(&q->lock, flags);
 	}
+	spin_unlock_irqrestore(&q->lock, flags);
 	wake_up_all(&q->wq);
 }
 

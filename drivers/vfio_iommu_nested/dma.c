@@ -196,14 +196,14 @@ static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
 			    u64 *span)
 {
 	unsigned int faults = 0, races = 0;
-	struct vn_s1_xlate x;
+	/* vn_s1_translate() clears it: no zeroing of the stack (per page) */
+	struct vn_s1_xlate x __uninitialized;
 	u32 reason;
 	int ret;
 
 	for (;;) {
 		if (READ_ONCE(r->b->dead))
 			return vn_dma_fail(r, iova, VFIO_NESTED_DMA_NO_BINDING);
-		/* vn_s1_translate() clears @x itself */
 		ret = vn_s1_translate(r->b->s1, iova, r->access,
 				      &vn_dma_s2_ops, r->c, &x);
 		if (!ret) {
@@ -232,6 +232,21 @@ static int vn_dma_translate(struct vn_dma_req *r, u64 iova, u64 *gpa,
 		if (ret)
 			return ret;
 	}
+}
+
+/*
+ * Stage 1 of @iova with the binding referenced: the IOTLB's translation
+ * when it has one that allows the access (no walk, no fault, no copy of a
+ * result), else vn_dma_translate()'s. Same results.
+ */
+static int vn_dma_gpa(struct vn_dma_req *r, u64 iova, u64 *gpa, u64 *span)
+{
+	if (!READ_ONCE(r->b->dead) &&
+	    vn_s1_lookup(r->b->s1, iova, r->access, gpa, span)) {
+		*span -= iova & (*span - 1);
+		return 0;
+	}
+	return vn_dma_translate(r, iova, gpa, span);
 }
 
 /* The fault records of the DMA name @b's PASID, if it has one. */
@@ -308,17 +323,12 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 	   u64 iova, void *buf, size_t len, unsigned int flags,
 	   struct vfio_nested_dma_result *res)
 {
-	struct vn_dma_req r = {
-		.c = c,
-		.ps = vn_pasid_state(c),
-		.res = res,
-		.vdev = vdev,
-		.write = flags & VFIO_NESTED_DMA_WRITE,
-	};
+	/* every field is set below: no zeroing (INIT_STACK_ALL_ZERO) per DMA */
+	struct vn_dma_req r __uninitialized;
 	u64 hit_gpa;
 	int ret = 0;
 
-	might_sleep();
+	/* no might_sleep() here: the hit path's cond_resched() checks that */
 	memset(res, 0, sizeof(*res));
 	if (flags & ~(VFIO_NESTED_DMA_WRITE | VFIO_NESTED_DMA_PRIV |
 		      VFIO_NESTED_DMA_EXEC))
@@ -327,6 +337,15 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 	if (!len || iova + (len - 1) < iova ||
 	    ((flags & VFIO_NESTED_DMA_WRITE) && (flags & VFIO_NESTED_DMA_EXEC)))
 		return -EINVAL;
+
+	r.c = c;
+	r.ps = vn_pasid_state(c);
+	r.b = NULL;
+	r.res = res;
+	r.vdev = vdev;
+	r.write = flags & VFIO_NESTED_DMA_WRITE;
+	r.has_pasid = false;
+	r.name = 0;
 
 	r.access = r.write ? VN_ACC_READ | VN_ACC_WRITE : VN_ACC_READ;
 	r.perm = r.write ? VFIO_NESTED_FAULT_PERM_WRITE :
@@ -346,6 +365,7 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 		return ret;
 	}
 
+	might_sleep();
 	if (r.ps)
 		r.b = vn_binding_get_host(r.ps, pasid);
 	if (r.b)
@@ -373,7 +393,7 @@ int vn_dma(struct vn_container *c, struct vfio_device *vdev, u32 pasid,
 			break;
 		}
 		if (r.b) {
-			ret = vn_dma_translate(&r, cur, &gpa, &span);
+			ret = vn_dma_gpa(&r, cur, &gpa, &span);
 			if (ret)
 				break;
 		}
@@ -613,9 +633,9 @@ int vfio_nested_dma_copy(struct vfio_device *vdev, u32 pasid, u64 dst,
 			break;
 		}
 		if (rd.b) {
-			ret = vn_dma_translate(&rd, s, &gs, &ss);
+			ret = vn_dma_gpa(&rd, s, &gs, &ss);
 			if (!ret)
-				ret = vn_dma_translate(&wr, d, &gd, &sd);
+				ret = vn_dma_gpa(&wr, d, &gd, &sd);
 			if (ret)
 				break;
 		}

@@ -12,12 +12,13 @@
  * Translations are cached in a per-stage-1 IOTLB: one xarray per page size,
  * indexed by the input address (truncated to the format's input width)
  * shifted by the page size.  Lookups run under RCU only.  In front of the
- * xarrays, each CPU keeps a copy of the last translation it found there
- * (&struct vn_s1_pcpu), valid while @seq is what it was when the copy was
- * made: every change of the xarrays (insert, invalidation) bumps @seq once
- * it is done, so a copy never outlives the entry it was taken from, and a
- * device that keeps hitting the same page costs a compare, not a walk of
- * three xarrays.  The IOTLB changes
+ * xarrays, each CPU keeps copies of the last two translations it found
+ * there (&struct vn_s1_pcpu), valid while @seq is what it was when the
+ * copies were made: every change of the xarrays (insert, invalidation)
+ * bumps @seq once it is done, so a copy never outlives the entry it was
+ * taken from, and a device that keeps hitting the same page, or copies
+ * from one page to another, costs a compare, not a walk of three
+ * xarrays.  The IOTLB changes
  * only by explicit invalidation (the caching-mode rule: a guest that edits
  * its table without invalidating keeps the old translation), with two
  * exceptions that hardware shares: an entry whose dirty bit was not set
@@ -88,20 +89,28 @@ struct vn_walk_res {
 	u32 attr;
 };
 
+/* per-CPU copies of translations found in the xarrays (see vn_tlb_lookup()) */
+#define VN_S1_PCPU_WAYS	2
+
 /**
  * struct vn_s1_pcpu - one CPU's part of a stage 1
- * @seq: &vn_s1.seq when @res was copied from the xarrays; 0: empty
- * @idx: the input address of @res shifted by its page size
- * @res: the last translation this CPU found in the xarrays
+ * @seq: &vn_s1.seq when the copies were taken; 0: none
+ * @next: the way the next copy replaces
+ * @idx: per way, the input address of @res shifted by its page size;
+ *	ULONG_MAX for an empty way
+ * @res: per way, a translation this CPU found in the xarrays
  * @hits: IOTLB hits on this CPU (counted without an atomic operation)
  *
- * Written only by its CPU, with preemption disabled; @hits is read by
- * vn_s1_get_stats() from any CPU.
+ * Two ways, so that a device copying from one page to another (a source
+ * read, a destination write, a completion record) keeps both translations
+ * without going back to the xarrays. Written only by its CPU, with
+ * preemption disabled; @hits is read by vn_s1_get_stats() from any CPU.
  */
 struct vn_s1_pcpu {
 	unsigned long seq;
-	unsigned long idx;
-	struct vn_walk_res res;
+	unsigned int next;
+	unsigned long idx[VN_S1_PCPU_WAYS];
+	struct vn_walk_res res[VN_S1_PCPU_WAYS];
 	u64 hits;
 };
 
@@ -575,11 +584,12 @@ drop:
 }
 
 /*
- * The cached translation of @in (masked input address), if any: this
- * CPU's copy of the last one it found when the xarrays have not changed
- * since, else the xarrays' (copied for the next lookup). The RCU-sched
- * read side (preemption off) keeps this CPU's copy ours and the entries
- * alive (they go by kfree_rcu(), whose grace period waits for it).
+ * The cached translation of @in (masked input address), if any: one of
+ * this CPU's copies of what it last found when the xarrays have not
+ * changed since, else the xarrays' (copied for the next lookups, in place
+ * of the older copy). The RCU-sched read side (preemption off) keeps this
+ * CPU's copies ours and the entries alive (they go by kfree_rcu(), whose
+ * grace period waits for it).
  */
 static __always_inline bool vn_tlb_lookup(struct vn_s1 *s1, u64 in,
 					  struct vn_walk_res *res)
@@ -587,16 +597,25 @@ static __always_inline bool vn_tlb_lookup(struct vn_s1 *s1, u64 in,
 	struct vn_s1_pcpu *pc;
 	struct vn_s1_tlbe *e;
 	unsigned long seq;
-	unsigned int pg;
+	unsigned int pg, w;
 
 	rcu_read_lock_sched();
 	pc = this_cpu_ptr(s1->pcpu);
 	/* before the xarrays: pairs with vn_tlb_changed() */
 	seq = smp_load_acquire(&s1->seq);
-	if (pc->seq == seq && pc->idx == in >> vn_pg_shift[pc->res.pg]) {
-		*res = pc->res;
-		rcu_read_unlock_sched();
-		return true;
+	if (pc->seq == seq) {
+		for (w = 0; w < VN_S1_PCPU_WAYS; w++) {
+			if (pc->idx[w] == in >> vn_pg_shift[pc->res[w].pg]) {
+				*res = pc->res[w];
+				rcu_read_unlock_sched();
+				return true;
+			}
+		}
+	} else {
+		/* stale: no index shifted from an input address is ~0 */
+		for (w = 0; w < VN_S1_PCPU_WAYS; w++)
+			pc->idx[w] = ULONG_MAX;
+		pc->seq = seq;
 	}
 	for (pg = 0; pg < VN_PG_NR; pg++) {
 		e = xa_load(&s1->tlb[pg], in >> vn_pg_shift[pg]);
@@ -604,9 +623,10 @@ static __always_inline bool vn_tlb_lookup(struct vn_s1 *s1, u64 in,
 			res->gpa = e->gpa;
 			res->attr = e->attr;
 			res->pg = pg;
-			pc->res = *res;
-			pc->idx = in >> vn_pg_shift[pg];
-			pc->seq = seq;
+			w = pc->next;
+			pc->next = (w + 1) % VN_S1_PCPU_WAYS;
+			pc->res[w] = *res;
+			pc->idx[w] = in >> vn_pg_shift[pg];
 			break;
 		}
 	}

@@ -603,7 +603,16 @@ int vn_s2_copy_gpa(struct vn_container *c, u64 dst, u64 src, size_t len,
 	if (!ret) {
 		s = kmap_local_page(ps);
 		d = kmap_local_page(pd);
-		memmove(d + offset_in_page(dst), s + offset_in_page(src), len);
+		/*
+		 * Two pages cannot overlap: memcpy() (x86 with ERMS but not
+		 * FSRM makes memmove() a byte-wise rep movsb, slow under TCG).
+		 */
+		if (ps == pd)
+			memmove(d + offset_in_page(dst), s + offset_in_page(src),
+				len);
+		else
+			memcpy(d + offset_in_page(dst), s + offset_in_page(src),
+			       len);
 		kunmap_local(d);
 		kunmap_local(s);
 	}

@@ -952,6 +952,68 @@ static void s1_test_lookup(struct kunit *test)
 	migrate_enable();
 }
 
+/*
+ * A device copying from one page to another keeps both translations in
+ * this CPU's copies (two ways): still the IOTLB's rules. An invalidation
+ * of either page drops its copy whichever way holds it, a third page
+ * replaces the older copy, and what the ways lose the xarrays still give.
+ */
+static void s1_test_lookup_ways(struct kunit *test)
+{
+	struct s1t *t = s1t_new(test, fmt_of(test), ALL_F, 0);
+	u64 a = 0x5500000000ULL, b = 0x5500200000ULL, c = 0x5500400000ULL;
+	u64 pa, pb, gpa, size;
+
+	pa = s1t_map(t, a, 0x6000, 1, P | RW | US | A | D);
+	pb = s1t_map(t, b, 0x7000, 1, P | RW | US | A | D);
+	s1t_map(t, c, 0x9000, 1, P | RW | US | A | D);
+	migrate_disable();
+	EXPECT_GPA(t, a, U_R, 0x6000);
+	EXPECT_GPA(t, b, U_W, 0x7000);
+	/* the guest moves both without invalidating: both old, alternately */
+	*fm_ptr(&t->fm, pa) = 0xa000 | P | RW | US | A | D;
+	*fm_ptr(&t->fm, pb) = 0xb000 | P | RW | US | A | D;
+	t->fm.reads = 0;
+	for (int i = 0; i < 4; i++) {
+		KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, a + 8, U_R, &gpa,
+						     &size));
+		KUNIT_EXPECT_EQ(test, gpa, 0x6008);
+		KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, b + 16, U_W, &gpa,
+						     &size));
+		KUNIT_EXPECT_EQ(test, gpa, 0x7010);
+	}
+	KUNIT_EXPECT_EQ(test, t->fm.reads, 0);
+	/* the page of the second way, then that of the first, invalidated */
+	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_range(t->s1, b, SZ_4K_, true),
+			0);
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, b, U_R, &gpa, &size));
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, a, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x6000);
+	EXPECT_GPA(t, b, U_R, 0xb000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, b, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0xb000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, a, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, vn_s1_invalidate_range(t->s1, a, SZ_4K_, true),
+			0);
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, a, U_R, &gpa, &size));
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, b, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0xb000);
+	/* a third page: the first two still answer, from a way or not */
+	EXPECT_GPA(t, a, U_R, 0xa000);
+	EXPECT_GPA(t, c, U_R, 0x9000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, a, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0xa000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, b, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0xb000);
+	KUNIT_EXPECT_TRUE(test, vn_s1_lookup(t->s1, c, U_R, &gpa, &size));
+	KUNIT_EXPECT_EQ(test, gpa, 0x9000);
+	vn_s1_invalidate_all(t->s1);
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, a, U_R, &gpa, &size));
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, b, U_R, &gpa, &size));
+	KUNIT_EXPECT_FALSE(test, vn_s1_lookup(t->s1, c, U_R, &gpa, &size));
+	migrate_enable();
+}
+
 /* The IOTLB is bounded: past VN_S1_IOTLB_MAX entries nothing is added. */
 static void s1_test_iotlb_bound(struct kunit *test)
 {
@@ -1120,6 +1182,7 @@ static struct kunit_case s1_cases[] = {
 	KUNIT_CASE_PARAM(s1_test_inv_upper, fmt_gen_params),
 	KUNIT_CASE_PARAM(s1_test_inv_during_walk, fmt_gen_params),
 	KUNIT_CASE_PARAM(s1_test_lookup, fmt_gen_params),
+	KUNIT_CASE_PARAM(s1_test_lookup_ways, fmt_gen_params),
 	KUNIT_CASE(s1_test_iotlb_bound),
 	KUNIT_CASE(s1_test_inv_entry_check),
 	KUNIT_CASE_PARAM(s1_test_refs, fmt_gen_params),
