@@ -16,6 +16,7 @@
  * and vfio_iommu_type1 for every other group.
  */
 #include <linux/iommu.h>
+#include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -466,6 +467,15 @@ bool vn_is_nested_driver(const struct vn_vfio_iommu_driver_ops *ops)
 
 static int __init vfio_nested_init(void)
 {
+	/*
+	 * The VFIO core asks the last registered backend first: with type1 a
+	 * module that is not loaded yet, load it now (modprobe's softdep may
+	 * not be honoured), so that later VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)
+	 * calls reach this backend before type1. A failure only means that
+	 * there is no type1 to fall back to.
+	 */
+	if (IS_MODULE(CONFIG_VFIO_IOMMU_TYPE1) && serve_type1v2)
+		request_module("vfio_iommu_type1");
 	return vfio_register_iommu_driver(&vn_ops);
 }
 
