@@ -334,8 +334,13 @@ static inline int vp_open(struct vp_dev *d, const char *uuid,
 	for (i = 0; i < VP_NREG; i++) {
 		d->reg[i].argsz = sizeof(d->reg[i]);
 		d->reg[i].index = i;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+		if (!ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+			continue;
+		/* as vfio-pci: no VGA region on a device that is no VGA */
+		if (i != VFIO_PCI_VGA_REGION_INDEX || errno != EINVAL)
 			return -errno;
+		d->reg[i].size = 0;
+		d->reg[i].offset = (uint64_t)i << 40;
 	}
 	return vp_find_caps(d);
 }
