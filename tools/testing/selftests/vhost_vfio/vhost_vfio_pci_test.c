@@ -1007,6 +1007,8 @@ TEST(available_instances_one_personality)
 /* ---- a bounded fail-nth sweep over the personality's paths ---------------- */
 
 #define NTH_MAX		400
+#define NTH_LIVE	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+			 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
 #define NTH_PAGES	8
 
 enum vp_path {
@@ -1069,7 +1071,7 @@ FIXTURE_TEARDOWN(pci_fail_nth)
 
 /* State before the operation: as far as the path needs. */
 static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
-			uint8_t *mem, int *efd)
+			uint8_t *mem, int *efd, uint64_t *naddr)
 {
 	int ret;
 
@@ -1086,8 +1088,16 @@ static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
 	if (ret || p == Q_MAP)
 		return ret;
 	ret = vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW);
-	if (ret || p == Q_UNMAP || p == Q_MSIX || p == Q_CLOSE)
+	if (ret || p == Q_UNMAP || p == Q_CLOSE)
 		return ret;
+	if (p == Q_MSIX) {	/* the eventfds exist: only SET_IRQS is swept */
+		for (ret = 0; ret < 3; ret++) {
+			d->irq[ret] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+			if (d->irq[ret] < 0)
+				return -errno;
+		}
+		return 0;
+	}
 	ret = vp_msix(d, 3);
 	ret = ret ? ret : vp_negotiate(d, VV_NET_FEATURES, 0);
 	if (ret)
@@ -1103,13 +1113,16 @@ static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
 	if (ret || p == Q_DRIVER_OK)
 		return ret;
 	if (p == Q_IOEVENTFD) {
+		*naddr = vp_notify_addr(d, 0);
 		*efd = eventfd(0, EFD_CLOEXEC);
 		return *efd < 0 ? -errno : 0;
 	}
 	return vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
+/* One syscall each: every injection point is the kernel's. */
+static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd,
+		     uint64_t naddr)
 {
 	switch (p) {
 	case Q_OPEN:
@@ -1123,9 +1136,9 @@ static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
 	case Q_MSIX:
 		return vp_msix(d, 3);
 	case Q_IOEVENTFD:
-		return vp_ioeventfd(d, 0, efd);
+		return vp_ioeventfd_at(d, naddr, 0, efd);
 	case Q_DRIVER_OK:
-		return vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK);
+		return vp_cc_w(d, VP_CC(device_status), 1, NTH_LIVE);
 	case Q_RESET:
 		return ioctl(d->fd, VFIO_DEVICE_RESET) ? -errno : 0;
 	case Q_CLOSE:
@@ -1137,7 +1150,8 @@ static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
 
 /* With the fault disarmed: all or nothing, and the device still usable. */
 static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
-			 struct vp_dev *d, uint8_t *mem, int efd, int ret)
+			 struct vp_dev *d, uint8_t *mem, int efd, uint64_t naddr,
+			 int ret)
 {
 	ASSERT_TRUE(ret == 0 || ret == -ENOMEM || ret == -EFAULT)
 		TH_LOG("path %d failed with %d", p, ret);
@@ -1145,7 +1159,7 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 	case Q_OPEN:
 		if (ret) {
 			EXPECT_GT(0, d->v.dev);
-			ASSERT_EQ(0, vp_nth_op(p, d, mem, efd));
+			ASSERT_EQ(0, vp_nth_op(p, d, mem, efd, naddr));
 		}
 		break;
 	case Q_MAP:
@@ -1162,12 +1176,21 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 			EXPECT_EQ(0, vp_msix(d, 3));
 		break;
 	case Q_IOEVENTFD:
-		EXPECT_EQ(ret ? 0 : -EEXIST, vp_ioeventfd(d, 0, efd));
+		EXPECT_EQ(ret ? 0 : -EEXIST, vp_ioeventfd_at(d, naddr, 0, efd));
 		break;
 	case Q_DRIVER_OK:
-		/* a failed DRIVER_OK is not reported as set */
-		if (ret)
-			EXPECT_EQ(0, vp_status(d) & VIRTIO_CONFIG_S_DRIVER_OK);
+		/*
+		 * A failed write leaves the status as it was; a write that
+		 * returned success took effect, or the device says it needs
+		 * a reset (a driver does not re-read DRIVER_OK).
+		 */
+		if (ret) {
+			EXPECT_EQ(NTH_LIVE & ~VIRTIO_CONFIG_S_DRIVER_OK, vp_status(d));
+		} else if (vp_status(d) != NTH_LIVE) {
+			EXPECT_TRUE(vp_status(d) & VIRTIO_CONFIG_S_NEEDS_RESET)
+				TH_LOG("status %#x after a successful DRIVER_OK write",
+				       vp_status(d));
+		}
 		break;
 	case Q_RESET:
 		if (!ret)
@@ -1184,18 +1207,20 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 TEST_F_TIMEOUT(pci_fail_nth, sweep, 240)
 {
 	unsigned int nth, injected = 0;
+	uint64_t naddr = 0;
 	struct vv_vq q;
 	struct vp_dev d;
 	bool fired;
 	int ret, efd;
 
 	for (nth = 1; nth < NTH_MAX; nth++) {
-		ASSERT_EQ(0, vp_nth_setup(variant->path, &d, &q, self->mem, &efd))
+		ASSERT_EQ(0, vp_nth_setup(variant->path, &d, &q, self->mem, &efd,
+					  &naddr))
 			TH_LOG("set-up of path %d", variant->path);
 		ASSERT_EQ(0, fail_nth_set(self->nth_fd, nth));
-		ret = vp_nth_op(variant->path, &d, self->mem, efd);
+		ret = vp_nth_op(variant->path, &d, self->mem, efd, naddr);
 		fired = fail_nth_fired(self->nth_fd);
-		vp_nth_check(_metadata, variant->path, &d, self->mem, efd, ret);
+		vp_nth_check(_metadata, variant->path, &d, self->mem, efd, naddr, ret);
 		if (efd >= 0)
 			close(efd);
 		vp_close(&d);

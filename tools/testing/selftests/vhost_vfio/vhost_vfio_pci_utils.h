@@ -542,16 +542,23 @@ enum vp_kick {
 	VP_KICK_IOEVENTFD,	/* eventfd wired with VFIO_DEVICE_IOEVENTFD */
 };
 
-/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) to its notify addr. */
-static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) at BAR offset @addr. */
+static inline int vp_ioeventfd_at(struct vp_dev *d, uint64_t addr, uint16_t idx,
+				  int fd)
 {
 	struct vfio_device_ioeventfd e = {
 		.argsz = sizeof(e), .flags = VFIO_DEVICE_IOEVENTFD_16,
-		.offset = vp_reg_off(d, d->notify.bar) + vp_notify_addr(d, idx),
+		.offset = vp_reg_off(d, d->notify.bar) + addr,
 		.data = idx, .fd = fd,
 	};
 
 	return ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &e) ? -errno : 0;
+}
+
+/* The same at queue @idx's notify address; @fd -1 removes it. */
+static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+{
+	return vp_ioeventfd_at(d, vp_notify_addr(d, idx), idx, fd);
 }
 
 /* Kick queue @q the way @how says (q->kick is the ioeventfd's eventfd). */
