@@ -13,6 +13,7 @@
  */
 #include <sys/mman.h>
 #include "vhost_vfio_pci_utils.h"
+#include "vhost_vfio_testdev.h"
 #include <linux/vfio_iommu_nested.h>
 #include "kselftest_harness.h"
 #include "../fail_nth.h"
@@ -901,6 +902,191 @@ TEST_F(pci, msix_vector_rules)
 	/* MSI-X torn down and set again: traffic interrupts still arrive */
 	ASSERT_EQ(0, vp_msix(d, 0));
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 90));
+}
+
+/* ---- what reaches the vDPA device: vhost_vfio_testdev ------------------- */
+
+/*
+ * The test parent (drivers/vhost_vfio/tests) shows in its config space how
+ * often kick_vq() ran per queue, what was stored in each queue's doorbell
+ * page, the map it holds and any page of it found unpinned: through the
+ * device cfg window of the personality, that is what reached the device.
+ */
+#define PTD		"vvptd0"
+#define UUID_PTD	"8f0b6a52-1f05-4e6a-9a3e-000000000405"
+
+static uint32_t vp_vvt(struct vp_dev *d, size_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	vp_rd(d, &d->devcfg, off, 4, &v);
+	return v;
+}
+
+#define VPT(d, f)	vp_vvt(d, offsetof(struct vvt_config, f))
+
+/* Poll @f of the device for up to WAIT_MS until it equals @want. */
+#define VPT_WAIT(d, f, want) ({						\
+	double __end = vv_now() + WAIT_MS / 1000.0;			\
+	while (VPT(d, f) != (want) && vv_now() < __end)			\
+		usleep(1000);						\
+	VPT(d, f); })
+
+FIXTURE(pci_testdev) {
+	struct vp_dev d;
+	uint8_t *mem;
+	size_t len;
+};
+
+FIXTURE_SETUP(pci_testdev)
+{
+	int fd;
+
+	if (system("modprobe -q vhost_vfio_testdev; modprobe -q vfio_iommu_nested; true"))
+		TH_LOG("modprobe");
+	ASSERT_EQ(0, vv_vdpa_add(VVT_MGMTDEV, PTD, "vhost_vfio"));
+	ASSERT_EQ(0, vp_mdev_create(PTD, UUID_PTD));
+	self->len = 16 * VV_PAGE;
+	fd = memfd_create("vp_td", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, self->len));
+	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memset(self->mem, 0, self->len);
+	ASSERT_EQ(0, vp_open(&self->d, UUID_PTD, VFIO_TYPE1v2_IOMMU));
+}
+
+FIXTURE_TEARDOWN(pci_testdev)
+{
+	vp_close(&self->d);
+	munmap(self->mem, self->len);
+}
+
+TEST_F(pci_testdev, notify_paths_reach_kick_vq)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t k[VVT_NVQS], q;
+	uint64_t one = 1;
+	int efd;
+
+	ASSERT_EQ(VVT_NVQS, vp_cc(d, VP_CC(num_queues), 2));
+	EXPECT_EQ(0x1040 + VVT_DEVICE_ID, vp_cfg16(d, PCI_DEVICE_ID));
+	EXPECT_EQ(0xff0000, vp_cfg32(d, PCI_CLASS_REVISION) >> 8);
+	for (q = 0; q < VVT_NVQS; q++)
+		k[q] = VPT(d, kicks[q]);
+	/* a trapped write kicks exactly the queue of its address */
+	for (q = 0; q < VVT_NVQS; q++) {
+		uint16_t v = htole16(q);
+		uint32_t i;
+
+		ASSERT_EQ(2, pwrite(d->fd, &v, 2, vp_reg_off(d, d->notify.bar) +
+				    vp_notify_addr(d, q)));
+		for (i = 0; i < VVT_NVQS; i++)
+			EXPECT_EQ(k[i] + (i <= q), VPT(d, kicks[i])) TH_LOG("q %u i %u", q, i);
+	}
+	/* an eventfd wired with VFIO_DEVICE_IOEVENTFD kicks in the kernel */
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vp_ioeventfd(d, 2, efd));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	EXPECT_EQ(k[2] + 2, VPT_WAIT(d, kicks[2], k[2] + 2));
+	EXPECT_EQ(k[1] + 1, VPT(d, kicks[1]));
+	/* removed: its signals reach nothing any more */
+	ASSERT_EQ(0, vp_ioeventfd(d, 2, -1));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	usleep(100000);
+	EXPECT_EQ(k[2] + 2, VPT(d, kicks[2]));
+	close(efd);
+	/* doorbell pages: the notify window maps them, a store lands there */
+	EXPECT_EQ(VV_PAGE, d->notify_mult);
+	ASSERT_EQ(0, vp_map_notify(d));
+	for (q = 0; q < VVT_NVQS; q++) {
+		struct vv_vq vq = { .idx = q };
+
+		ASSERT_EQ(0, vp_kick(d, &vq, vp_notify_addr(d, q), VP_KICK_MMAP));
+	}
+	for (q = 0; q < VVT_NVQS; q++)
+		EXPECT_EQ(q, VPT(d, doorbell[q]));
+	/* past the window, or executable: refused */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED, d->fd,
+				   vp_reg_off(d, d->notify.bar) + d->notify.off +
+				   d->notify.len));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE | PROT_EXEC, MAP_SHARED,
+				   d->fd, vp_reg_off(d, d->notify.bar) + d->notify.off));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE, MAP_PRIVATE, d->fd,
+				   vp_reg_off(d, d->notify.bar) + d->notify.off));
+}
+
+/*
+ * The container's mappings are the device's: replayed at open, each new
+ * one handed over, each unmap dropped before UNMAP_DMA returns (and before
+ * the pages are unpinned: the parent counts pages it finds unpinned).
+ */
+TEST_F(pci_testdev, container_mappings_reach_device)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t viol;
+
+	viol = VPT(d, map_violations);
+	EXPECT_EQ(0, VPT(d, map_pages));
+	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, self->mem, 8 * VV_PAGE, VP_RW));
+	EXPECT_EQ(8, VPT_WAIT(d, map_pages, 8));
+	ASSERT_EQ(0, vp_map(d, 2 * VV_IOVA_BASE, self->mem + 8 * VV_PAGE, 4 * VV_PAGE,
+			    VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(12, VPT_WAIT(d, map_pages, 12));
+	/* an unmap is synchronous: no wait */
+	ASSERT_EQ(0, vp_unmap(d, VV_IOVA_BASE, 8 * VV_PAGE));
+	EXPECT_EQ(4, VPT(d, map_pages));
+	EXPECT_EQ(viol, VPT(d, map_violations));
+	/* the device closes: it keeps nothing; reopened, the map is replayed */
+	vu_close(&d->v);
+	ASSERT_EQ(0, vu_open_group(UUID_PTD, &d->v));
+	ASSERT_EQ(0, ioctl(d->v.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, self->mem, 3 * VV_PAGE, VP_RW));
+	d->v.dev = ioctl(d->v.group, VFIO_GROUP_GET_DEVICE_FD, UUID_PTD);
+	ASSERT_LE(0, d->v.dev);
+	d->fd = d->v.dev;
+	EXPECT_EQ(3, VPT(d, map_pages));
+	/* unmap-all (type1 v2's VFIO_UNMAP_ALL) empties it */
+	{
+		struct vfio_iommu_type1_dma_unmap u = {
+			.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
+		};
+
+		ASSERT_EQ(0, ioctl(d->v.container, VFIO_IOMMU_UNMAP_DMA, &u));
+		EXPECT_EQ(3 * VV_PAGE, u.size);
+	}
+	EXPECT_EQ(0, VPT(d, map_pages));
+	EXPECT_EQ(viol, VPT(d, map_violations));
+}
+
+/* A config change interrupts on msix_config's vector, generation moves. */
+TEST_F(pci_testdev, config_change_interrupt)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t gen, one = 1;
+
+	ASSERT_EQ(0, vp_msix(d, 2));
+	ASSERT_EQ(0, vp_negotiate(d, (1ULL << VIRTIO_F_VERSION_1) |
+				  (1ULL << VIRTIO_F_ACCESS_PLATFORM), 1));
+	gen = vp_cc(d, VP_CC(config_generation), 1);
+	ASSERT_EQ(0, vp_wr(d, &d->devcfg, offsetof(struct vvt_config, trigger), 4, one));
+	EXPECT_LT(0, vp_wait_irq(d->irq[1], WAIT_MS));
+	EXPECT_EQ(0, vp_irq_count(d->irq[0]));
+	EXPECT_NE(gen, vp_cc(d, VP_CC(config_generation), 1));
+	/* no vector: no interrupt, the ISR says it instead */
+	ASSERT_EQ(0, vp_cc_w(d, VP_CC(msix_config), 2, VIRTIO_MSI_NO_VECTOR));
+	vp_irq_count(d->irq[1]);
+	ASSERT_EQ(0, vp_wr(d, &d->devcfg, offsetof(struct vvt_config, trigger), 4, 2));
+	EXPECT_EQ(2, VPT_WAIT(d, config_irqs, 2));
+	EXPECT_EQ(0, vp_wait_irq(d->irq[1], 200));
+	{
+		uint32_t isr = 0;
+
+		ASSERT_EQ(0, vp_rd(d, &d->isr, 0, 1, &isr));
+		EXPECT_TRUE(isr & VIRTIO_PCI_ISR_CONFIG);
+	}
 }
 
 /* ---- the instance's feature mask in the feature registers --------------- */
