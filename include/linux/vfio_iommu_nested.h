@@ -220,8 +220,7 @@ int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
  * (during @unmap; pinning its pages fails). The replay and the final
  * @unmap calls run inside the VFIO core's first open and last close of
  * the device (its device-set lock and group lock held), so the ops must
- * not take those locks either (no vfio_device_set_open_count(), no
- * opening of VFIO fds).
+ * not take those locks either (nor open or close VFIO fds).
  *
  * This also holds for a container set to VFIO_TYPE1v2_IOMMU that this
  * backend serves (module parameter serve_type1v2, default on): there the
