@@ -21,7 +21,10 @@
 #include <uapi/linux/virtio_pci.h>
 #include "vhost_vfio_private.h"
 
-MODULE_IMPORT_NS(VFIO_NESTED_NS);
+/*
+ * The nested backend is reached with symbol_get(), not linked against:
+ * vhost_vfio loads (and its vhost type works) without it.
+ */
 
 /* ---- stage-2 mappings: the map client ---------------------------------- */
 
@@ -337,9 +340,16 @@ static void vv_pci_reset_state(struct vv_dev *vv)
 
 static int vv_pci_reset(struct vv_dev *vv)
 {
+	struct vv_pci *pci = vv->pci;
 	int ret = vdpa_reset(vv->vdpa, 0);
 
 	vv_pci_reset_state(vv);
+	/* a parent may drop its map on reset: it gets it again before use */
+	if (pci->map) {
+		mutex_lock(&pci->map_lock);
+		pci->map_dirty = true;
+		mutex_unlock(&pci->map_lock);
+	}
 	return ret;
 }
 
