@@ -1391,10 +1391,20 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 		EXPECT_EQ(ret ? 0 : -EEXIST,
 			  vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW));
 		break;
-	case Q_UNMAP:
-		EXPECT_EQ(ret ? -EEXIST : 0,
-			  vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW));
+	case Q_UNMAP: {
+		/*
+		 * EFAULT may come from writing the result back, after the
+		 * unmap (as type1's): then it is done or not; ENOMEM undoes.
+		 */
+		int again = vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW);
+
+		if (ret == -EFAULT) {
+			EXPECT_TRUE(again == 0 || again == -EEXIST) TH_LOG("%d", again);
+		} else {
+			EXPECT_EQ(ret ? -EEXIST : 0, again);
+		}
 		break;
+	}
 	case Q_MSIX:
 		if (ret)
 			EXPECT_EQ(0, vp_msix(d, 3));
