@@ -22,10 +22,6 @@
 #define VHOST_VFIO_MDEV_TYPE_PCI	"virtio_pci"
 #endif
 
-#ifndef offsetofend
-#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
-#endif
-
 #define VP_CC(f)	offsetof(struct virtio_pci_common_cfg, f)
 #define VP_NREG		VFIO_PCI_NUM_REGIONS
 
@@ -192,8 +188,11 @@ static inline int vp_find_caps(struct vp_dev *d)
 	unsigned int guard = 0;
 	uint8_t pos;
 
-	d->common.bar = d->notify.bar = d->isr.bar = -1;
-	d->devcfg.bar = d->pcicfg.bar = -1;
+	d->common.bar = -1;
+	d->notify.bar = -1;
+	d->isr.bar = -1;
+	d->devcfg.bar = -1;
+	d->pcicfg.bar = -1;
 	d->msix_pos = 0;
 	if (!(vp_cfg16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return -ENOENT;
@@ -334,8 +333,13 @@ static inline int vp_open(struct vp_dev *d, const char *uuid,
 	for (i = 0; i < VP_NREG; i++) {
 		d->reg[i].argsz = sizeof(d->reg[i]);
 		d->reg[i].index = i;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+		if (!ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+			continue;
+		/* as vfio-pci: no VGA region on a device that is no VGA */
+		if (i != VFIO_PCI_VGA_REGION_INDEX || errno != EINVAL)
 			return -errno;
+		d->reg[i].size = 0;
+		d->reg[i].offset = (uint64_t)i << 40;
 	}
 	return vp_find_caps(d);
 }
@@ -537,16 +541,23 @@ enum vp_kick {
 	VP_KICK_IOEVENTFD,	/* eventfd wired with VFIO_DEVICE_IOEVENTFD */
 };
 
-/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) to its notify addr. */
-static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) at BAR offset @addr. */
+static inline int vp_ioeventfd_at(struct vp_dev *d, uint64_t addr, uint16_t idx,
+				  int fd)
 {
 	struct vfio_device_ioeventfd e = {
 		.argsz = sizeof(e), .flags = VFIO_DEVICE_IOEVENTFD_16,
-		.offset = vp_reg_off(d, d->notify.bar) + vp_notify_addr(d, idx),
+		.offset = vp_reg_off(d, d->notify.bar) + addr,
 		.data = idx, .fd = fd,
 	};
 
 	return ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &e) ? -errno : 0;
+}
+
+/* The same at queue @idx's notify address; @fd -1 removes it. */
+static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+{
+	return vp_ioeventfd_at(d, vp_notify_addr(d, idx), idx, fd);
 }
 
 /* Kick queue @q the way @how says (q->kick is the ioeventfd's eventfd). */
@@ -558,7 +569,8 @@ static inline int vp_kick(struct vp_dev *d, struct vv_vq *q, uint64_t addr,
 
 	switch (how) {
 	case VP_KICK_MMAP:
-		*(volatile uint16_t *)(d->notify_map + addr - d->notify_map_base) = v;
+		__atomic_store_n((uint16_t *)(d->notify_map + addr - d->notify_map_base),
+				 v, __ATOMIC_SEQ_CST);
 		return 0;
 	case VP_KICK_IOEVENTFD:
 		return write(q->kick, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
