@@ -31,11 +31,13 @@
 /*
  * A set_map parent takes its whole map at once, and a mapping reaches the
  * client as one call per physically contiguous run: one set_map per call
- * would cost the square of the runs. So a map only enters pci->map and
- * marks it dirty; the device gets it at the next flush: at once from a
- * work item, and before anything that lets the device start using memory
- * (open, a status or queue-enable write, a notify) or that must not leave a
- * stale translation (every unmap flushes synchronously).
+ * would cost the square of the runs when a VMM maps its guest RAM. So
+ * while the device is not live (no queue enabled, no DRIVER_OK since the
+ * last reset: the device does no DMA) maps and unmaps only change pci->map
+ * and mark it dirty; the device gets it before it can use memory (open, a
+ * status or queue-enable write, a notify, an ioeventfd) and at removal.
+ * Once live, every map and unmap reaches the device before the callback
+ * returns. Adjacent runs are merged, so a VMM's RAM is few entries.
  */
 static int vv_pci_flush_locked(struct vv_dev *vv)
 {
@@ -63,12 +65,20 @@ static int vv_pci_flush(struct vv_dev *vv)
 	return ret;
 }
 
-static void vv_pci_map_work(struct work_struct *work)
+/* The device must not keep a translation: give it an empty map. */
+static void vv_pci_drop_map(struct vv_dev *vv)
 {
-	struct vv_pci *pci = container_of(work, struct vv_pci, map_work);
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vhost_iotlb *empty = vhost_iotlb_alloc(0, 0);
 
-	if (vv_pci_flush(pci->vv))
-		dev_warn(pci->vv->vdev.dev, "set_map failed\n");
+	dev_warn(vv->vdev.dev, "set_map failed on unmap\n");
+	if (empty) {
+		ops->set_map(vv->vdpa, 0, empty);
+		vhost_iotlb_free(empty);
+	} else if (ops->reset_map) {
+		ops->reset_map(vv->vdpa, 0);
+	}
+	vv->pci->map_dirty = true;
 }
 
 static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
@@ -85,7 +95,7 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 	if (ops->dma_map)
 		return ops->dma_map(vv->vdpa, 0, iova, size, pa, perm, NULL);
 	mutex_lock(&pci->map_lock);
-	ret = vhost_iotlb_add_range(pci->map, iova, iova + size - 1, pa, perm);
+	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
 	if (ret)
 		goto out;
 	pci->map_dirty = true;
@@ -97,9 +107,7 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 	if (READ_ONCE(pci->live)) {
 		ret = vv_pci_flush_locked(vv);
 		if (ret)
-			vhost_iotlb_del_range(pci->map, iova, iova + size - 1);
-	} else {
-		schedule_work(&pci->map_work);
+			vhost_vfio_pci_map_del(pci->map, iova, size);
 	}
 out:
 	mutex_unlock(&pci->map_lock);
@@ -119,23 +127,16 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 		return;
 	}
 	mutex_lock(&pci->map_lock);
-	vhost_iotlb_del_range(pci->map, iova, iova + size - 1);
+	/* splitting a merged entry needs memory: without it, drop it all */
+	if (vhost_vfio_pci_map_del(pci->map, iova, size))
+		vhost_iotlb_reset(pci->map);
+	pci->map_dirty = true;
 	/*
-	 * The device must drop the range now. A parent that fails a smaller
+	 * A live device drops the range now; a parent that refuses the smaller
 	 * map is left with an empty one rather than a stale translation.
 	 */
-	if (vv_pci_flush_locked(vv)) {
-		struct vhost_iotlb *empty = vhost_iotlb_alloc(0, 0);
-
-		dev_warn(vv->vdev.dev, "set_map failed on unmap\n");
-		if (empty) {
-			ops->set_map(vv->vdpa, 0, empty);
-			vhost_iotlb_free(empty);
-		} else if (ops->reset_map) {
-			ops->reset_map(vv->vdpa, 0);
-		}
-		pci->map_dirty = true;
-	}
+	if (READ_ONCE(pci->live) && vv_pci_flush_locked(vv))
+		vv_pci_drop_map(vv);
 	mutex_unlock(&pci->map_lock);
 }
 
@@ -1114,7 +1115,6 @@ int vv_pci_probe(struct vv_dev *vv)
 	mutex_init(&pci->map_lock);
 	pci->doorbell = doorbell;
 	pci->vv = vv;
-	INIT_WORK(&pci->map_work, vv_pci_map_work);
 	cfglen = ops->get_config_size(vdpa);
 	ret = vhost_vfio_pci_layout(&pci->lay, ops->get_device_id(vdpa),
 				    vv->nvqs, cfglen, doorbell, PAGE_SIZE);
@@ -1164,10 +1164,18 @@ int vv_pci_probe(struct vv_dev *vv)
  */
 void vv_pci_remove(struct vv_dev *vv)
 {
-	if (vv->pci && vv->pci->registered) {
-		vv->pci->unreg(&vv->vdev);
-		vv->pci->registered = false;
-		cancel_work_sync(&vv->pci->map_work);
+	struct vv_pci *pci = vv->pci;
+
+	if (!pci || !pci->registered)
+		return;
+	pci->unreg(&vv->vdev);
+	pci->registered = false;
+	/* the device keeps no translation of the last user's memory */
+	if (pci->map) {
+		mutex_lock(&pci->map_lock);
+		if (pci->map_dirty && vv_pci_flush_locked(vv))
+			vv_pci_drop_map(vv);
+		mutex_unlock(&pci->map_lock);
 	}
 }
 

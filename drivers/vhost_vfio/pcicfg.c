@@ -11,6 +11,7 @@
 #include <linux/pci_ids.h>
 #include <linux/pci_regs.h>
 #include <linux/unaligned.h>
+#include <linux/vhost_iotlb.h>
 #include <uapi/linux/virtio_ids.h>
 #include <uapi/linux/virtio_pci.h>
 #include "vhost_vfio_private.h"
@@ -297,3 +298,76 @@ int vhost_vfio_pci_bar_check(u32 bar_size, u64 off, u64 count)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vhost_vfio_pci_bar_check);
+
+/**
+ * vhost_vfio_pci_map_add() - add a run to a map, merged with its neighbour
+ * @tlb: the map
+ * @iova: first IOVA of the run
+ * @size: its size
+ * @pa: the physical address @iova maps to
+ * @perm: VHOST_MAP_RO or VHOST_MAP_RW
+ *
+ * A run that continues the entry ending at @iova - 1 (same permission, the
+ * physical addresses contiguous too) extends that entry: a VMM's RAM
+ * arrives as many runs that are often contiguous.
+ *
+ * Return: 0, or the errno of vhost_iotlb_add_range() (the map unchanged).
+ */
+int vhost_vfio_pci_map_add(struct vhost_iotlb *tlb, u64 iova, u64 size,
+			   u64 pa, u32 perm)
+{
+	struct vhost_iotlb_map *prev = NULL;
+	u64 start, addr;
+
+	if (iova)
+		prev = vhost_iotlb_itree_first(tlb, iova - 1, iova - 1);
+	if (!prev || prev->last != iova - 1 || prev->perm != perm ||
+	    prev->addr + prev->size != pa)
+		return vhost_iotlb_add_range(tlb, iova, iova + size - 1, pa, perm);
+	start = prev->start;
+	addr = prev->addr;
+	vhost_iotlb_map_free(tlb, prev);
+	if (!vhost_iotlb_add_range(tlb, start, iova + size - 1, addr, perm))
+		return 0;
+	/* put the old entry back: it fitted before (one entry freed) */
+	return vhost_iotlb_add_range(tlb, start, iova - 1, addr, perm) ?:
+	       -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(vhost_vfio_pci_map_add);
+
+/**
+ * vhost_vfio_pci_map_del() - remove a range from a map
+ * @tlb: the map
+ * @iova: first IOVA
+ * @size: size
+ *
+ * Entries that stick out of the range keep their outside parts.
+ *
+ * Return: 0, or -ENOMEM when such a part could not be kept (the range is
+ * gone in any case; the caller decides what to do with the rest).
+ */
+int vhost_vfio_pci_map_del(struct vhost_iotlb *tlb, u64 iova, u64 size)
+{
+	u64 last = iova + size - 1;
+	struct vhost_iotlb_map *m;
+	u64 start, end, addr;
+	int ret = 0;
+	u32 perm;
+
+	while ((m = vhost_iotlb_itree_first(tlb, iova, last))) {
+		start = m->start;
+		end = m->last;
+		addr = m->addr;
+		perm = m->perm;
+		vhost_iotlb_map_free(tlb, m);
+		if (start < iova &&
+		    vhost_iotlb_add_range(tlb, start, iova - 1, addr, perm))
+			ret = -ENOMEM;
+		if (end > last &&
+		    vhost_iotlb_add_range(tlb, last + 1, end,
+					  addr + (last + 1 - start), perm))
+			ret = -ENOMEM;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vhost_vfio_pci_map_del);

@@ -23,7 +23,7 @@
  *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
  *                        vdpa_set_features() and friends
  *   vv_pci.map_lock      (mutex) the stage-2 copy of a set_map parent;
- *                        taken in the map-client callbacks, the flush work,
+ *                        taken in the map-client callbacks, at removal,
  *                        and under vv_dev.lock by the flush points
  *   vv_dev.irq_lock      (spinlock, irqsave) the config and request eventfd
  *                        pointers, read from device callbacks
@@ -380,10 +380,9 @@ struct vv_pci_vq {
  * @map_lock: protects @map and @map_dirty
  * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
  * @map_dirty: @map has entries the device has not been given yet
- * @map_work: gives the device @map after a map
  * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
  *	reach the device at once (read in the map callback)
- * @vv: the instance (for @map_work)
+ * @vv: the instance
  * @reg: vfio_nested_register_map_client(), held by symbol_get()
  * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()
  * @registered: the map client is registered
@@ -405,7 +404,6 @@ struct vv_pci {
 	struct mutex map_lock;	/* protects map */
 	struct vhost_iotlb *map;
 	bool map_dirty;
-	struct work_struct map_work;
 	bool live;
 	struct vv_dev *vv;
 	int (*reg)(struct vfio_device *vdev,
@@ -426,6 +424,9 @@ int vhost_vfio_pcicfg_window(const struct vv_pcicfg *c, u32 *bar, u32 *off,
 bool vhost_vfio_pcicfg_hits_data(u32 off, u32 n);
 int vhost_vfio_pci_common_field(u32 off, u32 len);
 int vhost_vfio_pci_bar_check(u32 bar_size, u64 off, u64 count);
+int vhost_vfio_pci_map_add(struct vhost_iotlb *tlb, u64 iova, u64 size,
+			   u64 pa, u32 perm);
+int vhost_vfio_pci_map_del(struct vhost_iotlb *tlb, u64 iova, u64 size);
 
 /* pci.c */
 extern const struct vfio_device_ops vv_pci_ops;

@@ -723,10 +723,12 @@ static void vv_test_pci_bars(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ~(vv_cfg32(c, PCI_BASE_ADDRESS_0) & ~0xfU) + 1,
 			l.bar0_size);
 	/* absent BARs and the ROM stay 0 */
-	for (b = PCI_BASE_ADDRESS_3; b <= PCI_ROM_ADDRESS; b += 4) {
+	for (b = PCI_BASE_ADDRESS_3; b <= PCI_BASE_ADDRESS_5; b += 4) {
 		vhost_vfio_pcicfg_write(c, b, ones, 4);
 		KUNIT_EXPECT_EQ(test, vv_cfg32(c, b), 0);
 	}
+	vhost_vfio_pcicfg_write(c, PCI_ROM_ADDRESS, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_ROM_ADDRESS), 0);
 	/* an address, written byte by byte, is kept (aligned to the size) */
 	put_unaligned_le32(0xfebd1234, addr);
 	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_0, addr, 1);
@@ -863,7 +865,71 @@ static void vv_test_pci_access(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENOENT, vhost_vfio_pci_common_field(0xffc, 4));
 }
 
+/* Entries of @tlb in order: start, last, addr; the count. */
+static unsigned int vv_test_tlb(struct vhost_iotlb *tlb, u64 (*e)[3],
+				unsigned int max)
+{
+	struct vhost_iotlb_map *m;
+	unsigned int n = 0;
+
+	for (m = vhost_iotlb_itree_first(tlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		if (n < max) {
+			e[n][0] = m->start;
+			e[n][1] = m->last;
+			e[n][2] = m->addr;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void vv_test_pci_map_merge(struct kunit *test)
+{
+	struct vhost_iotlb *tlb = vhost_iotlb_alloc(U32_MAX, 0);
+	u64 e[4][3];
+
+	KUNIT_ASSERT_NOT_NULL(test, tlb);
+	/* contiguous in IOVA and PA, same permission: one entry */
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x10000, 0x1000, 0x800000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x11000, 0x2000, 0x801000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 1, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][0], 0x10000);
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x12fff);
+	KUNIT_EXPECT_EQ(test, e[0][2], 0x800000);
+	/* PA not contiguous, or another permission: separate entries */
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x13000, 0x1000, 0x900000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x14000, 0x1000, 0x901000, VHOST_MAP_RO));
+	KUNIT_EXPECT_EQ(test, 3, vv_test_tlb(tlb, e, 4));
+	/* a hole in the middle of the merged entry: both sides keep their PA */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0x11000, 0x1000));
+	KUNIT_EXPECT_EQ(test, 4, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][0], 0x10000);
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x10fff);
+	KUNIT_EXPECT_EQ(test, e[0][2], 0x800000);
+	KUNIT_EXPECT_EQ(test, e[1][0], 0x12000);
+	KUNIT_EXPECT_EQ(test, e[1][1], 0x12fff);
+	KUNIT_EXPECT_EQ(test, e[1][2], 0x802000);
+	KUNIT_EXPECT_NULL(test, vhost_iotlb_itree_first(tlb, 0x11000, 0x11fff));
+	/* a range over several entries, cutting the first and the last */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0x10800, 0x3000));
+	KUNIT_EXPECT_EQ(test, 3, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x107ff);
+	KUNIT_EXPECT_EQ(test, e[1][0], 0x13800);
+	KUNIT_EXPECT_EQ(test, e[1][2], 0x900800);
+	KUNIT_EXPECT_EQ(test, e[2][0], 0x14000);
+	/* everything */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0, U64_MAX));
+	KUNIT_EXPECT_EQ(test, 0, vv_test_tlb(tlb, e, 4));
+	vhost_iotlb_free(tlb);
+}
+
 static struct kunit_case vv_pci_cases[] = {
+	KUNIT_CASE(vv_test_pci_map_merge),
 	KUNIT_CASE(vv_test_pci_layout),
 	KUNIT_CASE(vv_test_pci_ids),
 	KUNIT_CASE(vv_test_pci_bars),
