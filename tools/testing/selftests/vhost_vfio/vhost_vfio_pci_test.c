@@ -720,7 +720,7 @@ VP_BODY(unmap_while_running_rings)
 	EXPECT_TRUE(vp_quiet(&n->tx, u0, QUIET_MS));
 	EXPECT_TRUE(vp_quiet(&n->rx, vv_used_idx(&n->rx), 10));
 	/* mapped again and re-initialised, it works */
-	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, n->mem.base, n->mem.len, VP_RW));
+	ASSERT_EQ(0, vp_net_map(&self->pn, d));
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 300));
 }
 
@@ -829,7 +829,7 @@ TEST_F(pci, ioeventfd_bad_inputs)
 	e.argsz = (_argsz); e.flags = (_flags); e.offset = (_off);	\
 	e.data = (_data); e.fd = (_fd);					\
 	ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &e) ? errno : 0; })
-	EXPECT_EQ(EINVAL, IOEV(sizeof(struct vfio_device_ioeventfd) - 1,
+	EXPECT_EQ(EINVAL, IOEV(offsetof(struct vfio_device_ioeventfd, fd) + sizeof(e.fd) - 1,
 			       VFIO_DEVICE_IOEVENTFD_16, bar + a1, 1, efd));
 	EXPECT_EQ(EINVAL, IOEV(sizeof(e), 0, bar + a1, 1, efd));
 	EXPECT_EQ(EINVAL, IOEV(sizeof(e), VFIO_DEVICE_IOEVENTFD_16 | VFIO_DEVICE_IOEVENTFD_32,

@@ -589,6 +589,24 @@ struct vp_net {
 	enum vp_kick how;
 };
 
+/*
+ * Three mappings, as a VMM has RAM regions: rings, RX buffers (the device
+ * writes them), TX buffers (read only).  An unmap of type1 v2 takes whole
+ * mappings, so each part can be unmapped alone.
+ */
+static inline int vp_net_map(struct vp_net *pn, struct vp_dev *d)
+{
+	struct vv_net *n = &pn->n;
+	size_t half = (size_t)VV_QSZ * VV_BUFSZ;
+	int ret;
+
+	ret = vp_map(d, VV_IOVA_BASE, n->mem.base, n->mem.ring_len, VP_RW);
+	ret = ret ? ret : vp_map(d, vv_iova(&n->mem, vv_net_rxbuf(n, 0)),
+				 vv_net_rxbuf(n, 0), half, VP_RW);
+	return ret ? ret : vp_map(d, vv_iova(&n->mem, vv_net_txbuf(n, 0)),
+				  vv_net_txbuf(n, 0), half, VFIO_DMA_MAP_FLAG_READ);
+}
+
 /* Vectors: 0 config, 1 RX, 2 TX. */
 #define VP_NET_VECS	3
 
@@ -615,7 +633,7 @@ static inline int vp_net_setup(struct vp_net *pn, struct vp_dev *d,
 		ret = vv_mem_alloc(&n->mem, 2, 2 * VV_QSZ * VV_BUFSZ);
 		if (ret)
 			return ret;
-		ret = vp_map(d, VV_IOVA_BASE, n->mem.base, n->mem.len, VP_RW);
+		ret = vp_net_map(pn, d);
 		if (ret)
 			return ret;
 	}
