@@ -193,8 +193,22 @@ static int vv_pci_set_trig(struct vv_dev *vv, u32 start, u32 count,
 	u32 i;
 
 	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
+	if (!ctx && fds)
 		return -ENOMEM;
+	if (!ctx) {
+		/* clearing (close) must not fail: one vector at a time */
+		for (i = 0; i < count; i++) {
+			struct eventfd_ctx *old;
+
+			old = rcu_replace_pointer(pci->trig[start + i], NULL,
+						  lockdep_is_held(&vv->lock));
+			if (old) {
+				synchronize_rcu();
+				eventfd_ctx_put(old);
+			}
+		}
+		return 0;
+	}
 	for (i = 0; fds && i < count; i++) {
 		if (fds[i] == -1)
 			continue;
