@@ -402,6 +402,20 @@ TEST_F(pci, config_space_and_capabilities)
 			EXPECT_EQ(mac[i], b);
 		}
 	}
+	/*
+	 * The whole config space in one read, as QEMU's vfio-pci reads it at
+	 * start: it covers the PCI cfg access window with no BAR selected.
+	 */
+	{
+		uint8_t all[256], one;
+
+		ASSERT_EQ(256, pread(d->fd, all, 256,
+				     vp_reg_off(d, VFIO_PCI_CONFIG_REGION_INDEX)));
+		for (i = 0; i < 256; i += 4) {
+			ASSERT_EQ(0, vp_cfg_read(d, i, &one, 1));
+			EXPECT_EQ(one, all[i]) TH_LOG("config byte %u", i);
+		}
+	}
 	/* read-only identity: writes are dropped */
 	{
 		uint32_t junk = 0x12345678;
