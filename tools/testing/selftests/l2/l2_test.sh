@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The real client (issue 14), inside the test VM: Debian's stock QEMU, run
+# from the host root the VM sees at /host, starts an L2 guest with
+# -accel kvm (the test VM has SVM) running the stock Debian 6.12 kernel and
+# a small initramfs (l2-init.sh) that checks what it was given:
+#   emulated  QEMU's own virtio-net-pci (a socket netdev sending to itself)
+#             and virtio-blk-pci: the control, proving QEMU, KVM and the L2
+#             kernel work, so that a failure of the second run is the device's
+#   mdev      vhost_vfio's virtio-pci personality through QEMU's unmodified
+#             -device vfio-pci,sysfsdev=...: an mdev on a vdpa_sim_net and
+#             one on a vdpa_sim_blk device
+# Per run: "boot" (L2 reached its checks and finished in time) and the L2's
+# checks (net_bound, net_up, net_loopback, blk_bound, blk_pattern), as TAP.
+# L2_RUNS="emulated mdev" chooses the runs; L2_TIMEOUT bounds each QEMU.
+HERE=$(cd "$(dirname "$0")" && pwd)
+H=/host
+RUNS=${L2_RUNS:-emulated mdev}
+TMO=${L2_TIMEOUT:-240}
+CHECKS="net_bound net_up net_loopback blk_bound blk_pattern"
+TYPE=vhost_vfio-virtio_pci
+N=0
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+nok() { N=$((N + 1)); echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $* # SKIP $SKIP"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+echo "TAP version 13"
+echo "1..$(($(echo $RUNS | wc -w) * 6))"
+
+ABI=$(cat "$HERE/l2-kernel" 2>/dev/null)
+KERNEL=$H/boot/vmlinuz-$ABI
+LIBS=$H/usr/lib/x86_64-linux-gnu
+QEMU="$LIBS/ld-linux-x86-64.so.2 --library-path $LIBS $H/usr/bin/qemu-system-x86_64"
+SKIP=
+if [ ! -x $H/usr/bin/qemu-system-x86_64 ] || [ ! -f "$KERNEL" ]; then
+	SKIP="no QEMU or no $KERNEL under $H"
+fi
+[ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null
+[ -c /dev/kvm ] || SKIP="no /dev/kvm"
+# QEMU's socket netdev sends to itself over the loopback
+ip link set lo up
+
+# run_l2 NAME QEMU-ARGS...: boot L2 with the devices, report its checks
+run_l2() {
+	local name=$1 log=/tmp/l2-$1.log t0 rc c line
+	shift
+	: >"$log"
+	t0=$(now)
+	# -cpu host: L1's CPU model (no LA57 in L2 either, see run-vm.sh)
+	timeout -s KILL "$TMO" $QEMU -machine pc,accel=kvm -cpu host -m 256M \
+		-nodefaults -display none -no-reboot \
+		-L $H/usr/share/qemu -L $H/usr/share/seabios \
+		-kernel "$KERNEL" -initrd "$HERE/l2-initramfs.cpio.gz" \
+		-append "console=ttyS0 quiet panic=-1 no5lvl" \
+		-serial "file:$log" "$@" </dev/null >/tmp/l2-$name.qemu 2>&1
+	rc=$?
+	echo "# $name: QEMU exit $rc after $(since "$t0") s; L2: $(grep -a 'l2-result: \(start\|done\)' "$log" | tr -d '\r' | sed 's/l2-result: //' | tr '\n' ' ')"
+	sed 's/^/# qemu: /' /tmp/l2-$name.qemu
+	if grep -aq '^l2-result: done' "$log"; then
+		ok "$name boot: L2 booted, ran its checks and powered off"
+	else
+		nok "$name boot: QEMU exit $rc, L2 did not finish (timeout ${TMO} s); its console:"
+		tail -n 40 "$log" | tr -d '\r' | sed 's/^/# l2: /'
+	fi
+	for c in $CHECKS; do
+		line=$(grep -a "^l2-result: [a-z]* $c " "$log" | tr -d '\r' | head -1)
+		case "$line" in
+		"l2-result: ok $c "*) ok "$name $c: ${line#l2-result: ok $c }" ;;
+		"") nok "$name $c: not reported" ;;
+		*) nok "$name $c: ${line#l2-result: fail $c }" ;;
+		esac
+	done
+}
+
+emulated() {
+	dd if=/dev/zero of=/tmp/l2-disk.img bs=1M count=16 2>/dev/null
+	run_l2 emulated \
+		-netdev socket,id=n0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5555 \
+		-device virtio-net-pci,netdev=n0,disable-legacy=on,romfile= \
+		-drive file=/tmp/l2-disk.img,if=none,format=raw,id=d0 \
+		-device virtio-blk-pci,drive=d0,disable-legacy=on
+	rm -f /tmp/l2-disk.img
+}
+
+# mdev_of DEV MGMTDEV UUID [vdpa args]: a vDPA device bound to vhost_vfio
+# and an instance of the virtio-pci personality on it
+mdev_of() {
+	local dev=$1 mgmt=$2 uuid=$3
+	shift 3
+	vdpa dev add mgmtdev "$mgmt" name "$dev" "$@" || return 1
+	echo vhost_vfio >/sys/bus/vdpa/devices/$dev/driver_override
+	[ -e /sys/bus/vdpa/devices/$dev/driver ] &&
+		echo "$dev" >/sys/bus/vdpa/devices/$dev/driver/unbind
+	echo "$dev" >/sys/bus/vdpa/drivers/vhost_vfio/bind || return 1
+	echo "$uuid" >/sys/bus/vdpa/devices/$dev/mdev_supported_types/$TYPE/create || return 1
+	[ -e /sys/bus/mdev/devices/$uuid ]
+}
+
+mdev() {
+	local u1=2a6e9b40-14a0-4c51-9d1e-0000000012a0 u2=2a6e9b40-14a0-4c51-9d1e-0000000012b0
+	modprobe vhost_vfio 2>/dev/null
+	modprobe vfio_iommu_nested 2>/dev/null
+	modprobe vdpa_sim_net 2>/dev/null
+	modprobe vdpa_sim_blk 2>/dev/null
+	if ! grep -q '^vhost_vfio ' /proc/modules; then
+		SKIP="vhost_vfio is not loaded" skip_run mdev
+		return
+	fi
+	if mdev_of l2net vdpasim_net $u1 mac 52:54:00:12:34:a0 &&
+	   mdev_of l2blk vdpasim_blk $u2; then
+		run_l2 mdev \
+			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u1 \
+			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u2
+	else
+		nok "mdev boot: no $TYPE instance on vdpa_sim_net and vdpa_sim_blk"
+		for c in $CHECKS; do nok "mdev $c: no device"; done
+	fi
+	for u in $u1 $u2; do
+		[ -e /sys/bus/mdev/devices/$u ] && echo 1 >/sys/bus/mdev/devices/$u/remove
+	done
+	vdpa dev del l2net 2>/dev/null
+	vdpa dev del l2blk 2>/dev/null
+}
+
+skip_run() {
+	local c
+	skip "$1 boot"
+	for c in $CHECKS; do skip "$1 $c"; done
+}
+
+for r in $RUNS; do
+	if [ -n "$SKIP" ]; then
+		skip_run "$r"
+	else
+		$r
+	fi
+done
