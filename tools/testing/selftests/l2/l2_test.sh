@@ -64,7 +64,7 @@ run_l2() {
 		ok "$name boot: L2 booted, ran its checks and powered off"
 	else
 		nok "$name boot: QEMU exit $rc, L2 did not finish (timeout ${TMO} s); its console:"
-		tail -n 40 "$log" | tr -d '\r' | sed 's/^/# l2: /'
+		tail -n 40 "$log" | tr -d '\r' | sed 's/^/# L2 console: /'
 	fi
 	for c in $CHECKS; do
 		line=$(grep -a "^l2-result: [a-z]* $c " "$log" | tr -d '\r' | head -1)
@@ -132,6 +132,7 @@ skip_run() {
 	for c in $CHECKS; do skip "$1 $c"; done
 }
 
+T0=$(now)
 for r in $RUNS; do
 	if [ -n "$SKIP" ]; then
 		skip_run "$r"
@@ -139,3 +140,4 @@ for r in $RUNS; do
 		$r
 	fi
 done
+echo "# l2: the L2 step took $(since "$T0") s ($RUNS)"
