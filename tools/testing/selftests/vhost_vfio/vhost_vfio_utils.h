@@ -579,12 +579,15 @@ static inline void vv_vq_add(struct vv_vq *q, uint64_t iova, uint32_t len,
 	q->avail_idx++;
 }
 
-/* A chain of @n descriptors starting at slot (avail_idx * n) % num. */
+/*
+ * A chain of @n descriptors in the (avail_idx % (num / n))-th group of @n
+ * slots: a chain never runs past the end of the table.
+ */
 static inline void vv_vq_add_chain(struct vv_vq *q, const uint64_t *iova,
 				   const uint32_t *len, const bool *wr,
 				   unsigned int n)
 {
-	uint16_t head = (q->avail_idx * n) % q->num;
+	uint16_t head = (q->avail_idx % (q->num / n)) * n;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
