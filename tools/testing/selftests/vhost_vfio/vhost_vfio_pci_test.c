@@ -13,6 +13,7 @@
  */
 #include <sys/mman.h>
 #include "vhost_vfio_pci_utils.h"
+#include "vhost_vfio_testdev.h"
 #include <linux/vfio_iommu_nested.h>
 #include "kselftest_harness.h"
 #include "../fail_nth.h"
@@ -903,6 +904,191 @@ TEST_F(pci, msix_vector_rules)
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 90));
 }
 
+/* ---- what reaches the vDPA device: vhost_vfio_testdev ------------------- */
+
+/*
+ * The test parent (drivers/vhost_vfio/tests) shows in its config space how
+ * often kick_vq() ran per queue, what was stored in each queue's doorbell
+ * page, the map it holds and any page of it found unpinned: through the
+ * device cfg window of the personality, that is what reached the device.
+ */
+#define PTD		"vvptd0"
+#define UUID_PTD	"8f0b6a52-1f05-4e6a-9a3e-000000000405"
+
+static uint32_t vp_vvt(struct vp_dev *d, size_t off)
+{
+	uint32_t v = 0xdeadbeef;
+
+	vp_rd(d, &d->devcfg, off, 4, &v);
+	return v;
+}
+
+#define VPT(d, f)	vp_vvt(d, offsetof(struct vvt_config, f))
+
+/* Poll @f of the device for up to WAIT_MS until it equals @want. */
+#define VPT_WAIT(d, f, want) ({						\
+	double __end = vv_now() + WAIT_MS / 1000.0;			\
+	while (VPT(d, f) != (want) && vv_now() < __end)			\
+		usleep(1000);						\
+	VPT(d, f); })
+
+FIXTURE(pci_testdev) {
+	struct vp_dev d;
+	uint8_t *mem;
+	size_t len;
+};
+
+FIXTURE_SETUP(pci_testdev)
+{
+	int fd;
+
+	if (system("modprobe -q vhost_vfio_testdev; modprobe -q vfio_iommu_nested; true"))
+		TH_LOG("modprobe");
+	ASSERT_EQ(0, vv_vdpa_add(VVT_MGMTDEV, PTD, "vhost_vfio"));
+	ASSERT_EQ(0, vp_mdev_create(PTD, UUID_PTD));
+	self->len = 16 * VV_PAGE;
+	fd = memfd_create("vp_td", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, self->len));
+	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memset(self->mem, 0, self->len);
+	ASSERT_EQ(0, vp_open(&self->d, UUID_PTD, VFIO_TYPE1v2_IOMMU));
+}
+
+FIXTURE_TEARDOWN(pci_testdev)
+{
+	vp_close(&self->d);
+	munmap(self->mem, self->len);
+}
+
+TEST_F(pci_testdev, notify_paths_reach_kick_vq)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t k[VVT_NVQS], q;
+	uint64_t one = 1;
+	int efd;
+
+	ASSERT_EQ(VVT_NVQS, vp_cc(d, VP_CC(num_queues), 2));
+	EXPECT_EQ(0x1040 + VVT_DEVICE_ID, vp_cfg16(d, PCI_DEVICE_ID));
+	EXPECT_EQ(0xff0000, vp_cfg32(d, PCI_CLASS_REVISION) >> 8);
+	for (q = 0; q < VVT_NVQS; q++)
+		k[q] = VPT(d, kicks[q]);
+	/* a trapped write kicks exactly the queue of its address */
+	for (q = 0; q < VVT_NVQS; q++) {
+		uint16_t v = htole16(q);
+		uint32_t i;
+
+		ASSERT_EQ(2, pwrite(d->fd, &v, 2, vp_reg_off(d, d->notify.bar) +
+				    vp_notify_addr(d, q)));
+		for (i = 0; i < VVT_NVQS; i++)
+			EXPECT_EQ(k[i] + (i <= q), VPT(d, kicks[i])) TH_LOG("q %u i %u", q, i);
+	}
+	/* an eventfd wired with VFIO_DEVICE_IOEVENTFD kicks in the kernel */
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, vp_ioeventfd(d, 2, efd));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	EXPECT_EQ(k[2] + 2, VPT_WAIT(d, kicks[2], k[2] + 2));
+	EXPECT_EQ(k[1] + 1, VPT(d, kicks[1]));
+	/* removed: its signals reach nothing any more */
+	ASSERT_EQ(0, vp_ioeventfd(d, 2, -1));
+	ASSERT_EQ(8, write(efd, &one, 8));
+	usleep(100000);
+	EXPECT_EQ(k[2] + 2, VPT(d, kicks[2]));
+	close(efd);
+	/* doorbell pages: the notify window maps them, a store lands there */
+	EXPECT_EQ(VV_PAGE, d->notify_mult);
+	ASSERT_EQ(0, vp_map_notify(d));
+	for (q = 0; q < VVT_NVQS; q++) {
+		struct vv_vq vq = { .idx = q };
+
+		ASSERT_EQ(0, vp_kick(d, &vq, vp_notify_addr(d, q), VP_KICK_MMAP));
+	}
+	for (q = 0; q < VVT_NVQS; q++)
+		EXPECT_EQ(q, VPT(d, doorbell[q]));
+	/* past the window, or executable: refused */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE, MAP_SHARED, d->fd,
+				   vp_reg_off(d, d->notify.bar) + d->notify.off +
+				   d->notify.len));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE | PROT_EXEC, MAP_SHARED,
+				   d->fd, vp_reg_off(d, d->notify.bar) + d->notify.off));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, VV_PAGE, PROT_WRITE, MAP_PRIVATE, d->fd,
+				   vp_reg_off(d, d->notify.bar) + d->notify.off));
+}
+
+/*
+ * The container's mappings are the device's: replayed at open, each new
+ * one handed over, each unmap dropped before UNMAP_DMA returns (and before
+ * the pages are unpinned: the parent counts pages it finds unpinned).
+ */
+TEST_F(pci_testdev, container_mappings_reach_device)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t viol;
+
+	viol = VPT(d, map_violations);
+	EXPECT_EQ(0, VPT(d, map_pages));
+	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, self->mem, 8 * VV_PAGE, VP_RW));
+	EXPECT_EQ(8, VPT_WAIT(d, map_pages, 8));
+	ASSERT_EQ(0, vp_map(d, 2 * VV_IOVA_BASE, self->mem + 8 * VV_PAGE, 4 * VV_PAGE,
+			    VFIO_DMA_MAP_FLAG_READ));
+	EXPECT_EQ(12, VPT_WAIT(d, map_pages, 12));
+	/* an unmap is synchronous: no wait */
+	ASSERT_EQ(0, vp_unmap(d, VV_IOVA_BASE, 8 * VV_PAGE));
+	EXPECT_EQ(4, VPT(d, map_pages));
+	EXPECT_EQ(viol, VPT(d, map_violations));
+	/* the device closes: it keeps nothing; reopened, the map is replayed */
+	vu_close(&d->v);
+	ASSERT_EQ(0, vu_open_group(UUID_PTD, &d->v));
+	ASSERT_EQ(0, ioctl(d->v.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, self->mem, 3 * VV_PAGE, VP_RW));
+	d->v.dev = ioctl(d->v.group, VFIO_GROUP_GET_DEVICE_FD, UUID_PTD);
+	ASSERT_LE(0, d->v.dev);
+	d->fd = d->v.dev;
+	EXPECT_EQ(3, VPT(d, map_pages));
+	/* unmap-all (type1 v2's VFIO_UNMAP_ALL) empties it */
+	{
+		struct vfio_iommu_type1_dma_unmap u = {
+			.argsz = sizeof(u), .flags = VFIO_DMA_UNMAP_FLAG_ALL,
+		};
+
+		ASSERT_EQ(0, ioctl(d->v.container, VFIO_IOMMU_UNMAP_DMA, &u));
+		EXPECT_EQ(3 * VV_PAGE, u.size);
+	}
+	EXPECT_EQ(0, VPT(d, map_pages));
+	EXPECT_EQ(viol, VPT(d, map_violations));
+}
+
+/* A config change interrupts on msix_config's vector, generation moves. */
+TEST_F(pci_testdev, config_change_interrupt)
+{
+	struct vp_dev *d = &self->d;
+	uint32_t gen, one = 1;
+
+	ASSERT_EQ(0, vp_msix(d, 2));
+	ASSERT_EQ(0, vp_negotiate(d, (1ULL << VIRTIO_F_VERSION_1) |
+				  (1ULL << VIRTIO_F_ACCESS_PLATFORM), 1));
+	gen = vp_cc(d, VP_CC(config_generation), 1);
+	ASSERT_EQ(0, vp_wr(d, &d->devcfg, offsetof(struct vvt_config, trigger), 4, one));
+	EXPECT_LT(0, vp_wait_irq(d->irq[1], WAIT_MS));
+	EXPECT_EQ(0, vp_irq_count(d->irq[0]));
+	EXPECT_NE(gen, vp_cc(d, VP_CC(config_generation), 1));
+	/* no vector: no interrupt, the ISR says it instead */
+	ASSERT_EQ(0, vp_cc_w(d, VP_CC(msix_config), 2, VIRTIO_MSI_NO_VECTOR));
+	vp_irq_count(d->irq[1]);
+	ASSERT_EQ(0, vp_wr(d, &d->devcfg, offsetof(struct vvt_config, trigger), 4, 2));
+	EXPECT_EQ(2, VPT_WAIT(d, config_irqs, 2));
+	EXPECT_EQ(0, vp_wait_irq(d->irq[1], 200));
+	{
+		uint32_t isr = 0;
+
+		ASSERT_EQ(0, vp_rd(d, &d->isr, 0, 1, &isr));
+		EXPECT_TRUE(isr & VIRTIO_PCI_ISR_CONFIG);
+	}
+}
+
 /* ---- the instance's feature mask in the feature registers --------------- */
 
 TEST(feature_mask_in_feature_registers)
@@ -1007,6 +1193,8 @@ TEST(available_instances_one_personality)
 /* ---- a bounded fail-nth sweep over the personality's paths ---------------- */
 
 #define NTH_MAX		400
+#define NTH_LIVE	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | \
+			 VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK)
 #define NTH_PAGES	8
 
 enum vp_path {
@@ -1069,7 +1257,7 @@ FIXTURE_TEARDOWN(pci_fail_nth)
 
 /* State before the operation: as far as the path needs. */
 static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
-			uint8_t *mem, int *efd)
+			uint8_t *mem, int *efd, uint64_t *naddr)
 {
 	int ret;
 
@@ -1086,8 +1274,16 @@ static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
 	if (ret || p == Q_MAP)
 		return ret;
 	ret = vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW);
-	if (ret || p == Q_UNMAP || p == Q_MSIX || p == Q_CLOSE)
+	if (ret || p == Q_UNMAP || p == Q_CLOSE)
 		return ret;
+	if (p == Q_MSIX) {	/* the eventfds exist: only SET_IRQS is swept */
+		for (ret = 0; ret < 3; ret++) {
+			d->irq[ret] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+			if (d->irq[ret] < 0)
+				return -errno;
+		}
+		return 0;
+	}
 	ret = vp_msix(d, 3);
 	ret = ret ? ret : vp_negotiate(d, VV_NET_FEATURES, 0);
 	if (ret)
@@ -1103,13 +1299,16 @@ static int vp_nth_setup(enum vp_path p, struct vp_dev *d, struct vv_vq *q,
 	if (ret || p == Q_DRIVER_OK)
 		return ret;
 	if (p == Q_IOEVENTFD) {
+		*naddr = vp_notify_addr(d, 0);
 		*efd = eventfd(0, EFD_CLOEXEC);
 		return *efd < 0 ? -errno : 0;
 	}
 	return vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
+/* One syscall each: every injection point is the kernel's. */
+static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd,
+		     uint64_t naddr)
 {
 	switch (p) {
 	case Q_OPEN:
@@ -1123,9 +1322,9 @@ static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
 	case Q_MSIX:
 		return vp_msix(d, 3);
 	case Q_IOEVENTFD:
-		return vp_ioeventfd(d, 0, efd);
+		return vp_ioeventfd_at(d, naddr, 0, efd);
 	case Q_DRIVER_OK:
-		return vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK);
+		return vp_cc_w(d, VP_CC(device_status), 1, NTH_LIVE);
 	case Q_RESET:
 		return ioctl(d->fd, VFIO_DEVICE_RESET) ? -errno : 0;
 	case Q_CLOSE:
@@ -1137,7 +1336,8 @@ static int vp_nth_op(enum vp_path p, struct vp_dev *d, uint8_t *mem, int efd)
 
 /* With the fault disarmed: all or nothing, and the device still usable. */
 static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
-			 struct vp_dev *d, uint8_t *mem, int efd, int ret)
+			 struct vp_dev *d, uint8_t *mem, int efd, uint64_t naddr,
+			 int ret)
 {
 	ASSERT_TRUE(ret == 0 || ret == -ENOMEM || ret == -EFAULT)
 		TH_LOG("path %d failed with %d", p, ret);
@@ -1145,7 +1345,7 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 	case Q_OPEN:
 		if (ret) {
 			EXPECT_GT(0, d->v.dev);
-			ASSERT_EQ(0, vp_nth_op(p, d, mem, efd));
+			ASSERT_EQ(0, vp_nth_op(p, d, mem, efd, naddr));
 		}
 		break;
 	case Q_MAP:
@@ -1162,12 +1362,21 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 			EXPECT_EQ(0, vp_msix(d, 3));
 		break;
 	case Q_IOEVENTFD:
-		EXPECT_EQ(ret ? 0 : -EEXIST, vp_ioeventfd(d, 0, efd));
+		EXPECT_EQ(ret ? 0 : -EEXIST, vp_ioeventfd_at(d, naddr, 0, efd));
 		break;
 	case Q_DRIVER_OK:
-		/* a failed DRIVER_OK is not reported as set */
-		if (ret)
-			EXPECT_EQ(0, vp_status(d) & VIRTIO_CONFIG_S_DRIVER_OK);
+		/*
+		 * A failed write leaves the status as it was; a write that
+		 * returned success took effect, or the device says it needs
+		 * a reset (a driver does not re-read DRIVER_OK).
+		 */
+		if (ret) {
+			EXPECT_EQ(NTH_LIVE & ~VIRTIO_CONFIG_S_DRIVER_OK, vp_status(d));
+		} else if (vp_status(d) != NTH_LIVE) {
+			EXPECT_TRUE(vp_status(d) & VIRTIO_CONFIG_S_NEEDS_RESET)
+				TH_LOG("status %#x after a successful DRIVER_OK write",
+				       vp_status(d));
+		}
 		break;
 	case Q_RESET:
 		if (!ret)
@@ -1184,18 +1393,20 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 TEST_F_TIMEOUT(pci_fail_nth, sweep, 240)
 {
 	unsigned int nth, injected = 0;
+	uint64_t naddr = 0;
 	struct vv_vq q;
 	struct vp_dev d;
 	bool fired;
 	int ret, efd;
 
 	for (nth = 1; nth < NTH_MAX; nth++) {
-		ASSERT_EQ(0, vp_nth_setup(variant->path, &d, &q, self->mem, &efd))
+		ASSERT_EQ(0, vp_nth_setup(variant->path, &d, &q, self->mem, &efd,
+					  &naddr))
 			TH_LOG("set-up of path %d", variant->path);
 		ASSERT_EQ(0, fail_nth_set(self->nth_fd, nth));
-		ret = vp_nth_op(variant->path, &d, self->mem, efd);
+		ret = vp_nth_op(variant->path, &d, self->mem, efd, naddr);
 		fired = fail_nth_fired(self->nth_fd);
-		vp_nth_check(_metadata, variant->path, &d, self->mem, efd, ret);
+		vp_nth_check(_metadata, variant->path, &d, self->mem, efd, naddr, ret);
 		if (efd >= 0)
 			close(efd);
 		vp_close(&d);

@@ -334,8 +334,13 @@ static inline int vp_open(struct vp_dev *d, const char *uuid,
 	for (i = 0; i < VP_NREG; i++) {
 		d->reg[i].argsz = sizeof(d->reg[i]);
 		d->reg[i].index = i;
-		if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+		if (!ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &d->reg[i]))
+			continue;
+		/* as vfio-pci: no VGA region on a device that is no VGA */
+		if (i != VFIO_PCI_VGA_REGION_INDEX || errno != EINVAL)
 			return -errno;
+		d->reg[i].size = 0;
+		d->reg[i].offset = (uint64_t)i << 40;
 	}
 	return vp_find_caps(d);
 }
@@ -537,16 +542,23 @@ enum vp_kick {
 	VP_KICK_IOEVENTFD,	/* eventfd wired with VFIO_DEVICE_IOEVENTFD */
 };
 
-/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) to its notify addr. */
-static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+/* VFIO_DEVICE_IOEVENTFD: eventfd @fd writes @idx (16 bit) at BAR offset @addr. */
+static inline int vp_ioeventfd_at(struct vp_dev *d, uint64_t addr, uint16_t idx,
+				  int fd)
 {
 	struct vfio_device_ioeventfd e = {
 		.argsz = sizeof(e), .flags = VFIO_DEVICE_IOEVENTFD_16,
-		.offset = vp_reg_off(d, d->notify.bar) + vp_notify_addr(d, idx),
+		.offset = vp_reg_off(d, d->notify.bar) + addr,
 		.data = idx, .fd = fd,
 	};
 
 	return ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &e) ? -errno : 0;
+}
+
+/* The same at queue @idx's notify address; @fd -1 removes it. */
+static inline int vp_ioeventfd(struct vp_dev *d, uint16_t idx, int fd)
+{
+	return vp_ioeventfd_at(d, vp_notify_addr(d, idx), idx, fd);
 }
 
 /* Kick queue @q the way @how says (q->kick is the ioeventfd's eventfd). */
