@@ -21,7 +21,10 @@
 #include <uapi/linux/virtio_pci.h>
 #include "vhost_vfio_private.h"
 
-MODULE_IMPORT_NS(VFIO_NESTED_NS);
+/*
+ * The nested backend is reached with symbol_get(), not linked against:
+ * vhost_vfio loads (and its vhost type works) without it.
+ */
 
 /* ---- stage-2 mappings: the map client ---------------------------------- */
 
@@ -83,11 +86,23 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 		return ops->dma_map(vv->vdpa, 0, iova, size, pa, perm, NULL);
 	mutex_lock(&pci->map_lock);
 	ret = vhost_iotlb_add_range(pci->map, iova, iova + size - 1, pa, perm);
-	if (!ret)
-		pci->map_dirty = true;
-	mutex_unlock(&pci->map_lock);
-	if (!ret)
+	if (ret)
+		goto out;
+	pci->map_dirty = true;
+	/*
+	 * A device that may be using memory gets the mapping now (live is set
+	 * before the flush that precedes a queue enable or DRIVER_OK, so
+	 * either that flush or this one carries it).
+	 */
+	if (READ_ONCE(pci->live)) {
+		ret = vv_pci_flush_locked(vv);
+		if (ret)
+			vhost_iotlb_del_range(pci->map, iova, iova + size - 1);
+	} else {
 		schedule_work(&pci->map_work);
+	}
+out:
+	mutex_unlock(&pci->map_lock);
 	return ret;
 }
 
@@ -164,43 +179,59 @@ static irqreturn_t vv_pci_config_irq(void *private)
 	return IRQ_HANDLED;
 }
 
-/* Set or clear the eventfds of vectors [start, start + count). */
+/*
+ * Set or clear the eventfds of vectors [start, start + count): all or
+ * nothing, as vfio-pci does.
+ */
 static int vv_pci_set_trig(struct vv_dev *vv, u32 start, u32 count,
 			   const s32 *fds)
 {
 	struct vv_pci *pci = vv->pci;
-	struct eventfd_ctx **old;
-	struct eventfd_ctx *ctx;
+	struct eventfd_ctx **ctx;
 	bool any = false;
 	int ret = 0;
 	u32 i;
 
-	old = kcalloc(count, sizeof(*old), GFP_KERNEL);
-	if (!old)
+	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx && fds)
 		return -ENOMEM;
-	for (i = 0; i < count; i++) {
-		ctx = NULL;
-		if (fds && fds[i] >= 0) {
-			ctx = eventfd_ctx_fdget(fds[i]);
-			if (IS_ERR(ctx)) {
-				ret = PTR_ERR(ctx);
-				break;
+	if (!ctx) {
+		/* clearing (close) must not fail: one vector at a time */
+		for (i = 0; i < count; i++) {
+			struct eventfd_ctx *old;
+
+			old = rcu_replace_pointer(pci->trig[start + i], NULL,
+						  lockdep_is_held(&vv->lock));
+			if (old) {
+				synchronize_rcu();
+				eventfd_ctx_put(old);
 			}
-		} else if (fds && fds[i] != -1) {
-			ret = -EINVAL;
-			break;
 		}
-		old[i] = rcu_replace_pointer(pci->trig[start + i], ctx,
+		return 0;
+	}
+	for (i = 0; fds && i < count; i++) {
+		if (fds[i] == -1)
+			continue;
+		ctx[i] = fds[i] < 0 ? ERR_PTR(-EINVAL) : eventfd_ctx_fdget(fds[i]);
+		if (IS_ERR(ctx[i])) {
+			ret = PTR_ERR(ctx[i]);
+			ctx[i] = NULL;
+			goto out;
+		}
+	}
+	/* swap: ctx[] then holds the old ones */
+	for (i = 0; i < count; i++) {
+		ctx[i] = rcu_replace_pointer(pci->trig[start + i], ctx[i],
 					     lockdep_is_held(&vv->lock));
-		any |= !!old[i];
+		any |= !!ctx[i];
 	}
-	if (any) {
+	if (any)
 		synchronize_rcu();
-		for (i = 0; i < count; i++)
-			if (old[i])
-				eventfd_ctx_put(old[i]);
-	}
-	kfree(old);
+out:
+	for (i = 0; i < count; i++)
+		if (ctx[i])
+			eventfd_ctx_put(ctx[i]);
+	kfree(ctx);
 	return ret;
 }
 
@@ -324,6 +355,7 @@ static void vv_pci_reset_state(struct vv_dev *vv)
 	pci->driver_features = 0;
 	WRITE_ONCE(pci->msix_config, VIRTIO_MSI_NO_VECTOR);
 	pci->queue_select = 0;
+	WRITE_ONCE(pci->live, false);
 	atomic_set(&pci->isr, 0);
 	for (i = 0; i < pci->lay.nvqs; i++) {
 		pci->vqs[i].size = max;
@@ -337,9 +369,16 @@ static void vv_pci_reset_state(struct vv_dev *vv)
 
 static int vv_pci_reset(struct vv_dev *vv)
 {
+	struct vv_pci *pci = vv->pci;
 	int ret = vdpa_reset(vv->vdpa, 0);
 
 	vv_pci_reset_state(vv);
+	/* a parent may drop its map on reset: it gets it again before use */
+	if (pci->map) {
+		mutex_lock(&pci->map_lock);
+		pci->map_dirty = true;
+		mutex_unlock(&pci->map_lock);
+	}
 	return ret;
 }
 
@@ -367,11 +406,16 @@ static void vv_pci_set_status(struct vv_dev *vv, u8 status)
 		vv_pci_reset(vv);
 		return;
 	}
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
+		WRITE_ONCE(vv->pci->live, true);
 	if (vv_pci_flush(vv))
 		return;		/* the device is not told: status unchanged */
 	if ((status & ~old & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    vv_pci_features_ok(vv))
 		status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	/* no DRIVER_OK without FEATURES_OK (virtio 1.x, 3.1.1) */
+	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK))
+		status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	vdpa_set_status(vv->vdpa, status);
 }
 
@@ -387,6 +431,7 @@ static int vv_pci_enable_vq(struct vv_dev *vv, u16 q)
 
 	if (!pvq->size || pvq->size > ops->get_vq_num_max(vv->vdpa))
 		return -EINVAL;
+	WRITE_ONCE(vv->pci->live, true);
 	ret = vv_pci_flush(vv);
 	if (ret)
 		return ret;
@@ -635,24 +680,31 @@ static int vv_pci_cfg_window(struct vv_dev *vv, bool write)
 	return vv_pci_bar(vv, bar, off, data, len, write);
 }
 
+/*
+ * A config access that touches pci_cfg_data goes through the window. One
+ * that lies inside pci_cfg_data fails when the window does (bad selection,
+ * or an access the BAR refuses); a wider one (a VMM reading the whole
+ * space) just sees the field's bytes as they are.
+ */
 static int vv_pci_config_rw(struct vv_dev *vv, u32 off, u8 *buf, u32 n,
 			    bool write)
 {
 	struct vv_pcicfg *c = &vv->pci->cfg;
-	bool window = vhost_vfio_pcicfg_hits_data(off, n);
-	int ret;
+	u32 d = VV_PCI_CAP_PCICFG + offsetof(struct virtio_pci_cfg_cap,
+					      pci_cfg_data);
+	bool inside = off >= d && off + n <= d + 4;
+	int ret = 0;
 
-	if (write) {
+	if (write)
 		vhost_vfio_pcicfg_write(c, off, buf, n);
-		return window ? vv_pci_cfg_window(vv, true) : 0;
+	if (vhost_vfio_pcicfg_hits_data(off, n)) {
+		ret = vv_pci_cfg_window(vv, write);
+		if (!inside)
+			ret = 0;
 	}
-	if (window) {
-		ret = vv_pci_cfg_window(vv, false);
-		if (ret)
-			return ret;
-	}
-	memcpy(buf, c->cfg + off, n);
-	return 0;
+	if (!ret && !write)
+		memcpy(buf, c->cfg + off, n);
+	return ret;
 }
 
 static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
@@ -1139,6 +1191,17 @@ void vv_pci_free(struct vv_dev *vv)
 	vv->pci = NULL;
 }
 
+/*
+ * The stage-2 mappings reach the device only from the nested backend's
+ * container: bound to an iommufd (the VFIO device cdev) the device would
+ * have no data path, so that is refused.
+ */
+static int vv_pci_bind_iommufd(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id)
+{
+	return -EOPNOTSUPP;
+}
+
 const struct vfio_device_ops vv_pci_ops = {
 	.name		= "vhost-vfio-virtio-pci",
 	.release	= vv_release,
@@ -1152,7 +1215,7 @@ const struct vfio_device_ops vv_pci_ops = {
 	.write		= vv_pci_write,
 	.mmap		= vv_pci_mmap,
 	.request	= vv_pci_request,
-	.bind_iommufd	= vfio_iommufd_emulated_bind,
+	.bind_iommufd	= vv_pci_bind_iommufd,
 	.unbind_iommufd	= vfio_iommufd_emulated_unbind,
 	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
 	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,

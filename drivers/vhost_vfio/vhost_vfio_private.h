@@ -381,6 +381,8 @@ struct vv_pci_vq {
  * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
  * @map_dirty: @map has entries the device has not been given yet
  * @map_work: gives the device @map after a map
+ * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
+ *	reach the device at once (read in the map callback)
  * @vv: the instance (for @map_work)
  * @reg: vfio_nested_register_map_client(), held by symbol_get()
  * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()
@@ -404,6 +406,7 @@ struct vv_pci {
 	struct vhost_iotlb *map;
 	bool map_dirty;
 	struct work_struct map_work;
+	bool live;
 	struct vv_dev *vv;
 	int (*reg)(struct vfio_device *vdev,
 		   const struct vfio_nested_map_client_ops *ops);

@@ -217,7 +217,10 @@ int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
  * sleep. They must not issue container ioctls; they may call
  * vfio_pin_pages() and vfio_dma_rw(), which do not see the mapping that is
  * being added (during @map) and may still see the one being removed
- * (during @unmap; pinning its pages fails).
+ * (during @unmap; pinning its pages fails). The replay and the final
+ * @unmap calls run inside the VFIO core's first open and last close of
+ * the device (its device-set lock and group lock held), so the ops must
+ * not take those locks either (nor open or close VFIO fds).
  *
  * This also holds for a container set to VFIO_TYPE1v2_IOMMU that this
  * backend serves (module parameter serve_type1v2, default on): there the

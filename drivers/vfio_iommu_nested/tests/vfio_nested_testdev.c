@@ -292,7 +292,7 @@ static long vnt_mc_fail(struct vnt_dev *d, void __user *arg)
 		return ret;
 	if (f.flags)
 		return -EOPNOTSUPP;
-	if (f.nth && (!f.error || f.error >= MAX_ERRNO))
+	if (f.nth && (!f.error || f.error > MAX_ERRNO))
 		return -EINVAL;
 	mutex_lock(&d->lock);
 	d->fail_nth = f.nth;
