@@ -100,7 +100,9 @@ run_l2() {
 		ok "$name boot: L2 booted and ran its checks"
 	else
 		nok "$name boot: QEMU exit $rc, L2 did not finish (timeout ${TMO} s); its console:"
-		tail -n 40 "$log" | tr -d '\r' | sed 's/^/# L2 console: /'
+		# (its last line may lack a newline: the TAP lines must not
+		# continue it)
+		{ tail -n 40 "$log"; echo; } | tr -d '\r' | sed 's/^/# L2 console: /'
 	fi
 	for c in $CHECKS; do
 		line=$(grep -a "^l2-result: [a-z]* $c " "$log" | tr -d '\r' | head -1)
