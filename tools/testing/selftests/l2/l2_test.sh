@@ -51,12 +51,25 @@ fi
 # QEMU's socket netdev sends to itself over the loopback
 ip link set lo up
 
+# qemu_where PID: each thread's name, state and kernel stack, SeaBIOS's
+# last words (its debug port), L1's last kernel messages
+qemu_where() {
+	local t
+	for t in /proc/$1/task/*; do
+		echo "# thread $(basename "$t") $(cat "$t/comm"): $(grep State "$t/status")" \
+			"wchan $(cat "$t/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "$t/stack" 2>/dev/null | head -12
+	done
+	tail -n 5 "$LOGDIR/l2-$name.firmware" 2>/dev/null | sed 's/^/# firmware: /'
+	dmesg | tail -n 15 | sed 's/^/# L1 dmesg: /'
+}
+
 # run_l2 NAME QEMU-ARGS...: boot L2 with the devices, report its checks.
 # The L2's console goes next to the TAP output when the results share is
 # there. Once L2 says "done" QEMU gets a few seconds to see the power-off,
 # then is killed: the checks are what count, not how fast it exits.
 run_l2() {
-	local name=$1 log=$LOGDIR/l2-$1.console t0 rc c line qpid first= start= fin= el
+	local name=$1 log=$LOGDIR/l2-$1.console t0 rc c line qpid fw= first= start= fin= el
 	shift
 	: >"$log"
 	t0=$(now)
@@ -72,18 +85,23 @@ run_l2() {
 		-L $H/usr/share/qemu -L $H/usr/share/seabios \
 		-kernel "$KERNEL" -initrd "$HERE/l2-initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 no5lvl pci=noearly no_timer_check ${L2_APPEND-quiet}" \
+		-chardev file,id=fw,path=$LOGDIR/l2-$name.firmware \
+		-device isa-debugcon,iobase=0x402,chardev=fw \
 		-serial "file:$log" "$@" </dev/null >/tmp/l2-$name.qemu 2>&1 &
 	qpid=$!
 	while kill -0 $qpid 2>/dev/null; do
 		el=$(since "$t0")
+		[ -n "$fw" ] || ! grep -aq 'Booting from' "$LOGDIR/l2-$name.firmware" 2>/dev/null || fw=$el
 		[ -n "$first" ] || [ ! -s "$log" ] || first=$el
 		[ -n "$start" ] || ! grep -aq '^l2-result: start' "$log" || start=$el
 		[ -n "$fin" ] || ! grep -aq '^l2-result: done' "$log" || fin=$el
 		if [ -n "$fin" ] && awk -v a="$el" -v b="$fin" 'BEGIN { exit !(a - b > 5) }'; then
 			kill -9 $qpid
 		elif awk -v a="$el" -v b="$TMO" 'BEGIN { exit !(a > b) }'; then
-			echo "# $name: timeout after $TMO s, killing QEMU"
+			echo "# $name: timeout after $TMO s, killing QEMU; where its threads are:"
+			qemu_where $qpid
 			kill -9 $qpid
+			break
 		fi
 		sleep 0.5
 	done
@@ -92,7 +110,8 @@ run_l2() {
 	# QEMU may have ended between two looks
 	[ -n "$fin" ] || ! grep -aq '^l2-result: done' "$log" || fin="<$(since "$t0")"
 	[ -n "$start" ] || ! grep -aq '^l2-result: start' "$log" || start="<$(since "$t0")"
-	echo "# $name: QEMU ran $(since "$t0") s (exit $rc): first console output at ${first:--} s," \
+	echo "# $name: QEMU ran $(since "$t0") s (exit $rc): firmware boots the kernel at ${fw:--} s," \
+		"first console output at ${first:--} s," \
 		"L2 init at ${start:--} s, checks done at ${fin:--} s;" \
 		"L2 $(grep -a 'l2-result: \(start\|done\)' "$log" | tr -d '\r' | sed 's/l2-result: //' | tr '\n' ' ')"
 	sed 's/^/# qemu: /' /tmp/l2-$name.qemu
