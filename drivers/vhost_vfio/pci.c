@@ -1132,7 +1132,12 @@ int vv_pci_probe(struct vv_dev *vv)
 				PCI_MSIX_ENTRY_VECTOR_CTRL] =
 			PCI_MSIX_ENTRY_CTRL_MASKBIT;
 	if (!ops->dma_map) {
-		pci->map = vhost_iotlb_alloc(0, 0);
+		/*
+		 * A limit of 0 makes vhost_iotlb_add_range() refuse every
+		 * entry (EINVAL); the container's dma_entry_limit and the
+		 * parent's set_map() bound the entries instead.
+		 */
+		pci->map = vhost_iotlb_alloc(U32_MAX, 0);
 		if (!pci->map)
 			return -ENOMEM;
 	}

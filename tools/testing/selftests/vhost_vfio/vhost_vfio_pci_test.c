@@ -200,6 +200,11 @@ FIXTURE(pci) {
 	struct vp_blk b;
 };
 
+/*
+ * Every test runs on a type1 v2 container (what QEMU sets); those of the
+ * data path run a second time on a fresh container of the nested type
+ * (VP_BOTH_CONTAINERS): the mappings reach the device the same way there.
+ */
 FIXTURE_VARIANT(pci) {
 	const char *mgmt, *name, *uuid;
 	unsigned long type;
@@ -211,19 +216,9 @@ FIXTURE_VARIANT_ADD(pci, net_type1v2) {
 	.type = VFIO_TYPE1v2_IOMMU,
 };
 
-FIXTURE_VARIANT_ADD(pci, net_nested) {
-	.mgmt = "vdpasim_net", .name = PNET, .uuid = UUID_PNET,
-	.type = VFIO_NESTED_IOMMU,
-};
-
 FIXTURE_VARIANT_ADD(pci, blk_type1v2) {
 	.mgmt = "vdpasim_blk", .name = PBLK, .uuid = UUID_PBLK,
 	.type = VFIO_TYPE1v2_IOMMU, .blk = true,
-};
-
-FIXTURE_VARIANT_ADD(pci, blk_nested) {
-	.mgmt = "vdpasim_blk", .name = PBLK, .uuid = UUID_PBLK,
-	.type = VFIO_NESTED_IOMMU, .blk = true,
 };
 
 FIXTURE_SETUP(pci)
@@ -242,9 +237,27 @@ FIXTURE_TEARDOWN(pci)
 	vp_close(&self->d);
 }
 
+/* Close everything, open the instance again in a new container of @type. */
+static int vp_reopen(struct _test_data_pci *self, const struct _fixture_variant_pci *variant,
+		     unsigned long type)
+{
+	vp_net_close(&self->pn);
+	vp_blk_close(&self->b);
+	vp_close(&self->d);
+	memset(&self->pn, 0, sizeof(self->pn));
+	memset(&self->b, 0, sizeof(self->b));
+	self->b.q.kick = -1;
+	return vp_open(&self->d, variant->uuid, type);
+}
+
+#define VP_BODY(name)							\
+	static void name##_body(struct __test_metadata *_metadata,	\
+				struct _test_data_pci *self,		\
+				const struct _fixture_variant_pci *variant)
+
 /* Bring the device up, move data, check it: frames or blocks. */
-static int vp_traffic(struct __test_metadata *_metadata, FIXTURE_DATA(pci) *self,
-		      const FIXTURE_VARIANT(pci) *variant, enum vp_kick how,
+static int vp_traffic(struct __test_metadata *_metadata, struct _test_data_pci *self,
+		      const struct _fixture_variant_pci *variant, enum vp_kick how,
 		      uint32_t seq)
 {
 	int ret;
@@ -430,7 +443,7 @@ TEST_F(pci, pci_cfg_access_capability)
 	EXPECT_TRUE(vp_cc(d, VP_CC(device_feature), 4) & (1U << (VIRTIO_F_VERSION_1 - 32)));
 }
 
-TEST_F(pci, traffic_trapped_notify)
+VP_BODY(traffic_trapped_notify)
 {
 	struct vp_dev *d = &self->d;
 
@@ -467,15 +480,28 @@ TEST_F(pci, traffic_trapped_notify)
 	EXPECT_EQ(0, vp_irq_count(d->irq[0]));
 }
 
-TEST_F(pci, traffic_ioeventfd)
+/* The body on the fixture's type1 v2 container, then on a nested one. */
+TEST_F(pci, traffic_trapped_notify)
+{
+	traffic_trapped_notify_body(_metadata, self, variant);
+	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	traffic_trapped_notify_body(_metadata, self, variant);
+}
+
+VP_BODY(traffic_ioeventfd)
 {
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_IOEVENTFD, 7));
 	/* and again: traffic after a second batch, same eventfd */
-	if (!variant->blk) {
-		ASSERT_EQ(0, vp_net_loop(&self->pn, 500, NFRAMES, FLEN, WAIT_MS, true));
-	} else {
-		ASSERT_EQ(0, vp_blk_pattern(&self->d, &self->b, 300, 9));
-	}
+	ASSERT_EQ(0, variant->blk ? vp_blk_pattern(&self->d, &self->b, 300, 9) :
+		  vp_net_loop(&self->pn, 500, NFRAMES, FLEN, WAIT_MS, true));
+}
+
+/* The body on the fixture's type1 v2 container, then on a nested one. */
+TEST_F(pci, traffic_ioeventfd)
+{
+	traffic_ioeventfd_body(_metadata, self, variant);
+	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	traffic_ioeventfd_body(_metadata, self, variant);
 }
 
 /*
@@ -518,7 +544,7 @@ TEST_F(pci, trapped_regions_not_mappable)
 	EXPECT_EQ(MAP_FAILED, p);
 }
 
-TEST_F(pci, reset_and_reinit)
+VP_BODY(reset_and_reinit)
 {
 	struct vp_dev *d = &self->d;
 	uint32_t nq, i;
@@ -543,6 +569,14 @@ TEST_F(pci, reset_and_reinit)
 	ASSERT_EQ(0, vp_cc_w(d, VP_CC(queue_select), 2, 0));
 	EXPECT_EQ(0, vp_cc(d, VP_CC(queue_enable), 2));
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_IOEVENTFD, 3000));
+}
+
+/* The body on the fixture's type1 v2 container, then on a nested one. */
+TEST_F(pci, reset_and_reinit)
+{
+	reset_and_reinit_body(_metadata, self, variant);
+	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	reset_and_reinit_body(_metadata, self, variant);
 }
 
 /*
@@ -575,7 +609,7 @@ TEST_F(pci, status_rules)
  * as writes into them); after a remap of the same IOVA to new pages, the
  * data lands in the new pages only.
  */
-TEST_F(pci, unmap_while_running_buffers)
+VP_BODY(unmap_while_running_buffers)
 {
 	struct vp_dev *d = &self->d;
 	struct vv_net *n = &self->pn.n;
@@ -663,15 +697,21 @@ TEST_F(pci, unmap_while_running_buffers)
 	ASSERT_EQ(0, vp_map(d, rx_iova, rx0, half, VP_RW));
 }
 
+/* The body on the fixture's type1 v2 container, then on a nested one. */
+TEST_F(pci, unmap_while_running_buffers)
+{
+	unmap_while_running_buffers_body(_metadata, self, variant);
+	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	unmap_while_running_buffers_body(_metadata, self, variant);
+}
+
 /* The rings themselves unmapped: a kick makes no progress in the old ring. */
-TEST_F(pci, unmap_while_running_rings)
+VP_BODY(unmap_while_running_rings)
 {
 	struct vp_dev *d = &self->d;
 	struct vv_net *n = &self->pn.n;
 	uint16_t u0;
 
-	if (variant->blk)
-		SKIP(return, "covered by unmap_while_running_buffers on blk");
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 1));
 	ASSERT_EQ(0, vp_unmap(d, VV_IOVA_BASE, n->mem.len));
 	u0 = vv_used_idx(&n->tx);
@@ -684,12 +724,21 @@ TEST_F(pci, unmap_while_running_rings)
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 300));
 }
 
+TEST_F(pci, unmap_while_running_rings)
+{
+	if (variant->blk)
+		SKIP(return, "the blk variant of unmap_while_running_buffers unmaps the rings too");
+	unmap_while_running_rings_body(_metadata, self, variant);
+	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	unmap_while_running_rings_body(_metadata, self, variant);
+}
+
 /* ---- bad inputs on every ioctl and region -------------------------------- */
 
 TEST_F(pci, ioctl_bad_inputs)
 {
 	struct vp_dev *d = &self->d;
-	struct vfio_device_info di = { .argsz = offsetofend(struct vfio_device_info, num_irqs) - 1 };
+	struct vfio_device_info di = { .argsz = offsetof(struct vfio_device_info, cap_offset) - 1 };
 	struct vfio_region_info ri = { .argsz = sizeof(ri) };
 	struct vfio_irq_info ii = { .argsz = sizeof(ii) };
 	char buf[sizeof(struct vfio_irq_set) + 4 * sizeof(int32_t)];
@@ -701,7 +750,7 @@ TEST_F(pci, ioctl_bad_inputs)
 	EXPECT_EQ(-1, ioctl(d->fd, VFIO_DEVICE_GET_INFO, &di));
 	EXPECT_EQ(EINVAL, errno);
 	/* GET_REGION_INFO: short argsz, index past the end */
-	ri.argsz = offsetofend(struct vfio_region_info, offset) - 1;
+	ri.argsz = sizeof(struct vfio_region_info) - 1;
 	EXPECT_EQ(-1, ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
 	EXPECT_EQ(EINVAL, errno);
 	ri.argsz = sizeof(ri);
@@ -712,7 +761,7 @@ TEST_F(pci, ioctl_bad_inputs)
 	EXPECT_EQ(-1, ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
 	EXPECT_EQ(EINVAL, errno);
 	/* GET_IRQ_INFO: short argsz, bad index */
-	ii.argsz = offsetofend(struct vfio_irq_info, count) - 1;
+	ii.argsz = sizeof(struct vfio_irq_info) - 1;
 	ii.index = VFIO_PCI_MSIX_IRQ_INDEX;
 	EXPECT_EQ(-1, ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
 	EXPECT_EQ(EINVAL, errno);
@@ -727,7 +776,7 @@ TEST_F(pci, ioctl_bad_inputs)
 	memcpy(is->data, fds, sizeof(fds));				\
 	ioctl(d->fd, VFIO_DEVICE_SET_IRQS, is) ? errno : 0; })
 #define EV	(VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER)
-	EXPECT_EQ(EINVAL, SETIRQ(offsetofend(struct vfio_irq_set, count) - 1, EV,
+	EXPECT_EQ(EINVAL, SETIRQ(offsetof(struct vfio_irq_set, data) - 1, EV,
 				 VFIO_PCI_MSIX_IRQ_INDEX, 0, 1));
 	/* argsz without room for the data */
 	EXPECT_EQ(EINVAL, SETIRQ(sizeof(*is), EV, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1));
@@ -780,7 +829,7 @@ TEST_F(pci, ioeventfd_bad_inputs)
 	e.argsz = (_argsz); e.flags = (_flags); e.offset = (_off);	\
 	e.data = (_data); e.fd = (_fd);					\
 	ioctl(d->fd, VFIO_DEVICE_IOEVENTFD, &e) ? errno : 0; })
-	EXPECT_EQ(EINVAL, IOEV(offsetofend(struct vfio_device_ioeventfd, fd) - 1,
+	EXPECT_EQ(EINVAL, IOEV(sizeof(struct vfio_device_ioeventfd) - 1,
 			       VFIO_DEVICE_IOEVENTFD_16, bar + a1, 1, efd));
 	EXPECT_EQ(EINVAL, IOEV(sizeof(e), 0, bar + a1, 1, efd));
 	EXPECT_EQ(EINVAL, IOEV(sizeof(e), VFIO_DEVICE_IOEVENTFD_16 | VFIO_DEVICE_IOEVENTFD_32,
@@ -925,12 +974,17 @@ static uint32_t vp_vvt(struct vp_dev *d, size_t off)
 
 #define VPT(d, f)	vp_vvt(d, offsetof(struct vvt_config, f))
 
-/* Poll @f of the device for up to WAIT_MS until it equals @want. */
-#define VPT_WAIT(d, f, want) ({						\
-	double __end = vv_now() + WAIT_MS / 1000.0;			\
-	while (VPT(d, f) != (want) && vv_now() < __end)			\
-		usleep(1000);						\
-	VPT(d, f); })
+/* Poll the field at @off for up to WAIT_MS until it reads @want. */
+static uint32_t vp_vvt_wait(struct vp_dev *d, size_t off, uint32_t want)
+{
+	double end = vv_now() + WAIT_MS / 1000.0;
+
+	while (vp_vvt(d, off) != want && vv_now() < end)
+		usleep(1000);
+	return vp_vvt(d, off);
+}
+
+#define VPT_WAIT(d, f, want)	vp_vvt_wait(d, offsetof(struct vvt_config, f), want)
 
 FIXTURE(pci_testdev) {
 	struct vp_dev d;
@@ -1353,10 +1407,18 @@ static void vp_nth_check(struct __test_metadata *_metadata, enum vp_path p,
 		EXPECT_EQ(ret ? 0 : -EEXIST,
 			  vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW));
 		break;
-	case Q_UNMAP:
-		EXPECT_EQ(ret ? -EEXIST : 0,
-			  vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW));
+	case Q_UNMAP: {
+		/*
+		 * EFAULT may come from writing the result back, after the
+		 * unmap (as type1's): then it is done or not; ENOMEM undoes.
+		 */
+		int again = vp_map(d, VV_IOVA_BASE, mem, NTH_PAGES * VV_PAGE, VP_RW);
+
+		EXPECT_TRUE(ret == -EFAULT ? again == 0 || again == -EEXIST :
+			    again == (ret ? -EEXIST : 0))
+			TH_LOG("unmap %d, map again %d", ret, again);
 		break;
+	}
 	case Q_MSIX:
 		if (ret)
 			EXPECT_EQ(0, vp_msix(d, 3));

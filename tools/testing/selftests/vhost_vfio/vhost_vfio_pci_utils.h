@@ -22,10 +22,6 @@
 #define VHOST_VFIO_MDEV_TYPE_PCI	"virtio_pci"
 #endif
 
-#ifndef offsetofend
-#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
-#endif
-
 #define VP_CC(f)	offsetof(struct virtio_pci_common_cfg, f)
 #define VP_NREG		VFIO_PCI_NUM_REGIONS
 
@@ -192,8 +188,11 @@ static inline int vp_find_caps(struct vp_dev *d)
 	unsigned int guard = 0;
 	uint8_t pos;
 
-	d->common.bar = d->notify.bar = d->isr.bar = -1;
-	d->devcfg.bar = d->pcicfg.bar = -1;
+	d->common.bar = -1;
+	d->notify.bar = -1;
+	d->isr.bar = -1;
+	d->devcfg.bar = -1;
+	d->pcicfg.bar = -1;
 	d->msix_pos = 0;
 	if (!(vp_cfg16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
 		return -ENOENT;
@@ -570,7 +569,8 @@ static inline int vp_kick(struct vp_dev *d, struct vv_vq *q, uint64_t addr,
 
 	switch (how) {
 	case VP_KICK_MMAP:
-		*(volatile uint16_t *)(d->notify_map + addr - d->notify_map_base) = v;
+		__atomic_store_n((uint16_t *)(d->notify_map + addr - d->notify_map_base),
+				 v, __ATOMIC_SEQ_CST);
 		return 0;
 	case VP_KICK_IOEVENTFD:
 		return write(q->kick, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;

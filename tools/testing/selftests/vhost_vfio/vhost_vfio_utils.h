@@ -63,6 +63,22 @@ static inline long vv_vmpin_kb(void)
 	return vu_status_kb("VmPin:");
 }
 
+/*
+ * Do the vDPA simulators take user virtual addresses (vdpa_sim's use_va,
+ * default on)?  Without it the bridge hands them physical addresses, one
+ * IOTLB entry per physically contiguous run of an update rather than one
+ * per update, so an invalidation drops the run it hits, not the update.
+ * The test VM boots with use_va=0 (the virtio-pci personality needs it).
+ */
+static inline bool vv_sim_use_va(void)
+{
+	char buf[8] = "";
+
+	if (vv_read_file("/sys/module/vdpa_sim/parameters/use_va", buf, sizeof(buf)))
+		return true;
+	return buf[0] == 'Y' || buf[0] == '1';
+}
+
 /* Create vDPA device @name of @mgmt (if missing) and bind it to @drv. */
 static inline int vv_vdpa_add(const char *mgmt, const char *name,
 			      const char *drv)
