@@ -80,7 +80,9 @@ run_l2() {
 	# The console stays quiet: each byte on ttyS0 is an exit too (a
 	# verbose boot took over 200 s). QEMU's start costs ~20 s itself
 	# (its binary and 49 libraries read over 9p from /host).
-	$QEMU -machine pc,accel=${L2_ACCEL:-kvm} -cpu ${L2_CPU:-host} -m 256M \
+	# 128 MiB of L2 RAM: vfio-pci maps (pins) all of it before the
+	# device opens, and pinning under the debug kernel on TCG is slow.
+	$QEMU -machine pc,accel=${L2_ACCEL:-kvm} -cpu ${L2_CPU:-host} -m ${L2_MEM:-128M} \
 		-nodefaults -display none -no-reboot \
 		-L $H/usr/share/qemu -L $H/usr/share/seabios \
 		-kernel "$KERNEL" -initrd "$HERE/l2-initramfs.cpio.gz" \
