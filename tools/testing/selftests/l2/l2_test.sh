@@ -72,6 +72,7 @@ run_l2() {
 	local name=$1 log=$LOGDIR/l2-$1.console t0 rc c line qpid fw= first= start= fin= el
 	shift
 	: >"$log"
+	rm -f "$LOGDIR/l2-$name.firmware"
 	t0=$(now)
 	# -cpu host: L1's CPU model (no LA57 in L2 either, see run-vm.sh).
 	# Every port access of L2 is an exit to L1's KVM, emulated by TCG:
