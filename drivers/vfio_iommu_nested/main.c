@@ -8,8 +8,15 @@
  * VFIO_IOMMU_GET_INFO, VFIO_IOMMU_MAP_DMA, VFIO_IOMMU_UNMAP_DMA) and the
  * emulated devices' pin_pages, unpin_pages and dma_rw. Every ioctl of type
  * VFIO_NESTED_TYPE goes to vn_nested_ioctl().
+ *
+ * A container is set to VFIO_NESTED_IOMMU or, with serve_type1v2, to
+ * VFIO_TYPE1v2_IOMMU: then it takes only emulated groups whose devices are
+ * all map clients (mapclient.c) and answers only the type1 v2 ioctls, so
+ * that a stock VMM asking for type1 v2 gets this backend for such devices
+ * and vfio_iommu_type1 for every other group.
  */
 #include <linux/iommu.h>
+#include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -21,6 +28,11 @@ static unsigned int dma_entry_limit __read_mostly = U16_MAX;
 module_param(dma_entry_limit, uint, 0644);
 MODULE_PARM_DESC(dma_entry_limit,
 		 "Most stage-2 mappings a container may hold (default 65535, as type1)");
+
+static bool serve_type1v2 __read_mostly = true;
+module_param(serve_type1v2, bool, 0644);
+MODULE_PARM_DESC(serve_type1v2,
+		 "Serve VFIO_TYPE1v2_IOMMU containers whose groups are all map clients (default on)");
 
 /* registered VFIO device -> its container (vn_container_from_device()) */
 static DEFINE_XARRAY(vn_devices);
@@ -44,11 +56,13 @@ static void *vn_open(unsigned long arg)
 {
 	struct vn_container *c;
 
-	if (arg != VFIO_NESTED_IOMMU)
+	if (arg != VFIO_NESTED_IOMMU &&
+	    (arg != VFIO_TYPE1v2_IOMMU || !READ_ONCE(serve_type1v2)))
 		return ERR_PTR(-EINVAL);
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
+	c->type1 = arg == VFIO_TYPE1v2_IOMMU;
 	mutex_init(&c->map_lock);
 	mutex_init(&c->dev_lock);
 	init_rwsem(&c->s2_lock);
@@ -92,6 +106,14 @@ static int vn_attach_group(void *data, struct iommu_group *group,
 
 	if (type != VN_VFIO_IOMMU && type != VN_VFIO_EMULATED_IOMMU)
 		return -EINVAL;
+	/*
+	 * Serving type1 v2, only groups of map clients: any error makes the
+	 * VFIO core's VFIO_SET_IOMMU try the next backend (vfio_iommu_type1);
+	 * -ENODEV says "not this backend's group".
+	 */
+	if (c->type1 && (type != VN_VFIO_EMULATED_IOMMU ||
+			 !vn_map_client_group(group)))
+		return -ENODEV;
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
@@ -156,9 +178,15 @@ static void vn_register_device(void *data, struct vfio_device *vdev)
 	/* the op cannot fail: without memory the device misses unmaps */
 	d = kzalloc(sizeof(*d), GFP_KERNEL | __GFP_NOFAIL);
 	d->vdev = vdev;
+	d->mc = vn_map_client_ops(vdev->dev);
+	/* a map client gets the tree, and nothing may change it meanwhile */
+	mutex_lock(&c->map_lock);
+	if (d->mc)
+		vn_s2_mc_open(c, d);
 	mutex_lock(&c->dev_lock);
 	list_add_tail(&d->next, &c->devices);
 	mutex_unlock(&c->dev_lock);
+	mutex_unlock(&c->map_lock);
 	/* failure leaves the device unreachable by vn_container_from_device() */
 	if (xa_err(xa_store(&vn_devices, (unsigned long)vdev, c, GFP_KERNEL)))
 		dev_warn(vdev->dev, "vfio_iommu_nested: no memory to index the device; its DMA by PASID will fail\n");
@@ -171,6 +199,7 @@ static void vn_unregister_device(void *data, struct vfio_device *vdev)
 
 	vn_kapi_device_unregister(c, vdev);
 	xa_erase(&vn_devices, (unsigned long)vdev);
+	mutex_lock(&c->map_lock);
 	mutex_lock(&c->dev_lock);
 	list_for_each_entry(d, &c->devices, next) {
 		if (d->vdev == vdev) {
@@ -180,6 +209,10 @@ static void vn_unregister_device(void *data, struct vfio_device *vdev)
 		}
 	}
 	mutex_unlock(&c->dev_lock);
+	/* the device ends with nothing mapped */
+	if (found && found->mc)
+		vn_s2_mc_close(c, found);
+	mutex_unlock(&c->map_lock);
 	kfree(found);
 }
 
@@ -216,10 +249,17 @@ static bool vn_coherent(struct vn_container *c)
 	return ret;
 }
 
+/*
+ * @c is NULL when the VFIO core polls the backends (no backend set yet):
+ * the answer is then what VFIO_SET_IOMMU would accept.
+ */
 static long vn_check_extension(struct vn_container *c, unsigned long ext)
 {
 	switch (ext) {
 	case VFIO_NESTED_IOMMU:
+		return c ? !c->type1 : 1;
+	case VFIO_TYPE1v2_IOMMU:
+		return c ? c->type1 : READ_ONCE(serve_type1v2);
 	case VFIO_UNMAP_ALL:
 		return 1;
 	case VFIO_DMA_CC_IOMMU:
@@ -397,7 +437,8 @@ static long vn_ioctl(void *data, unsigned int cmd, unsigned long arg)
 	case VFIO_IOMMU_UNMAP_DMA:
 		return vn_unmap_dma(c, (void __user *)arg);
 	}
-	if (_IOC_TYPE(cmd) == VFIO_NESTED_TYPE)
+	/* a type1 v2 container has only the ioctls of type1 v2 */
+	if (_IOC_TYPE(cmd) == VFIO_NESTED_TYPE && !c->type1)
 		return vn_nested_ioctl(c, cmd, arg);
 	return -ENOTTY;
 }
@@ -426,6 +467,15 @@ bool vn_is_nested_driver(const struct vn_vfio_iommu_driver_ops *ops)
 
 static int __init vfio_nested_init(void)
 {
+	/*
+	 * The VFIO core asks the last registered backend first: with type1 a
+	 * module that is not loaded yet, load it now (modprobe's softdep may
+	 * not be honoured), so that later VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)
+	 * calls reach this backend before type1. A failure only means that
+	 * there is no type1 to fall back to.
+	 */
+	if (IS_MODULE(CONFIG_VFIO_IOMMU_TYPE1) && serve_type1v2)
+		request_module("vfio_iommu_type1");
 	return vfio_register_iommu_driver(&vn_ops);
 }
 
@@ -441,3 +491,9 @@ module_exit(vfio_nested_exit);
 MODULE_LICENSE("GPL");
 MODULE_VERSION(PVM_VERSION);
 MODULE_DESCRIPTION("VFIO IOMMU backend with two-stage (nested) translation");
+/*
+ * The VFIO core tries the backends in the reverse order of registration:
+ * loaded after vfio_iommu_type1, this backend is asked first for
+ * VFIO_TYPE1v2_IOMMU and can take the groups of its map clients.
+ */
+MODULE_SOFTDEP("pre: vfio_iommu_type1");

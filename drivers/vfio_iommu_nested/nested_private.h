@@ -25,7 +25,13 @@
  *     physical domains) and guards the group list.
  *  2. vn_container.dev_lock (mutex): the list of registered VFIO devices.
  *     Held while a device's ->dma_unmap() runs; that callback may call
- *     vfio_unpin_pages(), which takes s2_lock (3), never 1 or 2.
+ *     vfio_unpin_pages(), which takes s2_lock (4), never 1 or 2. Also
+ *     held (inside map_lock) while a map client's ->map() and ->unmap()
+ *     run for MAP_DMA and UNMAP_DMA; the replay at device open and the
+ *     unmaps at close run with map_lock only. Those callbacks may take
+ *     s2_lock (vfio_pin_pages(), vfio_dma_rw()) and their own locks,
+ *     never 1 or 2. The registry of map clients (mapclient.c) is an
+ *     xarray with its own internal lock, taken inside any of these.
  *  3. The locks of the PASID, stage-1 and fault parts (pasid_state): they
  *     may call the vn_s2_*() access functions, which take s2_lock (4),
  *     while holding their own locks; they never take 1 or 2.
@@ -49,6 +55,7 @@
 #include <linux/rwsem.h>
 #include <uapi/linux/vfio_iommu_nested.h>
 
+struct device;
 struct iommu_domain;
 struct iommu_group;
 struct mm_struct;
@@ -56,6 +63,7 @@ struct page;
 struct vfio_device;
 struct vn_pasid_state;
 struct vfio_iova_range;
+struct vfio_nested_map_client_ops;
 
 /* ---- the VFIO core's IOMMU driver interface ------------------------------
  *
@@ -155,10 +163,15 @@ struct vn_group {
  * struct vn_device - a VFIO device registered with the container
  * @next: in vn_container.devices
  * @vdev: the device; its ops->dma_unmap() is called on every unmap
+ * @mc: the device's map-client ops (mapclient.c), or NULL
+ * @mc_off: the replay at open failed: no more map-client calls until the
+ *          device is registered again (map_lock)
  */
 struct vn_device {
 	struct list_head next;
 	struct vfio_device *vdev;
+	const struct vfio_nested_map_client_ops *mc;
+	bool mc_off;
 };
 
 /**
@@ -173,6 +186,8 @@ struct vn_device {
  * @pasid_state: state of the PASID, stage-1 and fault parts, owned by
  *               them (pasid.c): created on demand by vn_nested_ioctl(),
  *               freed by vn_nested_release()
+ * @type1: the container was set to VFIO_TYPE1v2_IOMMU (serve_type1v2): it
+ *         holds only groups of map clients and has no nested ioctl
  */
 struct vn_container {
 	struct mutex map_lock;		/* 1: stage-2 writers, groups */
@@ -183,6 +198,7 @@ struct vn_container {
 	struct list_head groups;
 	struct list_head devices;
 	struct vn_pasid_state *pasid_state;
+	bool type1;
 };
 
 /* ---- stage 2 (s2.c) -------------------------------------------------------
@@ -215,6 +231,22 @@ int vn_s2_pin_pages(struct vn_container *c, u64 iova, int npage, int prot,
 void vn_s2_unpin_pages(struct vn_container *c, u64 iova, int npage);
 int vn_s2_dma_rw(struct vn_container *c, u64 iova, void *data, size_t count,
 		 bool write);
+
+/*
+ * Map clients (the contract: include/linux/vfio_iommu_nested.h). With
+ * map_lock held: vn_s2_mc_open() replays the tree to a device before it is
+ * added to the device list, vn_s2_mc_close() unmaps the tree from it after
+ * it left the list. vn_s2_map() calls ->map of every listed client (under
+ * dev_lock) before the mapping enters the tree, vn_s2_unmap() calls
+ * ->unmap (under dev_lock, next to ->dma_unmap) before unpinning.
+ */
+void vn_s2_mc_open(struct vn_container *c, struct vn_device *d);
+void vn_s2_mc_close(struct vn_container *c, struct vn_device *d);
+
+/* ---- the registry of map clients (mapclient.c) -------------------------- */
+
+const struct vfio_nested_map_client_ops *vn_map_client_ops(struct device *dev);
+bool vn_map_client_group(struct iommu_group *group);
 
 /*
  * The container a VFIO device is registered with (the VFIO core registers

@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
+#include <linux/vfio_iommu_nested.h>
 #include "nested_private.h"
 
 void vn_s2_init(struct vn_container *c)
@@ -106,6 +107,125 @@ static void vn_dma_free(struct vn_dma *dma)
 	kfree(dma);
 }
 
+/* ---- map clients ---------------------------------------------------------- */
+
+/*
+ * Give @dma to one client, one call per physically contiguous run. On
+ * error, the client gets ->unmap for the runs it had taken (one range from
+ * @dma->iova) and the error is returned.
+ */
+static int vn_mc_map_dma(struct vn_device *d, struct vn_dma *dma)
+{
+	bool write = dma->prot & IOMMU_WRITE;
+	unsigned long i = 0, n;
+	int ret;
+
+	while (i < dma->npages) {
+		unsigned long pfn = page_to_pfn(dma->pages[i]);
+
+		for (n = 1; i + n < dma->npages; n++)
+			if (page_to_pfn(dma->pages[i + n]) != pfn + n)
+				break;
+		ret = d->mc->map(d->vdev, dma->iova + ((u64)i << PAGE_SHIFT),
+				 (u64)n << PAGE_SHIFT, PFN_PHYS(pfn), write);
+		if (ret) {
+			if (i)
+				d->mc->unmap(d->vdev, dma->iova,
+					     (u64)i << PAGE_SHIFT);
+			return ret;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+static bool vn_mc_active(struct vn_device *d)
+{
+	return d->mc && !d->mc_off;
+}
+
+/*
+ * A new mapping (pinned, not in the tree yet) to every map client; on
+ * error, the clients that took it are told to drop it.
+ */
+static int vn_mc_map_new(struct vn_container *c, struct vn_dma *dma)
+{
+	struct vn_device *d;
+	int ret = 0;
+
+	mutex_lock(&c->dev_lock);
+	list_for_each_entry(d, &c->devices, next) {
+		if (!vn_mc_active(d))
+			continue;
+		ret = vn_mc_map_dma(d, dma);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		list_for_each_entry_continue_reverse(d, &c->devices, next)
+			if (vn_mc_active(d))
+				d->mc->unmap(d->vdev, dma->iova, dma->size);
+	}
+	mutex_unlock(&c->dev_lock);
+	return ret;
+}
+
+/**
+ * vn_s2_mc_open() - replay stage 2 to a map client being registered
+ * @c: the container (map_lock held)
+ * @d: the device, not on the device list yet, @d->mc set
+ *
+ * On a failing ->map the device gets ->unmap for what was replayed and is
+ * left out (@d->mc_off) until it is registered again: it has no mapping,
+ * never a partial or stale one.
+ */
+void vn_s2_mc_open(struct vn_container *c, struct vn_device *d)
+{
+	struct vn_dma *dma, *done;
+	struct rb_node *node;
+	int ret = 0;
+
+	lockdep_assert_held(&c->map_lock);
+	for (node = rb_first(&c->dma_tree); node; node = rb_next(node)) {
+		dma = rb_entry(node, struct vn_dma, node);
+		ret = vn_mc_map_dma(d, dma);
+		if (ret)
+			break;
+		cond_resched();
+	}
+	if (!ret)
+		return;
+	for (node = rb_first(&c->dma_tree); node; node = rb_next(node)) {
+		done = rb_entry(node, struct vn_dma, node);
+		if (done == dma)
+			break;
+		d->mc->unmap(d->vdev, done->iova, done->size);
+	}
+	d->mc_off = true;
+	dev_warn(d->vdev->dev, "vfio_iommu_nested: map client refused the mapping 0x%llx+0x%llx at open (%d): it gets no mapping until reopened\n",
+		 dma->iova, dma->size, ret);
+}
+
+/**
+ * vn_s2_mc_close() - unmap stage 2 from a map client being unregistered
+ * @c: the container (map_lock held)
+ * @d: the device, off the device list
+ */
+void vn_s2_mc_close(struct vn_container *c, struct vn_device *d)
+{
+	struct rb_node *node;
+
+	lockdep_assert_held(&c->map_lock);
+	if (!vn_mc_active(d))
+		return;
+	for (node = rb_first(&c->dma_tree); node; node = rb_next(node)) {
+		struct vn_dma *dma = rb_entry(node, struct vn_dma, node);
+
+		d->mc->unmap(d->vdev, dma->iova, dma->size);
+		cond_resched();
+	}
+}
+
 /**
  * vn_s2_map() - add a stage-2 mapping (VFIO_IOMMU_MAP_DMA)
  * @c: the container (map_lock held)
@@ -115,12 +235,14 @@ static void vn_dma_free(struct vn_dma *dma)
  * @prot: IOMMU_READ and/or IOMMU_WRITE
  *
  * Pins the pages, charges them to RLIMIT_MEMLOCK, maps them in the
- * physical groups' domains and inserts the mapping.
+ * physical groups' domains, gives them to the map clients and inserts the
+ * mapping.
  *
  * Return: 0; -EEXIST when the range overlaps a mapping; -EINVAL when a
  * physical group cannot map the range (its aperture or reserved regions);
  * -ENOMEM when the memlock limit is reached or memory is short; the pin
- * error (-EFAULT for an address range that is not mapped or not writable).
+ * error (-EFAULT for an address range that is not mapped or not writable);
+ * the error of a map client's ->map (the clients are unwound).
  */
 int vn_s2_map(struct vn_container *c, u64 iova, u64 size,
 	      unsigned long vaddr, int prot)
@@ -162,6 +284,9 @@ int vn_s2_map(struct vn_container *c, u64 iova, u64 size,
 	ret = vn_domain_map_all(c, dma);
 	if (ret)
 		goto err_unpin;
+	ret = vn_mc_map_new(c, dma);
+	if (ret)
+		goto err_domain;
 
 	mmgrab(current->mm);
 	dma->mm = current->mm;
@@ -170,6 +295,8 @@ int vn_s2_map(struct vn_container *c, u64 iova, u64 size,
 	up_write(&c->s2_lock);
 	return 0;
 
+err_domain:
+	vn_domain_unmap_all(c, dma);
 err_unpin:
 	vn_dma_unpin(dma, dma->npages);
 err_uncharge:
@@ -179,15 +306,22 @@ err_free:
 	return ret;
 }
 
-/* Tell every registered device that [iova, iova + size) goes away. */
+/*
+ * Tell every registered device that [iova, iova + size) goes away: the
+ * map clients drop it from their IOTLB, the devices with pinned pages
+ * unpin them.
+ */
 static void vn_notify_unmap(struct vn_container *c, u64 iova, u64 size)
 {
 	struct vn_device *d;
 
 	mutex_lock(&c->dev_lock);
-	list_for_each_entry(d, &c->devices, next)
+	list_for_each_entry(d, &c->devices, next) {
+		if (vn_mc_active(d))
+			d->mc->unmap(d->vdev, iova, size);
 		if (d->vdev->ops->dma_unmap)
 			d->vdev->ops->dma_unmap(d->vdev, iova, size);
+	}
 	mutex_unlock(&c->dev_lock);
 }
 

@@ -80,15 +80,29 @@ static const struct attribute_group *vv_mdev_groups[] = {
 	NULL,
 };
 
+static struct vv_parent *vv_type_parent(struct mdev_type *mtype)
+{
+	struct vv_parent *p = dev_get_drvdata(mtype->parent->dev);
+
+	return p;
+}
+
+static bool vv_type_is_pci(struct mdev_type *mtype)
+{
+	return mtype == &vv_type_parent(mtype)->types[VV_TYPE_PCI];
+}
+
 static int vv_mdev_probe(struct mdev_device *mdev)
 {
-	struct vv_parent *p = container_of(mdev->type, struct vv_parent, type);
+	struct vv_parent *p = vv_type_parent(mdev->type);
+	bool pci = vv_type_is_pci(mdev->type);
 	struct vdpa_device *vdpa = p->vdpa;
 	struct vv_dev *vv;
 	u32 i;
 	int ret;
 
-	vv = vfio_alloc_device(vv_dev, vdev, &mdev->dev, &vv_vfio_ops);
+	vv = vfio_alloc_device(vv_dev, vdev, &mdev->dev,
+			       pci ? &vv_pci_ops : &vv_vfio_ops);
 	if (IS_ERR(vv))
 		return PTR_ERR(vv);
 	mutex_init(&vv->lock);
@@ -107,13 +121,19 @@ static int vv_mdev_probe(struct mdev_device *mdev)
 		vv->vqs[i].idx = i;
 	}
 	dev_set_drvdata(&mdev->dev, vv);
+	if (pci) {
+		/* registers the map client, before the VFIO device exists */
+		ret = vv_pci_probe(vv);
+		if (ret)
+			goto err_put;
+	}
 	ret = vfio_register_emulated_iommu_dev(&vv->vdev);
 	if (ret)
 		goto err_put;
 	return 0;
 
 err_put:
-	/* vv_release() frees what was allocated */
+	/* vv_release() frees what was allocated, and unregisters */
 	vfio_put_device(&vv->vdev);
 	return ret;
 }
@@ -124,23 +144,29 @@ static void vv_mdev_remove(struct mdev_device *mdev)
 
 	/* Waits for the user to close, calling vv_request() meanwhile. */
 	vfio_unregister_group_dev(&vv->vdev);
+	vv_pci_remove(vv);
 	vfio_put_device(&vv->vdev);
 }
 
 /* The type's "description" in sysfs, shown by "mdevctl types". */
 static ssize_t vv_mdev_show_description(struct mdev_type *mtype, char *buf)
 {
-	struct vv_parent *p = container_of(mtype, struct vv_parent, type);
+	struct vv_parent *p = vv_type_parent(mtype);
 
 	return sysfs_emit(buf,
-			  "vhost protocol on a VFIO device fd for vDPA device %s (virtio device id %u, %u virtqueues)\n",
+			  "%s for vDPA device %s (virtio device id %u, %u virtqueues)\n",
+			  vv_type_is_pci(mtype) ?
+			  "virtio 1.x PCI device (vfio-pci API)" :
+			  "vhost protocol on a VFIO device fd",
 			  dev_name(&p->vdpa->dev),
 			  p->vdpa->config->get_device_id(p->vdpa),
 			  p->vdpa->nvqs);
 }
 
 static struct mdev_driver vv_mdev_driver = {
+	/* one mdev driver, so one device_api for both types */
 	.device_api = "vhost-vfio",
+	/* counted per parent across the types: one personality at a time */
 	.max_instances = 1,
 	.show_description = vv_mdev_show_description,
 	.driver = {
@@ -172,12 +198,15 @@ static int vv_vdpa_probe(struct vdpa_device *vdpa)
 	if (!p)
 		return -ENOMEM;
 	p->vdpa = vdpa;
-	p->type.sysfs_name = VHOST_VFIO_MDEV_TYPE;
-	p->type.pretty_name = "vhost protocol on a VFIO device";
-	p->type_list = &p->type;
+	p->types[VV_TYPE_VHOST].sysfs_name = VHOST_VFIO_MDEV_TYPE;
+	p->types[VV_TYPE_VHOST].pretty_name = "vhost protocol on a VFIO device";
+	p->types[VV_TYPE_PCI].sysfs_name = VHOST_VFIO_MDEV_TYPE_PCI;
+	p->types[VV_TYPE_PCI].pretty_name = "virtio PCI device (vfio-pci)";
+	p->type_list[VV_TYPE_VHOST] = &p->types[VV_TYPE_VHOST];
+	p->type_list[VV_TYPE_PCI] = &p->types[VV_TYPE_PCI];
 	dev_set_drvdata(&vdpa->dev, p);
 	ret = mdev_register_parent(&p->mparent, &vdpa->dev, &vv_mdev_driver,
-				   &p->type_list, 1);
+				   p->type_list, VV_NUM_TYPES);
 	if (ret) {
 		dev_set_drvdata(&vdpa->dev, NULL);
 		kfree(p);

@@ -10,10 +10,15 @@
 #include <linux/uaccess.h>
 #include "vhost_vfio_private.h"
 
-static void vv_release(struct vfio_device *vdev)
+/**
+ * vv_release() - free an instance (the VFIO core's release callback)
+ * @vdev: its VFIO device
+ */
+void vv_release(struct vfio_device *vdev)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
 
+	vv_pci_free(vv);
 	kfree(vv->vqs);
 	mutex_destroy(&vv->lock);
 }
@@ -172,8 +177,19 @@ static int vv_region_info_caps(struct vfio_device *vdev,
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
 
-/* VFIO_DEVICE_GET_REGION_INFO where the driver answers it (before 6.19). */
-static long vv_region_info(struct vv_dev *vv, void __user *argp)
+/**
+ * vv_region_info() - VFIO_DEVICE_GET_REGION_INFO where the driver answers
+ *	it (before 6.19)
+ * @vv: the device
+ * @argp: the user's struct vfio_region_info
+ * @fill: fills in the region's info and capabilities
+ *
+ * Return: 0 or a negative errno.
+ */
+long vv_region_info(struct vv_dev *vv, void __user *argp,
+		    int (*fill)(struct vfio_device *vdev,
+				struct vfio_region_info *info,
+				struct vfio_info_cap *caps))
 {
 	size_t minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_info_cap caps = {};
@@ -184,13 +200,16 @@ static long vv_region_info(struct vv_dev *vv, void __user *argp)
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	ret = vv_region_info_caps(&vv->vdev, &info, &caps);
+	ret = fill(&vv->vdev, &info, &caps);
 	if (ret)
 		goto out;
-	info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
-	if (info.argsz < sizeof(info) + caps.size) {
+	if (!caps.size) {
+		info.cap_offset = 0;
+	} else if (info.argsz < sizeof(info) + caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 		info.argsz = sizeof(info) + caps.size;
 	} else {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 		vfio_info_cap_shift(&caps, sizeof(info));
 		if (copy_to_user(argp + sizeof(info), caps.buf, caps.size)) {
 			ret = -EFAULT;
@@ -240,7 +259,12 @@ struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot
 	return old;
 }
 
-static void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx)
+/**
+ * vv_set_req() - set (or clear) the removal-request eventfd
+ * @vv: the device
+ * @ctx: the new eventfd; its reference passes to @vv
+ */
+void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx)
 {
 	struct eventfd_ctx *old = vv_xchg_eventfd(vv, &vv->req, ctx);
 
@@ -397,7 +421,7 @@ static long vv_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		ret = vv_device_info(vv, argp);
 		break;
 	case VFIO_DEVICE_GET_REGION_INFO:
-		ret = vv_region_info(vv, argp);
+		ret = vv_region_info(vv, argp, vv_region_info_caps);
 		break;
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		ret = vv_irq_info(vv, argp);

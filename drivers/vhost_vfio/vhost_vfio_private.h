@@ -10,6 +10,10 @@
  *   struct vv_vq      one per virtqueue of a vv_dev.
  *
  * Lock order (outer first):
+ *   (nested backend)     the nested backend's mapping lock, held around the
+ *                        map-client callbacks of a virtio-pci instance
+ *                        (nothing here takes it: no call into the backend
+ *                        is made under the locks below)
  *   vv_dev.lock          (mutex) every ioctl, region access, open/close,
  *                        request, feature-mask store; protects all of vv_dev
  *                        but the eventfd pointers below.  User copies under
@@ -18,6 +22,9 @@
  *                        with READ_ONCE() (written with WRITE_ONCE())
  *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
  *                        vdpa_set_features() and friends
+ *   vv_pci.map_lock      (mutex) the stage-2 copy of a set_map parent;
+ *                        taken in the map-client callbacks, at removal,
+ *                        and under vv_dev.lock by the flush points
  *   vv_dev.irq_lock      (spinlock, irqsave) the config and request eventfd
  *                        pointers, read from device callbacks
  *
@@ -28,6 +35,10 @@
  *
  * The kick wait-queue callback runs under the eventfd's wait-queue lock and
  * only calls the vDPA device's kick_vq(); it takes none of the locks above.
+ *
+ * A virtio-pci instance (struct vv_pci): its MSI-X eventfds are RCU-protected
+ * like vv_vq.call (written under vv_dev.lock, read in the device callbacks);
+ * the queue vectors and the ISR are read there with READ_ONCE()/atomics.
  */
 #ifndef _VHOST_VFIO_PRIVATE_H
 #define _VHOST_VFIO_PRIVATE_H
@@ -41,6 +52,7 @@
 #include <linux/vdpa.h>
 #include <linux/vfio.h>
 #include <linux/vhost_iotlb.h>
+#include <linux/vfio_iommu_nested.h>
 #include <uapi/linux/vhost.h>
 #include <uapi/linux/vhost_types.h>
 #include <uapi/linux/vhost_vfio.h>
@@ -68,18 +80,26 @@ enum {
 
 struct vv_dev;
 
+/* The mdev types of a parent (index in vv_parent.types). */
+enum {
+	VV_TYPE_VHOST,
+	VV_TYPE_PCI,
+	VV_NUM_TYPES,
+};
+
 /**
  * struct vv_parent - a vDPA device bound to vhost_vfio
  * @vdpa: the vDPA device
  * @mparent: the mdev parent registered on @vdpa's struct device
- * @type: the single "vhost-vfio" mdev type
- * @type_list: the one-entry type list mdev_register_parent() takes
+ * @types: the "vhost-vfio" and "virtio_pci" mdev types (the mdev core
+ *	counts one instance per parent across both: max_instances is 1)
+ * @type_list: the type list mdev_register_parent() takes
  */
 struct vv_parent {
 	struct vdpa_device *vdpa;
 	struct mdev_parent mparent;
-	struct mdev_type type;
-	struct mdev_type *type_list;
+	struct mdev_type types[VV_NUM_TYPES];
+	struct mdev_type *type_list[VV_NUM_TYPES];
 };
 
 /**
@@ -176,6 +196,7 @@ struct vv_vq {
  * @irq_lock: protects @config_call and @req
  * @config_call: eventfd for config-change interrupts, or NULL
  * @req: eventfd signalled when the device is being removed, or NULL
+ * @pci: the virtio-pci personality's state, NULL for a vhost instance
  */
 struct vv_dev {
 	struct vfio_device vdev;
@@ -204,6 +225,7 @@ struct vv_dev {
 	spinlock_t irq_lock;	/* protects config_call and req */
 	struct eventfd_ctx *config_call;
 	struct eventfd_ctx *req;
+	struct vv_pci *pci;
 };
 
 static inline struct vv_dev *vdev_to_vv(struct vfio_device *vdev)
@@ -249,5 +271,167 @@ void vv_unmap(struct vv_dev *vv, u32 asid, u64 first, u64 last);
 
 /* vfio.c */
 extern const struct vfio_device_ops vv_vfio_ops;
+void vv_release(struct vfio_device *vdev);
+void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx);
+long vv_region_info(struct vv_dev *vv, void __user *argp,
+		    int (*fill)(struct vfio_device *vdev,
+				struct vfio_region_info *info,
+				struct vfio_info_cap *caps));
+
+/* ---- the virtio-pci personality ---------------------------------------- */
+
+/* BAR0 layout (the capabilities say it; userspace must read them). */
+#define VV_PCI_COMMON_OFF	0x0000
+#define VV_PCI_COMMON_LEN	0x38
+#define VV_PCI_ISR_OFF		0x1000
+#define VV_PCI_DEVCFG_OFF	0x2000
+#define VV_PCI_DEVCFG_MAX	0x1000
+#define VV_PCI_NOTIFY_OFF	0x3000
+#define VV_PCI_NOTIFY_MULT	4
+#define VV_PCI_ISR_QUEUE	0x1	/* ISR bit of a queue interrupt */
+/* MSI-X table at 0 and PBA at VV_PCI_PBA_OFF of BAR2, a 32-bit memory BAR */
+#define VV_PCI_MSIX_BAR		2
+#define VV_PCI_CFG_SIZE		256
+#define VV_PCI_MAX_VECTORS	2048
+
+/* Capability offsets in the config space. */
+#define VV_PCI_CAP_COMMON	0x40
+#define VV_PCI_CAP_NOTIFY	0x50
+#define VV_PCI_CAP_ISR		0x64
+#define VV_PCI_CAP_DEVICE	0x74
+#define VV_PCI_CAP_PCICFG	0x84
+#define VV_PCI_CAP_MSIX		0x98
+
+/**
+ * struct vv_pci_layout - what the config space describes
+ * @virtio_id: virtio device id (device id 0x1040 + this)
+ * @nvqs: virtqueues
+ * @nvec: MSI-X vectors (@nvqs + 1)
+ * @bar0_size: BAR0 size, a power of two
+ * @bar2_size: BAR2 (MSI-X table and PBA) size, a power of two
+ * @pba_off: offset of the PBA in BAR2
+ * @devcfg_len: device-specific configuration length
+ * @notify_mult: notify_off_multiplier
+ * @notify_len: notify window length
+ */
+struct vv_pci_layout {
+	u32 virtio_id;
+	u16 nvqs;
+	u16 nvec;
+	u32 bar0_size;
+	u32 bar2_size;
+	u32 pba_off;
+	u32 devcfg_len;
+	u32 notify_mult;
+	u32 notify_len;
+};
+
+/**
+ * struct vv_pcicfg - the emulated PCI config space
+ * @cfg: the bytes as read
+ * @wmask: the bits a write may change
+ * @bar_mask: per BAR register (6 dwords), the address bits (0 if none)
+ */
+struct vv_pcicfg {
+	u8 cfg[VV_PCI_CFG_SIZE];
+	u8 wmask[VV_PCI_CFG_SIZE];
+	u32 bar_mask[6];
+};
+
+/**
+ * struct vv_pci_vq - the common configuration of one queue
+ * @size: queue_size
+ * @vector: queue_msix_vector (read in the device callback)
+ * @enabled: queue_enable
+ * @desc: queue_desc
+ * @driver: queue_driver (the available ring)
+ * @device: queue_device (the used ring)
+ * @ioev_data: data of the VFIO_DEVICE_IOEVENTFD on this queue's notify
+ *	address (the eventfd itself is vv_vq.kick)
+ * @ioev_size: its width in bytes, 0 if none
+ */
+struct vv_pci_vq {
+	u16 size;
+	u16 vector;
+	bool enabled;
+	u64 desc;
+	u64 driver;
+	u64 device;
+	u64 ioev_data;
+	u8 ioev_size;
+};
+
+/**
+ * struct vv_pci - one virtio-pci instance
+ * @lay: the layout
+ * @cfg: the config space
+ * @dfselect: device_feature_select
+ * @gfselect: driver_feature_select
+ * @driver_features: the driver's features (before FEATURES_OK reached the
+ *	device)
+ * @msix_config: config_msix_vector (read in the config callback)
+ * @queue_select: queue_select
+ * @isr: ISR bits (1 queue, 2 config), cleared by a read
+ * @gen: config generation when the parent has no get_generation
+ * @vqs: per queue
+ * @msix_table: the MSI-X table and PBA storage (@lay.bar2_size bytes)
+ * @trig: per MSI-X vector, the eventfd of VFIO_DEVICE_SET_IRQS (RCU)
+ * @doorbell: the parent has a doorbell page per queue (notify is mmap-able)
+ * @map_lock: protects @map and @map_dirty
+ * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
+ * @map_dirty: @map has entries the device has not been given yet
+ * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
+ *	reach the device at once (read in the map callback)
+ * @vv: the instance
+ * @reg: vfio_nested_register_map_client(), held by symbol_get()
+ * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()
+ * @registered: the map client is registered
+ */
+struct vv_pci {
+	struct vv_pci_layout lay;
+	struct vv_pcicfg cfg;
+	u32 dfselect;
+	u32 gfselect;
+	u64 driver_features;
+	u16 msix_config;
+	u16 queue_select;
+	atomic_t isr;
+	atomic_t gen;
+	struct vv_pci_vq *vqs;
+	u8 *msix_table;
+	struct eventfd_ctx __rcu **trig;
+	bool doorbell;
+	struct mutex map_lock;	/* protects map */
+	struct vhost_iotlb *map;
+	bool map_dirty;
+	bool live;
+	struct vv_dev *vv;
+	int (*reg)(struct vfio_device *vdev,
+		   const struct vfio_nested_map_client_ops *ops);
+	void (*unreg)(struct vfio_device *vdev);
+	bool registered;
+};
+
+/* pcicfg.c: device-free config-space and common-cfg rules (KUnit). */
+int vhost_vfio_pci_layout(struct vv_pci_layout *l, u32 virtio_id, u16 nvqs,
+			  u32 devcfg_len, bool doorbell, u32 page_size);
+void vhost_vfio_pcicfg_init(struct vv_pcicfg *c, const struct vv_pci_layout *l);
+int vhost_vfio_pcicfg_check(u64 off, u64 count);
+void vhost_vfio_pcicfg_write(struct vv_pcicfg *c, u32 off, const u8 *buf,
+			     u32 n);
+int vhost_vfio_pcicfg_window(const struct vv_pcicfg *c, u32 *bar, u32 *off,
+			     u32 *len);
+bool vhost_vfio_pcicfg_hits_data(u32 off, u32 n);
+int vhost_vfio_pci_common_field(u32 off, u32 len);
+int vhost_vfio_pci_bar_check(u32 bar_size, u64 off, u64 count);
+int vhost_vfio_pci_map_add(struct vhost_iotlb *tlb, u64 iova, u64 size,
+			   u64 pa, u32 perm);
+int vhost_vfio_pci_map_del(struct vhost_iotlb *tlb, u64 iova, u64 size);
+
+/* pci.c */
+extern const struct vfio_device_ops vv_pci_ops;
+int vv_pci_probe(struct vv_dev *vv);
+void vv_pci_remove(struct vv_dev *vv);
+void vv_pci_free(struct vv_dev *vv);
 
 #endif /* _VHOST_VFIO_PRIVATE_H */

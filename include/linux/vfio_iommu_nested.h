@@ -176,4 +176,83 @@ int vfio_nested_set_fault_sink(struct vfio_nested_container *nc, u32 dev_id,
 int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
 			      u32 code);
 
+/* ---- map clients ----------------------------------------------------------
+ *
+ * An emulated-IOMMU VFIO device (an mdev) whose DMA engine is not the CPU
+ * (a vDPA device, say) cannot use vfio_pin_pages() per request: it needs
+ * the container's stage-2 mappings as its own IOTLB. Such a device is a map
+ * client: it registers its ops once, before vfio_register_emulated_iommu_dev()
+ * (at probe), and unregisters after vfio_unregister_group_dev() (at remove).
+ *
+ * While the device is open in a container of this backend (between the
+ * VFIO core's register_device and unregister_device of the backend, i.e.
+ * from the first open of the device fd to its last close), the backend
+ *
+ *  - replays every stage-2 mapping present at open to @map;
+ *  - calls @map for every new mapping (VFIO_IOMMU_MAP_DMA), after its pages
+ *    are pinned and before the ioctl returns;
+ *  - calls @unmap for every mapping that leaves stage 2
+ *    (VFIO_IOMMU_UNMAP_DMA, also with VFIO_DMA_UNMAP_FLAG_ALL) before any of
+ *    its pages is unpinned;
+ *  - at close calls @unmap for every mapping still there, so that the
+ *    device ends with nothing mapped.
+ *
+ * @map is called per physically contiguous run of a mapping, in ascending
+ * IOVA order (so one VFIO_IOMMU_MAP_DMA may give several calls); @unmap is
+ * called once per mapping with its whole IOVA range. A failing @map fails
+ * the VFIO_IOMMU_MAP_DMA with its errno: the backend calls @unmap for what
+ * each client had mapped of that mapping (for the failing client, the
+ * runs before the failing one, as one range starting at the mapping's
+ * IOVA; nothing when that is empty), then unpins and forgets the mapping.
+ * A failing replay at open cannot fail the open (the VFIO core's
+ * register_device op cannot fail): the backend calls @unmap for what it
+ * had replayed, logs the error and leaves the device out of further calls
+ * until its next open (the device sees no mapping: its DMA faults, it
+ * never uses a stale translation).
+ *
+ * Order with the VFIO core: the replay runs before the device's
+ * open_device op (the core registers the device with the container
+ * first); the final @unmap calls run after its close_device op.
+ *
+ * Locking: calls for one container are serialized by the backend (its
+ * stage-2 writer lock, held by VFIO_IOMMU_MAP_DMA, VFIO_IOMMU_UNMAP_DMA
+ * and the device open and close); both ops run in process context and may
+ * sleep. They must not issue container ioctls; they may call
+ * vfio_pin_pages() and vfio_dma_rw(), which do not see the mapping that is
+ * being added (during @map) and may still see the one being removed
+ * (during @unmap; pinning its pages fails). The replay and the final
+ * @unmap calls run inside the VFIO core's first open and last close of
+ * the device (its device-set lock and group lock held), so the ops must
+ * not take those locks either (nor open or close VFIO fds).
+ *
+ * This also holds for a container set to VFIO_TYPE1v2_IOMMU that this
+ * backend serves (module parameter serve_type1v2, default on): there the
+ * backend attaches only emulated groups whose every device is a registered
+ * map client, so that an unmodified VMM (QEMU's vfio-pci) gets this backend
+ * for such devices and vfio_iommu_type1 for every other group.
+ */
+
+/**
+ * struct vfio_nested_map_client_ops - a map client's callbacks
+ * @map: the physically contiguous run [@iova, @iova + @size) -> @pa of a
+ *	stage-2 mapping enters the device's IOTLB; @write: the device may
+ *	write it (the mapping has VFIO_DMA_MAP_FLAG_WRITE; reading is always
+ *	allowed). @iova, @size and @pa are PAGE_SIZE aligned. May sleep.
+ *	Return 0, or a negative errno that fails the mapping (the backend
+ *	unwinds it with @unmap).
+ * @unmap: [@iova, @iova + @size) leaves stage 2 (a whole mapping, or a
+ *	range of it that was passed to @map). Called before any page of it is
+ *	unpinned; the device must stop using it before returning. Must not
+ *	fail. May sleep.
+ */
+struct vfio_nested_map_client_ops {
+	int (*map)(struct vfio_device *vdev, u64 iova, u64 size,
+		   phys_addr_t pa, bool write);
+	void (*unmap)(struct vfio_device *vdev, u64 iova, u64 size);
+};
+
+int vfio_nested_register_map_client(struct vfio_device *vdev,
+				    const struct vfio_nested_map_client_ops *ops);
+void vfio_nested_unregister_map_client(struct vfio_device *vdev);
+
 #endif /* _LINUX_VFIO_IOMMU_NESTED_H */

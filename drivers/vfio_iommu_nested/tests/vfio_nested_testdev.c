@@ -2,7 +2,8 @@
 /*
  * vfio_nested_testdev: a test-only mdev whose VFIO device lets selftests
  * drive vfio_pin_pages(), vfio_unpin_pages() and vfio_dma_rw() and see
- * the dma_unmap calls the container's IOMMU backend makes. The contract is
+ * the dma_unmap calls the container's IOMMU backend makes, and, as a map
+ * client, the ->map and ->unmap calls. The contract is
  * vfio_nested_testdev.h.
  */
 #include <linux/device.h>
@@ -15,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/vfio_iommu_nested.h>
 #include <linux/xarray.h>
 #include "vfio_nested_testdev.h"
 
@@ -26,6 +28,14 @@
  * @log: the dma_unmap calls not read yet
  * @nlog: entries in @log
  * @dropped: entries lost since the last read
+ * @mc: the instance is a map client (module parameter map_client at probe)
+ * @iotlb: map client: IOVA page number -> xa_mk_value(pfn)
+ * @held: bytes in @iotlb
+ * @mclog: map client: the calls not read yet (kept across close)
+ * @nmclog: entries in @mclog
+ * @mcdropped: entries lost since the last read
+ * @fail_nth: the @fail_nth-th ->map call from now fails, 0: none
+ * @fail_err: its errno (positive)
  */
 struct vnt_dev {
 	struct vfio_device vdev;
@@ -34,7 +44,20 @@ struct vnt_dev {
 	struct vnt_unmap_entry log[VNT_LOG_MAX];
 	unsigned int nlog;
 	u32 dropped;
+	bool mc;
+	struct xarray iotlb;
+	u64 held;
+	struct vnt_mc_entry mclog[VNT_LOG_MAX];
+	unsigned int nmclog;
+	u32 mcdropped;
+	u32 fail_nth;
+	u32 fail_err;
 };
+
+static bool map_client;
+module_param(map_client, bool, 0644);
+MODULE_PARM_DESC(map_client,
+		 "New instances register as map clients of vfio_iommu_nested (default off)");
 
 static struct vnt_dev *to_vnt(struct vfio_device *vdev)
 {
@@ -226,11 +249,66 @@ static long vnt_get_log(struct vnt_dev *d, void __user *arg)
 	return ret;
 }
 
+static long vnt_get_mc_log(struct vnt_dev *d, void __user *arg)
+{
+	struct vnt_mc_entry *copy;
+	struct vnt_mc_log l;
+	unsigned int n;
+	long ret;
+
+	ret = vnt_copy_arg(&l, sizeof(l), offsetofend(struct vnt_mc_log, entries),
+			   arg);
+	if (ret)
+		return ret;
+	if (l.flags)
+		return -EOPNOTSUPP;
+	copy = kcalloc(VNT_LOG_MAX, sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	mutex_lock(&d->lock);
+	n = min(l.count, d->nmclog);
+	memcpy(copy, d->mclog, n * sizeof(*copy));
+	memmove(d->mclog, d->mclog + n, (d->nmclog - n) * sizeof(*copy));
+	d->nmclog -= n;
+	l.dropped = d->mcdropped;
+	d->mcdropped = 0;
+	mutex_unlock(&d->lock);
+	l.count = n;
+	if (copy_to_user(u64_to_user_ptr(l.entries), copy, n * sizeof(*copy)) ||
+	    copy_to_user(arg, &l, sizeof(l)))
+		ret = -EFAULT;
+	kfree(copy);
+	return ret;
+}
+
+static long vnt_mc_fail(struct vnt_dev *d, void __user *arg)
+{
+	struct vnt_mc_fail f;
+	long ret;
+
+	ret = vnt_copy_arg(&f, sizeof(f), offsetofend(struct vnt_mc_fail, error),
+			   arg);
+	if (ret)
+		return ret;
+	if (f.flags)
+		return -EOPNOTSUPP;
+	if (f.nth && (!f.error || f.error > MAX_ERRNO))
+		return -EINVAL;
+	mutex_lock(&d->lock);
+	d->fail_nth = f.nth;
+	d->fail_err = f.error;
+	mutex_unlock(&d->lock);
+	return 0;
+}
+
 static long vnt_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg)
 {
 	struct vnt_dev *d = to_vnt(vdev);
 	void __user *uarg = (void __user *)arg;
+
+	if ((cmd == VNT_GET_MC_LOG || cmd == VNT_MC_FAIL) && !d->mc)
+		return -ENOTTY;
 
 	switch (cmd) {
 	case VNT_PIN:
@@ -243,6 +321,10 @@ static long vnt_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return vnt_rw(d, uarg, false);
 	case VNT_GET_UNMAP_LOG:
 		return vnt_get_log(d, uarg);
+	case VNT_GET_MC_LOG:
+		return vnt_get_mc_log(d, uarg);
+	case VNT_MC_FAIL:
+		return vnt_mc_fail(d, uarg);
 	}
 	return -ENOTTY;
 }
@@ -274,6 +356,108 @@ static void vnt_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 	mutex_unlock(&d->lock);
 }
 
+/* ---- the map client ------------------------------------------------------ */
+
+static void vnt_mc_log(struct vnt_dev *d, const struct vnt_mc_entry *e)
+{
+	lockdep_assert_held(&d->lock);
+	if (d->nmclog < VNT_LOG_MAX)
+		d->mclog[d->nmclog++] = *e;
+	else
+		d->mcdropped++;
+}
+
+static bool vnt_pfn_pinned(unsigned long pfn)
+{
+	return pfn_valid(pfn) && folio_maybe_dma_pinned(page_folio(pfn_to_page(pfn)));
+}
+
+/* Drop [first, last] from the IOTLB; count what it held (lock held). */
+static void vnt_iotlb_drop(struct vnt_dev *d, unsigned long first,
+			   unsigned long last, struct vnt_mc_entry *e)
+{
+	unsigned long idx;
+	void *entry;
+
+	xa_for_each_range(&d->iotlb, idx, entry, first, last) {
+		e->pages++;
+		if (vnt_pfn_pinned(xa_to_value(entry)))
+			e->backend_pinned++;
+		xa_erase(&d->iotlb, idx);
+		d->held -= PAGE_SIZE;
+	}
+}
+
+static int vnt_mc_map(struct vfio_device *vdev, u64 iova, u64 size,
+		      phys_addr_t pa, bool write)
+{
+	struct vnt_dev *d = to_vnt(vdev);
+	unsigned long first = iova >> PAGE_SHIFT, i, n = size >> PAGE_SHIFT;
+	struct vnt_mc_entry e = {
+		.op = VNT_MC_MAP,
+		.write = write,
+		.iova = iova,
+		.size = size,
+		.pa = pa,
+		.pages = n,
+	};
+	int ret = 0;
+	u8 byte;
+
+	e.rw_ok = !vfio_dma_rw(vdev, iova, &byte, 1, false);
+	mutex_lock(&d->lock);
+	for (i = 0; i < n; i++)
+		if (vnt_pfn_pinned(PHYS_PFN(pa) + i))
+			e.backend_pinned++;
+	if (d->fail_nth && !--d->fail_nth) {
+		ret = -(int)d->fail_err;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ret = xa_err(xa_store(&d->iotlb, first + i,
+				      xa_mk_value(PHYS_PFN(pa) + i), GFP_KERNEL));
+		if (ret) {
+			/* the run is all or nothing */
+			struct vnt_mc_entry undo = {};
+
+			if (i)
+				vnt_iotlb_drop(d, first, first + i - 1, &undo);
+			goto out;
+		}
+		d->held += PAGE_SIZE;
+	}
+out:
+	e.error = -ret;
+	e.held = d->held;
+	vnt_mc_log(d, &e);
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+static void vnt_mc_unmap(struct vfio_device *vdev, u64 iova, u64 size)
+{
+	struct vnt_dev *d = to_vnt(vdev);
+	struct vnt_mc_entry e = {
+		.op = VNT_MC_UNMAP,
+		.iova = iova,
+		.size = size,
+	};
+	u8 byte;
+
+	e.rw_ok = !vfio_dma_rw(vdev, iova, &byte, 1, false);
+	mutex_lock(&d->lock);
+	vnt_iotlb_drop(d, iova >> PAGE_SHIFT, (iova + size - 1) >> PAGE_SHIFT,
+		       &e);
+	e.held = d->held;
+	vnt_mc_log(d, &e);
+	mutex_unlock(&d->lock);
+}
+
+static const struct vfio_nested_map_client_ops vnt_mc_ops = {
+	.map	= vnt_mc_map,
+	.unmap	= vnt_mc_unmap,
+};
+
 static void vnt_close_device(struct vfio_device *vdev)
 {
 	struct vnt_dev *d = to_vnt(vdev);
@@ -291,6 +475,7 @@ static int vnt_init_device(struct vfio_device *vdev)
 
 	mutex_init(&d->lock);
 	xa_init(&d->pinned);
+	xa_init(&d->iotlb);
 	return 0;
 }
 
@@ -298,6 +483,9 @@ static void vnt_release_device(struct vfio_device *vdev)
 {
 	struct vnt_dev *d = to_vnt(vdev);
 
+	/* the backend unmapped everything at the last close */
+	WARN_ON(!xa_empty(&d->iotlb));
+	xa_destroy(&d->iotlb);
 	xa_destroy(&d->pinned);
 	mutex_destroy(&d->lock);
 }
@@ -324,9 +512,22 @@ static int vnt_probe(struct mdev_device *mdev)
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	dev_set_drvdata(&mdev->dev, d);
+	d->mc = READ_ONCE(map_client);
+	if (d->mc) {
+		ret = vfio_nested_register_map_client(&d->vdev, &vnt_mc_ops);
+		if (ret)
+			goto err_put;
+	}
 	ret = vfio_register_emulated_iommu_dev(&d->vdev);
 	if (ret)
-		vfio_put_device(&d->vdev);
+		goto err_mc;
+	return 0;
+
+err_mc:
+	if (d->mc)
+		vfio_nested_unregister_map_client(&d->vdev);
+err_put:
+	vfio_put_device(&d->vdev);
 	return ret;
 }
 
@@ -335,6 +536,8 @@ static void vnt_remove(struct mdev_device *mdev)
 	struct vnt_dev *d = dev_get_drvdata(&mdev->dev);
 
 	vfio_unregister_group_dev(&d->vdev);
+	if (d->mc)
+		vfio_nested_unregister_map_client(&d->vdev);
 	vfio_put_device(&d->vdev);
 }
 
@@ -424,3 +627,4 @@ module_exit(vnt_exit);
 MODULE_LICENSE("GPL");
 MODULE_VERSION(PVM_VERSION);
 MODULE_DESCRIPTION("Test-only mdev for the vfio_iommu_nested selftests");
+MODULE_IMPORT_NS(VFIO_NESTED_NS);

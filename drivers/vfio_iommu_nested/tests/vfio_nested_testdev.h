@@ -31,6 +31,25 @@
  *   in the range, as a correct device does. At most VNT_LOG_MAX entries
  *   are kept; @dropped counts the ones lost beyond that.
  *
+ *
+ * Map client. With the module parameter map_client set (read when an
+ * instance is created: /sys/module/vfio_nested_testdev/parameters/map_client)
+ * the instance registers as a map client of vfio_iommu_nested
+ * (vfio_nested_register_map_client()): it keeps an IOTLB of what the
+ * backend gives it (page -> physical page) and logs each ->map and ->unmap
+ * call with what held at that moment:
+ *
+ * - VNT_GET_MC_LOG: the calls since the last read, oldest first; the log
+ *   is emptied. Unlike the unmap log it survives the close of the device
+ *   (the backend's last ->unmap calls come after the close), so a test
+ *   reads them after reopening. For ->map: the run, its physical address,
+ *   how many of its pages the backend has pinned, the error returned. For
+ *   ->unmap: how many pages of the range the IOTLB held and how many of
+ *   those the backend still had pinned (it must call ->unmap before it
+ *   unpins). @held: IOTLB bytes after the call.
+ * - VNT_MC_FAIL: the @nth ->map call from now on (1: the next one) returns
+ *   -@error (1..4095) and the count stops; 0 disarms.
+ *
  * Every argument struct starts with argsz (bytes the caller passes, at
  * least the size up to the last field it knows) and flags; unknown flags
  * -> EOPNOTSUPP, argsz too small -> EINVAL, a larger argsz with a
@@ -120,11 +139,74 @@ struct vnt_unmap_log {
 	__aligned_u64 entries;
 };
 
+/* struct vnt_mc_entry.op */
+#define VNT_MC_MAP		1
+#define VNT_MC_UNMAP		2
+
+/**
+ * struct vnt_mc_entry - one map-client call
+ * @op: VNT_MC_MAP or VNT_MC_UNMAP
+ * @write: ->map's write argument (0 for ->unmap)
+ * @iova: the range of the call
+ * @size: its length
+ * @pa: ->map's physical address (0 for ->unmap)
+ * @pages: ->map: pages of the run; ->unmap: pages of the range the IOTLB
+ *	held at the call
+ * @backend_pinned: of @pages, those the backend had pinned at the call
+ * @rw_ok: 1 when vfio_dma_rw() of @iova worked during the call
+ * @error: ->map: the positive errno it returned, 0 on success
+ * @held: bytes in the IOTLB after the call
+ */
+struct vnt_mc_entry {
+	__u32 op;
+	__u32 write;
+	__aligned_u64 iova;
+	__aligned_u64 size;
+	__aligned_u64 pa;
+	__u32 pages;
+	__u32 backend_pinned;
+	__u32 rw_ok;
+	__u32 error;
+	__aligned_u64 held;
+};
+
+/**
+ * struct vnt_mc_log - VNT_GET_MC_LOG
+ * @argsz: sizeof(struct vnt_mc_log)
+ * @flags: 0
+ * @count: in: room in @entries; out: entries written
+ * @dropped: out: entries lost because the log was full (VNT_LOG_MAX)
+ * @entries: user array of struct vnt_mc_entry
+ */
+struct vnt_mc_log {
+	__u32 argsz;
+	__u32 flags;
+	__u32 count;
+	__u32 dropped;
+	__aligned_u64 entries;
+};
+
+/**
+ * struct vnt_mc_fail - VNT_MC_FAIL
+ * @argsz: sizeof(struct vnt_mc_fail)
+ * @flags: 0
+ * @nth: the ->map call from now that fails (1: the next), 0: none
+ * @error: the positive errno it returns, 1..4095
+ */
+struct vnt_mc_fail {
+	__u32 argsz;
+	__u32 flags;
+	__u32 nth;
+	__u32 error;
+};
+
 /* On the device fd; type 0xBD is the backend's, numbers from 0xA0 are ours. */
 #define VNT_PIN			_IO(0xBD, 0xA0)
 #define VNT_UNPIN		_IO(0xBD, 0xA1)
 #define VNT_PINNED_RW		_IO(0xBD, 0xA2)
 #define VNT_DMA_RW		_IO(0xBD, 0xA3)
 #define VNT_GET_UNMAP_LOG	_IO(0xBD, 0xA4)
+#define VNT_GET_MC_LOG		_IO(0xBD, 0xA5)	/* ENOTTY: not a map client */
+#define VNT_MC_FAIL		_IO(0xBD, 0xA6)	/* ENOTTY: not a map client */
 
 #endif /* _VFIO_NESTED_TESTDEV_H */

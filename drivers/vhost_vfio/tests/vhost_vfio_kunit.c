@@ -9,10 +9,13 @@
 #include <linux/highmem.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/pci_regs.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
+#include <linux/unaligned.h>
 #include <linux/vhost_iotlb.h>
 #include <uapi/linux/virtio_config.h>
+#include <uapi/linux/virtio_pci.h>
 #include "../vhost_vfio_private.h"
 
 #define F(x)		BIT_ULL(x)
@@ -620,7 +623,328 @@ static struct kunit_suite vv_suite = {
 	.test_cases = vv_cases,
 };
 
-kunit_test_suite(vv_suite);
+/* ---- the virtio-pci personality's config space and common config ------ */
+
+static struct vv_pcicfg *vv_test_cfg(struct kunit *test,
+				     struct vv_pci_layout *l, u32 id, u16 nvqs,
+				     bool doorbell)
+{
+	struct vv_pcicfg *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, 0, vhost_vfio_pci_layout(l, id, nvqs, 60, doorbell,
+						       PAGE_SIZE));
+	vhost_vfio_pcicfg_init(c, l);
+	return c;
+}
+
+static u32 vv_cfg32(const struct vv_pcicfg *c, u32 off)
+{
+	return get_unaligned_le32(c->cfg + off);
+}
+
+static void vv_test_pci_layout(struct kunit *test)
+{
+	struct vv_pci_layout l;
+
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_layout(&l, 1, 3, 60, false, 4096));
+	KUNIT_EXPECT_EQ(test, l.nvec, 4);
+	KUNIT_EXPECT_EQ(test, l.notify_mult, VV_PCI_NOTIFY_MULT);
+	KUNIT_EXPECT_EQ(test, l.notify_len, 12);
+	KUNIT_EXPECT_EQ(test, l.bar0_size, 0x4000);
+	KUNIT_EXPECT_EQ(test, l.pba_off, 64);
+	KUNIT_EXPECT_EQ(test, l.bar2_size, 0x1000);
+	/* doorbell pages: one page per queue, BAR0 grows to hold them */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_layout(&l, 1, 3, 60, true, 4096));
+	KUNIT_EXPECT_EQ(test, l.notify_mult, 4096);
+	KUNIT_EXPECT_EQ(test, l.notify_len, 3 * 4096);
+	KUNIT_EXPECT_EQ(test, l.bar0_size, 0x8000);
+	/* 300 vectors: the table outgrows a page */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_layout(&l, 2, 299, 8, false, 4096));
+	KUNIT_EXPECT_EQ(test, l.pba_off, 300 * 16);
+	KUNIT_EXPECT_EQ(test, l.bar2_size, 0x2000);
+	KUNIT_EXPECT_GE(test, l.bar2_size, l.pba_off + DIV_ROUND_UP(300, 64) * 8);
+	/* what cannot be presented */
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_layout(&l, 1, 0, 60, false, 4096));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_layout(&l, 1, 2048, 60, false, 4096));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_layout(&l, 1, 2, 0x1001, false, 4096));
+}
+
+static void vv_test_pci_ids(struct kunit *test)
+{
+	struct vv_pci_layout l;
+	struct vv_pcicfg *c = vv_test_cfg(test, &l, 1, 3, false);
+	u8 ones[4] = { 0xff, 0xff, 0xff, 0xff };
+
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_VENDOR_ID), 0x10411af4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_CLASS_REVISION), 0x02000001);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(c->cfg + PCI_SUBSYSTEM_VENDOR_ID),
+			0x1af4);
+	KUNIT_EXPECT_TRUE(test, c->cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST);
+	KUNIT_EXPECT_EQ(test, c->cfg[PCI_INTERRUPT_PIN], 0);
+	/* read-only: IDs, class, status, the caps */
+	vhost_vfio_pcicfg_write(c, 0, ones, 4);
+	vhost_vfio_pcicfg_write(c, PCI_CLASS_REVISION, ones, 4);
+	vhost_vfio_pcicfg_write(c, VV_PCI_CAP_NOTIFY, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_VENDOR_ID), 0x10411af4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_CLASS_REVISION), 0x02000001);
+	KUNIT_EXPECT_EQ(test, c->cfg[VV_PCI_CAP_NOTIFY], PCI_CAP_ID_VNDR);
+	/* command: memory, master, INTx disable only */
+	vhost_vfio_pcicfg_write(c, PCI_COMMAND, ones, 2);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le16(c->cfg + PCI_COMMAND),
+			PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+			PCI_COMMAND_INTX_DISABLE);
+	/* block */
+	c = vv_test_cfg(test, &l, 2, 1, false);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_VENDOR_ID), 0x10421af4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_CLASS_REVISION) >> 8, 0x010000);
+}
+
+static void vv_test_pci_bars(struct kunit *test)
+{
+	struct vv_pci_layout l;
+	struct vv_pcicfg *c = vv_test_cfg(test, &l, 1, 3, false);
+	u8 ones[4] = { 0xff, 0xff, 0xff, 0xff };
+	u8 addr[4];
+	u32 b;
+
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_BASE_ADDRESS_0),
+			PCI_BASE_ADDRESS_MEM_TYPE_64);
+	/* sizing: all ones reads back the size mask with the type bits */
+	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_0, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_BASE_ADDRESS_0),
+			~(l.bar0_size - 1) | PCI_BASE_ADDRESS_MEM_TYPE_64);
+	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_1, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_BASE_ADDRESS_1), 0xffffffff);
+	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_2, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_BASE_ADDRESS_2),
+			~(l.bar2_size - 1));
+	/* the size is the two's complement of the mask */
+	KUNIT_EXPECT_EQ(test, ~(vv_cfg32(c, PCI_BASE_ADDRESS_0) & ~0xfU) + 1,
+			l.bar0_size);
+	/* absent BARs and the ROM stay 0 */
+	for (b = PCI_BASE_ADDRESS_3; b <= PCI_BASE_ADDRESS_5; b += 4) {
+		vhost_vfio_pcicfg_write(c, b, ones, 4);
+		KUNIT_EXPECT_EQ(test, vv_cfg32(c, b), 0);
+	}
+	vhost_vfio_pcicfg_write(c, PCI_ROM_ADDRESS, ones, 4);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_ROM_ADDRESS), 0);
+	/* an address, written byte by byte, is kept (aligned to the size) */
+	put_unaligned_le32(0xfebd1234, addr);
+	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_0, addr, 1);
+	vhost_vfio_pcicfg_write(c, PCI_BASE_ADDRESS_0 + 1, addr + 1, 3);
+	KUNIT_EXPECT_EQ(test, vv_cfg32(c, PCI_BASE_ADDRESS_0),
+			(0xfebd1234 & ~(l.bar0_size - 1)) |
+			PCI_BASE_ADDRESS_MEM_TYPE_64);
+}
+
+static void vv_test_pci_caps(struct kunit *test)
+{
+	struct vv_pci_layout l;
+	struct vv_pcicfg *c = vv_test_cfg(test, &l, 1, 3, false);
+	unsigned int seen = 0, n = 0;
+	u8 pos = c->cfg[PCI_CAPABILITY_LIST];
+	u8 *p;
+
+	while (pos && n++ < 16) {
+		p = c->cfg + pos;
+		KUNIT_EXPECT_EQ(test, pos & 3, 0);
+		if (p[0] == PCI_CAP_ID_VNDR) {
+			u32 off = get_unaligned_le32(p + 8);
+			u32 len = get_unaligned_le32(p + 12);
+
+			seen |= BIT(p[3]);
+			KUNIT_EXPECT_EQ(test, p[4], 0);
+			switch (p[3]) {
+			case VIRTIO_PCI_CAP_COMMON_CFG:
+				KUNIT_EXPECT_GE(test, len, 0x38);
+				break;
+			case VIRTIO_PCI_CAP_NOTIFY_CFG:
+				KUNIT_EXPECT_EQ(test, p[2], 20);
+				KUNIT_EXPECT_EQ(test, get_unaligned_le32(p + 16),
+						VV_PCI_NOTIFY_MULT);
+				KUNIT_EXPECT_EQ(test, len, 3 * VV_PCI_NOTIFY_MULT);
+				break;
+			case VIRTIO_PCI_CAP_DEVICE_CFG:
+				KUNIT_EXPECT_EQ(test, len, 60);
+				break;
+			case VIRTIO_PCI_CAP_PCI_CFG:
+				KUNIT_EXPECT_EQ(test, p[2], 20);
+				break;
+			}
+			if (p[3] != VIRTIO_PCI_CAP_PCI_CFG)
+				KUNIT_EXPECT_LE(test, (u64)off + len, l.bar0_size);
+		} else {
+			KUNIT_EXPECT_EQ(test, p[0], PCI_CAP_ID_MSIX);
+			KUNIT_EXPECT_EQ(test, get_unaligned_le16(p + 2) & 0x7ff,
+					l.nvec - 1);
+			KUNIT_EXPECT_EQ(test, get_unaligned_le32(p + 4),
+					VV_PCI_MSIX_BAR);
+			KUNIT_EXPECT_EQ(test, get_unaligned_le32(p + 8),
+					l.pba_off | VV_PCI_MSIX_BAR);
+			seen |= BIT(16);
+		}
+		pos = p[1];
+	}
+	KUNIT_EXPECT_EQ(test, seen, BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) |
+			BIT(16));
+}
+
+static void vv_test_pci_window(struct kunit *test)
+{
+	struct vv_pci_layout l;
+	struct vv_pcicfg *c = vv_test_cfg(test, &l, 1, 3, false);
+	u32 cap = VV_PCI_CAP_PCICFG, bar, off, len;
+	u8 v[4];
+
+	KUNIT_EXPECT_TRUE(test, vhost_vfio_pcicfg_hits_data(cap + 16, 4));
+	KUNIT_EXPECT_TRUE(test, vhost_vfio_pcicfg_hits_data(cap + 19, 1));
+	KUNIT_EXPECT_TRUE(test, vhost_vfio_pcicfg_hits_data(0, 256));
+	KUNIT_EXPECT_FALSE(test, vhost_vfio_pcicfg_hits_data(cap + 12, 4));
+	KUNIT_EXPECT_FALSE(test, vhost_vfio_pcicfg_hits_data(cap + 20, 4));
+	/* nothing selected yet: length 0 is refused */
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_window(c, &bar, &off, &len));
+	v[0] = 0;
+	vhost_vfio_pcicfg_write(c, cap + 4, v, 1);
+	put_unaligned_le32(0x14, v);
+	vhost_vfio_pcicfg_write(c, cap + 8, v, 4);
+	put_unaligned_le32(1, v);
+	vhost_vfio_pcicfg_write(c, cap + 12, v, 4);
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pcicfg_window(c, &bar, &off, &len));
+	KUNIT_EXPECT_EQ(test, bar, 0);
+	KUNIT_EXPECT_EQ(test, off, 0x14);
+	KUNIT_EXPECT_EQ(test, len, 1);
+	/* unaligned for the width, bad width, bad BAR */
+	put_unaligned_le32(4, v);
+	vhost_vfio_pcicfg_write(c, cap + 12, v, 4);
+	put_unaligned_le32(0x16, v);
+	vhost_vfio_pcicfg_write(c, cap + 8, v, 4);
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_window(c, &bar, &off, &len));
+	put_unaligned_le32(3, v);
+	vhost_vfio_pcicfg_write(c, cap + 12, v, 4);
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_window(c, &bar, &off, &len));
+	put_unaligned_le32(2, v);
+	vhost_vfio_pcicfg_write(c, cap + 12, v, 4);
+	v[0] = 6;
+	vhost_vfio_pcicfg_write(c, cap + 4, v, 1);
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_window(c, &bar, &off, &len));
+}
+
+static void vv_test_pci_access(struct kunit *test)
+{
+	/* config region: any width inside 256 bytes */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pcicfg_check(0, 256));
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pcicfg_check(3, 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_check(0, 257));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_check(255, 2));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_check(256, 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pcicfg_check(0, 0));
+	/* BARs: 1, 2, 4, 8 naturally aligned inside the BAR */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_bar_check(0x4000, 0x3ff8, 8));
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_bar_check(0x4000, 0x3fff, 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_bar_check(0x4000, 0x4000, 1));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_bar_check(0x4000, 2, 4));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_bar_check(0x4000, 0, 3));
+	KUNIT_EXPECT_EQ(test, -EINVAL, vhost_vfio_pci_bar_check(0x4000, 0, 16));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			vhost_vfio_pci_bar_check(0x4000, U64_MAX - 3, 4));
+	/* common config: each field with its own width */
+	KUNIT_EXPECT_EQ(test, VIRTIO_PCI_COMMON_STATUS,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_STATUS, 1));
+	KUNIT_EXPECT_EQ(test, VIRTIO_PCI_COMMON_Q_USEDHI,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_Q_USEDHI, 4));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_STATUS, 2));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_DF, 2));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_DF + 2, 2));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			vhost_vfio_pci_common_field(VIRTIO_PCI_COMMON_Q_DESCLO, 8));
+	KUNIT_EXPECT_EQ(test, -ENOENT, vhost_vfio_pci_common_field(0x38, 4));
+	KUNIT_EXPECT_EQ(test, -ENOENT, vhost_vfio_pci_common_field(0xffc, 4));
+}
+
+/* Entries of @tlb in order: start, last, addr; the count. */
+static unsigned int vv_test_tlb(struct vhost_iotlb *tlb, u64 (*e)[3],
+				unsigned int max)
+{
+	struct vhost_iotlb_map *m;
+	unsigned int n = 0;
+
+	for (m = vhost_iotlb_itree_first(tlb, 0, U64_MAX); m;
+	     m = vhost_iotlb_itree_next(m, 0, U64_MAX)) {
+		if (n < max) {
+			e[n][0] = m->start;
+			e[n][1] = m->last;
+			e[n][2] = m->addr;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void vv_test_pci_map_merge(struct kunit *test)
+{
+	struct vhost_iotlb *tlb = vhost_iotlb_alloc(U32_MAX, 0);
+	u64 e[4][3];
+
+	KUNIT_ASSERT_NOT_NULL(test, tlb);
+	/* contiguous in IOVA and PA, same permission: one entry */
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x10000, 0x1000, 0x800000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x11000, 0x2000, 0x801000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 1, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][0], 0x10000);
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x12fff);
+	KUNIT_EXPECT_EQ(test, e[0][2], 0x800000);
+	/* PA not contiguous, or another permission: separate entries */
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x13000, 0x1000, 0x900000, VHOST_MAP_RW));
+	KUNIT_EXPECT_EQ(test, 0,
+			vhost_vfio_pci_map_add(tlb, 0x14000, 0x1000, 0x901000, VHOST_MAP_RO));
+	KUNIT_EXPECT_EQ(test, 3, vv_test_tlb(tlb, e, 4));
+	/* a hole in the middle of the merged entry: both sides keep their PA */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0x11000, 0x1000));
+	KUNIT_EXPECT_EQ(test, 4, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][0], 0x10000);
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x10fff);
+	KUNIT_EXPECT_EQ(test, e[0][2], 0x800000);
+	KUNIT_EXPECT_EQ(test, e[1][0], 0x12000);
+	KUNIT_EXPECT_EQ(test, e[1][1], 0x12fff);
+	KUNIT_EXPECT_EQ(test, e[1][2], 0x802000);
+	KUNIT_EXPECT_NULL(test, vhost_iotlb_itree_first(tlb, 0x11000, 0x11fff));
+	/* a range over several entries, cutting the first and the last */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0x10800, 0x3000));
+	KUNIT_EXPECT_EQ(test, 3, vv_test_tlb(tlb, e, 4));
+	KUNIT_EXPECT_EQ(test, e[0][1], 0x107ff);
+	KUNIT_EXPECT_EQ(test, e[1][0], 0x13800);
+	KUNIT_EXPECT_EQ(test, e[1][2], 0x900800);
+	KUNIT_EXPECT_EQ(test, e[2][0], 0x14000);
+	/* everything */
+	KUNIT_EXPECT_EQ(test, 0, vhost_vfio_pci_map_del(tlb, 0, U64_MAX));
+	KUNIT_EXPECT_EQ(test, 0, vv_test_tlb(tlb, e, 4));
+	vhost_iotlb_free(tlb);
+}
+
+static struct kunit_case vv_pci_cases[] = {
+	KUNIT_CASE(vv_test_pci_map_merge),
+	KUNIT_CASE(vv_test_pci_layout),
+	KUNIT_CASE(vv_test_pci_ids),
+	KUNIT_CASE(vv_test_pci_bars),
+	KUNIT_CASE(vv_test_pci_caps),
+	KUNIT_CASE(vv_test_pci_window),
+	KUNIT_CASE(vv_test_pci_access),
+	{}
+};
+
+static struct kunit_suite vv_pci_suite = {
+	.name = "vhost_vfio_pci",
+	.test_cases = vv_pci_cases,
+};
+
+kunit_test_suites(&vv_suite, &vv_pci_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_VERSION(PVM_VERSION);

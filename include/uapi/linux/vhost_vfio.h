@@ -108,6 +108,12 @@
 
 /* Name of the mdev type (its sysfs directory is "vhost_vfio-" this). */
 #define VHOST_VFIO_MDEV_TYPE		"vhost-vfio"
+/*
+ * Name of the virtio-pci personality's mdev type (sysfs directory
+ * "vhost_vfio-virtio_pci"): a virtio 1.x PCI device through the vfio-pci
+ * uAPI (VFIO_DEVICE_FLAGS_PCI), see Documentation/driver-api/vhost_vfio.rst.
+ */
+#define VHOST_VFIO_MDEV_TYPE_PCI	"virtio_pci"
 
 /**
  * struct vhost_vfio_info - what the device is (VHOST_VFIO_GET_INFO)

@@ -101,6 +101,9 @@ t=$(date +%s)
 "$VM_DIR/run-vm.sh" --out "$TREE/build/vm/check" 2>&1 | tee "$LOGS/vm-check.log"
 count_results "$TREE/build/vm/check/results.json" "test VM"
 echo "  (test VM step took $(($(date +%s) - t)) s)"
+# of which the real-client test (selftests/l2) measures its own share
+l2=$(grep -h '^# l2: ' "$TREE/build/vm/check/selftests/l2/l2_test.tap" 2>/dev/null | tail -1)
+[ -z "$l2" ] || echo "  (${l2#\# l2: })"
 
 section "harness self-proof (planted failures must be caught)"
 "$VM_DIR/run-vm.sh" --selfcheck --out "$TREE/build/vm/selfcheck" 2>&1 | tee "$LOGS/vm-selfcheck.log"

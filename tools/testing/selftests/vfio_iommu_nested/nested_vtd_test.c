@@ -298,4 +298,27 @@ TEST_F_TIMEOUT(vtd, unmapped_page_not_read, TIMEOUT)
 	EXPECT_RAM();
 }
 
+/*
+ * A VMM asking for type1 v2 (QEMU's vfio-pci) while vfio_iommu_nested
+ * serves type1 v2 for its map clients: the VFIO core asks the nested
+ * backend first (loaded after type1), which refuses the physical group,
+ * and the group lands in vfio_iommu_type1. The fixture's VFIO_SET_IOMMU
+ * succeeded; the container answers as type1 does (VFIO_UPDATE_VADDR),
+ * not as the nested backend (which has no VFIO_UPDATE_VADDR).
+ */
+TEST_F_TIMEOUT(vtd, type1v2_physical_group_lands_in_type1, TIMEOUT)
+{
+	if (variant->type != VFIO_TYPE1v2_IOMMU)
+		SKIP(return, "the type1 variant's check");
+	if (access("/sys/module/vfio_iommu_nested/parameters/serve_type1v2", F_OK))
+		SKIP(return, "vfio_iommu_nested without type1 v2 serving");
+	EXPECT_EQ(1, ioctl(self->container, VFIO_CHECK_EXTENSION, VFIO_UPDATE_VADDR));
+	EXPECT_EQ(0, ioctl(self->container, VFIO_CHECK_EXTENSION, VFIO_NESTED_IOMMU));
+	EXPECT_EQ(1, ioctl(self->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU));
+	/* and it maps: stage 2 of type1 */
+	ASSERT_EQ(0, edu_map(self->container, PAGE(0), self->iova, PG,
+			     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE));
+	DMA_FROM(self->iova);
+}
+
 TEST_HARNESS_MAIN

@@ -1,27 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vhost_vfio benchmark: the same userspace virtio-net driver on vdpa_sim_net
- * through vhost_vfio (VFIO mdev fd) or through vhost-vdpa (/dev/vhost-vdpa-N).
+ * through vhost_vfio's vhost personality (VFIO mdev fd), through vhost-vdpa
+ * (/dev/vhost-vdpa-N), or through vhost_vfio's virtio-pci personality (a
+ * VFIO PCI device in a type1 v2 container, vhost_vfio_pci_utils.h).
  *
  *   vhost_vfio_bench vfio <mdev-uuid> [seconds]
  *   vhost_vfio_bench vdpa <vdpa-device-name> [seconds]
+ *   vhost_vfio_bench pci <mdev-uuid> [seconds]
  *
  * Prints "fps <frames per second>" (batches of 32 frames, 64-byte payload,
- * TX->RX loopback) and "lat_us <mean kick-to-RX-interrupt microseconds>"
- * (one frame at a time).
+ * TX->RX loopback), "lat_us <mean kick-to-RX-interrupt microseconds>" (one
+ * frame at a time) and, for vfio and pci, kicks per second through the
+ * notify path with nothing queued: "kps_trap" (a write the kernel traps:
+ * the doorbell region / the notify window of the BAR) and "kps_eventfd"
+ * (the queue's kick eventfd / the VFIO_DEVICE_IOEVENTFD eventfd).
  */
-#include "vhost_vfio_utils.h"
+#include "vhost_vfio_pci_utils.h"
 
 #define BATCH	32
 #define FLEN	(64 + VV_NET_HDR)
 
-static int run_batch(struct vv_net *n, uint32_t seq, unsigned int count)
+/* One client, two transports: vhost ioctls or the virtio-pci registers. */
+struct client {
+	struct vv_net *n;	/* rings, buffers, MAC */
+	struct vv_be be;	/* vfio, vdpa */
+	struct vp_dev d;	/* pci */
+	struct vp_net pn;
+	bool pci;
+};
+
+static int send(struct client *c, uint32_t seq, unsigned int count)
 {
+	return c->pci ? vp_net_send(&c->pn, seq, count, FLEN) :
+			vv_net_send(c->n, seq, count, FLEN);
+}
+
+static int run_batch(struct client *c, uint32_t seq, unsigned int count)
+{
+	struct vv_net *n = c->n;
 	uint16_t rx0 = vv_used_idx(&n->rx), tx0 = vv_used_idx(&n->tx);
 	int ret;
 
 	vv_net_post_rx(n, count);
-	ret = vv_net_send(n, seq, count, FLEN);
+	ret = send(c, seq, count);
 	if (ret)
 		return ret;
 	ret = vv_wait_used(&n->rx, rx0 + count, 5000);
@@ -34,41 +56,74 @@ static int run_batch(struct vv_net *n, uint32_t seq, unsigned int count)
 	return vv_net_check_rx(n, rx0 + count - 1, seq + count - 1, FLEN);
 }
 
+/* Kicks per second on the TX queue with nothing new on it. */
+static double kicks(struct client *c, bool trapped, double secs)
+{
+	struct vv_vq *q = &c->n->tx;
+	unsigned long k = 0;
+	double t0 = vv_now(), t;
+	int ret;
+
+	do {
+		unsigned int i;
+
+		for (i = 0; i < 256; i++) {
+			if (c->pci)
+				ret = vp_kick(&c->d, q, c->pn.tx_addr,
+					      trapped ? VP_KICK_PWRITE : VP_KICK_IOEVENTFD);
+			else
+				ret = vv_kick(&c->be, q, trapped);
+			if (ret)
+				return -1;
+		}
+		k += 256;
+		t = vv_now();
+	} while (t - t0 < secs);
+	return k / (t - t0);
+}
+
 int main(int argc, char **argv)
 {
 	double secs = argc > 3 ? atof(argv[3]) : 2.0, t0, t, lat = 0;
 	unsigned long frames = 0, i, nlat = 0;
+	struct client c = {};
 	struct vv_net n = {};
-	struct vv_be be;
 	int ret;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s vfio <uuid> | vdpa <name> [seconds]\n",
+		fprintf(stderr, "usage: %s vfio <uuid> | vdpa <name> | pci <uuid> [seconds]\n",
 			argv[0]);
 		return 2;
 	}
-	if (!strcmp(argv[1], "vfio"))
-		ret = vv_be_open_vfio(&be, argv[2]);
-	else
-		ret = vv_be_open_vdpa(&be, argv[2]);
-	if (ret) {
-		fprintf(stderr, "open %s: %s\n", argv[2], strerror(-ret));
-		return 1;
+	c.n = &n;
+	if (!strcmp(argv[1], "pci")) {
+		c.pci = true;
+		c.n = &c.pn.n;
+		ret = vp_open(&c.d, argv[2], VFIO_TYPE1v2_IOMMU);
+		if (!ret)
+			ret = vp_net_setup(&c.pn, &c.d, VV_NET_FEATURES,
+					   VP_KICK_IOEVENTFD);
+	} else {
+		if (!strcmp(argv[1], "vfio"))
+			ret = vv_be_open_vfio(&c.be, argv[2]);
+		else
+			ret = vv_be_open_vdpa(&c.be, argv[2]);
+		if (!ret)
+			ret = vv_net_setup(&n, &c.be, 0, true);
 	}
-	ret = vv_net_setup(&n, &be, 0, true);
 	if (ret) {
-		fprintf(stderr, "setup: %s\n", strerror(-ret));
+		fprintf(stderr, "%s %s: %s\n", argv[1], argv[2], strerror(-ret));
 		return 1;
 	}
 	/* warm up for half a second (code paths, caches, the sim's thread) */
 	t0 = vv_now();
 	for (i = 0; vv_now() - t0 < 0.5; i++)
-		if (run_batch(&n, i * BATCH, BATCH))
+		if (run_batch(&c, i * BATCH, BATCH))
 			return 1;
 
 	t0 = vv_now();
 	do {
-		ret = run_batch(&n, frames, BATCH);
+		ret = run_batch(&c, frames, BATCH);
 		if (ret) {
 			fprintf(stderr, "batch: %s\n", strerror(-ret));
 			return 1;
@@ -82,7 +137,7 @@ int main(int argc, char **argv)
 	do {
 		double s = vv_now();
 
-		ret = run_batch(&n, nlat, 1);
+		ret = run_batch(&c, nlat, 1);
 		if (ret) {
 			fprintf(stderr, "latency: %s\n", strerror(-ret));
 			return 1;
@@ -92,8 +147,17 @@ int main(int argc, char **argv)
 		nlat++;
 	} while (t - t0 < secs);
 	printf("lat_us %.1f\n", lat / nlat * 1e6);
+	if (c.pci || c.be.vfio) {
+		printf("kps_trap %.0f\n", kicks(&c, true, secs / 2));
+		printf("kps_eventfd %.0f\n", kicks(&c, false, secs / 2));
+	}
 	printf("frames %lu samples %lu\n", frames, nlat);
-	vv_net_close(&n);
-	vv_be_close(&be);
+	if (c.pci) {
+		vp_net_close(&c.pn);
+		vp_close(&c.d);
+	} else {
+		vv_net_close(&n);
+		vv_be_close(&c.be);
+	}
 	return 0;
 }

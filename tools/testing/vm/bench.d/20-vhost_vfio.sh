@@ -3,7 +3,9 @@
 # vhost_vfio benchmark: the same userspace virtio-net driver on two
 # vdpa_sim_net devices of this boot, one through vhost_vfio (VFIO mdev fd),
 # one through vhost-vdpa (/dev/vhost-vdpa-N, the baseline); frames per
-# second and kick-to-RX-interrupt latency, and their ratios.  Fair by
+# second and kick-to-RX-interrupt latency, and their ratios.  Then the
+# virtio-pci personality (a VFIO PCI device, the driver on its registers)
+# against the vhost personality: frames/s, latency, kicks/s, ratios.  Fair by
 # construction: interleaved rounds, each path on each device for half of
 # them, and one CPU placement for both paths, reported per placement
 # (VV_BENCH_PLACEMENT="split same" by default; see place() below).
@@ -16,6 +18,8 @@ UUID=5d7c3a1e-20f1-4b0e-9c55-0000000000bb
 modprobe mdev 2>/dev/null || true
 # the container needs a type1 backend (a module on distribution kernels)
 modprobe vfio_iommu_type1 2>/dev/null || true
+# the virtio-pci personality's type1 v2 containers are served by it
+modprobe vfio_iommu_nested 2>/dev/null || true
 modprobe vhost_vfio
 modprobe vdpa_sim_net 2>/dev/null || true
 modprobe vhost_vdpa 2>/dev/null || true
@@ -130,6 +134,88 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	}'
 done
 
-echo 1 > /sys/bus/mdev/devices/$UUID/remove
+# ---- the virtio-pci personality against the vhost personality ----------
+# The same driver on both: a VFIO PCI device in a type1 v2 container
+# (kicks through VFIO_DEVICE_IOEVENTFD, interrupts through MSI-X eventfds;
+# what a VMM wires to KVM's ioeventfd and irqfd) and the vhost personality
+# (kick and call eventfds).  Same rules: interleaved rounds, devices swapped
+# every round, the order every other round, one placement for both, medians.
+# Kicks/s: kicks with nothing queued, through the trapped path (a write to
+# the notify window / the doorbell region) and through the eventfd.
+PCI_TYPE=vhost_vfio-virtio_pci
+UUID_P=5d7c3a1e-20f1-4b0e-9c55-0000000000bc
+assign_pci() { # pci-dev vhost-dev
+	for u in $UUID $UUID_P; do
+		if [ -e /sys/bus/mdev/devices/$u ]; then
+			echo 1 > /sys/bus/mdev/devices/$u/remove
+		fi
+	done
+	bind "$1" vhost_vfio
+	bind "$2" vhost_vfio
+	echo $UUID_P > /sys/bus/vdpa/devices/$1/mdev_supported_types/$PCI_TYPE/create
+	echo $UUID > /sys/bus/vdpa/devices/$2/mdev_supported_types/vhost_vfio-vhost-vfio/create
+	PCI_DEV=$1 VH_DEV=$2
+}
+
+# (the last round left $VFIO_DEV bound to vhost_vfio)
+if [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types/$PCI_TYPE" ]; then
+for P in ${VV_BENCH_PLACEMENT:-split same}; do
+	place "$P"
+	: > /tmp/vp_pci.txt
+	: > /tmp/vp_vh.txt
+	: > /tmp/vp_dev.txt
+	i=0
+	while [ $i -lt "$ROUNDS" ]; do
+		if [ $((i % 2)) -eq 0 ]; then
+			assign_pci vvbench0 vvbench1
+		else
+			assign_pci vvbench1 vvbench0
+		fi
+		if [ $((i / 2 % 2)) -eq 0 ]; then
+			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
+			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
+		else
+			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
+			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
+		fi
+		cat /tmp/vp_r_pci.txt >> /tmp/vp_pci.txt
+		cat /tmp/vp_r_vh.txt >> /tmp/vp_vh.txt
+		awk -v d="$PCI_DEV" '$1 == "fps" { print "pci", d, $2 }' /tmp/vp_r_pci.txt >> /tmp/vp_dev.txt
+		awk -v d="$VH_DEV" '$1 == "fps" { print "vhost", d, $2 }' /tmp/vp_r_vh.txt >> /tmp/vp_dev.txt
+		i=$((i + 1))
+	done
+	FP=$(median fps /tmp/vp_pci.txt); FH=$(median fps /tmp/vp_vh.txt)
+	LP=$(median lat_us /tmp/vp_pci.txt); LH=$(median lat_us /tmp/vp_vh.txt)
+	KTP=$(median kps_trap /tmp/vp_pci.txt); KTH=$(median kps_trap /tmp/vp_vh.txt)
+	KEP=$(median kps_eventfd /tmp/vp_pci.txt); KEH=$(median kps_eventfd /tmp/vp_vh.txt)
+	echo "vhost_vfio virtio-pci personality vs vhost personality: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
+	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped every round"
+	echo "  fps per round:  virtio-pci $(rounds fps /tmp/vp_pci.txt)"
+	echo "                  vhost      $(rounds fps /tmp/vp_vh.txt)"
+	for d in vvbench0 vvbench1; do
+		echo "  fps on $d:  virtio-pci $(awk -v d=$d '$1 == "pci" && $2 == d { printf "%s ", $3 }' /tmp/vp_dev.txt)"
+		echo "                  vhost      $(awk -v d=$d '$1 == "vhost" && $2 == d { printf "%s ", $3 }' /tmp/vp_dev.txt)"
+	done
+	echo "  frames/s (32-frame batches)  virtio-pci $FP   vhost $FH"
+	echo "  kick-to-RX-interrupt (us)    virtio-pci $LP   vhost $LH"
+	echo "  kicks/s trapped write        virtio-pci $KTP   vhost $KTH"
+	echo "  kicks/s eventfd              virtio-pci $KEP   vhost $KEH"
+	awk -v fp="$FP" -v fh="$FH" -v lp="$LP" -v lh="$LH" -v ktp="$KTP" -v kth="$KTH" \
+	    -v kep="$KEP" -v keh="$KEH" -v p="$P" 'BEGIN {
+		printf "  ratio frames/s virtio-pci/vhost (%s): %.2fx (target >= 1.0x)\n", p, fp / fh
+		printf "  ratio latency vhost/virtio-pci (%s): %.2fx (>= 1.0x: virtio-pci no slower)\n", p, lh / lp
+		printf "  ratio kicks/s trapped virtio-pci/vhost (%s): %.2fx\n", p, ktp / kth
+		printf "  ratio kicks/s eventfd virtio-pci/vhost (%s): %.2fx\n", p, kep / keh
+	}'
+done
+else
+	echo "vhost_vfio: no $PCI_TYPE mdev type: the virtio-pci comparison is skipped"
+fi
+
+for u in $UUID $UUID_P; do
+	if [ -e /sys/bus/mdev/devices/$u ]; then
+		echo 1 > /sys/bus/mdev/devices/$u/remove
+	fi
+done
 vdpa dev del vvbench0
 vdpa dev del vvbench1

@@ -1,0 +1,1235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost_vfio: the virtio-pci personality. An mdev instance of type
+ * "vhost_vfio-virtio_pci" is a VFIO PCI device (the vfio-pci uAPI) that a
+ * stock VMM assigns and a stock guest drives with virtio_pci: the control
+ * path (config space, common and device configuration, ISR, MSI-X table) is
+ * emulated here and forwarded to the vDPA device's config ops; the data
+ * path is the vDPA device's, translating through the stage-2 mappings the
+ * nested VFIO backend hands over as a map client.
+ */
+#include <linux/file.h>
+#include <linux/kmod.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/pci_regs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+#include <uapi/linux/virtio_config.h>
+#include <uapi/linux/virtio_pci.h>
+#include "vhost_vfio_private.h"
+
+/*
+ * The nested backend is reached with symbol_get(), not linked against:
+ * vhost_vfio loads (and its vhost type works) without it.
+ */
+
+/* ---- stage-2 mappings: the map client ---------------------------------- */
+
+/*
+ * A set_map parent takes its whole map at once, and a mapping reaches the
+ * client as one call per physically contiguous run: one set_map per call
+ * would cost the square of the runs when a VMM maps its guest RAM. So
+ * while the device is not live (no queue enabled, no DRIVER_OK since the
+ * last reset: the device does no DMA) maps and unmaps only change pci->map
+ * and mark it dirty; the device gets it before it can use memory (open, a
+ * status or queue-enable write, a notify, an ioeventfd) and at removal.
+ * Once live, every map and unmap reaches the device before the callback
+ * returns. Adjacent runs are merged, so a VMM's RAM is few entries.
+ */
+static int vv_pci_flush_locked(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+	int ret;
+
+	lockdep_assert_held(&pci->map_lock);
+	ret = vv->vdpa->config->set_map(vv->vdpa, 0, pci->map);
+	if (!ret)
+		pci->map_dirty = false;
+	return ret;
+}
+
+static int vv_pci_flush(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+	int ret = 0;
+
+	if (!pci->map)
+		return 0;
+	mutex_lock(&pci->map_lock);
+	if (pci->map_dirty)
+		ret = vv_pci_flush_locked(vv);
+	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+/* The device must not keep a translation: give it an empty map. */
+static void vv_pci_drop_map(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vhost_iotlb *empty = vhost_iotlb_alloc(0, 0);
+
+	dev_warn(vv->vdev.dev, "set_map failed on unmap\n");
+	if (empty) {
+		ops->set_map(vv->vdpa, 0, empty);
+		vhost_iotlb_free(empty);
+	} else if (ops->reset_map) {
+		ops->reset_map(vv->vdpa, 0);
+	}
+	vv->pci->map_dirty = true;
+}
+
+static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
+		      phys_addr_t pa, bool write)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+	u32 perm = write ? VHOST_MAP_RW : VHOST_MAP_RO;
+	int ret;
+
+	if (!size || iova + size - 1 < iova)
+		return -EINVAL;
+	if (ops->dma_map)
+		return ops->dma_map(vv->vdpa, 0, iova, size, pa, perm, NULL);
+	mutex_lock(&pci->map_lock);
+	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
+	if (ret)
+		goto out;
+	pci->map_dirty = true;
+	/*
+	 * A device that may be using memory gets the mapping now (live is set
+	 * before the flush that precedes a queue enable or DRIVER_OK, so
+	 * either that flush or this one carries it).
+	 */
+	if (READ_ONCE(pci->live)) {
+		ret = vv_pci_flush_locked(vv);
+		if (ret)
+			vhost_vfio_pci_map_del(pci->map, iova, size);
+	}
+out:
+	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+
+	if (!size || iova + size - 1 < iova)
+		return;
+	if (ops->dma_map) {
+		ops->dma_unmap(vv->vdpa, 0, iova, size);
+		return;
+	}
+	mutex_lock(&pci->map_lock);
+	/* splitting a merged entry needs memory: without it, drop it all */
+	if (vhost_vfio_pci_map_del(pci->map, iova, size))
+		vhost_iotlb_reset(pci->map);
+	pci->map_dirty = true;
+	/*
+	 * A live device drops the range now; a parent that refuses the smaller
+	 * map is left with an empty one rather than a stale translation.
+	 */
+	if (READ_ONCE(pci->live) && vv_pci_flush_locked(vv))
+		vv_pci_drop_map(vv);
+	mutex_unlock(&pci->map_lock);
+}
+
+static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
+	.map	= vv_pci_map,
+	.unmap	= vv_pci_unmap,
+};
+
+/* ---- interrupts ---------------------------------------------------------- */
+
+static void vv_pci_signal(struct vv_pci *pci, u16 vector)
+{
+	struct eventfd_ctx *ctx;
+
+	if (vector >= pci->lay.nvec)
+		return;
+	rcu_read_lock();
+	ctx = rcu_dereference(pci->trig[vector]);
+	if (ctx)
+		eventfd_signal(ctx);
+	rcu_read_unlock();
+}
+
+static irqreturn_t vv_pci_vq_irq(void *private)
+{
+	struct vv_vq *vq = private;
+	struct vv_pci *pci = vq->vv->pci;
+
+	atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
+	vv_pci_signal(pci, READ_ONCE(pci->vqs[vq->idx].vector));
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t vv_pci_config_irq(void *private)
+{
+	struct vv_pci *pci = ((struct vv_dev *)private)->pci;
+
+	atomic_inc(&pci->gen);
+	atomic_or(VIRTIO_PCI_ISR_CONFIG, &pci->isr);
+	vv_pci_signal(pci, READ_ONCE(pci->msix_config));
+	return IRQ_HANDLED;
+}
+
+/*
+ * Set or clear the eventfds of vectors [start, start + count): all or
+ * nothing, as vfio-pci does.
+ */
+static int vv_pci_set_trig(struct vv_dev *vv, u32 start, u32 count,
+			   const s32 *fds)
+{
+	struct vv_pci *pci = vv->pci;
+	struct eventfd_ctx **ctx;
+	bool any = false;
+	int ret = 0;
+	u32 i;
+
+	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx && fds)
+		return -ENOMEM;
+	if (!ctx) {
+		/* clearing (close) must not fail: one vector at a time */
+		for (i = 0; i < count; i++) {
+			struct eventfd_ctx *old;
+
+			old = rcu_replace_pointer(pci->trig[start + i], NULL,
+						  lockdep_is_held(&vv->lock));
+			if (old) {
+				synchronize_rcu();
+				eventfd_ctx_put(old);
+			}
+		}
+		return 0;
+	}
+	for (i = 0; fds && i < count; i++) {
+		if (fds[i] == -1)
+			continue;
+		ctx[i] = fds[i] < 0 ? ERR_PTR(-EINVAL) : eventfd_ctx_fdget(fds[i]);
+		if (IS_ERR(ctx[i])) {
+			ret = PTR_ERR(ctx[i]);
+			ctx[i] = NULL;
+			goto out;
+		}
+	}
+	/* swap: ctx[] then holds the old ones */
+	for (i = 0; i < count; i++) {
+		ctx[i] = rcu_replace_pointer(pci->trig[start + i], ctx[i],
+					     lockdep_is_held(&vv->lock));
+		any |= !!ctx[i];
+	}
+	if (any)
+		synchronize_rcu();
+out:
+	for (i = 0; i < count; i++)
+		if (ctx[i])
+			eventfd_ctx_put(ctx[i]);
+	kfree(ctx);
+	return ret;
+}
+
+static void vv_pci_trigger(struct vv_dev *vv, u32 index, u32 vector)
+{
+	unsigned long flags;
+
+	if (index == VFIO_PCI_MSIX_IRQ_INDEX) {
+		vv_pci_signal(vv->pci, vector);
+		return;
+	}
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	if (vv->req)
+		eventfd_signal(vv->req);
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
+}
+
+static u32 vv_pci_irq_count(struct vv_dev *vv, u32 index)
+{
+	switch (index) {
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		return vv->pci->lay.nvec;
+	case VFIO_PCI_REQ_IRQ_INDEX:
+		return 1;
+	default:
+		/* no INTx, no MSI, no AER (not a PCIe device) */
+		return 0;
+	}
+}
+
+static long vv_pci_set_irqs(struct vv_dev *vv, void __user *argp)
+{
+	size_t minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	u32 i, max;
+	void *data;
+	int ret;
+
+	if (copy_from_user(&hdr, argp, minsz))
+		return -EFAULT;
+	if (hdr.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	max = vv_pci_irq_count(vv, hdr.index);
+	if (!max)
+		return -EINVAL;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VFIO_PCI_NUM_IRQS,
+						 &data_size);
+	if (ret)
+		return ret;
+	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
+	    VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	data = NULL;
+	if (data_size) {
+		data = memdup_user(argp + minsz, data_size);
+		if (IS_ERR(data))
+			return PTR_ERR(data);
+	}
+	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_NONE:
+		if (!hdr.count) {
+			/* tear every vector of the index down */
+			if (hdr.index == VFIO_PCI_MSIX_IRQ_INDEX)
+				ret = vv_pci_set_trig(vv, 0, max, NULL);
+			else
+				vv_set_req(vv, NULL);
+			break;
+		}
+		for (i = 0; i < hdr.count; i++)
+			vv_pci_trigger(vv, hdr.index, hdr.start + i);
+		break;
+	case VFIO_IRQ_SET_DATA_BOOL:
+		for (i = 0; i < hdr.count; i++)
+			if (((u8 *)data)[i])
+				vv_pci_trigger(vv, hdr.index, hdr.start + i);
+		break;
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		if (hdr.index == VFIO_PCI_MSIX_IRQ_INDEX) {
+			ret = vv_pci_set_trig(vv, hdr.start, hdr.count, data);
+			break;
+		}
+		if (((s32 *)data)[0] == -1) {
+			vv_set_req(vv, NULL);
+		} else {
+			struct eventfd_ctx *ctx = eventfd_ctx_fdget(((s32 *)data)[0]);
+
+			if (IS_ERR(ctx))
+				ret = PTR_ERR(ctx);
+			else
+				vv_set_req(vv, ctx);
+		}
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	kfree(data);
+	return ret;
+}
+
+/* ---- virtio state -------------------------------------------------------- */
+
+static u64 vv_pci_offered(struct vv_dev *vv)
+{
+	return vv->vdpa->config->get_device_features(vv->vdpa) &
+	       vv->feature_mask;
+}
+
+/* Back to the state after a reset: the device's and ours. Lock held. */
+static void vv_pci_reset_state(struct vv_dev *vv)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+	u16 max = ops->get_vq_num_max(vv->vdpa);
+	u32 i;
+
+	lockdep_assert_held(&vv->lock);
+	pci->dfselect = 0;
+	pci->gfselect = 0;
+	pci->driver_features = 0;
+	WRITE_ONCE(pci->msix_config, VIRTIO_MSI_NO_VECTOR);
+	pci->queue_select = 0;
+	WRITE_ONCE(pci->live, false);
+	atomic_set(&pci->isr, 0);
+	for (i = 0; i < pci->lay.nvqs; i++) {
+		pci->vqs[i].size = max;
+		WRITE_ONCE(pci->vqs[i].vector, VIRTIO_MSI_NO_VECTOR);
+		pci->vqs[i].enabled = false;
+		pci->vqs[i].desc = 0;
+		pci->vqs[i].driver = 0;
+		pci->vqs[i].device = 0;
+	}
+}
+
+static int vv_pci_reset(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+	int ret = vdpa_reset(vv->vdpa, 0);
+
+	vv_pci_reset_state(vv);
+	/* a parent may drop its map on reset: it gets it again before use */
+	if (pci->map) {
+		mutex_lock(&pci->map_lock);
+		pci->map_dirty = true;
+		mutex_unlock(&pci->map_lock);
+	}
+	return ret;
+}
+
+/* Features go to the device at FEATURES_OK: the driver's, plus
+ * ACCESS_PLATFORM when the device has it (its addresses are IOVAs of the
+ * container either way, see the documentation).
+ */
+static int vv_pci_features_ok(struct vv_dev *vv)
+{
+	u64 dev = vv->vdpa->config->get_device_features(vv->vdpa);
+	u64 f = vv->pci->driver_features;
+
+	if (f & ~vv_pci_offered(vv) || !(f & BIT_ULL(VIRTIO_F_VERSION_1)))
+		return -EINVAL;
+	f |= dev & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM);
+	return vdpa_set_features(vv->vdpa, f);
+}
+
+static void vv_pci_set_status(struct vv_dev *vv, u8 status)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	u8 old = ops->get_status(vv->vdpa);
+
+	if (!status) {
+		vv_pci_reset(vv);
+		return;
+	}
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
+		WRITE_ONCE(vv->pci->live, true);
+	if (vv_pci_flush(vv))
+		return;		/* the device is not told: status unchanged */
+	if ((status & ~old & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    vv_pci_features_ok(vv))
+		status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	/* no DRIVER_OK without FEATURES_OK (virtio 1.x, 3.1.1) */
+	if (!(status & VIRTIO_CONFIG_S_FEATURES_OK))
+		status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
+	vdpa_set_status(vv->vdpa, status);
+}
+
+static int vv_pci_enable_vq(struct vv_dev *vv, u16 q)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci_vq *pvq = &vv->pci->vqs[q];
+	struct vdpa_callback cb = {
+		.callback = vv_pci_vq_irq,
+		.private = &vv->vqs[q],
+	};
+	int ret;
+
+	if (!pvq->size || pvq->size > ops->get_vq_num_max(vv->vdpa))
+		return -EINVAL;
+	WRITE_ONCE(vv->pci->live, true);
+	ret = vv_pci_flush(vv);
+	if (ret)
+		return ret;
+	ops->set_vq_num(vv->vdpa, q, pvq->size);
+	ret = ops->set_vq_address(vv->vdpa, q, pvq->desc, pvq->driver,
+				  pvq->device);
+	if (ret)
+		return ret;
+	ops->set_vq_cb(vv->vdpa, q, &cb);
+	ops->set_vq_ready(vv->vdpa, q, true);
+	pvq->enabled = true;
+	return 0;
+}
+
+static u16 vv_pci_vector(struct vv_pci *pci, u16 v)
+{
+	return v < pci->lay.nvec ? v : VIRTIO_MSI_NO_VECTOR;
+}
+
+static void vv_set_half(u64 *v, bool hi, u32 half)
+{
+	if (hi)
+		*v = (*v & GENMASK_ULL(31, 0)) | (u64)half << 32;
+	else
+		*v = (*v & GENMASK_ULL(63, 32)) | half;
+}
+
+static u32 vv_pci_common_read(struct vv_dev *vv, u32 off)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+	u16 q = pci->queue_select;
+	struct vv_pci_vq *pvq = q < pci->lay.nvqs ? &pci->vqs[q] : NULL;
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		return pci->dfselect;
+	case VIRTIO_PCI_COMMON_DF:
+		return pci->dfselect < 2 ?
+		       vv_pci_offered(vv) >> (32 * pci->dfselect) : 0;
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		return pci->gfselect;
+	case VIRTIO_PCI_COMMON_GF:
+		return pci->gfselect < 2 ?
+		       pci->driver_features >> (32 * pci->gfselect) : 0;
+	case VIRTIO_PCI_COMMON_MSIX:
+		return pci->msix_config;
+	case VIRTIO_PCI_COMMON_NUMQ:
+		return pci->lay.nvqs;
+	case VIRTIO_PCI_COMMON_STATUS:
+		return ops->get_status(vv->vdpa);
+	case VIRTIO_PCI_COMMON_CFGGENERATION:
+		return (ops->get_generation ? ops->get_generation(vv->vdpa) : 0) +
+		       atomic_read(&pci->gen);
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		return q;
+	}
+	if (!pvq)
+		return 0;
+	switch (off) {
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		return pvq->size;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		return pvq->vector;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		return pvq->enabled;
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		return q;
+	case VIRTIO_PCI_COMMON_Q_DESCLO:
+	case VIRTIO_PCI_COMMON_Q_DESCHI:
+		return pvq->desc >> (off == VIRTIO_PCI_COMMON_Q_DESCHI ? 32 : 0);
+	case VIRTIO_PCI_COMMON_Q_AVAILLO:
+	case VIRTIO_PCI_COMMON_Q_AVAILHI:
+		return pvq->driver >> (off == VIRTIO_PCI_COMMON_Q_AVAILHI ? 32 : 0);
+	default:
+		return pvq->device >> (off == VIRTIO_PCI_COMMON_Q_USEDHI ? 32 : 0);
+	}
+}
+
+static int vv_pci_common_write(struct vv_dev *vv, u32 off, u32 val)
+{
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+	u16 q = pci->queue_select;
+	struct vv_pci_vq *pvq = q < pci->lay.nvqs ? &pci->vqs[q] : NULL;
+	u8 status = ops->get_status(vv->vdpa);
+
+	switch (off) {
+	case VIRTIO_PCI_COMMON_DFSELECT:
+		pci->dfselect = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_GFSELECT:
+		pci->gfselect = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_GF:
+		if (pci->gfselect < 2 &&
+		    !(status & VIRTIO_CONFIG_S_FEATURES_OK))
+			vv_set_half(&pci->driver_features, pci->gfselect, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_MSIX:
+		WRITE_ONCE(pci->msix_config, vv_pci_vector(pci, val));
+		return 0;
+	case VIRTIO_PCI_COMMON_STATUS:
+		vv_pci_set_status(vv, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_SELECT:
+		pci->queue_select = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_DF:
+	case VIRTIO_PCI_COMMON_NUMQ:
+	case VIRTIO_PCI_COMMON_CFGGENERATION:
+	case VIRTIO_PCI_COMMON_Q_NOFF:
+		return 0;	/* read-only */
+	}
+	/* a queue that does not exist, or one enabled: writes are ignored */
+	if (!pvq || (pvq->enabled && off != VIRTIO_PCI_COMMON_Q_MSIX))
+		return 0;
+	switch (off) {
+	case VIRTIO_PCI_COMMON_Q_SIZE:
+		if (!val || val > ops->get_vq_num_max(vv->vdpa))
+			return -EINVAL;
+		pvq->size = val;
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_MSIX:
+		WRITE_ONCE(pvq->vector, vv_pci_vector(pci, val));
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		return val == 1 ? vv_pci_enable_vq(vv, q) : -EINVAL;
+	case VIRTIO_PCI_COMMON_Q_DESCLO:
+	case VIRTIO_PCI_COMMON_Q_DESCHI:
+		vv_set_half(&pvq->desc, off == VIRTIO_PCI_COMMON_Q_DESCHI, val);
+		return 0;
+	case VIRTIO_PCI_COMMON_Q_AVAILLO:
+	case VIRTIO_PCI_COMMON_Q_AVAILHI:
+		vv_set_half(&pvq->driver, off == VIRTIO_PCI_COMMON_Q_AVAILHI, val);
+		return 0;
+	default:
+		vv_set_half(&pvq->device, off == VIRTIO_PCI_COMMON_Q_USEDHI, val);
+		return 0;
+	}
+}
+
+/* ---- BAR0 and BAR2 ------------------------------------------------------- */
+
+/*
+ * One access of BAR0 (@val in/out, little-endian value of @len bytes),
+ * checked by vhost_vfio_pci_bar_check(), or a device configuration access
+ * of any width inside its window. Lock held.
+ */
+static int vv_pci_bar0(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
+		       bool write)
+{
+	struct vv_pci *pci = vv->pci;
+	u32 val = 0;
+	int ret;
+
+	if (off >= VV_PCI_DEVCFG_OFF &&
+	    off - VV_PCI_DEVCFG_OFF < pci->lay.devcfg_len) {
+		off -= VV_PCI_DEVCFG_OFF;
+		if (len > pci->lay.devcfg_len - off)
+			return -EINVAL;
+		if (write)
+			vdpa_set_config(vv->vdpa, off, buf, len);
+		else
+			vdpa_get_config(vv->vdpa, off, buf, len);
+		return 0;
+	}
+	ret = vhost_vfio_pci_bar_check(pci->lay.bar0_size, off, len);
+	if (ret)
+		return ret;
+	if (!write)
+		memset(buf, 0, len);
+	if (off < VV_PCI_ISR_OFF) {
+		ret = vhost_vfio_pci_common_field(off - VV_PCI_COMMON_OFF, len);
+		if (ret == -ENOENT)
+			return 0;	/* a hole */
+		if (ret < 0)
+			return ret;
+		if (!write) {
+			val = vv_pci_common_read(vv, off);
+			memcpy(buf, &(__le32){ cpu_to_le32(val) }, len);
+			return 0;
+		}
+		memcpy(&val, buf, len);
+		return vv_pci_common_write(vv, off, le32_to_cpu((__force __le32)val));
+	}
+	if (off == VV_PCI_ISR_OFF) {
+		if (!write)
+			buf[0] = atomic_xchg(&pci->isr, 0);
+		return 0;
+	}
+	if (off >= VV_PCI_NOTIFY_OFF &&
+	    off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len) {
+		off -= VV_PCI_NOTIFY_OFF;
+		if (!write)
+			return 0;
+		if ((len != 2 && len != 4) || off % pci->lay.notify_mult)
+			return -EINVAL;
+		ret = vv_pci_flush(vv);
+		if (ret)
+			return ret;
+		vv->vdpa->config->kick_vq(vv->vdpa, off / pci->lay.notify_mult);
+		return 0;
+	}
+	return 0;	/* a hole */
+}
+
+static int vv_pci_bar2(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
+		       bool write)
+{
+	struct vv_pci *pci = vv->pci;
+	int ret;
+
+	ret = vhost_vfio_pci_bar_check(pci->lay.bar2_size, off, len);
+	if (ret)
+		return ret;
+	if (!write)
+		memcpy(buf, pci->msix_table + off, len);
+	else if (off < pci->lay.pba_off)
+		memcpy(pci->msix_table + off, buf, len);
+	/* the PBA is read-only; nothing is ever pending in it */
+	return 0;
+}
+
+static int vv_pci_bar(struct vv_dev *vv, u32 bar, u32 off, u8 *buf, u32 len,
+		      bool write)
+{
+	if (bar == 0)
+		return vv_pci_bar0(vv, off, buf, len, write);
+	if (bar == VV_PCI_MSIX_BAR)
+		return vv_pci_bar2(vv, off, buf, len, write);
+	return -EINVAL;
+}
+
+/* The VIRTIO_PCI_CAP_PCI_CFG window: read or write its data field. */
+static int vv_pci_cfg_window(struct vv_dev *vv, bool write)
+{
+	u8 *data = vv->pci->cfg.cfg + VV_PCI_CAP_PCICFG +
+		   offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
+	u32 bar, off, len;
+	int ret;
+
+	ret = vhost_vfio_pcicfg_window(&vv->pci->cfg, &bar, &off, &len);
+	if (ret)
+		return ret;
+	return vv_pci_bar(vv, bar, off, data, len, write);
+}
+
+/*
+ * A config access that touches pci_cfg_data goes through the window. One
+ * that lies inside pci_cfg_data fails when the window does (bad selection,
+ * or an access the BAR refuses); a wider one (a VMM reading the whole
+ * space) just sees the field's bytes as they are.
+ */
+static int vv_pci_config_rw(struct vv_dev *vv, u32 off, u8 *buf, u32 n,
+			    bool write)
+{
+	struct vv_pcicfg *c = &vv->pci->cfg;
+	u32 d = VV_PCI_CAP_PCICFG + offsetof(struct virtio_pci_cfg_cap,
+					      pci_cfg_data);
+	bool inside = off >= d && off + n <= d + 4;
+	int ret = 0;
+
+	if (write)
+		vhost_vfio_pcicfg_write(c, off, buf, n);
+	if (vhost_vfio_pcicfg_hits_data(off, n)) {
+		ret = vv_pci_cfg_window(vv, write);
+		if (!inside)
+			ret = 0;
+	}
+	if (!ret && !write)
+		memcpy(buf, c->cfg + off, n);
+	return ret;
+}
+
+static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
+			 loff_t *ppos, bool write)
+{
+	unsigned int index = VV_OFFSET_TO_INDEX(*ppos);
+	u64 off = *ppos & VV_OFFSET_MASK;
+	u8 *buf;
+	int ret;
+
+	if (*ppos < 0 || !count || count > VV_PCI_DEVCFG_MAX)
+		return -EINVAL;
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		ret = vhost_vfio_pcicfg_check(off, count);
+		if (ret)
+			return ret;
+	} else if (index != 0 && index != VV_PCI_MSIX_BAR) {
+		return -EINVAL;
+	} else if (off >= U32_MAX) {
+		return -EINVAL;
+	}
+	buf = kzalloc(count, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (write && copy_from_user(buf, ubuf, count)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+		ret = vv_pci_config_rw(vv, off, buf, count, write);
+	else
+		ret = vv_pci_bar(vv, index, off, buf, count, write);
+	if (!ret && !write && copy_to_user(ubuf, buf, count))
+		ret = -EFAULT;
+out:
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+static ssize_t vv_pci_read(struct vfio_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	ssize_t ret;
+
+	mutex_lock(&vv->lock);
+	ret = vv->gone ? -ENODEV : vv_pci_rw(vv, buf, count, ppos, false);
+	mutex_unlock(&vv->lock);
+	return ret;
+}
+
+static ssize_t vv_pci_write(struct vfio_device *vdev, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	ssize_t ret;
+
+	mutex_lock(&vv->lock);
+	ret = vv->gone ? -ENODEV :
+	      vv_pci_rw(vv, (char __user *)buf, count, ppos, true);
+	mutex_unlock(&vv->lock);
+	return ret;
+}
+
+/* ---- ioctls -------------------------------------------------------------- */
+
+static int vv_pci_region_info_caps(struct vfio_device *vdev,
+				   struct vfio_region_info *info,
+				   struct vfio_info_cap *caps)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	struct vv_pci *pci = vv->pci;
+	struct {
+		struct vfio_region_info_cap_sparse_mmap s;
+		struct vfio_region_sparse_mmap_area area;
+	} sparse = {};
+
+	if (READ_ONCE(vv->gone))
+		return -ENODEV;
+	if (info->index >= VFIO_PCI_NUM_REGIONS ||
+	    info->index == VFIO_PCI_VGA_REGION_INDEX)
+		return -EINVAL;
+	info->index = array_index_nospec(info->index, VFIO_PCI_NUM_REGIONS);
+	info->offset = VV_INDEX_TO_OFFSET(info->index);
+	info->cap_offset = 0;
+	info->size = 0;
+	info->flags = 0;
+	switch (info->index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info->size = VV_PCI_CFG_SIZE;
+		break;
+	case 0:
+		info->size = pci->lay.bar0_size;
+		break;
+	case VV_PCI_MSIX_BAR:
+		info->size = pci->lay.bar2_size;
+		break;
+	default:
+		/* BAR1 (BAR0's high half), BARs 3-5, the ROM: absent */
+		return 0;
+	}
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	if (info->index != 0 || !pci->doorbell)
+		return 0;
+	/* the notify window can be mapped: one doorbell page per queue */
+	info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	sparse.s.header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse.s.header.version = 1;
+	sparse.s.nr_areas = 1;
+	sparse.area.offset = VV_PCI_NOTIFY_OFF;
+	sparse.area.size = pci->lay.notify_len;
+	return vfio_info_add_capability(caps, &sparse.s.header, sizeof(sparse));
+}
+
+static long vv_pci_irq_info(struct vv_dev *vv, void __user *argp)
+{
+	size_t minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, argp, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.count = vv_pci_irq_count(vv, info.index);
+	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
+	if (info.index == VFIO_PCI_MSIX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vv_pci_device_info(struct vv_dev *vv, void __user *argp)
+{
+	size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, argp, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * VFIO_DEVICE_IOEVENTFD on a queue's notify address: the eventfd becomes
+ * the queue's kick (vv_vq.kick, as VHOST_SET_VRING_KICK makes it), so a
+ * signal kicks the queue in the kernel. One per queue; the data is checked
+ * against the width but the kick does not depend on it.
+ */
+static long vv_pci_ioeventfd(struct vv_dev *vv, void __user *argp)
+{
+	size_t minsz = offsetofend(struct vfio_device_ioeventfd, fd);
+	struct vfio_device_ioeventfd ioev;
+	struct vv_pci *pci = vv->pci;
+	struct vv_pci_vq *pvq;
+	struct file *file;
+	u64 off;
+	u32 size;
+	int ret;
+	u16 q;
+
+	if (copy_from_user(&ioev, argp, minsz))
+		return -EFAULT;
+	if (ioev.argsz < minsz ||
+	    ioev.flags & ~VFIO_DEVICE_IOEVENTFD_SIZE_MASK ||
+	    hweight32(ioev.flags) != 1)
+		return -EINVAL;
+	size = ioev.flags;	/* bit n: 1 << n bytes, that is the value */
+	if (size != 2 && size != 4)
+		return -EINVAL;
+	if (size < 8 && ioev.data >> (8 * size))
+		return -EINVAL;
+	if (VV_OFFSET_TO_INDEX(ioev.offset) != 0)
+		return -EINVAL;
+	off = ioev.offset & VV_OFFSET_MASK;
+	if (off < VV_PCI_NOTIFY_OFF ||
+	    off - VV_PCI_NOTIFY_OFF >= pci->lay.notify_len ||
+	    (off - VV_PCI_NOTIFY_OFF) % pci->lay.notify_mult)
+		return -EINVAL;
+	q = (off - VV_PCI_NOTIFY_OFF) / pci->lay.notify_mult;
+	pvq = &pci->vqs[q];
+	if (ioev.fd == -1) {
+		if (pvq->ioev_size != size || pvq->ioev_data != ioev.data)
+			return -ENODEV;
+		vv_vq_set_kick(&vv->vqs[q], NULL);
+		pvq->ioev_size = 0;
+		return 0;
+	}
+	if (ioev.fd < 0)
+		return -EINVAL;
+	if (pvq->ioev_size)
+		return -EEXIST;
+	ret = vv_pci_flush(vv);
+	if (ret)
+		return ret;
+	file = fget(ioev.fd);
+	if (!file)
+		return -EBADF;
+	/* takes over the file reference, drops it on error */
+	if (vv_vq_set_kick(&vv->vqs[q], file))
+		return -EINVAL;
+	pvq->ioev_size = size;
+	pvq->ioev_data = ioev.data;
+	return 0;
+}
+
+static long vv_pci_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	mutex_lock(&vv->lock);
+	if (vv->gone) {
+		ret = -ENODEV;
+		goto out;
+	}
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		ret = vv_pci_device_info(vv, argp);
+		break;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		ret = vv_region_info(vv, argp, vv_pci_region_info_caps);
+		break;
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		ret = vv_pci_irq_info(vv, argp);
+		break;
+	case VFIO_DEVICE_SET_IRQS:
+		ret = vv_pci_set_irqs(vv, argp);
+		break;
+	case VFIO_DEVICE_RESET:
+		ret = vv_pci_reset(vv);
+		break;
+	case VFIO_DEVICE_IOEVENTFD:
+		ret = vv_pci_ioeventfd(vv, argp);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+out:
+	mutex_unlock(&vv->lock);
+	return ret;
+}
+
+/*
+ * Called under mmap_lock: vv->lock is not taken (see vv_mmap()). Only the
+ * notify window of BAR0, and only where each queue has a doorbell page
+ * (the notify multiplier is then PAGE_SIZE): the pages are mapped to the
+ * parent's doorbells, so a kick is a store with no exit.
+ */
+static int vv_pci_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	struct vv_pci *pci = vv->pci;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct vdpa_notification_area n;
+	unsigned long i, first;
+	int ret;
+
+	if (READ_ONCE(vv->gone))
+		return -ENODEV;
+	if (!pci->doorbell || VV_OFFSET_TO_INDEX(off) != 0 ||
+	    !(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+	off &= VV_OFFSET_MASK;
+	if (off < VV_PCI_NOTIFY_OFF || off - VV_PCI_NOTIFY_OFF >= pci->lay.notify_len ||
+	    len > pci->lay.notify_len - (off - VV_PCI_NOTIFY_OFF))
+		return -EINVAL;
+	first = (off - VV_PCI_NOTIFY_OFF) >> PAGE_SHIFT;
+	vm_flags_mod(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYEXEC);
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	for (i = 0; i < len >> PAGE_SHIFT; i++) {
+		n = vv->vdpa->config->get_vq_notification(vv->vdpa, first + i);
+		ret = io_remap_pfn_range(vma, vma->vm_start + i * PAGE_SIZE,
+					 PHYS_PFN(n.addr), PAGE_SIZE,
+					 vma->vm_page_prot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- open, close, removal ---------------------------------------------- */
+
+static int vv_pci_open_device(struct vfio_device *vdev)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	struct vdpa_callback cb = {
+		.callback = vv_pci_config_irq,
+		.private = vv,
+	};
+	int ret = 0;
+
+	/*
+	 * The backend replayed the container's mappings before this: a
+	 * set_map parent gets them now, which also replaces its default
+	 * (often 1:1) map when there are none.
+	 */
+	if (vv->pci->map) {
+		mutex_lock(&vv->pci->map_lock);
+		ret = vv_pci_flush_locked(vv);
+		mutex_unlock(&vv->pci->map_lock);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&vv->lock);
+	if (vv->gone) {
+		ret = -ENODEV;
+		goto out;
+	}
+	vv_pci_reset(vv);
+	vv->vdpa->config->set_config_cb(vv->vdpa, &cb);
+	vv->opened = true;
+out:
+	mutex_unlock(&vv->lock);
+	return ret;
+}
+
+static void vv_pci_teardown(struct vv_dev *vv)
+{
+	struct vdpa_callback cb = {};
+	u32 i;
+
+	lockdep_assert_held(&vv->lock);
+	vv_pci_reset(vv);
+	vv->vdpa->config->set_config_cb(vv->vdpa, &cb);
+	for (i = 0; i < vv->nvqs; i++) {
+		vv->vdpa->config->set_vq_cb(vv->vdpa, i, &cb);
+		vv_vq_set_kick(&vv->vqs[i], NULL);
+		vv->pci->vqs[i].ioev_size = 0;
+	}
+	vv_pci_set_trig(vv, 0, vv->pci->lay.nvec, NULL);
+	vv->opened = false;
+}
+
+static void vv_pci_close_device(struct vfio_device *vdev)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	struct eventfd_ctx *req;
+
+	mutex_lock(&vv->lock);
+	if (vv->opened)
+		vv_pci_teardown(vv);
+	req = vv_xchg_eventfd(vv, &vv->req, NULL);
+	mutex_unlock(&vv->lock);
+	if (req)
+		eventfd_ctx_put(req);
+}
+
+static void vv_pci_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	unsigned long flags;
+
+	mutex_lock(&vv->lock);
+	if (!vv->gone && vv->opened)
+		vv_pci_teardown(vv);
+	WRITE_ONCE(vv->gone, true);
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	if (vv->req)
+		eventfd_signal(vv->req);
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	mutex_unlock(&vv->lock);
+	if (!count)
+		dev_notice(vdev->dev, "removal requested, waiting for the user to close it\n");
+}
+
+/**
+ * vv_pci_probe() - set up the virtio-pci state of a new instance
+ * @vv: the instance, before vfio_register_emulated_iommu_dev()
+ *
+ * Refuses a parent that translates user virtual addresses (use_va): the
+ * stage-2 mappings give physical addresses only. Takes a reference on the
+ * nested backend (loading it if needed) and registers as its map client.
+ *
+ * Return: 0 or a negative errno; vv_pci_free() undoes a partial setup.
+ */
+int vv_pci_probe(struct vv_dev *vv)
+{
+	struct vdpa_device *vdpa = vv->vdpa;
+	const struct vdpa_config_ops *ops = vdpa->config;
+	struct vv_pci *pci;
+	bool doorbell = ops->get_vq_notification;
+	struct vdpa_notification_area n;
+	size_t cfglen;
+	int ret;
+	u32 i;
+
+	if (vdpa->use_va || !ops->set_vq_num || !ops->set_vq_address ||
+	    !ops->set_vq_ready || !ops->kick_vq || !ops->set_config_cb ||
+	    !ops->get_vq_num_max)
+		return -EOPNOTSUPP;
+	for (i = 0; doorbell && i < vv->nvqs; i++) {
+		n = ops->get_vq_notification(vdpa, i);
+		doorbell = n.addr && PAGE_ALIGNED(n.addr) && n.size >= PAGE_SIZE;
+	}
+	pci = kzalloc(sizeof(*pci), GFP_KERNEL);
+	if (!pci)
+		return -ENOMEM;
+	vv->pci = pci;
+	mutex_init(&pci->map_lock);
+	pci->doorbell = doorbell;
+	pci->vv = vv;
+	cfglen = ops->get_config_size(vdpa);
+	ret = vhost_vfio_pci_layout(&pci->lay, ops->get_device_id(vdpa),
+				    vv->nvqs, cfglen, doorbell, PAGE_SIZE);
+	if (ret)
+		return ret;
+	vhost_vfio_pcicfg_init(&pci->cfg, &pci->lay);
+	pci->vqs = kcalloc(vv->nvqs, sizeof(*pci->vqs), GFP_KERNEL);
+	pci->msix_table = kzalloc(pci->lay.bar2_size, GFP_KERNEL);
+	pci->trig = kcalloc(pci->lay.nvec, sizeof(*pci->trig), GFP_KERNEL);
+	if (!pci->vqs || !pci->msix_table || !pci->trig)
+		return -ENOMEM;
+	/* every vector masked, as after a reset */
+	for (i = 0; i < pci->lay.nvec; i++)
+		pci->msix_table[i * PCI_MSIX_ENTRY_SIZE +
+				PCI_MSIX_ENTRY_VECTOR_CTRL] =
+			PCI_MSIX_ENTRY_CTRL_MASKBIT;
+	if (!ops->dma_map) {
+		/*
+		 * A limit of 0 makes vhost_iotlb_add_range() refuse every
+		 * entry (EINVAL); the container's dma_entry_limit and the
+		 * parent's set_map() bound the entries instead.
+		 */
+		pci->map = vhost_iotlb_alloc(U32_MAX, 0);
+		if (!pci->map)
+			return -ENOMEM;
+	}
+	pci->reg = symbol_get(vfio_nested_register_map_client);
+	if (!pci->reg) {
+		request_module("vfio_iommu_nested");
+		pci->reg = symbol_get(vfio_nested_register_map_client);
+	}
+	pci->unreg = symbol_get(vfio_nested_unregister_map_client);
+	if (!pci->reg || !pci->unreg) {
+		dev_warn(&vdpa->dev, "virtio_pci type needs vfio_iommu_nested\n");
+		return -ENODEV;
+	}
+	ret = pci->reg(&vv->vdev, &vv_pci_map_ops);
+	if (ret)
+		return ret;
+	pci->registered = true;
+	return 0;
+}
+
+/**
+ * vv_pci_remove() - unregister the map client
+ * @vv: the instance, after vfio_unregister_group_dev()
+ */
+void vv_pci_remove(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+
+	if (!pci || !pci->registered)
+		return;
+	pci->unreg(&vv->vdev);
+	pci->registered = false;
+	/* the device keeps no translation of the last user's memory */
+	if (pci->map) {
+		mutex_lock(&pci->map_lock);
+		if (pci->map_dirty && vv_pci_flush_locked(vv))
+			vv_pci_drop_map(vv);
+		mutex_unlock(&pci->map_lock);
+	}
+}
+
+/**
+ * vv_pci_free() - free the virtio-pci state (from the release callback)
+ * @vv: the instance
+ */
+void vv_pci_free(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+
+	if (!pci)
+		return;
+	vv_pci_remove(vv);
+	if (pci->reg)
+		symbol_put(vfio_nested_register_map_client);
+	if (pci->unreg)
+		symbol_put(vfio_nested_unregister_map_client);
+	if (pci->map)
+		vhost_iotlb_free(pci->map);
+	kfree(pci->trig);
+	kfree(pci->msix_table);
+	kfree(pci->vqs);
+	mutex_destroy(&pci->map_lock);
+	kfree(pci);
+	vv->pci = NULL;
+}
+
+/*
+ * The stage-2 mappings reach the device only from the nested backend's
+ * container: bound to an iommufd (the VFIO device cdev) the device would
+ * have no data path, so that is refused.
+ */
+static int vv_pci_bind_iommufd(struct vfio_device *vdev,
+			       struct iommufd_ctx *ictx, u32 *out_device_id)
+{
+	return -EOPNOTSUPP;
+}
+
+const struct vfio_device_ops vv_pci_ops = {
+	.name		= "vhost-vfio-virtio-pci",
+	.release	= vv_release,
+	.open_device	= vv_pci_open_device,
+	.close_device	= vv_pci_close_device,
+	.ioctl		= vv_pci_ioctl,
+#ifdef HAVE_VFIO_GET_REGION_INFO_CAPS
+	.get_region_info_caps = vv_pci_region_info_caps,
+#endif
+	.read		= vv_pci_read,
+	.write		= vv_pci_write,
+	.mmap		= vv_pci_mmap,
+	.request	= vv_pci_request,
+	.bind_iommufd	= vv_pci_bind_iommufd,
+	.unbind_iommufd	= vfio_iommufd_emulated_unbind,
+	.attach_ioas	= vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas	= vfio_iommufd_emulated_detach_ioas,
+};

@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The real client (issue 14), inside the test VM: Debian's stock QEMU, run
+# from the host root the VM sees at /host, starts an L2 guest with
+# -accel kvm (the test VM has SVM) running the stock Debian 6.12 kernel and
+# a small initramfs (l2-init.sh) that checks what it was given:
+#   emulated  QEMU's own virtio-net-pci (a socket netdev sending to itself)
+#             and virtio-blk-pci: the control, proving QEMU, KVM and the L2
+#             kernel work, so that a failure of the second run is the device's
+#   mdev      vhost_vfio's virtio-pci personality through QEMU's unmodified
+#             -device vfio-pci,sysfsdev=...: an mdev on a vdpa_sim_net and
+#             one on a vdpa_sim_blk device
+# Per run: "boot" (L2 reached its checks and finished in time) and the L2's
+# checks (net_bound, net_up, net_loopback, blk_bound, blk_pattern), as TAP.
+# An L2 boot costs about a minute under nested SVM on TCG, so by default
+# the control runs only when the mdev run failed, to tell a broken
+# platform (QEMU, KVM, the L2 kernel) from a broken device; otherwise its
+# lines are skips. L2_RUNS="mdev emulated" runs both always, L2_RUNS=emulated
+# the control alone; L2_TIMEOUT bounds each QEMU.
+HERE=$(cd "$(dirname "$0")" && pwd)
+H=${L2_HOST-/host}
+RUNS=${L2_RUNS:-mdev control-on-failure}
+TMO=${L2_TIMEOUT:-200}
+LOGDIR=/tmp
+[ -d /out/selftests/l2 ] && LOGDIR=/out/selftests/l2
+CHECKS="net_bound net_up net_loopback blk_bound blk_pattern"
+TYPE=vhost_vfio-virtio_pci
+N=0
+
+ok() { N=$((N + 1)); echo "ok $N $*"; }
+nok() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok $N $*"; }
+skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+echo "TAP version 13"
+echo "1..$(($(echo $RUNS | wc -w) * 6))"
+FAILS=0
+
+ABI=$(cat "$HERE/l2-kernel" 2>/dev/null)
+KERNEL=$H/boot/vmlinuz-$ABI
+LIBS=$H/usr/lib/x86_64-linux-gnu
+QEMU="$LIBS/ld-linux-x86-64.so.2 --library-path $LIBS $H/usr/bin/qemu-system-x86_64"
+SKIP=
+if [ ! -x $H/usr/bin/qemu-system-x86_64 ] || [ ! -f "$KERNEL" ]; then
+	SKIP="no QEMU or no $KERNEL under $H"
+fi
+[ -c /dev/kvm ] || modprobe kvm_amd 2>/dev/null
+[ -c /dev/kvm ] || SKIP="no /dev/kvm"
+# QEMU's socket netdev sends to itself over the loopback
+ip link set lo up
+
+# qemu_where PID: each thread's name, state and kernel stack, SeaBIOS's
+# last words (its debug port), L1's last kernel messages
+qemu_where() {
+	local t
+	for t in /proc/$1/task/*; do
+		echo "# thread $(basename "$t") $(cat "$t/comm"): $(grep State "$t/status")" \
+			"wchan $(cat "$t/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "$t/stack" 2>/dev/null | head -12
+	done
+	tail -n 5 "$LOGDIR/l2-$name.firmware" 2>/dev/null | sed 's/^/# firmware: /'
+	dmesg | tail -n 15 | sed 's/^/# L1 dmesg: /'
+}
+
+# run_l2 NAME QEMU-ARGS...: boot L2 with the devices, report its checks.
+# The L2's console goes next to the TAP output when the results share is
+# there. Once L2 says "done" QEMU gets a few seconds to see the power-off,
+# then is killed: the checks are what count, not how fast it exits.
+run_l2() {
+	local name=$1 log=$LOGDIR/l2-$1.console t0 rc c line qpid fw= first= start= fin= el
+	shift
+	: >"$log"
+	rm -f "$LOGDIR/l2-$name.firmware"
+	t0=$(now)
+	# -cpu host: L1's CPU model (no LA57 in L2 either, see run-vm.sh).
+	# Every port access of L2 is an exit to L1's KVM, emulated by TCG:
+	# pci=noearly spares the two early scans of all 256 PCI buses for an
+	# AGP aperture (12 s measured); no_timer_check the IO-APIC timer test.
+	# The console stays quiet: each byte on ttyS0 is an exit too (a
+	# verbose boot took over 200 s). QEMU's start costs ~20 s itself
+	# (its binary and 49 libraries read over 9p from /host).
+	# 128 MiB of L2 RAM: vfio-pci maps (pins) all of it before the
+	# device opens, and pinning under the debug kernel on TCG is slow.
+	$QEMU -machine pc,accel=${L2_ACCEL:-kvm} -cpu ${L2_CPU:-host} -m ${L2_MEM:-128M} \
+		-nodefaults -display none -no-reboot \
+		-L $H/usr/share/qemu -L $H/usr/share/seabios \
+		-kernel "$KERNEL" -initrd "$HERE/l2-initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 no5lvl pci=noearly no_timer_check ${L2_APPEND-quiet}" \
+		-chardev file,id=fw,path=$LOGDIR/l2-$name.firmware \
+		-device isa-debugcon,iobase=0x402,chardev=fw \
+		-serial "file:$log" "$@" </dev/null >/tmp/l2-$name.qemu 2>&1 &
+	qpid=$!
+	while kill -0 $qpid 2>/dev/null; do
+		el=$(since "$t0")
+		[ -n "$fw" ] || ! grep -aq 'Booting from' "$LOGDIR/l2-$name.firmware" 2>/dev/null || fw=$el
+		[ -n "$first" ] || [ ! -s "$log" ] || first=$el
+		[ -n "$start" ] || ! grep -aq '^l2-result: start' "$log" || start=$el
+		[ -n "$fin" ] || ! grep -aq '^l2-result: done' "$log" || fin=$el
+		if [ -n "$fin" ] && awk -v a="$el" -v b="$fin" 'BEGIN { exit !(a - b > 5) }'; then
+			kill -9 $qpid
+		elif awk -v a="$el" -v b="$TMO" 'BEGIN { exit !(a > b) }'; then
+			echo "# $name: timeout after $TMO s, killing QEMU; where its threads are:"
+			qemu_where $qpid
+			kill -9 $qpid
+			break
+		fi
+		sleep 0.5
+	done
+	wait $qpid
+	rc=$?
+	# QEMU may have ended between two looks
+	[ -n "$fin" ] || ! grep -aq '^l2-result: done' "$log" || fin="<$(since "$t0")"
+	[ -n "$start" ] || ! grep -aq '^l2-result: start' "$log" || start="<$(since "$t0")"
+	echo "# $name: QEMU ran $(since "$t0") s (exit $rc): firmware boots the kernel at ${fw:--} s," \
+		"first console output at ${first:--} s," \
+		"L2 init at ${start:--} s, checks done at ${fin:--} s;" \
+		"L2 $(grep -a 'l2-result: \(start\|done\)' "$log" | tr -d '\r' | sed 's/l2-result: //' | tr '\n' ' ')"
+	sed 's/^/# qemu: /' /tmp/l2-$name.qemu
+	if grep -aq '^l2-result: done' "$log"; then
+		ok "$name boot: L2 booted and ran its checks"
+	else
+		nok "$name boot: QEMU exit $rc, L2 did not finish (timeout ${TMO} s); its console:"
+		# (its last line may lack a newline: the TAP lines must not
+		# continue it)
+		{ tail -n 40 "$log"; echo; } | tr -d '\r' | sed 's/^/# L2 console: /'
+	fi
+	for c in $CHECKS; do
+		line=$(grep -a "^l2-result: [a-z]* $c " "$log" | tr -d '\r' | head -1)
+		case "$line" in
+		"l2-result: ok $c "*) ok "$name $c: ${line#l2-result: ok $c }" ;;
+		"") nok "$name $c: not reported" ;;
+		*) nok "$name $c: ${line#l2-result: fail $c }" ;;
+		esac
+	done
+}
+
+emulated() {
+	dd if=/dev/zero of=/tmp/l2-disk.img bs=1M count=16 2>/dev/null
+	run_l2 emulated \
+		-netdev socket,id=n0,udp=127.0.0.1:5555,localaddr=127.0.0.1:5555 \
+		-device virtio-net-pci,netdev=n0,disable-legacy=on,romfile= \
+		-drive file=/tmp/l2-disk.img,if=none,format=raw,id=d0 \
+		-device virtio-blk-pci,drive=d0,disable-legacy=on
+	rm -f /tmp/l2-disk.img
+}
+
+# mdev_of DEV MGMTDEV UUID [vdpa args]: a vDPA device bound to vhost_vfio
+# and an instance of the virtio-pci personality on it
+mdev_of() {
+	local dev=$1 mgmt=$2 uuid=$3
+	shift 3
+	vdpa dev add mgmtdev "$mgmt" name "$dev" "$@" || return 1
+	echo vhost_vfio >/sys/bus/vdpa/devices/$dev/driver_override
+	[ -e /sys/bus/vdpa/devices/$dev/driver ] &&
+		echo "$dev" >/sys/bus/vdpa/devices/$dev/driver/unbind
+	echo "$dev" >/sys/bus/vdpa/drivers/vhost_vfio/bind || return 1
+	echo "$uuid" >/sys/bus/vdpa/devices/$dev/mdev_supported_types/$TYPE/create || return 1
+	[ -e /sys/bus/mdev/devices/$uuid ]
+}
+
+mdev() {
+	local u1=2a6e9b40-14a0-4c51-9d1e-0000000012a0 u2=2a6e9b40-14a0-4c51-9d1e-0000000012b0
+	modprobe vhost_vfio 2>/dev/null
+	modprobe vfio_iommu_nested 2>/dev/null
+	modprobe vdpa_sim_net 2>/dev/null
+	modprobe vdpa_sim_blk 2>/dev/null
+	if ! grep -q '^vhost_vfio ' /proc/modules; then
+		skip_run mdev "vhost_vfio is not loaded"
+		MDEV_SKIPPED=1
+		return
+	fi
+	if mdev_of l2net vdpasim_net $u1 mac 52:54:00:12:34:a0 &&
+	   mdev_of l2blk vdpasim_blk $u2; then
+		run_l2 mdev \
+			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u1 \
+			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u2
+	else
+		nok "mdev boot: no $TYPE instance on vdpa_sim_net and vdpa_sim_blk"
+		for c in $CHECKS; do nok "mdev $c: no device"; done
+	fi
+	for u in $u1 $u2; do
+		[ -e /sys/bus/mdev/devices/$u ] && echo 1 >/sys/bus/mdev/devices/$u/remove
+	done
+	vdpa dev del l2net 2>/dev/null
+	vdpa dev del l2blk 2>/dev/null
+}
+
+skip_run() { # NAME REASON
+	local c
+	skip "$1 boot" "$2"
+	for c in $CHECKS; do skip "$1 $c" "$2"; done
+}
+
+T0=$(now)
+for r in $RUNS; do
+	if [ -n "$SKIP" ]; then
+		skip_run "$r" "$SKIP"
+	elif [ "$r" = control-on-failure ]; then
+		if [ $FAILS -gt 0 ] || [ -n "$MDEV_SKIPPED" ]; then
+			echo "# the mdev run failed or could not run: the control with QEMU's own devices tells whether the platform works"
+			emulated
+		else
+			skip_run emulated "control not needed: the mdev run passed"
+		fi
+	else
+		$r
+	fi
+done
+echo "# l2: the L2 step took $(since "$T0") s ($RUNS)"
+[ $FAILS -eq 0 ]
