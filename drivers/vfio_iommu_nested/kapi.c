@@ -130,7 +130,8 @@ out:
  * lock for read, then vn_kapi_lock.
  * Return: the handle, holding a reference for the caller;
  * ERR_PTR(-EINVAL) when @file is not a VFIO container or its IOMMU is not
- * this backend (or none is set), ERR_PTR(-ENOMEM).
+ * this backend (or none is set, or the container was set to
+ * ``VFIO_TYPE1v2_IOMMU`` and this backend serves it), ERR_PTR(-ENOMEM).
  */
 struct vfio_nested_container *vfio_nested_container_get(struct file *file)
 {
@@ -145,8 +146,10 @@ struct vfio_nested_container *vfio_nested_container_get(struct file *file)
 	vc = file->private_data;
 	/* The container's IOMMU data stays while its group lock is held. */
 	down_read(&vc->group_lock);
+	/* a container serving type1 v2 has no stage 1: not this API's */
 	if (vc->iommu_driver && vn_is_nested_driver(vc->iommu_driver->ops) &&
-	    vc->iommu_data)
+	    vc->iommu_data &&
+	    !((struct vn_container *)vc->iommu_data)->type1)
 		nc = vn_kapi_handle(vc->iommu_data);
 	up_read(&vc->group_lock);
 	return nc;

@@ -30,31 +30,6 @@
 
 /* ---- the test device as a map client ------------------------------------ */
 
-static int vn_testdev_param(const char *name, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/module/vfio_nested_testdev/parameters/%s",
-		 name);
-	return vu_write_file(path, val);
-}
-
-/* Create mdev @uuid as a map client (or not); -ENODEV: modules missing. */
-static int vn_mc_create(const char *uuid, bool client)
-{
-	int ret;
-
-	if (!vn_backend_present() || !vn_testdev_present())
-		return -ENODEV;
-	vu_mdev_remove(uuid);
-	ret = vn_testdev_param("map_client", client ? "1" : "0");
-	if (ret)
-		return ret;
-	ret = vn_testdev_create(uuid);
-	vn_testdev_param("map_client", "0");
-	return ret;
-}
-
 static int vn_mc_log(int dev, struct vnt_mc_entry *e, unsigned int n)
 {
 	struct vnt_mc_log l = {

@@ -75,6 +75,32 @@ static inline int vn_testdev_create(const char *uuid)
 			     "/mdev_supported_types/" VNT_TYPE "/create", uuid);
 }
 
+/* A parameter of vfio_nested_testdev (write). */
+static inline int vn_testdev_param(const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/vfio_nested_testdev/parameters/%s",
+		 name);
+	return vu_write_file(path, val);
+}
+
+/* Create mdev @uuid as a map client (or not); -ENODEV: modules missing. */
+static inline int vn_mc_create(const char *uuid, bool client)
+{
+	int ret;
+
+	if (!vn_backend_present() || !vn_testdev_present())
+		return -ENODEV;
+	vu_mdev_remove(uuid);
+	ret = vn_testdev_param("map_client", client ? "1" : "0");
+	if (ret)
+		return ret;
+	ret = vn_testdev_create(uuid);
+	vn_testdev_param("map_client", "0");
+	return ret;
+}
+
 /* A module parameter of vfio_iommu_nested: read (set == NULL) or write. */
 static inline long vn_param(const char *name, const char *set)
 {

@@ -30,6 +30,7 @@
 
 #define UUID_MAIN	(VI_UUID_BASE + 0)	/* 0xa0-0xa2: fixture viommu */
 #define UUID_OTHER	(VI_UUID_BASE + 4)	/* 0xa4: a device of another VM */
+#define UUID_TYPE1	(VI_UUID_BASE + 5)	/* 0xa5: a map client, type1 v2 */
 
 /* Wall time of a test, logged at its end (the suite's CI budget). */
 static double t_start;
@@ -973,6 +974,38 @@ TEST_F(viommu, ioctl_lengths)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
 				   4096));
 	close(fd);
+}
+
+/*
+ * A container the nested backend serves as VFIO_TYPE1v2_IOMMU (a group of
+ * a map client, as the virtio-pci personality of vhost_vfio is) has no
+ * stage 1: a vIOMMU cannot be created on it.
+ */
+TEST(type1v2_container_refused)
+{
+	struct vn_uuid u = vn_uuid(UUID_TYPE1);
+	struct vu_vfio v = { .container = -1, .group = -1, .dev = -1 };
+	int fd, ret;
+
+	ret = vn_mc_create(u.s, true);
+	if (ret == -ENODEV)
+		SKIP(return, "vfio_iommu_nested or vfio_nested_testdev not loaded");
+	ASSERT_EQ(0, ret);
+	if (vn_param("serve_type1v2", NULL) != 1) {
+		vu_mdev_remove(u.s);
+		SKIP(return, "serve_type1v2 is off");
+	}
+	ASSERT_EQ(0, vu_open_group(u.s, &v));
+	ASSERT_EQ(0, ioctl(v.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	/* served by the nested backend, not type1 */
+	EXPECT_EQ(1, ioctl(v.container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+	EXPECT_EQ(0, ioctl(v.container, VFIO_CHECK_EXTENSION, VFIO_NESTED_IOMMU));
+	fd = vi_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, vi_create(fd, v.container, 0, 0));
+	close(fd);
+	vu_close(&v);
+	vu_mdev_remove(u.s);
 }
 
 /* ---- teardown in any order ------------------------------------------------- */
