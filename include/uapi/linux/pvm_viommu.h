@@ -284,7 +284,8 @@
  * @argsz: sizeof(struct pvm_viommu_create) (24)
  * @flags: must be 0
  * @container_fd: a VFIO container fd set to ``VFIO_NESTED_IOMMU``
- *	(``EINVAL`` if it is not one, ``EBADF`` if not open)
+ *	(``EINVAL`` if it is not one, including a container the nested
+ *	backend serves as ``VFIO_TYPE1v2_IOMMU``; ``EBADF`` if not open)
  * @guest_id: the vIOMMU's number for the VMM, unique among the vIOMMUs of
  *	the container (``EEXIST``)
  * @poll_us: 0: no polling; else the period, 100 to 1000000 microseconds,
