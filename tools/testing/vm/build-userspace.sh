@@ -33,6 +33,11 @@ build_dir() { # kind dir
 		die "building $dir failed"
 }
 
+# The VM's own helpers (init.sh): static binaries in OUT/bin.
+mkdir -p "$OUT/bin"
+cc -static -O2 -Wall -Werror -isystem "$KHDR" -o "$OUT/bin/kvm_hold" "$VM_DIR/kvm_hold.c" ||
+	die "building kvm_hold failed"
+
 for d in "$TREE"/tools/testing/selftests/*/ "$TREE"/samples/*/; do
 	[ -f "$d/Makefile" ] || continue
 	case "$d" in

@@ -104,7 +104,7 @@ depmod -b "$ST" "$KREL" || die "depmod failed"
 
 # userspace
 if [ "$USERDIR" != "-" ]; then
-	for kind in selftests samples; do
+	for kind in selftests samples bin; do
 		[ -d "$USERDIR/$kind" ] && cp -a "$USERDIR/$kind" "$ST/$kind"
 	done
 fi
