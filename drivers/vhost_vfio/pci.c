@@ -36,8 +36,10 @@
  * last reset: the device does no DMA) maps and unmaps only change pci->map
  * and mark it dirty; the device gets it before it can use memory (open, a
  * status or queue-enable write, a notify, an ioeventfd) and at removal.
- * Once live, every map and unmap reaches the device before the callback
- * returns. Adjacent runs are merged, so a VMM's RAM is few entries.
+ * Once live, every map reaches the device before the callback returns; an
+ * unmap does whenever the device may hold a translation (live, or given a
+ * non-empty map before), so that it is gone before the pages are unpinned.
+ * Adjacent runs are merged, so a VMM's RAM is few entries.
  */
 static int vv_pci_flush_locked(struct vv_dev *vv)
 {
@@ -46,8 +48,10 @@ static int vv_pci_flush_locked(struct vv_dev *vv)
 
 	lockdep_assert_held(&pci->map_lock);
 	ret = vv->vdpa->config->set_map(vv->vdpa, 0, pci->map);
-	if (!ret)
+	if (!ret) {
 		pci->map_dirty = false;
+		pci->map_held = !!vhost_iotlb_itree_first(pci->map, 0, U64_MAX);
+	}
 	return ret;
 }
 
@@ -73,7 +77,8 @@ static void vv_pci_drop_map(struct vv_dev *vv)
 
 	dev_warn(vv->vdev.dev, "set_map failed on unmap\n");
 	if (empty) {
-		ops->set_map(vv->vdpa, 0, empty);
+		if (!ops->set_map(vv->vdpa, 0, empty))
+			vv->pci->map_held = false;
 		vhost_iotlb_free(empty);
 	} else if (ops->reset_map) {
 		ops->reset_map(vv->vdpa, 0);
@@ -132,10 +137,12 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 		vhost_iotlb_reset(pci->map);
 	pci->map_dirty = true;
 	/*
-	 * A live device drops the range now; a parent that refuses the smaller
-	 * map is left with an empty one rather than a stale translation.
+	 * A device that may hold the range drops it now; a parent that refuses
+	 * the smaller map is left with an empty one rather than a stale
+	 * translation.
 	 */
-	if (READ_ONCE(pci->live) && vv_pci_flush_locked(vv))
+	if ((READ_ONCE(pci->live) || pci->map_held) &&
+	    vv_pci_flush_locked(vv))
 		vv_pci_drop_map(vv);
 	mutex_unlock(&pci->map_lock);
 }
@@ -667,45 +674,38 @@ static int vv_pci_bar(struct vv_dev *vv, u32 bar, u32 off, u8 *buf, u32 len,
 	return -EINVAL;
 }
 
-/* The VIRTIO_PCI_CAP_PCI_CFG window: read or write its data field. */
-static int vv_pci_cfg_window(struct vv_dev *vv, bool write)
+/*
+ * The VIRTIO_PCI_CAP_PCI_CFG window: read or write its data field; a
+ * selection naming no valid access does nothing (vv_pci_config_rw()).
+ */
+static void vv_pci_cfg_window(struct vv_dev *vv, bool write)
 {
 	u8 *data = vv->pci->cfg.cfg + VV_PCI_CAP_PCICFG +
 		   offsetof(struct virtio_pci_cfg_cap, pci_cfg_data);
 	u32 bar, off, len;
-	int ret;
 
-	ret = vhost_vfio_pcicfg_window(&vv->pci->cfg, &bar, &off, &len);
-	if (ret)
-		return ret;
-	return vv_pci_bar(vv, bar, off, data, len, write);
+	if (!vhost_vfio_pcicfg_window(&vv->pci->cfg, &bar, &off, &len))
+		vv_pci_bar(vv, bar, off, data, len, write);
 }
 
 /*
- * A config access that touches pci_cfg_data goes through the window. One
- * that lies inside pci_cfg_data fails when the window does (bad selection,
- * or an access the BAR refuses); a wider one (a VMM reading the whole
- * space) just sees the field's bytes as they are.
+ * A config access that touches pci_cfg_data goes through the window. When
+ * the window names no valid access (bad selection, or an access the BAR
+ * refuses) nothing reaches a BAR and the config access still succeeds, as
+ * with QEMU's virtio-pci: the field's bytes are read as they are.
  */
 static int vv_pci_config_rw(struct vv_dev *vv, u32 off, u8 *buf, u32 n,
 			    bool write)
 {
 	struct vv_pcicfg *c = &vv->pci->cfg;
-	u32 d = VV_PCI_CAP_PCICFG + offsetof(struct virtio_pci_cfg_cap,
-					      pci_cfg_data);
-	bool inside = off >= d && off + n <= d + 4;
-	int ret = 0;
 
 	if (write)
 		vhost_vfio_pcicfg_write(c, off, buf, n);
-	if (vhost_vfio_pcicfg_hits_data(off, n)) {
-		ret = vv_pci_cfg_window(vv, write);
-		if (!inside)
-			ret = 0;
-	}
-	if (!ret && !write)
+	if (vhost_vfio_pcicfg_hits_data(off, n))
+		vv_pci_cfg_window(vv, write);
+	if (!write)
 		memcpy(buf, c->cfg + off, n);
-	return ret;
+	return 0;
 }
 
 static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,

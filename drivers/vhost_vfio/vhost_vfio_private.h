@@ -377,9 +377,11 @@ struct vv_pci_vq {
  * @msix_table: the MSI-X table and PBA storage (@lay.bar2_size bytes)
  * @trig: per MSI-X vector, the eventfd of VFIO_DEVICE_SET_IRQS (RCU)
  * @doorbell: the parent has a doorbell page per queue (notify is mmap-able)
- * @map_lock: protects @map and @map_dirty
+ * @map_lock: protects @map, @map_dirty and @map_held
  * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
  * @map_dirty: @map has entries the device has not been given yet
+ * @map_held: the device may hold translations (its last set_map was not
+ *	empty): an unmap reaches it at once, live or not
  * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
  *	reach the device at once (read in the map callback)
  * @vv: the instance
@@ -404,6 +406,7 @@ struct vv_pci {
 	struct mutex map_lock;	/* protects map */
 	struct vhost_iotlb *map;
 	bool map_dirty;
+	bool map_held;
 	bool live;
 	struct vv_dev *vv;
 	int (*reg)(struct vfio_device *vdev,

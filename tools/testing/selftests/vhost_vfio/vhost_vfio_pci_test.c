@@ -455,6 +455,20 @@ TEST_F(pci, pci_cfg_access_capability)
 				  &v, 4));
 	EXPECT_EQ(1, vp_cc(d, VP_CC(device_feature_select), 4));
 	EXPECT_TRUE(vp_cc(d, VP_CC(device_feature), 4) & (1U << (VIRTIO_F_VERSION_1 - 32)));
+	/*
+	 * A selection naming no access (length 3): the config access still
+	 * succeeds, nothing reaches the BAR, the field reads as it is.
+	 */
+	len = htole32(3);
+	v = htole32(0);
+	ASSERT_EQ(0, vp_cfg_write(d, pos + VIRTIO_PCI_CAP_LENGTH, &len, 4));
+	ASSERT_EQ(0, vp_cfg_write(d, pos + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data),
+				  &v, 4));
+	EXPECT_EQ(1, vp_cc(d, VP_CC(device_feature_select), 4));
+	v = 0xffffffff;
+	ASSERT_EQ(0, vp_cfg_read(d, pos + offsetof(struct virtio_pci_cfg_cap, pci_cfg_data),
+				 &v, 4));
+	EXPECT_EQ(0, v);
 }
 
 VP_BODY(traffic_trapped_notify)
@@ -1088,22 +1102,27 @@ TEST_F(pci_testdev, notify_paths_reach_kick_vq)
 
 /*
  * The container's mappings are the device's: replayed at open, each new
- * one handed over, each unmap dropped before UNMAP_DMA returns (and before
+ * one handed over before the device can use memory (here, a trapped
+ * notify: the device is not live, so a map alone need not reach this
+ * set_map parent), each unmap dropped before UNMAP_DMA returns (and before
  * the pages are unpinned: the parent counts pages it finds unpinned).
  */
 TEST_F(pci_testdev, container_mappings_reach_device)
 {
 	struct vp_dev *d = &self->d;
+	struct vv_vq vq = { .idx = 0 };
 	uint32_t viol;
 
 	viol = VPT(d, map_violations);
 	EXPECT_EQ(0, VPT(d, map_pages));
 	ASSERT_EQ(0, vp_map(d, VV_IOVA_BASE, self->mem, 8 * VV_PAGE, VP_RW));
-	EXPECT_EQ(8, VPT_WAIT(d, map_pages, 8));
+	ASSERT_EQ(0, vp_kick(d, &vq, vp_notify_addr(d, 0), VP_KICK_PWRITE));
+	EXPECT_EQ(8, VPT(d, map_pages));
 	ASSERT_EQ(0, vp_map(d, 2 * VV_IOVA_BASE, self->mem + 8 * VV_PAGE, 4 * VV_PAGE,
 			    VFIO_DMA_MAP_FLAG_READ));
-	EXPECT_EQ(12, VPT_WAIT(d, map_pages, 12));
-	/* an unmap is synchronous: no wait */
+	ASSERT_EQ(0, vp_kick(d, &vq, vp_notify_addr(d, 0), VP_KICK_PWRITE));
+	EXPECT_EQ(12, VPT(d, map_pages));
+	/* an unmap is synchronous, live or not: no wait, no kick */
 	ASSERT_EQ(0, vp_unmap(d, VV_IOVA_BASE, 8 * VV_PAGE));
 	EXPECT_EQ(4, VPT(d, map_pages));
 	EXPECT_EQ(viol, VPT(d, map_violations));
