@@ -32,6 +32,10 @@ cp /bin/busybox "$ST/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ -e "$ST/bin/$a" ] || ln -s busybox "$ST/bin/$a"
 done
+# The kernel's request_module() runs /sbin/modprobe (modprobe_path), as on
+# a distribution: without it every module a module asks for is silently
+# missing (vfio_iommu_nested asks for vfio_iommu_type1, to register after it)
+ln -s ../bin/busybox "$ST/sbin/modprobe"
 
 # copy_bin PATH: a dynamically linked host tool and the libraries it needs
 copy_bin() {
