@@ -471,11 +471,13 @@ static int __init vfio_nested_init(void)
 	 * The VFIO core asks the last registered backend first: with type1 a
 	 * module that is not loaded yet, load it now (modprobe's softdep may
 	 * not be honoured), so that later VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)
-	 * calls reach this backend before type1. A failure only means that
-	 * there is no type1 to fall back to.
+	 * calls reach this backend before type1. A failure means that there
+	 * is no type1 to fall back to now, and that a type1 loaded later is
+	 * asked first and takes every type1 v2 container: say so.
 	 */
-	if (IS_MODULE(CONFIG_VFIO_IOMMU_TYPE1) && serve_type1v2)
-		request_module("vfio_iommu_type1");
+	if (IS_MODULE(CONFIG_VFIO_IOMMU_TYPE1) && serve_type1v2 &&
+	    request_module("vfio_iommu_type1"))
+		pr_warn("vfio_iommu_nested: vfio_iommu_type1 not loaded: loaded later, it serves every VFIO_TYPE1v2_IOMMU container, map clients' too\n");
 	return vfio_register_iommu_driver(&vn_ops);
 }
 

@@ -62,6 +62,24 @@ void vfio_nested_unregister_map_client(struct vfio_device *vdev)
 EXPORT_SYMBOL_NS_GPL(vfio_nested_unregister_map_client, VFIO_NESTED_NS);
 
 /**
+ * vfio_nested_map_client_served() - does a container of ours serve it?
+ * @vdev: a map client the caller holds open
+ *
+ * A map client opened in a container of another backend (vfio_iommu_type1
+ * asked first for VFIO_TYPE1v2_IOMMU, or this backend's serve_type1v2 off)
+ * never gets a mapping: its driver can refuse to start instead of letting
+ * the device fault on every access.
+ *
+ * Context: any; lockless.
+ * Return: true when @vdev is registered with a container of this backend.
+ */
+bool vfio_nested_map_client_served(struct vfio_device *vdev)
+{
+	return vdev && vn_container_from_device(vdev);
+}
+EXPORT_SYMBOL_NS_GPL(vfio_nested_map_client_served, VFIO_NESTED_NS);
+
+/**
  * vn_map_client_ops() - the map-client ops of a device
  * @dev: the struct device of a VFIO device
  *

@@ -55,6 +55,20 @@ static int vv_pci_flush_locked(struct vv_dev *vv)
 	return ret;
 }
 
+/*
+ * The device is about to use memory: its mappings come only from a
+ * container of the nested backend. In another one (vfio_iommu_type1 took
+ * the VMM's VFIO_TYPE1v2_IOMMU) it would fault on every access: refuse.
+ */
+static int vv_pci_served(struct vv_dev *vv)
+{
+	if (vv->pci->served(&vv->vdev))
+		return 0;
+	dev_warn_ratelimited(vv->vdev.dev,
+			     "container not served by vfio_iommu_nested (vfio_iommu_type1 loaded after it?): the device has no mappings\n");
+	return -ENXIO;
+}
+
 static int vv_pci_flush(struct vv_dev *vv)
 {
 	struct vv_pci *pci = vv->pci;
@@ -414,6 +428,8 @@ static void vv_pci_set_status(struct vv_dev *vv, u8 status)
 		vv_pci_reset(vv);
 		return;
 	}
+	if ((status & ~old & VIRTIO_CONFIG_S_DRIVER_OK) && vv_pci_served(vv))
+		status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
 		WRITE_ONCE(vv->pci->live, true);
 	if (vv_pci_flush(vv))
@@ -439,6 +455,9 @@ static int vv_pci_enable_vq(struct vv_dev *vv, u16 q)
 
 	if (!pvq->size || pvq->size > ops->get_vq_num_max(vv->vdpa))
 		return -EINVAL;
+	ret = vv_pci_served(vv);
+	if (ret)
+		return ret;
 	WRITE_ONCE(vv->pci->live, true);
 	ret = vv_pci_flush(vv);
 	if (ret)
@@ -1147,7 +1166,8 @@ int vv_pci_probe(struct vv_dev *vv)
 		pci->reg = symbol_get(vfio_nested_register_map_client);
 	}
 	pci->unreg = symbol_get(vfio_nested_unregister_map_client);
-	if (!pci->reg || !pci->unreg) {
+	pci->served = symbol_get(vfio_nested_map_client_served);
+	if (!pci->reg || !pci->unreg || !pci->served) {
 		dev_warn(&vdpa->dev, "virtio_pci type needs vfio_iommu_nested\n");
 		return -ENODEV;
 	}
@@ -1194,6 +1214,8 @@ void vv_pci_free(struct vv_dev *vv)
 		symbol_put(vfio_nested_register_map_client);
 	if (pci->unreg)
 		symbol_put(vfio_nested_unregister_map_client);
+	if (pci->served)
+		symbol_put(vfio_nested_map_client_served);
 	if (pci->map)
 		vhost_iotlb_free(pci->map);
 	kfree(pci->trig);

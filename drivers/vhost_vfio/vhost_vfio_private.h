@@ -387,6 +387,7 @@ struct vv_pci_vq {
  * @vv: the instance
  * @reg: vfio_nested_register_map_client(), held by symbol_get()
  * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()
+ * @served: vfio_nested_map_client_served(), held by symbol_get()
  * @registered: the map client is registered
  */
 struct vv_pci {
@@ -412,6 +413,7 @@ struct vv_pci {
 	int (*reg)(struct vfio_device *vdev,
 		   const struct vfio_nested_map_client_ops *ops);
 	void (*unreg)(struct vfio_device *vdev);
+	bool (*served)(struct vfio_device *vdev);
 	bool registered;
 };
 

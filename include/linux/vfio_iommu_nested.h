@@ -254,5 +254,6 @@ struct vfio_nested_map_client_ops {
 int vfio_nested_register_map_client(struct vfio_device *vdev,
 				    const struct vfio_nested_map_client_ops *ops);
 void vfio_nested_unregister_map_client(struct vfio_device *vdev);
+bool vfio_nested_map_client_served(struct vfio_device *vdev);
 
 #endif /* _LINUX_VFIO_IOMMU_NESTED_H */

@@ -1148,6 +1148,45 @@ TEST_F(pci_testdev, container_mappings_reach_device)
 	EXPECT_EQ(viol, VPT(d, map_violations));
 }
 
+/*
+ * In a container of another backend (here vfio_iommu_type1: the nested
+ * backend's serve_type1v2 is off when the container is set) the device
+ * would get no mappings: it refuses to start instead (a queue enable fails
+ * with ENXIO, DRIVER_OK does not stick).
+ */
+#define VP_SERVE_TYPE1V2 "/sys/module/vfio_iommu_nested/parameters/serve_type1v2"
+
+TEST_F(pci_testdev, refuses_to_start_outside_nested)
+{
+	struct vp_dev *d = &self->d;
+	int ret;
+
+	vp_close(d);
+	ASSERT_EQ(0, vu_write_file(VP_SERVE_TYPE1V2, "N"));
+	ret = vp_open(d, UUID_PTD, VFIO_TYPE1v2_IOMMU);
+	vu_write_file(VP_SERVE_TYPE1V2, "Y");
+	if (ret == -ENODEV || ret == -EINVAL)
+		SKIP(return, "no vfio_iommu_type1 to serve the container (%d)", ret);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vp_negotiate(d, (1ULL << VIRTIO_F_VERSION_1) |
+				  (1ULL << VIRTIO_F_ACCESS_PLATFORM),
+				  VIRTIO_MSI_NO_VECTOR));
+	ASSERT_EQ(0, vp_cc_w(d, VP_CC(queue_select), 2, 0));
+	EXPECT_EQ(-ENXIO, vp_cc_w(d, VP_CC(queue_enable), 2, 1));
+	EXPECT_EQ(0, vp_cc(d, VP_CC(queue_enable), 2));
+	ASSERT_EQ(0, vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK));
+	EXPECT_EQ(0, vp_status(d) & VIRTIO_CONFIG_S_DRIVER_OK);
+	EXPECT_TRUE(vp_status(d) & VIRTIO_CONFIG_S_FEATURES_OK);
+	/* and back in a nested container, it starts */
+	vp_close(d);
+	ASSERT_EQ(0, vp_open(d, UUID_PTD, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, vp_negotiate(d, (1ULL << VIRTIO_F_VERSION_1) |
+				  (1ULL << VIRTIO_F_ACCESS_PLATFORM),
+				  VIRTIO_MSI_NO_VECTOR));
+	ASSERT_EQ(0, vp_add_status(d, VIRTIO_CONFIG_S_DRIVER_OK));
+	EXPECT_TRUE(vp_status(d) & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
 /* A config change interrupts on msix_config's vector, generation moves. */
 TEST_F(pci_testdev, config_change_interrupt)
 {
