@@ -144,6 +144,8 @@ run_selftests() {
 # key KVM flips in __schedule() then flips once, before the tests.
 KVM_HOLD=
 kvm_hold_start() {
+	# the real-client test needs KVM anyway: load it before, not during
+	in_suites l2 && [ ! -c /dev/kvm ] && modprobe -q kvm_amd 2>/dev/null
 	[ -c /dev/kvm ] && [ -x /bin/kvm_hold ] || return 0
 	/bin/kvm_hold &
 	KVM_HOLD=$!
