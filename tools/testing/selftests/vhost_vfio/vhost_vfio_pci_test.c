@@ -725,12 +725,20 @@ VP_BODY(unmap_while_running_buffers)
 	ASSERT_EQ(0, vp_map(d, rx_iova, rx0, half, VP_RW));
 }
 
-/* The body on the fixture's type1 v2 container, then on a nested one. */
-TEST_F(pci, unmap_while_running_buffers)
+/*
+ * The body on the fixture's type1 v2 container, then on a nested one: each
+ * may wait WAIT_MS for a device that stops, so more than the default 30 s.
+ */
+TEST_F_TIMEOUT(pci, unmap_while_running_buffers, 90)
 {
+	double t0 = vv_now();
+
 	unmap_while_running_buffers_body(_metadata, self, variant);
+	TH_LOG("type1 v2 container: %.1f s", vv_now() - t0);
 	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	t0 = vv_now();
 	unmap_while_running_buffers_body(_metadata, self, variant);
+	TH_LOG("nested container: %.1f s", vv_now() - t0);
 }
 
 /* The rings themselves unmapped: a kick makes no progress in the old ring. */
@@ -752,13 +760,18 @@ VP_BODY(unmap_while_running_rings)
 	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_PWRITE, 300));
 }
 
-TEST_F(pci, unmap_while_running_rings)
+TEST_F_TIMEOUT(pci, unmap_while_running_rings, 90)
 {
+	double t0 = vv_now();
+
 	if (variant->blk)
 		SKIP(return, "the blk variant of unmap_while_running_buffers unmaps the rings too");
 	unmap_while_running_rings_body(_metadata, self, variant);
+	TH_LOG("type1 v2 container: %.1f s", vv_now() - t0);
 	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
+	t0 = vv_now();
 	unmap_while_running_rings_body(_metadata, self, variant);
+	TH_LOG("nested container: %.1f s", vv_now() - t0);
 }
 
 /* ---- bad inputs on every ioctl and region -------------------------------- */
