@@ -97,13 +97,13 @@ print(r["passed"], r["failed"], pl.get("passed", -1), pl.get("failed", 0))' "$1"
 }
 
 section "test VM: KUnit, selftests, kernel-log scan"
+# every suite but the real client's (l2), which runs on the stock kernel
+# below: its L2 guest boots in about 20 s under a stock L1, about 90 s
+# under this KASAN/lockdep kernel
 t=$(date +%s)
-"$VM_DIR/run-vm.sh" --out "$TREE/build/vm/check" 2>&1 | tee "$LOGS/vm-check.log"
+"$VM_DIR/run-vm.sh" --skip-suite l2 --out "$TREE/build/vm/check" 2>&1 | tee "$LOGS/vm-check.log"
 count_results "$TREE/build/vm/check/results.json" "test VM"
 echo "  (test VM step took $(($(date +%s) - t)) s)"
-# of which the real-client test (selftests/l2) measures its own share
-l2=$(grep -h '^# l2: ' "$TREE/build/vm/check/selftests/l2/l2_test.tap" 2>/dev/null | tail -1)
-[ -z "$l2" ] || echo "  (${l2#\# l2: })"
 
 section "harness self-proof (planted failures must be caught)"
 "$VM_DIR/run-vm.sh" --selfcheck --out "$TREE/build/vm/selfcheck" 2>&1 | tee "$LOGS/vm-selfcheck.log"
@@ -119,6 +119,15 @@ fi
 section "stock Debian 6.12 kernel: build and load (the real test host)"
 "$VM_DIR/run-vm.sh" --stock --smoke --out "$TREE/build/vm/smoke-stock" 2>&1 | tee "$LOGS/vm-stock.log"
 count_results "$TREE/build/vm/smoke-stock/results.json" "stock kernel smoke"
+
+section "the real client: stock QEMU, an L2 guest on the stock kernel, the virtio-pci personality"
+t=$(date +%s)
+"$VM_DIR/run-vm.sh" --stock --suite l2 --out "$TREE/build/vm/l2-stock" 2>&1 | tee "$LOGS/vm-l2.log"
+count_results "$TREE/build/vm/l2-stock/results.json" "real client (L2)"
+echo "  (real-client step took $(($(date +%s) - t)) s)"
+# of which the L2 test measures its own share
+l2=$(grep -h '^# l2: ' "$TREE/build/vm/l2-stock/selftests/l2/l2_test.tap" 2>/dev/null | tail -1)
+[ -z "$l2" ] || echo "  (${l2#\# l2: })"
 
 section "Debian 12's default kernel (6.1): build and the suites that exist there"
 t=$(date +%s)

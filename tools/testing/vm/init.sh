@@ -3,6 +3,7 @@
 #
 # /init of the test VM (busybox sh). The kernel command line says what to do:
 #   pasidvm.mode=check|smoke|shell|bench|run   pasidvm.suites=a,b (default: all)
+#   pasidvm.skip=a,b (suites not to run)
 # Results go to /out (a 9p share of the host's run directory):
 #   /out/kunit/<module>.log     kernel log lines printed while loading it
 #   /out/selftests/<suite>/<test>.tap and .rc
@@ -21,10 +22,12 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 
 MODE=check
 SUITES=
+SKIP=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	pasidvm.mode=*) MODE=${arg#pasidvm.mode=} ;;
 	pasidvm.suites=*) SUITES=${arg#pasidvm.suites=} ;;
+	pasidvm.skip=*) SKIP=${arg#pasidvm.skip=} ;;
 	esac
 done
 
@@ -40,6 +43,7 @@ suite_of() {
 }
 
 in_suites() {
+	case ",$SKIP," in *",$1,"*) return 1 ;; esac
 	[ -z "$SUITES" ] && return 0
 	case ",$SUITES," in *",$1,"*) return 0 ;; esac
 	return 1

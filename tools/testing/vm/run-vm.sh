@@ -28,6 +28,7 @@
 #              the test kernel (built and cached by check-mainline.sh)
 # --suite      restrict modules.list lines, selftests, bench and example
 #              scripts to the named suite(s)
+# --skip-suite run every suite (or those named) but this one
 #
 # Runs are serialised with a lock, so concurrent callers wait their turn.
 # Results: build/vm/<mode>[-stock|-mainline][-<suites>]/ (console.log, dmesg.txt,
@@ -35,10 +36,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-MODE=check STOCK=0 STOCK61=0 MAINLINE=0 SUITES="" OUTDIR=""
+MODE=check STOCK=0 STOCK61=0 MAINLINE=0 SUITES="" SKIP_SUITES="" OUTDIR=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) SUITES="${SUITES:+$SUITES,}$2"; shift ;;
+	--skip-suite) SKIP_SUITES="${SKIP_SUITES:+$SKIP_SUITES,}$2"; shift ;;
 	--shell) MODE=shell ;;
 	--bench) MODE=bench ;;
 	--run) MODE=run ;;
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--mainline) MAINLINE=1 ;;
 	--out) OUTDIR=$2; shift ;;
 	--stock61) STOCK=1 STOCK61=1 ;;
-	-h|--help) sed -n '3,33p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,34p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 	shift
@@ -193,7 +195,8 @@ VMODE=$MODE
 # the direct map is 5-level: KASAN then reports a wild-memory-access on the
 # irq descriptor (seen twice in about twenty boots). 4-level paging avoids it.
 APPEND="console=ttyS0 log_buf_len=16M panic=-1 oops=panic panic_on_warn=0 \
-no5lvl intel_iommu=on iommu=pt pasidvm.mode=$VMODE ${SUITES:+pasidvm.suites=$SUITES}"
+no5lvl intel_iommu=on iommu=pt pasidvm.mode=$VMODE ${SUITES:+pasidvm.suites=$SUITES} \
+${SKIP_SUITES:+pasidvm.skip=$SKIP_SUITES}"
 [ "$VMODE" = check ] && APPEND="$APPEND quiet loglevel=4"
 # Under TCG on a busy host the IO-APIC timer check can fail behind
 # interrupt remapping and panic ("timer doesn't work through
