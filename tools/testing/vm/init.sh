@@ -144,14 +144,14 @@ run_selftests() {
 	done
 }
 
-# One KVM VM held open for the run (/bin/kvm_hold says why): the static
+# One KVM VM held open for the run (/sbin/kvm_hold says why): the static
 # key KVM flips in __schedule() then flips once, before the tests.
 KVM_HOLD=
 kvm_hold_start() {
 	# the real-client test needs KVM anyway: load it before, not during
 	in_suites l2 && [ ! -c /dev/kvm ] && modprobe -q kvm_amd 2>/dev/null
-	[ -c /dev/kvm ] && [ -x /bin/kvm_hold ] || return 0
-	/bin/kvm_hold &
+	[ -c /dev/kvm ] && [ -x /sbin/kvm_hold ] || return 0
+	/sbin/kvm_hold &
 	KVM_HOLD=$!
 }
 kvm_hold_stop() {

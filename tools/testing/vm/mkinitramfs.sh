@@ -108,9 +108,11 @@ depmod -b "$ST" "$KREL" || die "depmod failed"
 
 # userspace
 if [ "$USERDIR" != "-" ]; then
-	for kind in selftests samples bin; do
+	for kind in selftests samples; do
 		[ -d "$USERDIR/$kind" ] && cp -a "$USERDIR/$kind" "$ST/$kind"
 	done
+	# the VM's own helpers (kvm_hold) go with busybox's applets
+	[ ! -d "$USERDIR/bin" ] || cp -a "$USERDIR/bin/." "$ST/sbin/"
 fi
 mkdir -p "$ST/etc/pasidvm"
 cp "$LIST" "$ST/etc/pasidvm/modules.list"

@@ -56,6 +56,17 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+# The real client (suite l2) only when asked for, or on the stock kernel:
+# under the test kernel its mdev run did not boot in 200 s (stuck after
+# SeaBIOS's e820, where PAM remaps reach the container while SeaBIOS's
+# virtio-blk driver keeps the device live). Likely, not yet measured: that
+# kernel has no THP, so the L2's 128 MiB are some 32768 stage-2 runs, and
+# each live map or unmap hands all of them to vdpa_sim's set_map() (as
+# vhost-vdpa does without batching), under KASAN.
+if [ $STOCK = 0 ] && ! echo ",$SUITES," | grep -q ',l2,'; then
+	SKIP_SUITES="${SKIP_SUITES:+$SKIP_SUITES,}l2"
+fi
+
 need_pkgs qemu-system-x86 python3 util-linux
 KSRC=$(kernel_src)
 SUFFIX=""
