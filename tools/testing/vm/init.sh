@@ -153,6 +153,7 @@ kvm_hold_start() {
 	[ -c /dev/kvm ] && [ -x /sbin/kvm_hold ] || return 0
 	/sbin/kvm_hold &
 	KVM_HOLD=$!
+	log "holding a KVM VM for the run (kvm_hold, pid $KVM_HOLD)"
 }
 kvm_hold_stop() {
 	[ -n "$KVM_HOLD" ] || return 0
