@@ -68,8 +68,26 @@ int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c)
 {
 	u64 q0 = e->q[0], q1 = e->q[1];
 
-	memset(c, 0, sizeof(*c));
+	/*
+	 * Every field, one by one: the processor decodes into a structure
+	 * nobody cleared, and a memset() of it would be a string store per
+	 * command. The compiler drops the stores a case overwrites.
+	 */
 	c->op = PV_OP(q0);
+	c->store = false;
+	c->intr = false;
+	c->flush = false;
+	c->store_addr = 0;
+	c->store_data = 0;
+	c->devid = 0;
+	c->domid = 0;
+	c->pasid = 0;
+	c->gn = false;
+	c->size = false;
+	c->pde = false;
+	c->addr = 0;
+	c->tag = 0;
+	c->status = 0;
 	switch (c->op) {
 	case PVM_VIOMMU_CMD_COMPLETION_WAIT:
 		if (q0 & CW_RSVD)

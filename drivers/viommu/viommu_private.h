@@ -281,8 +281,9 @@ struct pv_pending {
  * @run_head: the head of the running processor, published at each sync
  * @ninv: entries of @inv queued, not yet passed to the backend
  * @dc_valid: @dc_domid, @dc_key and @dc_used hold the last answer of the
- *	running processor's question "does a device of the domain use the
- *	PASID?" (@dc_domid is a mapped domain then)
+ *	processor's question "does a device of the domain use the PASID?"
+ *	(@dc_domid is a mapped domain then); cleared by every change of
+ *	@devs, @doms or a device's entry (pv_tables_changed())
  * @dc_domid: see @dc_valid
  * @dc_key: see @dc_valid
  * @dc_used: see @dc_valid
@@ -338,6 +339,16 @@ static inline u64 pv_mmio_read(struct pv_viommu *v, u32 off)
 static inline void pv_mmio_write(struct pv_viommu *v, u32 off, u64 val)
 {
 	WRITE_ONCE(v->mmio[(off - PVM_VIOMMU_MMIO_PAGE2) / 8], cpu_to_le64(val));
+}
+
+/*
+ * @v's device or domain table, or a device's entry, changed (its lock
+ * held): the processor's cached answer (@dc_valid) no longer holds.
+ */
+static inline void pv_tables_changed(struct pv_viommu *v)
+{
+	lockdep_assert_held(&v->lock);
+	v->dc_valid = false;
 }
 
 /* main.c */
