@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "viommu_private.h"
+#include "cmd_fmt.h"
 
 /* commands one run executes at most (the rest waits for the next run) */
 #define PV_RUN_MAX		4096
@@ -461,8 +462,11 @@ static void pv_complete_ppr(struct pv_viommu *v, const struct pv_cmd *c)
 				     pv_ppr_code(c->status));
 }
 
-/* Execute one command. Return: 0, or -EINVAL when the processor stopped. */
-static int pv_cmd_exec(struct pv_viommu *v, const struct pv_entry *e, u64 gpa)
+/*
+ * Execute one command (inline in pv_cmd_run(), its one caller: no call
+ * per command). Return: 0, or -EINVAL when the processor stopped.
+ */
+static __always_inline int pv_cmd_exec(struct pv_viommu *v, const struct pv_entry *e, u64 gpa)
 {
 	struct pv_entry ev;
 	/*

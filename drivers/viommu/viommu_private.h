@@ -7,7 +7,8 @@
  * binds and invalidations on the nested backend), log.c (event and PPR
  * log writing, the fault sinks), fmt.c (encoding and decoding of the
  * specification's commands, log entries, registers and device table
- * entries: pure functions, tested by tests/pvm_viommu_kunit.c).
+ * entries: pure functions, tested by tests/pvm_viommu_kunit.c), cmd_fmt.h
+ * (the command layouts, the decoding of commands inline for cmd.c).
  *
  * Objects
  * -------
@@ -129,9 +130,7 @@ struct pv_dte {
 #define PV_PPR_F_US		BIT(6)
 #define PV_PPR_F_GN		BIT(8)
 
-int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c);
 void pv_cmd_encode(const struct pv_cmd *c, struct pv_entry *e);
-void pv_cmd_range(const struct pv_cmd *c, struct pv_range *r);
 void pv_evt_illegal_command(struct pv_entry *e, u64 gpa);
 void pv_evt_hardware_error(struct pv_entry *e, u64 gpa);
 void pv_evt_illegal_dte(struct pv_entry *e, u16 devid, u64 gpa);

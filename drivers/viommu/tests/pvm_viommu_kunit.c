@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "../viommu_private.h"
+#include "../cmd_fmt.h"
 
 /* ---- a fake backend over a synthetic guest memory ----------------------- */
 
