@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "viommu_private.h"
+#include "cmd_fmt.h"
 
 /* commands one run executes at most (the rest waits for the next run) */
 #define PV_RUN_MAX		4096
@@ -56,13 +57,17 @@ static void pv_cmd_sync(struct pv_viommu *v)
 	pv_mmio_write(v, PVM_VIOMMU_MMIO_CMD_HEAD, v->run_head);
 }
 
-/* A slot for one more invalidation of this run. */
-static struct vfio_nested_inv_entry *pv_inv_slot(struct pv_viommu *v)
+/* A slot for one more invalidation of this run (once per command). */
+static __always_inline struct vfio_nested_inv_entry *
+pv_inv_slot(struct pv_viommu *v)
 {
-	if (v->ninv == ARRAY_SIZE(v->inv))
+	struct vfio_nested_inv_entry *e;
+
+	if (unlikely(v->ninv == ARRAY_SIZE(v->inv)))
 		pv_cmd_sync(v);
-	memset(&v->inv[v->ninv], 0, sizeof(v->inv[0]));
-	return &v->inv[v->ninv++];
+	e = &v->inv[v->ninv++];
+	memset(e, 0, sizeof(*e));
+	return e;
 }
 
 /* Stop the processor with @e in the event log. */
@@ -154,6 +159,7 @@ void pv_dev_release(struct pv_viommu *v, struct pv_dev *d)
 	}
 	mutex_unlock(&v->vm->lock);
 	d->has_dte = false;
+	pv_tables_changed(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(pv_dev_release);
 
@@ -257,7 +263,7 @@ static int pv_dte_apply(struct pv_viommu *v, struct pv_dev *d, u64 cmd_gpa)
 	void *val;
 	int ret;
 
-	v->dc_valid = false;
+	pv_tables_changed(v);
 	xa_init(&want);
 	ret = pv_dtb_decode(v->dtb, &base, &entries);
 	gpa = base + (u64)d->guest_devid * PV_DTE_SIZE;
@@ -376,9 +382,9 @@ static struct pv_dev *pv_dev_of(struct pv_viommu *v, u16 devid)
 
 /*
  * Does a device of domain @domid use @key? The answer of the last
- * question is kept for the rest of the run: the tables only change under
- * the vIOMMU's lock, which the run holds, and by a device table entry the
- * run applies (pv_dte_apply() forgets it).
+ * question is kept, across runs, until a table it depends on changes:
+ * they change under the vIOMMU's lock only, and every change forgets it
+ * (pv_tables_changed()).
  */
 static bool pv_dom_uses(struct pv_viommu *v, u16 domid, u32 key)
 {
@@ -456,11 +462,18 @@ static void pv_complete_ppr(struct pv_viommu *v, const struct pv_cmd *c)
 				     pv_ppr_code(c->status));
 }
 
-/* Execute one command. Return: 0, or -EINVAL when the processor stopped. */
-static int pv_cmd_exec(struct pv_viommu *v, const struct pv_entry *e, u64 gpa)
+/*
+ * Execute one command (inline in pv_cmd_run(), its one caller: no call
+ * per command). Return: 0, or -EINVAL when the processor stopped.
+ */
+static __always_inline int pv_cmd_exec(struct pv_viommu *v, const struct pv_entry *e, u64 gpa)
 {
 	struct pv_entry ev;
-	struct pv_cmd c;
+	/*
+	 * pv_cmd_decode() sets every field: no clearing of it per command
+	 * (CONFIG_INIT_STACK_ALL_ZERO would, with a string store).
+	 */
+	struct pv_cmd c __uninitialized;
 	struct pv_dev *d = NULL;
 	__le64 data;
 
@@ -552,9 +565,8 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 {
 	__le64 *buf = v->fetch;
 	unsigned int done = 0, n, i;
-	u64 base, head, tail;
+	u64 base, head, tail, mask;
 	struct pv_entry e;
-	bool stopped = false;
 	u32 size;
 
 	lockdep_assert_held(&v->lock);
@@ -562,13 +574,13 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 	    !(v->status & PVM_VIOMMU_STATUS_CMDBUF_RUN) ||
 	    pv_base_decode(v->cmd_base, &base, &size) || !size)
 		return 0;
-	/* the tables may have changed since the last run */
-	v->dc_valid = false;
-	while (!stopped && done < PV_RUN_MAX) {
-		head = (pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_HEAD) &
-			PVM_VIOMMU_PTR_MASK) % size;
-		tail = (pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_TAIL) &
-			PVM_VIOMMU_PTR_MASK) % size;
+	/* a power of two (pv_base_decode()): no division per command */
+	mask = size - 1;
+	for (;;) {
+		head = pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_HEAD) &
+		       PVM_VIOMMU_PTR_MASK & mask;
+		tail = pv_mmio_read(v, PVM_VIOMMU_MMIO_CMD_TAIL) &
+		       PVM_VIOMMU_PTR_MASK & mask;
 		if (head == tail)
 			break;
 		v->run_head = head;
@@ -583,19 +595,19 @@ unsigned int pv_cmd_run(struct pv_viommu *v)
 		for (i = 0; i < n; i++) {
 			e.q[0] = le64_to_cpu(buf[2 * i]);
 			e.q[1] = le64_to_cpu(buf[2 * i + 1]);
-			if (pv_cmd_exec(v, &e, base + v->run_head)) {
-				stopped = true;
-				break;
-			}
-			v->run_head = (v->run_head + PVM_VIOMMU_CMD_SIZE) %
-				      size;
+			/* a stop synced at the stopping command already */
+			if (pv_cmd_exec(v, &e, base + v->run_head))
+				goto out;
+			v->run_head = (v->run_head + PVM_VIOMMU_CMD_SIZE) & mask;
 			done++;
 		}
-		/* a stop synced at the stopping command already */
-		if (!stopped)
-			pv_cmd_sync(v);
+		pv_cmd_sync(v);
+		if (done >= PV_RUN_MAX)
+			break;
+		/* more may follow: the tail is read again */
 		cond_resched();
 	}
+out:
 	if (done) {
 		v->stats.runs++;
 		v->stats.commands += done;

@@ -536,6 +536,7 @@ static int pv_ioctl_set_device(struct pv_ucmd *ucmd)
 	if (ret)
 		goto free;
 	ret = xa_insert(&v->devs, d->guest_devid, d, GFP_KERNEL_ACCOUNT);
+	pv_tables_changed(v);
 	if (ret)
 		goto erase_vm;
 	ret = vfio_nested_set_fault_sink(v->nc, dev_id, &d->sink);
@@ -623,6 +624,7 @@ int pv_dom_set(struct pv_viommu *v, u32 guest, u32 host)
 	if (pv_xa_count(&v->doms) >= PV_MAX_DOMAINS)
 		return -ENOSPC;
 	ret = xa_insert(&v->doms, guest, xa_mk_value(host), GFP_KERNEL_ACCOUNT);
+	pv_tables_changed(v);
 	return ret == -EBUSY ? -EEXIST : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(pv_dom_set);
@@ -639,6 +641,7 @@ int pv_dom_clear(struct pv_viommu *v, u32 guest)
 	lockdep_assert_held(&v->lock);
 	if (guest > 0xffff)
 		return -EINVAL;
+	pv_tables_changed(v);
 	return xa_erase(&v->doms, guest) ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_IF_KUNIT(pv_dom_clear);
@@ -1009,7 +1012,12 @@ static long pv_fop_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
 	const struct pv_ioctl_op *op;
-	union pv_ucmd_buffer buf;
+	/*
+	 * pvm_ucmd_copy_in() fills the ioctl's structure in full and the
+	 * handlers use nothing else of it: not cleared at every call (as
+	 * CONFIG_INIT_STACK_ALL_ZERO would, the doorbell's included).
+	 */
+	union pv_ucmd_buffer buf __uninitialized;
 	struct pv_ucmd ucmd = {
 		.v = filp->private_data,
 		.ubuffer = (void __user *)arg,

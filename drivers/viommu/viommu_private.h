@@ -7,7 +7,8 @@
  * binds and invalidations on the nested backend), log.c (event and PPR
  * log writing, the fault sinks), fmt.c (encoding and decoding of the
  * specification's commands, log entries, registers and device table
- * entries: pure functions, tested by tests/pvm_viommu_kunit.c).
+ * entries: pure functions, tested by tests/pvm_viommu_kunit.c), cmd_fmt.h
+ * (the command layouts, the decoding of commands inline for cmd.c).
  *
  * Objects
  * -------
@@ -129,9 +130,7 @@ struct pv_dte {
 #define PV_PPR_F_US		BIT(6)
 #define PV_PPR_F_GN		BIT(8)
 
-int pv_cmd_decode(const struct pv_entry *e, struct pv_cmd *c);
 void pv_cmd_encode(const struct pv_cmd *c, struct pv_entry *e);
-void pv_cmd_range(const struct pv_cmd *c, struct pv_range *r);
 void pv_evt_illegal_command(struct pv_entry *e, u64 gpa);
 void pv_evt_hardware_error(struct pv_entry *e, u64 gpa);
 void pv_evt_illegal_dte(struct pv_entry *e, u16 devid, u64 gpa);
@@ -281,8 +280,9 @@ struct pv_pending {
  * @run_head: the head of the running processor, published at each sync
  * @ninv: entries of @inv queued, not yet passed to the backend
  * @dc_valid: @dc_domid, @dc_key and @dc_used hold the last answer of the
- *	running processor's question "does a device of the domain use the
- *	PASID?" (@dc_domid is a mapped domain then)
+ *	processor's question "does a device of the domain use the PASID?"
+ *	(@dc_domid is a mapped domain then); cleared by every change of
+ *	@devs, @doms or a device's entry (pv_tables_changed())
  * @dc_domid: see @dc_valid
  * @dc_key: see @dc_valid
  * @dc_used: see @dc_valid
@@ -338,6 +338,16 @@ static inline u64 pv_mmio_read(struct pv_viommu *v, u32 off)
 static inline void pv_mmio_write(struct pv_viommu *v, u32 off, u64 val)
 {
 	WRITE_ONCE(v->mmio[(off - PVM_VIOMMU_MMIO_PAGE2) / 8], cpu_to_le64(val));
+}
+
+/*
+ * @v's device or domain table, or a device's entry, changed (its lock
+ * held): the processor's cached answer (@dc_valid) no longer holds.
+ */
+static inline void pv_tables_changed(struct pv_viommu *v)
+{
+	lockdep_assert_held(&v->lock);
+	v->dc_valid = false;
 }
 
 /* main.c */

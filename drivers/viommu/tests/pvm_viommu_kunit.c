@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "../viommu_private.h"
+#include "../cmd_fmt.h"
 
 /* ---- a fake backend over a synthetic guest memory ----------------------- */
 
@@ -335,6 +336,64 @@ static void pv_test_decode_illegal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv_cmd_decode(&e, &c), -EINVAL);
 }
 
+/* every field of two decoded commands */
+static void fx_expect_cmd_eq(struct kunit *test, const struct pv_cmd *a,
+			     const struct pv_cmd *b)
+{
+	KUNIT_EXPECT_EQ(test, a->op, b->op);
+	KUNIT_EXPECT_EQ(test, a->store, b->store);
+	KUNIT_EXPECT_EQ(test, a->intr, b->intr);
+	KUNIT_EXPECT_EQ(test, a->flush, b->flush);
+	KUNIT_EXPECT_EQ(test, a->store_addr, b->store_addr);
+	KUNIT_EXPECT_EQ(test, a->store_data, b->store_data);
+	KUNIT_EXPECT_EQ(test, a->devid, b->devid);
+	KUNIT_EXPECT_EQ(test, a->domid, b->domid);
+	KUNIT_EXPECT_EQ(test, a->pasid, b->pasid);
+	KUNIT_EXPECT_EQ(test, a->gn, b->gn);
+	KUNIT_EXPECT_EQ(test, a->size, b->size);
+	KUNIT_EXPECT_EQ(test, a->pde, b->pde);
+	KUNIT_EXPECT_EQ(test, a->addr, b->addr);
+	KUNIT_EXPECT_EQ(test, a->tag, b->tag);
+	KUNIT_EXPECT_EQ(test, a->status, b->status);
+}
+
+/*
+ * The processor decodes into a structure nobody cleared: a decode leaves
+ * no field as it found it, every one the opcode does not use is 0.
+ */
+static void pv_test_decode_dirty(struct kunit *test)
+{
+	static const u64 cmds[][2] = {
+		{ 0x1ULL << 60 | 0xabcde12345678ULL | 0x7, 0x1122334455667788ULL },
+		{ 0x2ULL << 60 | 0x0308, 0 },
+		{ 0x3ULL << 60 | 0x42ULL << 32 | 0xabcde, 0x7ffffffff000ULL | 0x7 },
+		{ 0x4ULL << 60 | 0x3401ULL << 32 | 0x20120100, 0x5000 | 0x5 },
+		{ 0x5ULL << 60 | 0x0011, 0 },
+		{ 0x7ULL << 60 | 0x54321ULL << 32 | 0x0010,
+		  0x1a5ULL << 32 | 0x4 },
+		{ 0x8ULL << 60, 0 },
+	};
+	struct pv_cmd clean, dirty;
+	struct pv_entry e;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		e.q[0] = cmds[i][0];
+		e.q[1] = cmds[i][1];
+		memset(&clean, 0, sizeof(clean));
+		memset(&dirty, 0xa5, sizeof(dirty));
+		KUNIT_ASSERT_EQ(test, pv_cmd_decode(&e, &clean), 0);
+		KUNIT_ASSERT_EQ(test, pv_cmd_decode(&e, &dirty), 0);
+		fx_expect_cmd_eq(test, &dirty, &clean);
+	}
+	/* what the opcodes do not use is 0, not left over */
+	KUNIT_EXPECT_EQ(test, dirty.addr, 0ULL);
+	KUNIT_EXPECT_EQ(test, dirty.pasid, 0U);
+	KUNIT_EXPECT_EQ(test, dirty.store_data, 0ULL);
+	KUNIT_EXPECT_FALSE(test, dirty.store);
+	KUNIT_EXPECT_EQ(test, dirty.tag, 0);
+}
+
 static void pv_test_encode_roundtrip(struct kunit *test)
 {
 	struct pv_cmd in = {
@@ -616,6 +675,77 @@ static void pv_test_dte_binds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x->fk.unbinds, 1U);
 }
 
+/*
+ * The answer "a device of the domain uses the PASID" is kept across runs:
+ * a device's entry that goes and a domain that goes are seen at once.
+ */
+static void pv_test_tables_changed(struct kunit *test)
+{
+	struct fx *x = test->priv;
+	struct pv_dev *d = fx_dev(test, x, 0x0010);
+
+	mutex_lock(&x->v.lock);
+	KUNIT_ASSERT_EQ(test, pv_dom_set(&x->v, 0x33, 1), 0);
+	mutex_unlock(&x->v.lock);
+	fx_dte(x, 0x0010, G_GCR3, 0x33);
+	fx_put64(x, G_GCR3 + 3 * 8, 0x50000 | PV_GCR3_VALID);
+	fx_cmd(x, 0x0010, 0x2 << 28, 0, 0);
+	KUNIT_ASSERT_EQ(test, fx_run(x), 1U);
+	KUNIT_ASSERT_EQ(test, x->fk.binds, 1U);
+	/* PASID 3 of domain 0x33: used, passed down */
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0x7000 | 0x4, 0);
+	KUNIT_EXPECT_EQ(test, fx_run(x), 1U);
+	KUNIT_EXPECT_EQ(test, x->fk.invs, 1U);
+
+	/* the device's entry goes (as at CLEAR_DEVICE): nothing passed down */
+	mutex_lock(&x->v.lock);
+	pv_dev_release(&x->v, d);
+	mutex_unlock(&x->v.lock);
+	KUNIT_EXPECT_EQ(test, x->fk.unbinds, 1U);
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0x8000 | 0x4, 0);
+	KUNIT_EXPECT_EQ(test, fx_run(x), 1U);
+	KUNIT_EXPECT_EQ(test, x->fk.invs, 1U);
+
+	/* the domain goes: the same command stops the processor */
+	mutex_lock(&x->v.lock);
+	KUNIT_ASSERT_EQ(test, pv_dom_clear(&x->v, 0x33), 0);
+	mutex_unlock(&x->v.lock);
+	fx_cmd(x, 3, 0x3 << 28 | 0x33, 0x9000 | 0x4, 0);
+	KUNIT_EXPECT_EQ(test, fx_run(x), 0U);
+	KUNIT_EXPECT_FALSE(test, x->v.status & PVM_VIOMMU_STATUS_CMDBUF_RUN);
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_EVT), 0x5ULL << 60);
+	KUNIT_EXPECT_EQ(test, fx_get64(x, G_EVT + 8), G_CMD + 3 * 16);
+	KUNIT_EXPECT_EQ(test, x->fk.invs, 1U);
+}
+
+/*
+ * Head and tail are taken modulo the buffer's size (256 entries here):
+ * a run that wraps round, and a tail written with bits above the size.
+ */
+static void pv_test_ring_wrap(struct kunit *test)
+{
+	struct fx *x = test->priv;
+	unsigned int i;
+
+	pv_mmio_write(&x->v, PVM_VIOMMU_MMIO_CMD_HEAD, 254 * 16);
+	x->ncmd = 254;
+	for (i = 0; i < 4; i++) {
+		if (x->ncmd == 256)
+			x->ncmd = 0;
+		fx_cmd(x, (G_SEM + 8 * i) | 1, 0x1 << 28, 0x100 + i, 0);
+	}
+	/* the tail as 256 + 2 entries: the same as 2 */
+	pv_mmio_write(&x->v, PVM_VIOMMU_MMIO_CMD_TAIL, (256 + 2) * 16);
+	mutex_lock(&x->v.lock);
+	KUNIT_EXPECT_EQ(test, pv_cmd_run(&x->v), 4U);
+	mutex_unlock(&x->v.lock);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, fx_get64(x, G_SEM + 8 * i), 0x100ULL + i);
+	KUNIT_EXPECT_EQ(test, pv_mmio_read(&x->v, PVM_VIOMMU_MMIO_CMD_HEAD),
+			2ULL * 16);
+	KUNIT_EXPECT_TRUE(test, x->v.status & PVM_VIOMMU_STATUS_CMDBUF_RUN);
+}
+
 /* the invalidations that had reached the backend at the write to @gpa */
 static unsigned int fx_invs_at_write(struct fx *x, u64 gpa)
 {
@@ -802,6 +932,7 @@ static void pv_test_ppr_path(struct kunit *test)
 static struct kunit_case pv_fmt_cases[] = {
 	KUNIT_CASE(pv_test_decode_layouts),
 	KUNIT_CASE(pv_test_decode_illegal),
+	KUNIT_CASE(pv_test_decode_dirty),
 	KUNIT_CASE(pv_test_encode_roundtrip),
 	KUNIT_CASE(pv_test_range),
 	KUNIT_CASE(pv_test_log_layouts),
@@ -820,6 +951,8 @@ static struct kunit_case pv_proc_cases[] = {
 	KUNIT_CASE(pv_test_unmapped_ids),
 	KUNIT_CASE(pv_test_dte_binds),
 	KUNIT_CASE(pv_test_inv_batches),
+	KUNIT_CASE(pv_test_tables_changed),
+	KUNIT_CASE(pv_test_ring_wrap),
 	KUNIT_CASE(pv_test_dte_refused_bind),
 	KUNIT_CASE(pv_test_event_overflow),
 	KUNIT_CASE(pv_test_ppr_path),
