@@ -331,12 +331,6 @@ static int sva_sim_region_info_caps(struct vfio_device *vdev,
 				    struct vfio_info_cap *caps)
 {
 	struct sva_sim_dev *sd = vdev_to_sd(vdev);
-	struct vfio_region_info_cap_type cap = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = SVA_SIM_REGION_TYPE,
-		.subtype = SVA_SIM_REGION_SUBTYPE_PORTAL,
-	};
 
 	if (READ_ONCE(sd->gone))
 		return -ENODEV;
@@ -348,7 +342,8 @@ static int sva_sim_region_info_caps(struct vfio_device *vdev,
 	if (sva_sim_mappable())
 		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	info->cap_offset = 0;
-	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+	return pvm_vfio_add_type_cap(caps, SVA_SIM_REGION_TYPE,
+				     SVA_SIM_REGION_SUBTYPE_PORTAL);
 }
 
 static void sva_sim_irq_info(struct vfio_device *vdev,

@@ -157,11 +157,7 @@ static int vv_region_info_caps(struct vfio_device *vdev,
 			       struct vfio_info_cap *caps)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
-	struct vfio_region_info_cap_type cap = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = VHOST_VFIO_REGION_TYPE,
-	};
+	u32 subtype;
 
 	if (READ_ONCE(vv->gone))
 		return -ENODEV;
@@ -176,20 +172,20 @@ static int vv_region_info_caps(struct vfio_device *vdev,
 	case VV_REGION_CONFIG:
 		info->flags = VFIO_REGION_INFO_FLAG_READ |
 			      VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
 		break;
 	case VV_REGION_DOORBELL:
 		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
 		if (vv_doorbell_mmap(vv))
 			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
 		break;
 	default:
 		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
 		break;
 	}
-	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+	return pvm_vfio_add_type_cap(caps, VHOST_VFIO_REGION_TYPE, subtype);
 }
 
 /**

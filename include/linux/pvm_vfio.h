@@ -132,6 +132,27 @@ out:
 }
 
 /**
+ * pvm_vfio_add_type_cap() - add a region's type capability
+ * @caps: the capability chain of a region_info_caps callback
+ * @type: VFIO_REGION_INFO_CAP_TYPE's type
+ * @subtype: and its subtype
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static inline int pvm_vfio_add_type_cap(struct vfio_info_cap *caps, u32 type,
+					u32 subtype)
+{
+	struct vfio_region_info_cap_type cap = {
+		.header.id = VFIO_REGION_INFO_CAP_TYPE,
+		.header.version = 1,
+		.type = type,
+		.subtype = subtype,
+	};
+
+	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+}
+
+/**
  * pvm_vfio_irq_info() - answer VFIO_DEVICE_GET_IRQ_INFO
  * @vdev: the device
  * @arg: the user's &struct vfio_irq_info
