@@ -7,6 +7,7 @@
 #include <linux/kvm_pasid.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/pvm_vfio.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio_iommu_nested.h>
@@ -324,33 +325,12 @@ static long sva_sim_get_stats(struct sva_sim_dev *sd, void __user *arg)
 	return sva_sim_copy_out(arg, &s, sizeof(s), argsz);
 }
 
-static long sva_sim_device_info(struct sva_sim_dev *sd, void __user *arg)
-{
-	size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
-
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	info.flags = VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = SVA_SIM_NUM_REGIONS;
-	info.num_irqs = SVA_SIM_NUM_IRQS;
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-}
-
 /* The portal region's info and type capability. */
 static int sva_sim_region_info_caps(struct vfio_device *vdev,
 				    struct vfio_region_info *info,
 				    struct vfio_info_cap *caps)
 {
 	struct sva_sim_dev *sd = vdev_to_sd(vdev);
-	struct vfio_region_info_cap_type cap = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = SVA_SIM_REGION_TYPE,
-		.subtype = SVA_SIM_REGION_SUBTYPE_PORTAL,
-	};
 
 	if (READ_ONCE(sd->gone))
 		return -ENODEV;
@@ -362,137 +342,52 @@ static int sva_sim_region_info_caps(struct vfio_device *vdev,
 	if (sva_sim_mappable())
 		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	info->cap_offset = 0;
-	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+	return pvm_vfio_add_type_cap(caps, SVA_SIM_REGION_TYPE,
+				     SVA_SIM_REGION_SUBTYPE_PORTAL);
 }
 
-#ifndef HAVE_VFIO_GET_REGION_INFO_CAPS
-/* VFIO_DEVICE_GET_REGION_INFO where the driver answers it (before 6.19). */
-static long sva_sim_region_info(struct sva_sim_dev *sd, void __user *arg)
+static void sva_sim_irq_info(struct vfio_device *vdev,
+			     struct vfio_irq_info *info)
 {
-	size_t minsz = offsetofend(struct vfio_region_info, offset);
-	struct vfio_info_cap caps = {};
-	struct vfio_region_info info;
-	int ret;
+	struct sva_sim_dev *sd = vdev_to_sd(vdev);
 
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	ret = sva_sim_region_info_caps(&sd->vdev, &info, &caps);
-	if (ret)
-		goto out;
-	info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
-	if (info.argsz < sizeof(info) + caps.size) {
-		info.argsz = sizeof(info) + caps.size;
-	} else {
-		vfio_info_cap_shift(&caps, sizeof(info));
-		if (copy_to_user(arg + sizeof(info), caps.buf, caps.size)) {
-			ret = -EFAULT;
-			goto out;
-		}
-		info.cap_offset = sizeof(info);
-	}
-	ret = copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
-out:
-	kfree(caps.buf);
-	return ret;
-}
-#endif
-
-static long sva_sim_irq_info(struct sva_sim_dev *sd, void __user *arg)
-{
-	size_t minsz = offsetofend(struct vfio_irq_info, count);
-	struct vfio_irq_info info;
-
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= SVA_SIM_NUM_IRQS)
-		return -EINVAL;
-	info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-	info.count = info.index == SVA_SIM_IRQ_COMPLETION ? sd->nq : 1;
-	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+	info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+	info->count = info->index == SVA_SIM_IRQ_COMPLETION ? sd->nq : 1;
 }
 
-/* Set (fd >= 0) or clear (fd == -1) one vector. */
-static int sva_sim_set_vector(struct sva_sim_dev *sd, u32 index, u32 vector,
-			      s32 fd)
+/* Install eventfds (or none); sva_sim_signal() takes the same lock. */
+static void sva_sim_irq_swap(struct vfio_device *vdev, u32 index, u32 start,
+			     u32 count, struct eventfd_ctx **ctx)
 {
-	struct eventfd_ctx *ctx = NULL, *old, **slot;
+	struct sva_sim_dev *sd = vdev_to_sd(vdev);
+	struct eventfd_ctx **slot;
 	unsigned long flags;
+	u32 i;
 
-	if (fd >= 0) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	} else if (fd != -1) {
-		return -EINVAL;
-	}
-	slot = index == SVA_SIM_IRQ_COMPLETION ? &sd->irq[vector] : &sd->req;
 	spin_lock_irqsave(&sd->irq_lock, flags);
-	old = *slot;
-	*slot = ctx;
-	spin_unlock_irqrestore(&sd->irq_lock, flags);
-	if (old)
-		eventfd_ctx_put(old);
-	return 0;
-}
-
-static long sva_sim_set_irqs(struct sva_sim_dev *sd, void __user *arg)
-{
-	size_t minsz = offsetofend(struct vfio_irq_set, count);
-	struct vfio_irq_set hdr;
-	size_t data_size = 0;
-	u32 i, max;
-	void *data;
-	int ret;
-
-	if (copy_from_user(&hdr, arg, minsz))
-		return -EFAULT;
-	if (hdr.index >= SVA_SIM_NUM_IRQS)
-		return -EINVAL;
-	max = hdr.index == SVA_SIM_IRQ_COMPLETION ? sd->nq : 1;
-	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, SVA_SIM_NUM_IRQS,
-						 &data_size);
-	if (ret)
-		return ret;
-	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
-	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
-
-	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
-	case VFIO_IRQ_SET_DATA_NONE:
-		if (!hdr.count) {
-			for (i = 0; i < max; i++)
-				sva_sim_set_vector(sd, hdr.index, i, -1);
-			return 0;
-		}
-		for (i = hdr.start; i < hdr.start + hdr.count; i++)
-			sva_sim_signal(sd, hdr.index, i);
-		return 0;
-	case VFIO_IRQ_SET_DATA_BOOL:
-		data = memdup_user(arg + minsz, data_size);
-		if (IS_ERR(data))
-			return PTR_ERR(data);
-		for (i = 0; i < hdr.count; i++)
-			if (((u8 *)data)[i])
-				sva_sim_signal(sd, hdr.index, hdr.start + i);
-		kfree(data);
-		return 0;
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		data = memdup_user(arg + minsz, data_size);
-		if (IS_ERR(data))
-			return PTR_ERR(data);
-		for (i = 0; i < hdr.count; i++) {
-			ret = sva_sim_set_vector(sd, hdr.index, hdr.start + i,
-						 ((s32 *)data)[i]);
-			if (ret)
-				break;
-		}
-		kfree(data);
-		return ret;
+	for (i = 0; i < count; i++) {
+		slot = index == SVA_SIM_IRQ_COMPLETION ? &sd->irq[start + i] :
+							 &sd->req;
+		swap(*slot, ctx[i]);
 	}
-	return -EINVAL;
+	spin_unlock_irqrestore(&sd->irq_lock, flags);
 }
+
+static void sva_sim_irq_trigger(struct vfio_device *vdev, u32 index,
+				u32 vector)
+{
+	sva_sim_signal(vdev_to_sd(vdev), index, vector);
+}
+
+static const struct pvm_vfio_ops sva_sim_pvm_ops = {
+	.flags			= VFIO_DEVICE_FLAGS_RESET,
+	.num_regions		= SVA_SIM_NUM_REGIONS,
+	.num_irqs		= SVA_SIM_NUM_IRQS,
+	.region_info_caps	= sva_sim_region_info_caps,
+	.irq_info		= sva_sim_irq_info,
+	.irq_trigger		= sva_sim_irq_trigger,
+	.irq_swap		= sva_sim_irq_swap,
+};
 
 static long sva_sim_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			  unsigned long arg)
@@ -512,21 +407,10 @@ static long sva_sim_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		ret = -ENODEV;
 		goto out;
 	}
+	ret = pvm_vfio_ioctl(vdev, cmd, uarg, &sva_sim_pvm_ops);
+	if (ret != -ENOIOCTLCMD)
+		goto out;
 	switch (cmd) {
-	case VFIO_DEVICE_GET_INFO:
-		ret = sva_sim_device_info(sd, uarg);
-		break;
-#ifndef HAVE_VFIO_GET_REGION_INFO_CAPS
-	case VFIO_DEVICE_GET_REGION_INFO:
-		ret = sva_sim_region_info(sd, uarg);
-		break;
-#endif
-	case VFIO_DEVICE_GET_IRQ_INFO:
-		ret = sva_sim_irq_info(sd, uarg);
-		break;
-	case VFIO_DEVICE_SET_IRQS:
-		ret = sva_sim_set_irqs(sd, uarg);
-		break;
 	case VFIO_DEVICE_RESET:
 		sva_sim_abort_all(sd);
 		ret = 0;
@@ -668,9 +552,9 @@ static void sva_sim_close_device(struct vfio_device *vdev)
 	mutex_lock(&sd->lock);
 	for (i = 0; i < sd->nq; i++)
 		sva_sim_queue_close(&sd->q[i]);
-	for (i = 0; i < SVA_SIM_MAX_QUEUES; i++)
-		sva_sim_set_vector(sd, SVA_SIM_IRQ_COMPLETION, i, -1);
-	sva_sim_set_vector(sd, SVA_SIM_IRQ_REQ, 0, -1);
+	pvm_vfio_irqs_clear(vdev, &sva_sim_pvm_ops, SVA_SIM_IRQ_COMPLETION,
+			    SVA_SIM_MAX_QUEUES);
+	pvm_vfio_irqs_clear(vdev, &sva_sim_pvm_ops, SVA_SIM_IRQ_REQ, 1);
 	sd->nq = 0;
 	sd->opened = false;
 	mutex_unlock(&sd->lock);

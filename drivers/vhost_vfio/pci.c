@@ -201,76 +201,6 @@ static irqreturn_t vv_pci_config_irq(void *private)
 	return IRQ_HANDLED;
 }
 
-/*
- * Set or clear the eventfds of vectors [start, start + count): all or
- * nothing, as vfio-pci does.
- */
-static int vv_pci_set_trig(struct vv_dev *vv, u32 start, u32 count,
-			   const s32 *fds)
-{
-	struct vv_pci *pci = vv->pci;
-	struct eventfd_ctx **ctx;
-	bool any = false;
-	int ret = 0;
-	u32 i;
-
-	ctx = kcalloc(count, sizeof(*ctx), GFP_KERNEL);
-	if (!ctx && fds)
-		return -ENOMEM;
-	if (!ctx) {
-		/* clearing (close) must not fail: one vector at a time */
-		for (i = 0; i < count; i++) {
-			struct eventfd_ctx *old;
-
-			old = rcu_replace_pointer(pci->trig[start + i], NULL,
-						  lockdep_is_held(&vv->lock));
-			if (old) {
-				synchronize_rcu();
-				eventfd_ctx_put(old);
-			}
-		}
-		return 0;
-	}
-	for (i = 0; fds && i < count; i++) {
-		if (fds[i] == -1)
-			continue;
-		ctx[i] = fds[i] < 0 ? ERR_PTR(-EINVAL) : eventfd_ctx_fdget(fds[i]);
-		if (IS_ERR(ctx[i])) {
-			ret = PTR_ERR(ctx[i]);
-			ctx[i] = NULL;
-			goto out;
-		}
-	}
-	/* swap: ctx[] then holds the old ones */
-	for (i = 0; i < count; i++) {
-		ctx[i] = rcu_replace_pointer(pci->trig[start + i], ctx[i],
-					     lockdep_is_held(&vv->lock));
-		any |= !!ctx[i];
-	}
-	if (any)
-		synchronize_rcu();
-out:
-	for (i = 0; i < count; i++)
-		if (ctx[i])
-			eventfd_ctx_put(ctx[i]);
-	kfree(ctx);
-	return ret;
-}
-
-static void vv_pci_trigger(struct vv_dev *vv, u32 index, u32 vector)
-{
-	unsigned long flags;
-
-	if (index == VFIO_PCI_MSIX_IRQ_INDEX) {
-		vv_pci_signal(vv->pci, vector);
-		return;
-	}
-	spin_lock_irqsave(&vv->irq_lock, flags);
-	if (vv->req)
-		eventfd_signal(vv->req);
-	spin_unlock_irqrestore(&vv->irq_lock, flags);
-}
-
 static u32 vv_pci_irq_count(struct vv_dev *vv, u32 index)
 {
 	switch (index) {
@@ -284,75 +214,45 @@ static u32 vv_pci_irq_count(struct vv_dev *vv, u32 index)
 	}
 }
 
-static long vv_pci_set_irqs(struct vv_dev *vv, void __user *argp)
+static void vv_pci_irq_info(struct vfio_device *vdev,
+			    struct vfio_irq_info *info)
 {
-	size_t minsz = offsetofend(struct vfio_irq_set, count);
-	struct vfio_irq_set hdr;
-	size_t data_size = 0;
-	u32 i, max;
-	void *data;
-	int ret;
+	info->count = vv_pci_irq_count(vdev_to_vv(vdev), info->index);
+	info->flags = info->count ? VFIO_IRQ_INFO_EVENTFD : 0;
+	if (info->index == VFIO_PCI_MSIX_IRQ_INDEX)
+		info->flags |= VFIO_IRQ_INFO_NORESIZE;
+}
 
-	if (copy_from_user(&hdr, argp, minsz))
-		return -EFAULT;
-	if (hdr.index >= VFIO_PCI_NUM_IRQS)
-		return -EINVAL;
-	max = vv_pci_irq_count(vv, hdr.index);
-	if (!max)
-		return -EINVAL;
-	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VFIO_PCI_NUM_IRQS,
-						 &data_size);
-	if (ret)
-		return ret;
-	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
-	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
-	data = NULL;
-	if (data_size) {
-		data = memdup_user(argp + minsz, data_size);
-		if (IS_ERR(data))
-			return PTR_ERR(data);
-	}
-	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
-	case VFIO_IRQ_SET_DATA_NONE:
-		if (!hdr.count) {
-			/* tear every vector of the index down */
-			if (hdr.index == VFIO_PCI_MSIX_IRQ_INDEX)
-				ret = vv_pci_set_trig(vv, 0, max, NULL);
-			else
-				vv_set_req(vv, NULL);
-			break;
-		}
-		for (i = 0; i < hdr.count; i++)
-			vv_pci_trigger(vv, hdr.index, hdr.start + i);
-		break;
-	case VFIO_IRQ_SET_DATA_BOOL:
-		for (i = 0; i < hdr.count; i++)
-			if (((u8 *)data)[i])
-				vv_pci_trigger(vv, hdr.index, hdr.start + i);
-		break;
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		if (hdr.index == VFIO_PCI_MSIX_IRQ_INDEX) {
-			ret = vv_pci_set_trig(vv, hdr.start, hdr.count, data);
-			break;
-		}
-		if (((s32 *)data)[0] == -1) {
-			vv_set_req(vv, NULL);
-		} else {
-			struct eventfd_ctx *ctx = eventfd_ctx_fdget(((s32 *)data)[0]);
+/* Install eventfds (or none): one wait for the signallers of them all. */
+static void vv_pci_irq_swap(struct vfio_device *vdev, u32 index, u32 start,
+			    u32 count, struct eventfd_ctx **ctx)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	bool any = false;
+	u32 i;
 
-			if (IS_ERR(ctx))
-				ret = PTR_ERR(ctx);
-			else
-				vv_set_req(vv, ctx);
-		}
-		break;
-	default:
-		ret = -EINVAL;
-		break;
+	if (index != VFIO_PCI_MSIX_IRQ_INDEX) {
+		ctx[0] = vv_xchg_eventfd(vv, &vv->req, ctx[0]);
+		return;
 	}
-	kfree(data);
-	return ret;
+	for (i = 0; i < count; i++) {
+		ctx[i] = rcu_replace_pointer(vv->pci->trig[start + i], ctx[i],
+					     lockdep_is_held(&vv->lock));
+		any |= !!ctx[i];
+	}
+	if (any)
+		synchronize_rcu();
+}
+
+static void vv_pci_irq_trigger(struct vfio_device *vdev, u32 index,
+			       u32 vector)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+
+	if (index == VFIO_PCI_MSIX_IRQ_INDEX)
+		vv_pci_signal(vv->pci, vector);
+	else
+		vv_signal_req(vv);
 }
 
 /* ---- virtio state -------------------------------------------------------- */
@@ -767,26 +667,15 @@ out:
 static ssize_t vv_pci_read(struct vfio_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	ssize_t ret;
-
-	mutex_lock(&vv->lock);
-	ret = vv->gone ? -ENODEV : vv_pci_rw(vv, buf, count, ppos, false);
-	mutex_unlock(&vv->lock);
-	return ret;
+	return vv_device_rw(vdev_to_vv(vdev), buf, count, ppos, false,
+			    vv_pci_rw);
 }
 
 static ssize_t vv_pci_write(struct vfio_device *vdev, const char __user *buf,
 			    size_t count, loff_t *ppos)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	ssize_t ret;
-
-	mutex_lock(&vv->lock);
-	ret = vv->gone ? -ENODEV :
-	      vv_pci_rw(vv, (char __user *)buf, count, ppos, true);
-	mutex_unlock(&vv->lock);
-	return ret;
+	return vv_device_rw(vdev_to_vv(vdev), (char __user *)buf, count, ppos,
+			    true, vv_pci_rw);
 }
 
 /* ---- ioctls -------------------------------------------------------------- */
@@ -839,36 +728,15 @@ static int vv_pci_region_info_caps(struct vfio_device *vdev,
 	return vfio_info_add_capability(caps, &sparse.s.header, sizeof(sparse));
 }
 
-static long vv_pci_irq_info(struct vv_dev *vv, void __user *argp)
-{
-	size_t minsz = offsetofend(struct vfio_irq_info, count);
-	struct vfio_irq_info info;
-
-	if (copy_from_user(&info, argp, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
-		return -EINVAL;
-	info.count = vv_pci_irq_count(vv, info.index);
-	info.flags = info.count ? VFIO_IRQ_INFO_EVENTFD : 0;
-	if (info.index == VFIO_PCI_MSIX_IRQ_INDEX)
-		info.flags |= VFIO_IRQ_INFO_NORESIZE;
-	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
-}
-
-static long vv_pci_device_info(struct vv_dev *vv, void __user *argp)
-{
-	size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
-
-	if (copy_from_user(&info, argp, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
-	info.num_irqs = VFIO_PCI_NUM_IRQS;
-	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
-}
+static const struct pvm_vfio_ops vv_pci_pvm_ops = {
+	.flags			= VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET,
+	.num_regions		= VFIO_PCI_NUM_REGIONS,
+	.num_irqs		= VFIO_PCI_NUM_IRQS,
+	.region_info_caps	= vv_pci_region_info_caps,
+	.irq_info		= vv_pci_irq_info,
+	.irq_trigger		= vv_pci_irq_trigger,
+	.irq_swap		= vv_pci_irq_swap,
+};
 
 /*
  * VFIO_DEVICE_IOEVENTFD on a queue's notify address: the eventfd becomes
@@ -933,44 +801,23 @@ static long vv_pci_ioeventfd(struct vv_dev *vv, void __user *argp)
 	return 0;
 }
 
+static long vv_pci_other_ioctl(struct vv_dev *vv, unsigned int cmd,
+			       void __user *argp)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_RESET:
+		return vv_pci_reset(vv);
+	case VFIO_DEVICE_IOEVENTFD:
+		return vv_pci_ioeventfd(vv, argp);
+	}
+	return -ENOTTY;
+}
+
 static long vv_pci_ioctl(struct vfio_device *vdev, unsigned int cmd,
 			 unsigned long arg)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	void __user *argp = (void __user *)arg;
-	long ret;
-
-	mutex_lock(&vv->lock);
-	if (vv->gone) {
-		ret = -ENODEV;
-		goto out;
-	}
-	switch (cmd) {
-	case VFIO_DEVICE_GET_INFO:
-		ret = vv_pci_device_info(vv, argp);
-		break;
-	case VFIO_DEVICE_GET_REGION_INFO:
-		ret = vv_region_info(vv, argp, vv_pci_region_info_caps);
-		break;
-	case VFIO_DEVICE_GET_IRQ_INFO:
-		ret = vv_pci_irq_info(vv, argp);
-		break;
-	case VFIO_DEVICE_SET_IRQS:
-		ret = vv_pci_set_irqs(vv, argp);
-		break;
-	case VFIO_DEVICE_RESET:
-		ret = vv_pci_reset(vv);
-		break;
-	case VFIO_DEVICE_IOEVENTFD:
-		ret = vv_pci_ioeventfd(vv, argp);
-		break;
-	default:
-		ret = -ENOTTY;
-		break;
-	}
-out:
-	mutex_unlock(&vv->lock);
-	return ret;
+	return vv_device_ioctl(vdev_to_vv(vdev), cmd, (void __user *)arg,
+			       &vv_pci_pvm_ops, vv_pci_other_ioctl);
 }
 
 /*
@@ -1062,40 +909,19 @@ static void vv_pci_teardown(struct vv_dev *vv)
 		vv_vq_set_kick(&vv->vqs[i], NULL);
 		vv->pci->vqs[i].ioev_size = 0;
 	}
-	vv_pci_set_trig(vv, 0, vv->pci->lay.nvec, NULL);
+	pvm_vfio_irqs_clear(&vv->vdev, &vv_pci_pvm_ops, VFIO_PCI_MSIX_IRQ_INDEX,
+			    vv->pci->lay.nvec);
 	vv->opened = false;
 }
 
 static void vv_pci_close_device(struct vfio_device *vdev)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	struct eventfd_ctx *req;
-
-	mutex_lock(&vv->lock);
-	if (vv->opened)
-		vv_pci_teardown(vv);
-	req = vv_xchg_eventfd(vv, &vv->req, NULL);
-	mutex_unlock(&vv->lock);
-	if (req)
-		eventfd_ctx_put(req);
+	vv_device_close(vdev_to_vv(vdev), vv_pci_teardown);
 }
 
 static void vv_pci_request(struct vfio_device *vdev, unsigned int count)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	unsigned long flags;
-
-	mutex_lock(&vv->lock);
-	if (!vv->gone && vv->opened)
-		vv_pci_teardown(vv);
-	WRITE_ONCE(vv->gone, true);
-	spin_lock_irqsave(&vv->irq_lock, flags);
-	if (vv->req)
-		eventfd_signal(vv->req);
-	spin_unlock_irqrestore(&vv->irq_lock, flags);
-	mutex_unlock(&vv->lock);
-	if (!count)
-		dev_notice(vdev->dev, "removal requested, waiting for the user to close it\n");
+	vv_device_request(vdev_to_vv(vdev), count, vv_pci_teardown);
 }
 
 /**

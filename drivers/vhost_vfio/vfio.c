@@ -66,14 +66,18 @@ static void vv_teardown(struct vv_dev *vv)
 	vv_release_owner(vv);
 }
 
-static void vv_close_device(struct vfio_device *vdev)
+/**
+ * vv_device_close() - the close_device callback of both types
+ * @vv: the device
+ * @teardown: drops what userspace set up; the device lock is held
+ */
+void vv_device_close(struct vv_dev *vv, void (*teardown)(struct vv_dev *vv))
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
 	struct eventfd_ctx *req;
 
 	mutex_lock(&vv->lock);
 	if (vv->opened)
-		vv_teardown(vv);
+		teardown(vv);
 	vv->opened = false;
 	req = vv_xchg_eventfd(vv, &vv->req, NULL);
 	mutex_unlock(&vv->lock);
@@ -81,26 +85,37 @@ static void vv_close_device(struct vfio_device *vdev)
 		eventfd_ctx_put(req);
 }
 
-/* The device is going away under an open fd: stop it, let the user know. */
-static void vv_request(struct vfio_device *vdev, unsigned int count)
+static void vv_close_device(struct vfio_device *vdev)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	unsigned long flags;
+	vv_device_close(vdev_to_vv(vdev), vv_teardown);
+}
 
+/**
+ * vv_device_request() - the request callback of both types: the device is
+ *	going away under an open fd; stop it, let the user know
+ * @vv: the device
+ * @count: how often the VFIO core has asked
+ * @teardown: as for vv_device_close()
+ */
+void vv_device_request(struct vv_dev *vv, unsigned int count,
+		       void (*teardown)(struct vv_dev *vv))
+{
 	mutex_lock(&vv->lock);
 	if (!vv->gone && vv->opened) {
 		WRITE_ONCE(vv->gone, true);
-		vv_teardown(vv);
+		teardown(vv);
 		vv->opened = false;
 	}
 	WRITE_ONCE(vv->gone, true);
-	spin_lock_irqsave(&vv->irq_lock, flags);
-	if (vv->req)
-		eventfd_signal(vv->req);
-	spin_unlock_irqrestore(&vv->irq_lock, flags);
+	vv_signal_req(vv);
 	mutex_unlock(&vv->lock);
 	if (!count)
-		dev_notice(vdev->dev, "removal requested, waiting for the user to close it\n");
+		dev_notice(vv->vdev.dev, "removal requested, waiting for the user to close it\n");
+}
+
+static void vv_request(struct vfio_device *vdev, unsigned int count)
+{
+	vv_device_request(vdev_to_vv(vdev), count, vv_teardown);
 }
 
 static u64 vv_region_size(struct vv_dev *vv, unsigned int index)
@@ -134,19 +149,15 @@ static bool vv_doorbell_mmap(struct vv_dev *vv)
 
 /*
  * Fill @info (index in, offset, size, flags out) and add the region's type
- * capability to @caps; the VFIO core (from 6.19) or vv_region_info() copies
- * them out.
+ * capability to @caps; the VFIO core (from 6.19) or pvm_vfio_region_info()
+ * copies them out.
  */
 static int vv_region_info_caps(struct vfio_device *vdev,
 			       struct vfio_region_info *info,
 			       struct vfio_info_cap *caps)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
-	struct vfio_region_info_cap_type cap = {
-		.header.id = VFIO_REGION_INFO_CAP_TYPE,
-		.header.version = 1,
-		.type = VHOST_VFIO_REGION_TYPE,
-	};
+	u32 subtype;
 
 	if (READ_ONCE(vv->gone))
 		return -ENODEV;
@@ -161,80 +172,20 @@ static int vv_region_info_caps(struct vfio_device *vdev,
 	case VV_REGION_CONFIG:
 		info->flags = VFIO_REGION_INFO_FLAG_READ |
 			      VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_CONFIG;
 		break;
 	case VV_REGION_DOORBELL:
 		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
 		if (vv_doorbell_mmap(vv))
 			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_DOORBELL;
 		break;
 	default:
 		info->flags = VFIO_REGION_INFO_FLAG_WRITE;
-		cap.subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
+		subtype = VHOST_VFIO_REGION_SUBTYPE_IOTLB;
 		break;
 	}
-	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
-}
-
-/**
- * vv_region_info() - VFIO_DEVICE_GET_REGION_INFO where the driver answers
- *	it (before 6.19)
- * @vv: the device
- * @argp: the user's struct vfio_region_info
- * @fill: fills in the region's info and capabilities
- *
- * Return: 0 or a negative errno.
- */
-long vv_region_info(struct vv_dev *vv, void __user *argp,
-		    int (*fill)(struct vfio_device *vdev,
-				struct vfio_region_info *info,
-				struct vfio_info_cap *caps))
-{
-	size_t minsz = offsetofend(struct vfio_region_info, offset);
-	struct vfio_info_cap caps = {};
-	struct vfio_region_info info;
-	int ret;
-
-	if (copy_from_user(&info, argp, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	ret = fill(&vv->vdev, &info, &caps);
-	if (ret)
-		goto out;
-	if (!caps.size) {
-		info.cap_offset = 0;
-	} else if (info.argsz < sizeof(info) + caps.size) {
-		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
-		info.argsz = sizeof(info) + caps.size;
-	} else {
-		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
-		vfio_info_cap_shift(&caps, sizeof(info));
-		if (copy_to_user(argp + sizeof(info), caps.buf, caps.size)) {
-			ret = -EFAULT;
-			goto out;
-		}
-		info.cap_offset = sizeof(info);
-	}
-	ret = copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
-out:
-	kfree(caps.buf);
-	return ret;
-}
-
-static long vv_irq_info(struct vv_dev *vv, void __user *argp)
-{
-	size_t minsz = offsetofend(struct vfio_irq_info, count);
-	struct vfio_irq_info info;
-
-	if (copy_from_user(&info, argp, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VHOST_VFIO_NUM_IRQS)
-		return -EINVAL;
-	info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-	info.count = info.index == VHOST_VFIO_VRING_IRQ_INDEX ? vv->nvqs : 1;
-	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+	return pvm_vfio_add_type_cap(caps, VHOST_VFIO_REGION_TYPE, subtype);
 }
 
 /**
@@ -260,46 +211,67 @@ struct eventfd_ctx *vv_xchg_eventfd(struct vv_dev *vv, struct eventfd_ctx **slot
 }
 
 /**
- * vv_set_req() - set (or clear) the removal-request eventfd
+ * vv_signal_req() - signal the removal-request eventfd, if set
  * @vv: the device
- * @ctx: the new eventfd; its reference passes to @vv
  */
-void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx)
+void vv_signal_req(struct vv_dev *vv)
 {
-	struct eventfd_ctx *old = vv_xchg_eventfd(vv, &vv->req, ctx);
+	unsigned long flags;
 
-	if (old)
-		eventfd_ctx_put(old);
+	spin_lock_irqsave(&vv->irq_lock, flags);
+	if (vv->req)
+		eventfd_signal(vv->req);
+	spin_unlock_irqrestore(&vv->irq_lock, flags);
 }
 
-/* Set (fd >= 0) or clear (fd == -1) one vector; the lock is held. */
-static int vv_set_vector(struct vv_dev *vv, u32 index, u32 vector, s32 fd)
+static void vv_irq_info(struct vfio_device *vdev, struct vfio_irq_info *info)
 {
-	struct eventfd_ctx *ctx = NULL;
+	struct vv_dev *vv = vdev_to_vv(vdev);
 
-	if (fd >= 0) {
-		ctx = eventfd_ctx_fdget(fd);
-		if (IS_ERR(ctx))
-			return PTR_ERR(ctx);
-	} else if (fd != -1) {
-		return -EINVAL;
-	}
-	switch (index) {
-	case VHOST_VFIO_VRING_IRQ_INDEX:
-		vv_set_call(&vv->vqs[vector], ctx);
-		break;
-	case VHOST_VFIO_CONFIG_IRQ_INDEX:
-		vv_set_config_call(vv, ctx);
-		break;
-	default:
-		vv_set_req(vv, ctx);
-		break;
-	}
-	return 0;
+	info->flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+	info->count = info->index == VHOST_VFIO_VRING_IRQ_INDEX ? vv->nvqs : 1;
 }
 
-static void vv_trigger(struct vv_dev *vv, u32 index, u32 vector)
+/*
+ * The vring and config vectors are the slots of VHOST_SET_VRING_CALL and
+ * VHOST_VDPA_SET_CONFIG_CALL: the owner's, as those are.  The request
+ * vector only tells of a removal: any holder of the fd.
+ */
+static int vv_irq_allowed(struct vfio_device *vdev, u32 index)
 {
+	if (index == VHOST_VFIO_REQ_IRQ_INDEX)
+		return 0;
+	return vv_check_owner(vdev_to_vv(vdev));
+}
+
+/* Install eventfds (or none); the lock is held. */
+static void vv_irq_swap(struct vfio_device *vdev, u32 index, u32 start,
+			u32 count, struct eventfd_ctx **ctx)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		switch (index) {
+		case VHOST_VFIO_VRING_IRQ_INDEX:
+			/* these put the previous one themselves */
+			vv_set_call(&vv->vqs[start + i], ctx[i]);
+			ctx[i] = NULL;
+			break;
+		case VHOST_VFIO_CONFIG_IRQ_INDEX:
+			vv_set_config_call(vv, ctx[i]);
+			ctx[i] = NULL;
+			break;
+		default:
+			ctx[i] = vv_xchg_eventfd(vv, &vv->req, ctx[i]);
+			break;
+		}
+	}
+}
+
+static void vv_irq_trigger(struct vfio_device *vdev, u32 index, u32 vector)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
 	struct eventfd_ctx *ctx = NULL;
 	unsigned long flags;
 
@@ -313,135 +285,72 @@ static void vv_trigger(struct vv_dev *vv, u32 index, u32 vector)
 		rcu_read_unlock();
 		return;
 	}
+	if (index == VHOST_VFIO_REQ_IRQ_INDEX) {
+		vv_signal_req(vv);
+		return;
+	}
 	spin_lock_irqsave(&vv->irq_lock, flags);
-	ctx = index == VHOST_VFIO_CONFIG_IRQ_INDEX ? vv->config_call : vv->req;
+	ctx = vv->config_call;
 	if (ctx)
 		eventfd_signal(ctx);
 	spin_unlock_irqrestore(&vv->irq_lock, flags);
 }
 
-static long vv_set_irqs(struct vv_dev *vv, void __user *argp)
+static const struct pvm_vfio_ops vv_pvm_ops = {
+	.flags			= VFIO_DEVICE_FLAGS_RESET,
+	.num_regions		= VV_NUM_REGIONS,
+	.num_irqs		= VHOST_VFIO_NUM_IRQS,
+	.region_info_caps	= vv_region_info_caps,
+	.irq_info		= vv_irq_info,
+	.irq_allowed		= vv_irq_allowed,
+	.irq_trigger		= vv_irq_trigger,
+	.irq_swap		= vv_irq_swap,
+};
+
+/**
+ * vv_device_ioctl() - the ioctl callback of both types
+ * @vv: the device
+ * @cmd: the ioctl
+ * @argp: its argument
+ * @ops: the type's VFIO device ioctls (pvm_vfio_ioctl())
+ * @other: answers the others: VFIO_DEVICE_RESET and the type's own
+ *
+ * Return: -ENODEV once the device is going away, else as the ioctl.
+ */
+long vv_device_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp,
+		     const struct pvm_vfio_ops *ops,
+		     long (*other)(struct vv_dev *vv, unsigned int cmd,
+				   void __user *argp))
 {
-	size_t minsz = offsetofend(struct vfio_irq_set, count);
-	struct vfio_irq_set hdr;
-	size_t data_size = 0;
-	s32 *fds = NULL;
-	u32 i, max;
-	int ret;
+	long ret = -ENODEV;
 
-	if (copy_from_user(&hdr, argp, minsz))
-		return -EFAULT;
-	if (hdr.index >= VHOST_VFIO_NUM_IRQS)
-		return -EINVAL;
-	/*
-	 * The vring and config vectors are the slots of VHOST_SET_VRING_CALL
-	 * and VHOST_VDPA_SET_CONFIG_CALL: the owner's, as those are.  The
-	 * request vector only tells of a removal: any holder of the fd.
-	 */
-	if (hdr.index != VHOST_VFIO_REQ_IRQ_INDEX) {
-		ret = vv_check_owner(vv);
-		if (ret)
-			return ret;
+	mutex_lock(&vv->lock);
+	if (!vv->gone) {
+		ret = pvm_vfio_ioctl(&vv->vdev, cmd, argp, ops);
+		if (ret == -ENOIOCTLCMD)
+			ret = other(vv, cmd, argp);
 	}
-	max = hdr.index == VHOST_VFIO_VRING_IRQ_INDEX ? vv->nvqs : 1;
-	ret = vfio_set_irqs_validate_and_prepare(&hdr, max, VHOST_VFIO_NUM_IRQS,
-						 &data_size);
-	if (ret)
-		return ret;
-	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !=
-	    VFIO_IRQ_SET_ACTION_TRIGGER)
-		return -EINVAL;
-
-	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
-	case VFIO_IRQ_SET_DATA_NONE:
-		/* count 0: tear every vector of the index down */
-		if (!hdr.count) {
-			for (i = 0; i < max; i++)
-				vv_set_vector(vv, hdr.index, i, -1);
-			return 0;
-		}
-		for (i = hdr.start; i < hdr.start + hdr.count; i++)
-			vv_trigger(vv, hdr.index, i);
-		return 0;
-	case VFIO_IRQ_SET_DATA_BOOL: {
-		u8 *b = memdup_user(argp + minsz, data_size);
-
-		if (IS_ERR(b))
-			return PTR_ERR(b);
-		for (i = 0; i < hdr.count; i++)
-			if (b[i])
-				vv_trigger(vv, hdr.index, hdr.start + i);
-		kfree(b);
-		return 0;
-	}
-	case VFIO_IRQ_SET_DATA_EVENTFD:
-		fds = memdup_user(argp + minsz, data_size);
-		if (IS_ERR(fds))
-			return PTR_ERR(fds);
-		for (i = 0; i < hdr.count; i++) {
-			ret = vv_set_vector(vv, hdr.index, hdr.start + i, fds[i]);
-			if (ret)
-				break;
-		}
-		kfree(fds);
-		return ret;
-	}
-	return -EINVAL;
+	mutex_unlock(&vv->lock);
+	return ret;
 }
 
-static long vv_device_info(struct vv_dev *vv, void __user *argp)
+static long vv_other_ioctl(struct vv_dev *vv, unsigned int cmd,
+			   void __user *argp)
 {
-	size_t minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info;
+	long ret;
 
-	if (copy_from_user(&info, argp, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	info.flags = VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VV_NUM_REGIONS;
-	info.num_irqs = VHOST_VFIO_NUM_IRQS;
-	return copy_to_user(argp, &info, minsz) ? -EFAULT : 0;
+	if (cmd != VFIO_DEVICE_RESET)
+		return vv_vhost_ioctl(vv, cmd, argp);
+	/* the owner's, as VHOST_VDPA_SET_STATUS with 0 is */
+	ret = vv_check_owner(vv);
+	return ret ? ret : vv_reset(vv);
 }
 
 static long vv_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		     unsigned long arg)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	void __user *argp = (void __user *)arg;
-	long ret;
-
-	mutex_lock(&vv->lock);
-	if (vv->gone) {
-		ret = -ENODEV;
-		goto out;
-	}
-	switch (cmd) {
-	case VFIO_DEVICE_GET_INFO:
-		ret = vv_device_info(vv, argp);
-		break;
-	case VFIO_DEVICE_GET_REGION_INFO:
-		ret = vv_region_info(vv, argp, vv_region_info_caps);
-		break;
-	case VFIO_DEVICE_GET_IRQ_INFO:
-		ret = vv_irq_info(vv, argp);
-		break;
-	case VFIO_DEVICE_SET_IRQS:
-		ret = vv_set_irqs(vv, argp);
-		break;
-	case VFIO_DEVICE_RESET:
-		/* the owner's, as VHOST_VDPA_SET_STATUS with 0 is */
-		ret = vv_check_owner(vv);
-		if (!ret)
-			ret = vv_reset(vv);
-		break;
-	default:
-		ret = vv_vhost_ioctl(vv, cmd, argp);
-		break;
-	}
-out:
-	mutex_unlock(&vv->lock);
-	return ret;
+	return vv_device_ioctl(vdev_to_vv(vdev), cmd, (void __user *)arg,
+			       &vv_pvm_ops, vv_other_ioctl);
 }
 
 static ssize_t vv_rw(struct vv_dev *vv, char __user *buf, size_t count,
@@ -506,29 +415,41 @@ static ssize_t vv_rw(struct vv_dev *vv, char __user *buf, size_t count,
 	}
 }
 
-static ssize_t vv_read(struct vfio_device *vdev, char __user *buf,
-		       size_t count, loff_t *ppos)
+/**
+ * vv_device_rw() - the read and write callbacks of both types
+ * @vv: the device
+ * @buf: the user's buffer
+ * @count: its size
+ * @ppos: the region and offset
+ * @write: a write
+ * @rw: the type's access, under the device lock
+ *
+ * Return: -ENODEV once the device is going away, else as @rw.
+ */
+ssize_t vv_device_rw(struct vv_dev *vv, char __user *buf, size_t count,
+		     loff_t *ppos, bool write,
+		     ssize_t (*rw)(struct vv_dev *vv, char __user *buf,
+				   size_t count, loff_t *ppos, bool write))
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
 	ssize_t ret;
 
 	mutex_lock(&vv->lock);
-	ret = vv->gone ? -ENODEV : vv_rw(vv, buf, count, ppos, false);
+	ret = vv->gone ? -ENODEV : rw(vv, buf, count, ppos, write);
 	mutex_unlock(&vv->lock);
 	return ret;
+}
+
+static ssize_t vv_read(struct vfio_device *vdev, char __user *buf,
+		       size_t count, loff_t *ppos)
+{
+	return vv_device_rw(vdev_to_vv(vdev), buf, count, ppos, false, vv_rw);
 }
 
 static ssize_t vv_write(struct vfio_device *vdev, const char __user *buf,
 			size_t count, loff_t *ppos)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
-	ssize_t ret;
-
-	mutex_lock(&vv->lock);
-	ret = vv->gone ? -ENODEV : vv_rw(vv, (char __user *)buf, count, ppos,
-					true);
-	mutex_unlock(&vv->lock);
-	return ret;
+	return vv_device_rw(vdev_to_vv(vdev), (char __user *)buf, count, ppos,
+			    true, vv_rw);
 }
 
 /*

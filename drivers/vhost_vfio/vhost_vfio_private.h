@@ -47,6 +47,7 @@
 #include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/pvm_vfio.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
@@ -272,11 +273,18 @@ void vv_unmap(struct vv_dev *vv, u32 asid, u64 first, u64 last);
 /* vfio.c */
 extern const struct vfio_device_ops vv_vfio_ops;
 void vv_release(struct vfio_device *vdev);
-void vv_set_req(struct vv_dev *vv, struct eventfd_ctx *ctx);
-long vv_region_info(struct vv_dev *vv, void __user *argp,
-		    int (*fill)(struct vfio_device *vdev,
-				struct vfio_region_info *info,
-				struct vfio_info_cap *caps));
+void vv_signal_req(struct vv_dev *vv);
+long vv_device_ioctl(struct vv_dev *vv, unsigned int cmd, void __user *argp,
+		     const struct pvm_vfio_ops *ops,
+		     long (*other)(struct vv_dev *vv, unsigned int cmd,
+				   void __user *argp));
+ssize_t vv_device_rw(struct vv_dev *vv, char __user *buf, size_t count,
+		     loff_t *ppos, bool write,
+		     ssize_t (*rw)(struct vv_dev *vv, char __user *buf,
+				   size_t count, loff_t *ppos, bool write));
+void vv_device_close(struct vv_dev *vv, void (*teardown)(struct vv_dev *vv));
+void vv_device_request(struct vv_dev *vv, unsigned int count,
+		       void (*teardown)(struct vv_dev *vv));
 
 /* ---- the virtio-pci personality ---------------------------------------- */
 

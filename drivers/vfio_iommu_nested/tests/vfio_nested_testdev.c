@@ -216,12 +216,28 @@ out:
 	return ret;
 }
 
-static long vnt_get_log(struct vnt_dev *d, void __user *arg)
+/* VNT_GET_MC_LOG's argument is VNT_GET_UNMAP_LOG's with another entry type. */
+static_assert(sizeof(struct vnt_mc_log) == sizeof(struct vnt_unmap_log));
+static_assert(offsetof(struct vnt_mc_log, count) ==
+	      offsetof(struct vnt_unmap_log, count));
+static_assert(offsetof(struct vnt_mc_log, dropped) ==
+	      offsetof(struct vnt_unmap_log, dropped));
+static_assert(offsetof(struct vnt_mc_log, entries) ==
+	      offsetof(struct vnt_unmap_log, entries));
+
+/*
+ * VNT_GET_UNMAP_LOG and VNT_GET_MC_LOG: hand out up to the user's count of
+ * the @nlog entries (@esize bytes each) at the front of @log, and the count
+ * of those dropped since the last read; what did not fit stays for the
+ * next read.
+ */
+static long vnt_read_log(struct vnt_dev *d, void __user *arg, u8 *log,
+			 unsigned int *nlog, u32 *dropped, size_t esize)
 {
-	struct vnt_unmap_entry *copy;
 	struct vnt_unmap_log l;
 	unsigned int n;
 	long ret;
+	u8 *copy;
 
 	ret = vnt_copy_arg(&l, sizeof(l), offsetofend(struct vnt_unmap_log, entries),
 			   arg);
@@ -229,52 +245,19 @@ static long vnt_get_log(struct vnt_dev *d, void __user *arg)
 		return ret;
 	if (l.flags)
 		return -EOPNOTSUPP;
-	copy = kcalloc(VNT_LOG_MAX, sizeof(*copy), GFP_KERNEL);
+	copy = kcalloc(VNT_LOG_MAX, esize, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
 	mutex_lock(&d->lock);
-	n = min(l.count, d->nlog);
-	memcpy(copy, d->log, n * sizeof(*copy));
-	/* what did not fit stays for the next read */
-	memmove(d->log, d->log + n, (d->nlog - n) * sizeof(*copy));
-	d->nlog -= n;
-	l.dropped = d->dropped;
-	d->dropped = 0;
+	n = min(l.count, *nlog);
+	memcpy(copy, log, n * esize);
+	memmove(log, log + n * esize, (*nlog - n) * esize);
+	*nlog -= n;
+	l.dropped = *dropped;
+	*dropped = 0;
 	mutex_unlock(&d->lock);
 	l.count = n;
-	if (copy_to_user(u64_to_user_ptr(l.entries), copy, n * sizeof(*copy)) ||
-	    copy_to_user(arg, &l, sizeof(l)))
-		ret = -EFAULT;
-	kfree(copy);
-	return ret;
-}
-
-static long vnt_get_mc_log(struct vnt_dev *d, void __user *arg)
-{
-	struct vnt_mc_entry *copy;
-	struct vnt_mc_log l;
-	unsigned int n;
-	long ret;
-
-	ret = vnt_copy_arg(&l, sizeof(l), offsetofend(struct vnt_mc_log, entries),
-			   arg);
-	if (ret)
-		return ret;
-	if (l.flags)
-		return -EOPNOTSUPP;
-	copy = kcalloc(VNT_LOG_MAX, sizeof(*copy), GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	mutex_lock(&d->lock);
-	n = min(l.count, d->nmclog);
-	memcpy(copy, d->mclog, n * sizeof(*copy));
-	memmove(d->mclog, d->mclog + n, (d->nmclog - n) * sizeof(*copy));
-	d->nmclog -= n;
-	l.dropped = d->mcdropped;
-	d->mcdropped = 0;
-	mutex_unlock(&d->lock);
-	l.count = n;
-	if (copy_to_user(u64_to_user_ptr(l.entries), copy, n * sizeof(*copy)) ||
+	if (copy_to_user(u64_to_user_ptr(l.entries), copy, n * esize) ||
 	    copy_to_user(arg, &l, sizeof(l)))
 		ret = -EFAULT;
 	kfree(copy);
@@ -320,9 +303,11 @@ static long vnt_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VNT_DMA_RW:
 		return vnt_rw(d, uarg, false);
 	case VNT_GET_UNMAP_LOG:
-		return vnt_get_log(d, uarg);
+		return vnt_read_log(d, uarg, (u8 *)d->log, &d->nlog,
+				    &d->dropped, sizeof(d->log[0]));
 	case VNT_GET_MC_LOG:
-		return vnt_get_mc_log(d, uarg);
+		return vnt_read_log(d, uarg, (u8 *)d->mclog, &d->nmclog,
+				    &d->mcdropped, sizeof(d->mclog[0]));
 	case VNT_MC_FAIL:
 		return vnt_mc_fail(d, uarg);
 	}

@@ -834,6 +834,38 @@ TEST_F(sva, ioctl_bad_inputs)
 	/* SET_IRQS beyond the queues */
 	EXPECT_EQ(-EINVAL, sva_set_irq(self->e.d.dev, SVA_SIM_IRQ_COMPLETION,
 				       2, self->irq[0]));
+
+	/*
+	 * SET_IRQS eventfds: all the vectors named or none. A bad second fd
+	 * leaves vector 0 with its eventfd, not the new one.
+	 */
+	fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, fd);
+	{
+		struct {
+			struct vfio_irq_set s;
+			__s32 fd[2];
+		} a = {
+			.s = {
+				.argsz = sizeof(a),
+				.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+					 VFIO_IRQ_SET_ACTION_TRIGGER,
+				.index = SVA_SIM_IRQ_COMPLETION,
+				.count = 2,
+			},
+			.fd = { fd, -2 },
+		};
+
+		EXPECT_EQ(-EINVAL, np_ioctl(self->e.d.dev, VFIO_DEVICE_SET_IRQS,
+					    &a.s));
+		a.s.argsz = sizeof(a.s);
+		a.s.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+		a.s.count = 1;
+		EXPECT_EQ(0, np_ioctl(self->e.d.dev, VFIO_DEVICE_SET_IRQS, &a.s));
+		EXPECT_EQ(0, sva_eventfd_wait(fd, 0));
+		EXPECT_LT(0, sva_eventfd_wait(self->irq[0], 0));
+	}
+	close(fd);
 }
 
 /* A container without a /dev/ioasid file: no PASID can be set. */

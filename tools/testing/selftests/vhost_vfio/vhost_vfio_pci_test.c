@@ -843,6 +843,12 @@ TEST_F(pci, ioctl_bad_inputs)
 	EXPECT_EQ(0, SETIRQ(sizeof(buf), EV, VFIO_PCI_MSIX_IRQ_INDEX, 0, 2));
 	EXPECT_EQ(0, SETIRQ(sizeof(*is), VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
 			    VFIO_PCI_MSIX_IRQ_INDEX, 0, 0));
+	/* REQ: eventfds of count 0 set nothing; an fd below -1 is EINVAL */
+	EXPECT_EQ(0, SETIRQ(sizeof(*is), EV, VFIO_PCI_REQ_IRQ_INDEX, 0, 0));
+	fds[0] = -2;
+	EXPECT_EQ(EINVAL, SETIRQ(sizeof(buf), EV, VFIO_PCI_REQ_IRQ_INDEX, 0, 1));
+	EXPECT_EQ(EINVAL, SETIRQ(sizeof(buf), EV, VFIO_PCI_MSIX_IRQ_INDEX, 0, 1));
+	fds[0] = fds[1];
 	/* the nested ioctls answer ENOTTY on a type1 v2 container */
 	if (variant->type == VFIO_TYPE1v2_IOMMU) {
 		struct vfio_nested_caps caps = { .size = sizeof(caps) };

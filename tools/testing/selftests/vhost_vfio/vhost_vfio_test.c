@@ -243,6 +243,41 @@ TEST_F(net, vring_irq_to_kvm_irqfd)
 	close(kvm);
 }
 
+/*
+ * SET_IRQS DATA_EVENTFD sets every vector named or none: a bad fd after a
+ * good one leaves the good one's vector unset (DATA_NONE signals nothing).
+ */
+static void vv_set_irqs_all_or_nothing(struct __test_metadata *_metadata,
+				       struct vv_be *be)
+{
+	char buf[sizeof(struct vfio_irq_set) + 2 * sizeof(int32_t)];
+	struct vfio_irq_set *is = (void *)buf;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int32_t fds[2] = { efd, -2 };
+	uint64_t n;
+
+	ASSERT_LE(0, efd);
+#define SETIRQ(_flags, _count) ({					\
+	is->argsz = sizeof(buf); is->flags = (_flags) | VFIO_IRQ_SET_ACTION_TRIGGER; \
+	is->index = VHOST_VFIO_VRING_IRQ_INDEX; is->start = 0;		\
+	is->count = (_count); memcpy(is->data, fds, sizeof(fds));	\
+	vv_ioctl(be, VFIO_DEVICE_SET_IRQS, is); })
+	EXPECT_EQ(-EINVAL, SETIRQ(VFIO_IRQ_SET_DATA_EVENTFD, 2));
+	EXPECT_EQ(0, SETIRQ(VFIO_IRQ_SET_DATA_NONE, 1));
+	EXPECT_EQ(-1, read(efd, &n, sizeof(n)));
+	EXPECT_EQ(EAGAIN, errno);
+	/* both good: both set, vector 0 signals */
+	fds[1] = efd;
+	EXPECT_EQ(0, SETIRQ(VFIO_IRQ_SET_DATA_EVENTFD, 2));
+	EXPECT_EQ(0, SETIRQ(VFIO_IRQ_SET_DATA_NONE, 1));
+	EXPECT_EQ(sizeof(n), read(efd, &n, sizeof(n)));
+	EXPECT_EQ(1, n);
+	/* count 0 tears them down */
+	EXPECT_EQ(0, SETIRQ(VFIO_IRQ_SET_DATA_NONE, 0));
+#undef SETIRQ
+	close(efd);
+}
+
 TEST_F(net, info_regions_irqs)
 {
 	struct vhost_vfio_info info = { .size = sizeof(info) };
@@ -320,6 +355,7 @@ TEST_F(net, info_regions_irqs)
 	ii.index = VHOST_VFIO_NUM_IRQS;
 	ASSERT_EQ(-1, ioctl(self->be.fd, VFIO_DEVICE_GET_IRQ_INFO, &ii));
 	ASSERT_EQ(EINVAL, errno);
+	vv_set_irqs_all_or_nothing(_metadata, &self->be);
 }
 
 /* Every change the owner alone may make; 0 when each one got EPERM. */
