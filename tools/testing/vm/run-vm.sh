@@ -231,25 +231,43 @@ QEMU=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 4G
 
 LOCK=${PASID_VM_LOCK:-/tmp/pasid-vm.lock}
 cache_lock "$LOCK" "a test VM (one runs at a time)"
-rm -rf "$RUN" && mkdir -p "$RUN"
-note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
-start=$(date +%s)
 if [ $MODE = shell ]; then
+	rm -rf "$RUN" && mkdir -p "$RUN"
 	"${QEMU[@]}" -serial mon:stdio
 	exit 0
 fi
-rc=0
-timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/console.log" \
-	</dev/null &
-qpid=$!
-trap 'kill "$qpid" 2>/dev/null' EXIT
-# while it runs: the elapsed time and the console's last line
-PROGRESS_EVERY=${PROGRESS_EVERY:-30} progress_while "$qpid" "VM running" "$RUN/console.log"
-wait "$qpid" || rc=$?
-trap - EXIT
+# QEMU's TCG has a cross-modifying-code race: a vCPU can execute the int3
+# that the kernel's text patching (a static key flipping: the boot's
+# sched_clock, KVM's first VM) already took out again, which is an
+# "Oops: int3" at a patched site that no kernel or module of ours causes
+# (seen in about one boot in thirty). Such a boot, and only such a boot,
+# is run once more; its console stays as console.int3.log and is reported.
+for attempt in 1 2; do
+	if [ $attempt = 2 ]; then
+		rm -rf "$RUN.int3" && mv "$RUN" "$RUN.int3"
+	fi
+	rm -rf "$RUN" && mkdir -p "$RUN"
+	[ $attempt = 1 ] || cp "$RUN.int3/console.log" "$RUN/console.int3.log"
+	note "booting $KREL ($MODE${SUITES:+, suites $SUITES}); output in $RUN"
+	start=$(date +%s)
+	rc=0
+	timeout -s KILL "${PASID_VM_TIMEOUT:-2400}" "${QEMU[@]}" -serial "file:$RUN/console.log" \
+		</dev/null &
+	qpid=$!
+	trap 'kill "$qpid" 2>/dev/null' EXIT
+	# while it runs: the elapsed time and the console's last line
+	PROGRESS_EVERY=${PROGRESS_EVERY:-30} progress_while "$qpid" "VM running" "$RUN/console.log"
+	wait "$qpid" || rc=$?
+	trap - EXIT
+	note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
+	[ $rc -ne 137 ] || echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
+	[ $attempt = 1 ] && [ ! -f "$RUN/done" ] && grep -q 'Oops: int3' "$RUN/console.log" ||
+		break
+	note "the VM met QEMU's text-patching race (Oops: int3 at $(grep -m1 -o 'RIP: 0010:[^ ]*' \
+		"$RUN/console.log" | cut -d: -f3)): booting once more"
+done
+rm -rf "$RUN.int3"
 cache_unlock
-note "VM ran $(($(date +%s) - start)) s (qemu exit $rc)"
-[ $rc -ne 137 ] || echo "the VM timed out after ${PASID_VM_TIMEOUT:-2400} s" >>"$RUN/console.log"
 
 case $MODE in
 bench) cat "$RUN/bench.log" 2>/dev/null; [ -f "$RUN/done" ] ;;
