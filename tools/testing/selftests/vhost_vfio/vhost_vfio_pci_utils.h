@@ -694,17 +694,8 @@ static inline void vp_net_close(struct vp_net *pn)
 static inline int vp_net_send(struct vp_net *pn, uint32_t seq,
 			      unsigned int count, size_t len)
 {
-	struct vv_net *n = &pn->n;
-	unsigned int i;
-
-	for (i = 0; i < count; i++) {
-		uint8_t *b = vv_net_txbuf(n, n->tx.avail_idx);
-
-		vv_net_frame(n, b, seq + i, len);
-		vv_vq_add(&n->tx, vv_iova(&n->mem, b), len, false);
-	}
-	vv_vq_publish(&n->tx);
-	return vp_kick(pn->d, &n->tx, pn->tx_addr, pn->how);
+	vv_net_queue_tx(&pn->n, seq, count, len);
+	return vp_kick(pn->d, &pn->n.tx, pn->tx_addr, pn->how);
 }
 
 /* Post @count RX buffers, send @count frames, wait, check every frame. */

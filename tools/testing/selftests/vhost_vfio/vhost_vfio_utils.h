@@ -789,8 +789,9 @@ static inline void vv_net_post_rx(struct vv_net *n, unsigned int count)
 }
 
 /* Queue @count frames of @len bytes starting at sequence @seq and kick. */
-static inline int vv_net_send(struct vv_net *n, uint32_t seq,
-			      unsigned int count, size_t len)
+/* Queue and publish @count TX frames seq, seq+1...; the caller kicks. */
+static inline void vv_net_queue_tx(struct vv_net *n, uint32_t seq,
+				   unsigned int count, size_t len)
 {
 	unsigned int i;
 
@@ -801,6 +802,12 @@ static inline int vv_net_send(struct vv_net *n, uint32_t seq,
 		vv_vq_add(&n->tx, vv_iova(&n->mem, b), len, false);
 	}
 	vv_vq_publish(&n->tx);
+}
+
+static inline int vv_net_send(struct vv_net *n, uint32_t seq,
+			      unsigned int count, size_t len)
+{
+	vv_net_queue_tx(n, seq, count, len);
 	return vv_kick(n->be, &n->tx, n->doorbell);
 }
 
