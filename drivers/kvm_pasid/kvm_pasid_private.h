@@ -17,7 +17,8 @@
  * RCU grace period (lock-free readers).
  *
  * The table: two PASID directories (one 8 KiB block, every entry not
- * present and pointing to the zero page) allocated with the attachment, PASID
+ * present and pointing to the zero page) and their mirror of table
+ * pointers for software walks (8 KiB) allocated with the attachment, PASID
  * tables (pages) allocated on the first guest PASID of their range and
  * freed when their last entry goes. @nr_valid counts the valid entries of
  * each table, @by_host maps a host PASID back to its guest PASID (FREE
@@ -25,11 +26,13 @@
  *
  * Update protocol (kvm_pasid_vm_set(), kvm_pasid_vm_clear()):
  * 1. a new table page is filled (its one entry written) before the
- *    directory entry pointing to it is published with smp_store_release();
+ *    table pointer and the directory entry pointing to it are published
+ *    with smp_store_release();
  *    an entry in a published table is written with one 32-bit store: no
  *    reader ever sees a half-written entry or an unfilled table; an
- *    unpublished directory entry is kvm_pasid_pde_none() again (the zero
- *    page: readers do not test the present bit);
+ *    unpublished directory entry is kvm_pasid_pde_none() again, and its
+ *    table pointer kvm_pasid_table_none() (the zero page: readers do not
+ *    test the present bit);
  * 2. every vCPU of the VM is forced out of guest mode and the kick waits
  *    for it (kvm_make_all_cpus_request(KVM_REQ_OUTSIDE_GUEST_MODE) where
  *    KVM exports it, else kick_all_cpus_sync(): an IPI to every CPU, which
@@ -124,6 +127,7 @@ static inline u32 *kvm_pasid_vm_table(struct kvm_pasid_vm *vm, u32 gpasid)
 
 /* table.c: the table and its update protocol; exported to the KUnit suite. */
 u64 kvm_pasid_pde_none(void);
+const u32 *kvm_pasid_table_none(void);
 struct kvm_pasid_vm *kvm_pasid_vm_alloc(void);
 void kvm_pasid_vm_get(struct kvm_pasid_vm *vm);
 void kvm_pasid_vm_put(struct kvm_pasid_vm *vm);

@@ -33,6 +33,13 @@ static u64 *kvm_pasid_pde(struct kvm_pasid_vm *vm, u32 gpasid)
 #define KVM_PASID_DIR_ORDER	1
 static_assert(PAGE_SIZE << KVM_PASID_DIR_ORDER ==
 	      KVM_PASID_NR_TABLES * sizeof(u64));
+/* The table pointers: as many, 8 KiB on 64-bit. */
+#define KVM_PASID_TABLES_ORDER	get_order(KVM_PASID_NR_TABLES * sizeof(u32 *))
+
+static const u32 **kvm_pasid_tables_ptr(struct kvm_pasid_vm *vm, u32 gpasid)
+{
+	return &vm->pub.table.tables[gpasid >> KVM_PASID_TABLE_SHIFT];
+}
 
 /**
  * kvm_pasid_pde_none() - a directory entry with no PASID table
@@ -50,17 +57,31 @@ u64 kvm_pasid_pde_none(void)
 EXPORT_SYMBOL_NS_GPL(kvm_pasid_pde_none, KVM_PASID_KUNIT_NS);
 
 /**
+ * kvm_pasid_table_none() - the table pointer of a range with no PASID table
+ *
+ * Return: the zero page, as kvm_pasid_pde_none() addresses it: software
+ * walks read an entry that is not valid there.
+ */
+const u32 *kvm_pasid_table_none(void)
+{
+	return page_address(ZERO_PAGE(0));
+}
+EXPORT_SYMBOL_NS_GPL(kvm_pasid_table_none, KVM_PASID_KUNIT_NS);
+
+/**
  * kvm_pasid_vm_alloc() - a table with no VM and no set
  *
- * The two directories and the counters; one reference.
+ * The two directories, the table pointers and the counters; one
+ * reference.
  *
  * Context: process context, may sleep.
  * Return: the attachment, or NULL without memory.
  */
 struct kvm_pasid_vm *kvm_pasid_vm_alloc(void)
 {
-	struct kvm_pasid_vm *vm;
+	const u32 *none_table = kvm_pasid_table_none();
 	u64 none = kvm_pasid_pde_none();
+	struct kvm_pasid_vm *vm;
 	unsigned int i;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
@@ -70,8 +91,14 @@ struct kvm_pasid_vm *kvm_pasid_vm_alloc(void)
 						    KVM_PASID_DIR_ORDER);
 	if (!vm->pub.table.dir)
 		goto err;
-	for (i = 0; i < KVM_PASID_NR_TABLES; i++)
+	vm->pub.table.tables = (const u32 **)__get_free_pages(GFP_KERNEL_ACCOUNT,
+							      KVM_PASID_TABLES_ORDER);
+	if (!vm->pub.table.tables)
+		goto err;
+	for (i = 0; i < KVM_PASID_NR_TABLES; i++) {
 		vm->pub.table.dir[i] = none;
+		vm->pub.table.tables[i] = none_table;
+	}
 	vm->pub.table.stats = alloc_percpu_gfp(struct kvm_pasid_stats,
 					       GFP_KERNEL_ACCOUNT);
 	if (!vm->pub.table.stats)
@@ -81,6 +108,7 @@ struct kvm_pasid_vm *kvm_pasid_vm_alloc(void)
 	xa_init(&vm->by_host);
 	return vm;
 err:
+	free_pages((unsigned long)vm->pub.table.tables, KVM_PASID_TABLES_ORDER);
 	free_pages((unsigned long)vm->pub.table.dir, KVM_PASID_DIR_ORDER);
 	kfree(vm);
 	return NULL;
@@ -102,6 +130,7 @@ static void kvm_pasid_vm_free_rcu(struct rcu_head *head)
 	struct kvm_pasid_vm *vm = container_of(head, struct kvm_pasid_vm, rcu);
 
 	free_percpu(vm->pub.table.stats);
+	free_pages((unsigned long)vm->pub.table.tables, KVM_PASID_TABLES_ORDER);
 	free_pages((unsigned long)vm->pub.table.dir, KVM_PASID_DIR_ORDER);
 	kfree(vm);
 }
@@ -236,7 +265,13 @@ int kvm_pasid_vm_set(struct kvm_pasid_vm *vm, u32 gpasid, u32 hpasid)
 	/* Step 1: the entry whole, then (new table) the directory entry. */
 	WRITE_ONCE(*pte, kvm_pasid_pte_encode(hpasid));
 	if (page) {
-		/* The filled table before its pointer: pairs with the readers' dependency. */
+		/*
+		 * The filled table before its pointers: each release pairs
+		 * with its readers' address dependency.
+		 */
+		/* software walks: the mirror */
+		smp_store_release(kvm_pasid_tables_ptr(vm, gpasid), table);
+		/* the CPU: the directory entry */
 		smp_store_release(pde, kvm_pasid_pde_encode(table));
 		vm->nr_tables++;
 	}
@@ -267,6 +302,7 @@ static u32 *kvm_pasid_vm_invalidate(struct kvm_pasid_vm *vm, u32 gpasid,
 	if (--vm->nr_valid[di])
 		return NULL;
 	WRITE_ONCE(*pde, kvm_pasid_pde_none());
+	WRITE_ONCE(*kvm_pasid_tables_ptr(vm, gpasid), kvm_pasid_table_none());
 	vm->nr_tables--;
 	return (u32 *)((unsigned long)pte & PAGE_MASK);
 }
@@ -394,10 +430,13 @@ EXPORT_SYMBOL_NS_GPL(kvm_pasid_vm_stats, KVM_PASID_KUNIT_NS);
  * kvm_pasid_vm_bytes() - memory of the table
  * @vm: the attachment
  *
- * Return: the directories and the PASID tables in use, in bytes.
+ * Return: the directories, the table pointers and the PASID tables in
+ * use, in bytes.
  */
 size_t kvm_pasid_vm_bytes(struct kvm_pasid_vm *vm)
 {
-	return (KVM_PASID_NR_DIRS + (size_t)READ_ONCE(vm->nr_tables)) * PAGE_SIZE;
+	return (PAGE_SIZE << KVM_PASID_DIR_ORDER) +
+	       (PAGE_SIZE << KVM_PASID_TABLES_ORDER) +
+	       (size_t)READ_ONCE(vm->nr_tables) * PAGE_SIZE;
 }
 EXPORT_SYMBOL_NS_GPL(kvm_pasid_vm_bytes, KVM_PASID_KUNIT_NS);

@@ -116,31 +116,42 @@ struct kvm_pasid_stats {
  * struct kvm_pasid_table - the two-level table of one VM
  * @dir: the two PASID directories, back to back (KVM_PASID_NR_TABLES
  *	entries, indexed by bits 19:10 of the guest PASID), allocated with
- *	the table and fixed for its life
+ *	the table and fixed for its life: the hardware format, what the CPU
+ *	walks
+ * @tables: what software walks: for each entry of @dir, the direct-map
+ *	address of the PASID table it points to (KVM_PASID_NR_TABLES
+ *	pointers, 8 KiB, allocated with the table and fixed for its life),
+ *	written with @dir. It spares a software lookup the conversion of a
+ *	physical address (a mask, and the direct map's base, a variable
+ *	under KASLR)
  * @stats: lookup counters
  *
  * Written by the kvm_pasid module only, under its lock: a table entry is
- * written whole (one 32-bit store) before the directory entry pointing to
- * its table is published with release semantics, and a table is freed only
- * after it was unpublished, every vCPU of the VM forced out of guest mode,
- * and an RCU grace period. A directory entry that is not present still
- * holds an address (the hardware ignores it): the zero page's, a table in
- * which no entry is valid. A software reader therefore needs nothing but
- * an RCU read side and two loads, with no test between them.
+ * written whole (one 32-bit store) before the directory entry and the
+ * pointer to its table are published with release semantics, and a table
+ * is freed only after both were unpublished, every vCPU of the VM forced
+ * out of guest mode, and an RCU grace period. A directory entry that is
+ * not present still holds an address (the hardware ignores it), and its
+ * pointer in @tables the same: the zero page's, a table in which no entry
+ * is valid. A software reader therefore needs nothing but an RCU read side
+ * and two loads, with no test between them.
  */
 struct kvm_pasid_table {
 	u64 *dir;
+	const u32 **tables;
 	struct kvm_pasid_stats __percpu *stats;
 };
 
 /**
- * kvm_pasid_dir_walk() - the PASID-table entry of a guest PASID
+ * kvm_pasid_dir_walk() - the PASID-table entry of a guest PASID, as the CPU
+ * finds it
  * @dir: the directories of a table (&kvm_pasid_table.dir)
  * @gpasid: guest PASID
  *
  * The walk the CPU does, directory entry then table entry, without the
  * present test (a directory entry that is not present leads to the zero
- * page). Counts nothing.
+ * page). Counts nothing. Software uses kvm_pasid_tables_walk(), which
+ * reads the same entry without converting a physical address.
  *
  * Context: any, inside an RCU read side (rcu_read_lock(), preemption off,
  * ...).
@@ -160,12 +171,38 @@ static __always_inline u32 kvm_pasid_dir_walk(const u64 *dir, u32 gpasid)
 }
 
 /**
+ * kvm_pasid_tables_walk() - the PASID-table entry of a guest PASID
+ * @tables: the table pointers of a table (&kvm_pasid_table.tables)
+ * @gpasid: guest PASID
+ *
+ * The software walk: the pointer to the PASID table, then its entry; the
+ * same entry as kvm_pasid_dir_walk() at every instant (a range with no
+ * table leads to the zero page). Counts nothing.
+ *
+ * Context: any, inside an RCU read side (rcu_read_lock(), preemption off,
+ * ...).
+ * Return: the entry (kvm_pasid_pte_decode() tells the host PASID); 0 if
+ * @gpasid is out of range.
+ */
+static __always_inline u32 kvm_pasid_tables_walk(const u32 *const *tables,
+						 u32 gpasid)
+{
+	const u32 *table;
+
+	if (unlikely(gpasid > KVM_PASID_MAX))
+		return 0;
+	/* Address dependency: the entry is read after the table is seen. */
+	table = READ_ONCE(tables[gpasid >> KVM_PASID_TABLE_SHIFT]);
+	return READ_ONCE(table[gpasid & (KVM_PASID_TABLE_ENTRIES - 1)]);
+}
+
+/**
  * kvm_pasid_table_lookup() - translate in a table, lock-free
  * @t: the table
  * @gpasid: guest PASID
  * @hpasid: output, the host PASID on a hit
  *
- * kvm_pasid_dir_walk() and the decoding of the entry. Counts nothing.
+ * kvm_pasid_tables_walk() and the decoding of the entry. Counts nothing.
  *
  * Context: any, inside an RCU read side (rcu_read_lock(), preemption off,
  * ...).
@@ -174,7 +211,8 @@ static __always_inline u32 kvm_pasid_dir_walk(const u64 *dir, u32 gpasid)
 static __always_inline bool kvm_pasid_table_lookup(const struct kvm_pasid_table *t,
 						   u32 gpasid, u32 *hpasid)
 {
-	return kvm_pasid_pte_decode(kvm_pasid_dir_walk(t->dir, gpasid), hpasid);
+	return kvm_pasid_pte_decode(kvm_pasid_tables_walk(t->tables, gpasid),
+				    hpasid);
 }
 
 /**
@@ -198,19 +236,19 @@ void kvm_pasid_put(struct kvm_pasid *kp);
 
 /**
  * struct kvm_pasid_batch - a run of translations in one read side
- * @dir: the directories of the table (the attachment's, loaded once)
+ * @tables: the table pointers of the table (the attachment's, loaded once)
  * @kp: the attachment
  * @lookups: translations in this run
- * @hits: of those, the ones that translated
+ * @misses: of those, the ones that did not translate
  *
  * On the caller's stack, between kvm_pasid_batch_begin() and
  * kvm_pasid_batch_end(); its fields are private to those functions.
  */
 struct kvm_pasid_batch {
-	const u64 *dir;
+	const u32 *const *tables;
 	struct kvm_pasid *kp;
 	unsigned int lookups;
-	unsigned int hits;
+	unsigned int misses;
 };
 
 /**
@@ -234,10 +272,10 @@ static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
 					 struct kvm_pasid *kp)
 {
 	preempt_disable();
-	b->dir = kp->table.dir;
+	b->tables = kp->table.tables;
 	b->kp = kp;
 	b->lookups = 0;
-	b->hits = 0;
+	b->misses = 0;
 }
 
 /**
@@ -246,9 +284,10 @@ static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
  * @gpasid: the guest PASID a submission carries
  * @hpasid: output, the host PASID to execute it with (set on a hit only)
  *
- * Two loads and two register increments, no branch but the range test:
- * the run's counters reach the attachment's at kvm_pasid_batch_end(). A
- * miss must be reported as kvm_pasid_translate() says.
+ * Two loads and a register increment (two on a miss), no branch but the
+ * range test and the valid bit the caller tests anyway: the run's
+ * counters reach the attachment's at kvm_pasid_batch_end(). A miss must
+ * be reported as kvm_pasid_translate() says.
  *
  * Context: between kvm_pasid_batch_begin() and kvm_pasid_batch_end().
  * Return: true if @gpasid translates (accepted), false if not (not
@@ -257,12 +296,13 @@ static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
 static __always_inline bool kvm_pasid_batch_translate(struct kvm_pasid_batch *b,
 						      u32 gpasid, u32 *hpasid)
 {
-	u32 pte = kvm_pasid_dir_walk(b->dir, gpasid);
+	u32 pte = kvm_pasid_tables_walk(b->tables, gpasid);
 
 	b->lookups++;
-	/* The valid bit, counted without a branch. */
-	b->hits += (pte & KVM_PASID_PTE_VALID) >> KVM_PASID_PTE_VALID_SHIFT;
-	return kvm_pasid_pte_decode(pte, hpasid);
+	if (likely(kvm_pasid_pte_decode(pte, hpasid)))
+		return true;
+	b->misses++;
+	return false;
 }
 
 /**
@@ -285,8 +325,8 @@ static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
 	 * on x86, as the preempt-safe variant would be).
 	 */
 	this_cpu_add(stats->lookups, b->lookups);
-	if (unlikely(b->hits != b->lookups))
-		this_cpu_add(stats->misses, b->lookups - b->hits);
+	if (unlikely(b->misses))
+		this_cpu_add(stats->misses, b->misses);
 	preempt_enable();
 }
 
@@ -296,9 +336,8 @@ static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
  * @gpasid: the guest PASID a submission carries
  * @hpasid: output, the host PASID to execute it with
  *
- * O(1): a run of one translation (kvm_pasid_batch_begin(),
- * kvm_pasid_batch_translate(), kvm_pasid_batch_end()): two loads with
- * preemption off, and the per-CPU counters. A device that takes several
+ * O(1): two loads with preemption off (the read side), and the per-CPU
+ * counters, as a run of one translation counts. A device that takes several
  * submissions in a row uses a run for them instead: the read side and the
  * counters are then paid once. A miss must be reported the way the
  * hardware reports a failed ENQCMD: the submission is not accepted
@@ -313,12 +352,17 @@ static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
 static inline bool kvm_pasid_translate(struct kvm_pasid *kp, u32 gpasid,
 				       u32 *hpasid)
 {
-	struct kvm_pasid_batch b;
+	struct kvm_pasid_stats __percpu *stats = kp->table.stats;
 	bool hit;
 
-	kvm_pasid_batch_begin(&b, kp);
-	hit = kvm_pasid_batch_translate(&b, gpasid, hpasid);
-	kvm_pasid_batch_end(&b);
+	preempt_disable();
+	hit = kvm_pasid_pte_decode(kvm_pasid_tables_walk(kp->table.tables,
+							 gpasid), hpasid);
+	/* Interrupt-safe adds, as at the end of a run. */
+	this_cpu_inc(stats->lookups);
+	if (unlikely(!hit))
+		this_cpu_inc(stats->misses);
+	preempt_enable();
 	return hit;
 }
 

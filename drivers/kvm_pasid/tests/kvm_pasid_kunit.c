@@ -37,6 +37,31 @@ static void free_vm(struct kvm_pasid_vm *vm)
 	kvm_pasid_vm_put(vm);
 }
 
+/* An empty table: the directories (8 KiB) and the table pointers (8 KiB). */
+#define EMPTY_BYTES	(2 * KVM_PASID_NR_TABLES * sizeof(u64))
+
+/*
+ * The software's table pointers mirror the directories: each points to the
+ * table its directory entry addresses, or to the zero page where the entry
+ * is not present; both walks find the same entry.
+ */
+static void expect_mirror(struct kunit *test, struct kvm_pasid_vm *vm)
+{
+	const u32 *none = kvm_pasid_table_none();
+	unsigned int di, bad = 0;
+	u32 g;
+
+	for (di = 0; di < KVM_PASID_NR_TABLES; di++) {
+		const u32 *t = kvm_pasid_pde_decode(vm->pub.table.dir[di]);
+
+		bad += vm->pub.table.tables[di] != (t ?: none);
+		g = (di << KVM_PASID_TABLE_SHIFT) | (di % KVM_PASID_TABLE_ENTRIES);
+		bad += kvm_pasid_tables_walk(vm->pub.table.tables, g) !=
+		       kvm_pasid_dir_walk(vm->pub.table.dir, g);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+}
+
 static bool lookup(struct kvm_pasid_vm *vm, u32 g, u32 *h)
 {
 	bool hit;
@@ -105,12 +130,21 @@ static void kvm_pasid_test_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table[6], 0U);
 	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, g),
 			kvm_pasid_pte_encode(0x1234));
+	/* The software's pointer leads to the same table. */
+	KUNIT_EXPECT_PTR_EQ(test, vm->pub.table.tables[KVM_PASID_DIR_ENTRIES + 5],
+			    (const u32 *)table);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_tables_walk(vm->pub.table.tables, g),
+			kvm_pasid_pte_encode(0x1234));
+	expect_mirror(test, vm);
 	/* Its last entry gone, the table's directory entry is "none" again. */
 	mutex_lock(&vm->lock);
 	KUNIT_EXPECT_TRUE(test, kvm_pasid_vm_unset(vm, g));
 	mutex_unlock(&vm->lock);
 	KUNIT_EXPECT_EQ(test, vm->pub.table.dir[KVM_PASID_DIR_ENTRIES + 5],
 			kvm_pasid_pde_none());
+	KUNIT_EXPECT_PTR_EQ(test, vm->pub.table.tables[KVM_PASID_DIR_ENTRIES + 5],
+			    kvm_pasid_table_none());
+	expect_mirror(test, vm);
 	free_vm(vm);
 }
 
@@ -133,8 +167,12 @@ static void kvm_pasid_test_pde_none(struct kunit *test)
 	zero = __va(none & KVM_PASID_PDE_ADDR);
 	for (i = 0; i < KVM_PASID_TABLE_ENTRIES; i++)
 		KUNIT_EXPECT_FALSE(test, zero[i] & KVM_PASID_PTE_VALID);
+	KUNIT_EXPECT_PTR_EQ(test, kvm_pasid_table_none(), zero);
 	for (di = 0; di < KVM_PASID_NR_TABLES; di++)
 		KUNIT_EXPECT_EQ(test, vm->pub.table.dir[di], none);
+	expect_mirror(test, vm);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_tables_walk(vm->pub.table.tables,
+						    KVM_PASID_MAX + 1), 0U);
 	for (i = 0; i <= KVM_PASID_MAX; i += 4099)
 		KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, i), 0U);
 	KUNIT_EXPECT_EQ(test, kvm_pasid_dir_walk(vm->pub.table.dir, KVM_PASID_MAX), 0U);
@@ -153,7 +191,7 @@ static void kvm_pasid_test_lazy(struct kunit *test)
 	u32 h = 0;
 
 	KUNIT_EXPECT_EQ(test, vm->nr_tables, 0U);
-	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), EMPTY_BYTES);
 	KUNIT_EXPECT_FALSE(test, lookup(vm, 1, &h));
 
 	mutex_lock(&vm->lock);
@@ -166,7 +204,8 @@ static void kvm_pasid_test_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, KVM_PASID_MAX, 103), 0);
 	KUNIT_EXPECT_EQ(test, vm->nr_tables, 3U);
 	KUNIT_EXPECT_EQ(test, vm->nr_entries, 4U);
-	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), EMPTY_BYTES + 3 * PAGE_SIZE);
+	expect_mirror(test, vm);
 	/* Bad input, and a host PASID that already has a guest PASID. */
 	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, 0, 5), -EINVAL);
 	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, KVM_PASID_MAX + 1, 5), -EINVAL);
@@ -204,16 +243,18 @@ static void kvm_pasid_test_lazy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm->nr_tables, 1U);
 	KUNIT_EXPECT_NULL(test, kvm_pasid_vm_table(vm, 1));
 	KUNIT_EXPECT_EQ(test, vm->nr_entries, 1U);
+	expect_mirror(test, vm);
 	KUNIT_EXPECT_FALSE(test, kvm_pasid_vm_unset(vm, 0));
 	kvm_pasid_vm_clear(vm);
 	KUNIT_EXPECT_EQ(test, vm->nr_tables, 0U);
 	KUNIT_EXPECT_EQ(test, vm->nr_entries, 0U);
+	expect_mirror(test, vm);
 	/* Every update kicked (the clear once for its one entry). */
 	KUNIT_EXPECT_EQ(test, vm->updates, 11ULL);
 	KUNIT_EXPECT_EQ(test, vm->kicks, vm->updates);
 	mutex_unlock(&vm->lock);
 	KUNIT_EXPECT_FALSE(test, lookup(vm, KVM_PASID_MAX, &h));
-	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_bytes(vm), EMPTY_BYTES);
 	kvm_pasid_vm_put(vm);
 }
 

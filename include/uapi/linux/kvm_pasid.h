@@ -114,7 +114,8 @@ enum kvm_pasid_info_flags {
  *	each)
  * @__reserved: must be 0
  * @table_bytes: output, memory of the table: its two 4 KiB PASID
- *	directories and @nr_tables pages (0 when nothing was ever attached)
+ *	directories, their 8 KiB of table pointers for software walks, and
+ *	@nr_tables pages (0 when nothing was ever attached)
  * @updates: output, entries installed or removed since the file was opened
  * @kicks: output, times every vCPU of the VM was forced out of guest mode
  * @lookups: output, translations asked (KVM_PASID_TRANSLATE and kernel

@@ -59,7 +59,7 @@ TEST_F(kp, attach_bind_unbind)
 	EXPECT_TRUE(info.out_flags & KVM_PASID_INFO_ATTACHED);
 	EXPECT_EQ(0, info.nr_entries);
 	EXPECT_EQ(0, info.nr_tables);
-	EXPECT_EQ(2 * 4096, info.table_bytes);
+	EXPECT_EQ(4 * 4096, info.table_bytes);
 	EXPECT_EQ(-ENOENT, kp_translate(self->kp, 5));
 
 	ASSERT_EQ(0, io_bind(self->io, h, 5));
@@ -73,7 +73,7 @@ TEST_F(kp, attach_bind_unbind)
 	ASSERT_EQ(0, kp_info(self->kp, &info));
 	EXPECT_EQ(1, info.nr_entries);
 	EXPECT_EQ(1, info.nr_tables);
-	EXPECT_EQ(3 * 4096, info.table_bytes);
+	EXPECT_EQ(5 * 4096, info.table_bytes);
 	EXPECT_EQ(1, info.updates);
 	EXPECT_EQ(1, info.kicks);
 	EXPECT_EQ(4, info.lookups);

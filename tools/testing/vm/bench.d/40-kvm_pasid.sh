@@ -5,8 +5,10 @@
 # - the kvm_pasid_bench module: a translation through the two-level table
 #   (the bare walk, runs of kvm_pasid_batch_translate(), and
 #   kvm_pasid_translate() alone with its read side and counters) against a
-#   lookup in a flat 2^20-entry array, the same keys, interleaved rounds of
-#   rotating order, medians, ratios (target <= 1.5x); the table's memory
+#   lookup in a flat 2^20-entry array (and the single call also against the
+#   flat array with the same read side and counters), the same keys,
+#   interleaved rounds of rotating order, medians, ratios (target <= 1.5x);
+#   the table's memory
 #   for 1, 1K and 64K mapped guest PASIDs against the flat 4 MiB table;
 # - kvm_pasid_bench (userspace): the latency of one update as the VMM
 #   sees it with 0, 1, 2 and 4 vCPUs running a guest loop, interleaved
