@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/kvm_pasid with real KVM VMs: attach a VM to its ioasid set, follow
- * binds, unbinds and frees, force running vCPUs out of guest mode (KVM's
- * own "exits" statistic), keep VMs apart, refuse bad fds and foreign sets,
+ * binds, unbinds and frees, force running vCPUs out of guest mode (the
+ * IPIs on their CPUs, and, update by update, KVM's kvm_entry/kvm_exit
+ * tracepoints), keep VMs apart, refuse bad fds and foreign sets,
  * end the attachment on each of its events, and check every ioctl's
  * length and extensibility rules.
  */
+#include <sys/mount.h>
+
 #include "kvm_pasid_utils.h"
 #include "kselftest_harness.h"
 
@@ -589,6 +592,267 @@ TEST_F_TIMEOUT(running, updates_kick_vcpus, 300)
 		       ctl[k].irq_exits);
 		EXPECT_LE(RUNNING_IPIS, upd[k].calls - ctl[k].calls);
 	}
+}
+
+/*
+ * The per-update proof, from KVM's own tracepoints: kvm_entry and kvm_exit
+ * bracket every stay of a vCPU in guest mode (SVM and VMX log both with
+ * interrupts off, the exit before the kick's IPI is acknowledged). Each
+ * update (a BIND or UNBIND through /dev/ioasid) is bracketed by two
+ * trace_marker lines; a vCPU whose last event before the first was
+ * kvm_entry was in guest mode when the update began, and must have logged
+ * a kvm_exit before the second: no vCPU keeps running in guest mode across
+ * an update. The same bracket around a lookup (an ioctl that kicks nobody)
+ * is the control: there, vCPUs do stay in guest mode, which shows that the
+ * check would see an update that did not kick.
+ */
+#define TR_UPDATES	40
+
+struct kp_trace {
+	const char *dir;
+	char clock[32];		/* trace_clock before the test */
+	int marker;
+};
+
+static int tr_write(const struct kp_trace *t, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* tracefs with KVM's events, its clock saved; 0 or -errno. */
+static int tr_find(struct kp_trace *t)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[256], buf[256], *l, *r;
+	unsigned int i, tries;
+	ssize_t n;
+	int fd;
+
+	for (tries = 0; tries < 2; tries++) {
+		for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+			snprintf(path, sizeof(path),
+				 "%s/events/kvm/kvm_exit/enable", dirs[i]);
+			if (!access(path, W_OK)) {
+				t->dir = dirs[i];
+				goto found;
+			}
+		}
+		if (mount("nodev", dirs[0], "tracefs", 0, NULL))
+			return -errno;
+	}
+	return -ENOENT;
+found:
+	snprintf(path, sizeof(path), "%s/trace_clock", t->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (!r || r - l - 1 >= (long)sizeof(t->clock))
+		return -EIO;
+	memcpy(t->clock, l + 1, r - l - 1);
+	t->clock[r - l - 1] = 0;
+	return 0;
+}
+
+/* Trace kvm_entry and kvm_exit of the VM's vCPU threads from now on. */
+static int tr_start(struct kp_trace *t, const struct kp_vm *vm)
+{
+	char filter[256], path[256];
+	int i, len = 0, ret;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		len += snprintf(filter + len, sizeof(filter) - len, "%scommon_pid == %d",
+				i ? " || " : "", kp_get(vm->vcpu[i].tid));
+	ret = tr_write(t, "tracing_on", "0") ?:
+	      tr_write(t, "trace", "") ?:
+	      tr_write(t, "trace_clock", "global") ?:
+	      tr_write(t, "events/kvm/kvm_entry/filter", filter) ?:
+	      tr_write(t, "events/kvm/kvm_exit/filter", filter) ?:
+	      tr_write(t, "events/kvm/kvm_entry/enable", "1") ?:
+	      tr_write(t, "events/kvm/kvm_exit/enable", "1");
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/trace_marker", t->dir);
+	t->marker = open(path, O_WRONLY | O_CLOEXEC);
+	if (t->marker < 0)
+		return -errno;
+	return tr_write(t, "tracing_on", "1");
+}
+
+/* Stop, and put tracefs back as it was (the trace itself is kept). */
+static void tr_stop(struct kp_trace *t)
+{
+	tr_write(t, "tracing_on", "0");
+	tr_write(t, "events/kvm/kvm_entry/enable", "0");
+	tr_write(t, "events/kvm/kvm_exit/enable", "0");
+	tr_write(t, "events/kvm/kvm_entry/filter", "0");
+	tr_write(t, "events/kvm/kvm_exit/filter", "0");
+	if (t->marker >= 0)
+		close(t->marker);
+	t->marker = -1;
+}
+
+enum { TR_UPD, TR_CTL, TR_NONE };
+
+/* What the brackets of one kind found, over all vCPUs. */
+struct tr_count {
+	int windows;		/* begin/end pairs seen */
+	int in_guest;		/* vCPUs in guest mode at a begin */
+	int stayed;		/* of those, no kvm_exit before the end */
+};
+
+struct tr_result {
+	struct tr_count c[2];
+	long long in_buffer, written;	/* events kept / logged */
+	int vcpu_events;
+};
+
+/* Walk the trace in time order (tracefs merges the CPUs' buffers). */
+static int tr_parse(const struct kp_trace *t, int nr_vcpus,
+		    struct tr_result *res)
+{
+	int state[KP_MAX_VCPUS], at_begin[KP_MAX_VCPUS] = {};
+	bool exited[KP_MAX_VCPUS] = {};
+	int i, v, win = TR_NONE;
+	char path[256], *line = NULL, *p;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(res, 0, sizeof(*res));
+	res->in_buffer = -1;
+	res->written = -1;
+	for (i = 0; i < KP_MAX_VCPUS; i++)
+		state[i] = -1;	/* not seen yet */
+	snprintf(path, sizeof(path), "%s/trace", t->dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (line[0] == '#') {
+			p = strstr(line, "entries-in-buffer/entries-written: ");
+			if (p)
+				sscanf(p + 35, "%lld/%lld", &res->in_buffer,
+				       &res->written);
+			continue;
+		}
+		p = strstr(line, "kvm_entry: vcpu ");
+		if (p && sscanf(p + 16, "%d", &v) == 1 && v >= 0 && v < nr_vcpus) {
+			state[v] = 1;
+			res->vcpu_events++;
+			continue;
+		}
+		p = strstr(line, "kvm_exit: vcpu ");
+		if (p && sscanf(p + 15, "%d", &v) == 1 && v >= 0 && v < nr_vcpus) {
+			state[v] = 0;
+			exited[v] = true;
+			res->vcpu_events++;
+			continue;
+		}
+		if (strstr(line, "kp_upd_begin") || strstr(line, "kp_ctl_begin")) {
+			win = strstr(line, "kp_upd_begin") ? TR_UPD : TR_CTL;
+			for (v = 0; v < nr_vcpus; v++) {
+				at_begin[v] = state[v] == 1;
+				exited[v] = false;
+			}
+			continue;
+		}
+		if (win != TR_NONE &&
+		    (strstr(line, "kp_upd_end") || strstr(line, "kp_ctl_end"))) {
+			res->c[win].windows++;
+			for (v = 0; v < nr_vcpus; v++) {
+				if (!at_begin[v])
+					continue;
+				res->c[win].in_guest++;
+				res->c[win].stayed += !exited[v];
+			}
+			win = TR_NONE;
+		}
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+TEST_F_TIMEOUT(running, no_vcpu_in_guest_mode_across_an_update, 300)
+{
+	struct kp_trace t = { .marker = -1 };
+	struct kvm_pasid_info before, after;
+	struct tr_result res;
+	int j, ret, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	__u32 h;
+
+	if (ncpu < 2)
+		SKIP(return, "one CPU: a vCPU never runs while the updater does");
+	ret = tr_find(&t);
+	if (ret)
+		SKIP(return, "no tracefs with KVM's kvm_entry/kvm_exit events: %s",
+		     strerror(-ret));
+	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
+	ASSERT_EQ(0, io_alloc(self->io, &h));
+	ASSERT_EQ(0, kp_info(self->kp, &before));
+	ret = tr_start(&t, &self->vm);
+	for (j = 0; j < TR_UPDATES && !ret; j++) {
+		/* Time for the vCPUs to be back in guest mode. */
+		usleep(2000);
+		dprintf(t.marker, "kp_upd_begin %d\n", j);
+		ret = j & 1 ? io_unbind(self->io, h) : io_bind(self->io, h, 1 + j);
+		dprintf(t.marker, "kp_upd_end %d\n", j);
+		if (ret)
+			break;
+		usleep(2000);
+		dprintf(t.marker, "kp_ctl_begin %d\n", j);
+		ret = kp_translate(self->kp, 1 + j) == -ENOENT ? 0 : -EIO;
+		dprintf(t.marker, "kp_ctl_end %d\n", j);
+	}
+	tr_stop(&t);
+	tr_write(&t, "trace_clock", t.clock);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, kp_info(self->kp, &after));
+	ASSERT_EQ(0, tr_parse(&t, self->vm.nr_vcpus, &res));
+	tr_write(&t, "trace", "");
+
+	TH_LOG("%d vCPU(s), kick: %s; %lld of %lld events kept, %d of the vCPUs",
+	       self->vm.nr_vcpus,
+	       after.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM" : "IPIs",
+	       res.in_buffer, res.written, res.vcpu_events);
+	TH_LOG("%d updates: a vCPU in guest mode at the start %d times, %s %d times",
+	       res.c[TR_UPD].windows, res.c[TR_UPD].in_guest, "still there at the end",
+	       res.c[TR_UPD].stayed);
+	TH_LOG("%d lookups (control): a vCPU in guest mode at the start %d times, %s %d times",
+	       res.c[TR_CTL].windows, res.c[TR_CTL].in_guest, "still there at the end",
+	       res.c[TR_CTL].stayed);
+	EXPECT_EQ(TR_UPDATES, after.updates - before.updates);
+	EXPECT_EQ(TR_UPDATES, after.kicks - before.kicks);
+	/* Every bracket and every event is in the trace. */
+	ASSERT_EQ(TR_UPDATES, res.c[TR_UPD].windows);
+	ASSERT_EQ(TR_UPDATES, res.c[TR_CTL].windows);
+	ASSERT_EQ(res.written, res.in_buffer);
+	/* The claim: no vCPU stayed in guest mode across an update. */
+	EXPECT_EQ(0, res.c[TR_UPD].stayed);
+	/* Not vacuous: most updates found a vCPU in guest mode... */
+	EXPECT_LE(TR_UPDATES / 2, res.c[TR_UPD].in_guest);
+	/* ... and the check sees a vCPU that is not made to exit. */
+	EXPECT_LE(1, res.c[TR_CTL].stayed);
+	for (j = 0; j < self->vm.nr_vcpus; j++)
+		EXPECT_EQ(0, self->vm.vcpu[j].exit_reason);
 }
 
 /* ---- length and extensibility of every ioctl ------------------------- */

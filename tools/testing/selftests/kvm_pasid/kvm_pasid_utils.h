@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <linux/ioasid.h>
 #include <linux/kvm.h>
@@ -266,6 +267,7 @@ struct kp_vcpu {
 	bool exited;			/* kp_get()/kp_set() */
 	int exit_reason;		/* an unexpected exit, 0 if none */
 	int cpu;			/* pinned to, -1 if not */
+	pid_t tid;			/* the thread's, once it runs (kp_get()) */
 	off_t exits_off;		/* of "exits" in the stats data */
 	off_t irq_exits_off;		/* of "irq_exits", -1 if none */
 };
@@ -420,6 +422,7 @@ static inline void *kp_vcpu_thread(void *arg)
 {
 	struct kp_vcpu *v = arg;
 
+	kp_set(v->tid, (pid_t)syscall(SYS_gettid));
 	if (v->cpu >= 0) {
 		cpu_set_t set;
 
