@@ -12,6 +12,8 @@
 #define _LINUX_KVM_PASID_H
 
 #include <linux/bits.h>
+#include <linux/bug.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -234,12 +236,22 @@ struct kvm;
 struct kvm_pasid *kvm_pasid_get(struct kvm *kvm);
 void kvm_pasid_put(struct kvm_pasid *kp);
 
+/*
+ * The most translations in one run. A run adds up the entries it read
+ * (kvm_pasid_batch_translate()): a valid entry is bit 31 and a host PASID
+ * below 2^20, an entry that does not translate is 0, so as long as the
+ * 20-bit PASIDs of a run sum below 2^31 the sum's bits 63:31 are its hits.
+ */
+#define KVM_PASID_BATCH_MAX	BIT(31 - KVM_PASID_BITS)
+static_assert(KVM_PASID_PTE_VALID_SHIFT == 31 &&
+	      KVM_PASID_PTE_HPASID == GENMASK(KVM_PASID_BITS - 1, 0));
+
 /**
  * struct kvm_pasid_batch - a run of translations in one read side
  * @tables: the table pointers of the table (the attachment's, loaded once)
  * @kp: the attachment
  * @lookups: translations in this run
- * @misses: of those, the ones that did not translate
+ * @sum: the entries this run read, added up (see KVM_PASID_BATCH_MAX)
  *
  * On the caller's stack, between kvm_pasid_batch_begin() and
  * kvm_pasid_batch_end(); its fields are private to those functions.
@@ -248,7 +260,7 @@ struct kvm_pasid_batch {
 	const u32 *const *tables;
 	struct kvm_pasid *kp;
 	unsigned int lookups;
-	unsigned int misses;
+	u64 sum;
 };
 
 /**
@@ -266,7 +278,7 @@ struct kvm_pasid_batch {
  *
  * Context: any; no sleeping until kvm_pasid_batch_end(), which must
  * follow on the same CPU, in the same context; keep a run short (a
- * bounded budget of submissions).
+ * bounded budget of submissions, at most KVM_PASID_BATCH_MAX).
  */
 static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
 					 struct kvm_pasid *kp)
@@ -275,7 +287,7 @@ static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
 	b->tables = kp->table.tables;
 	b->kp = kp;
 	b->lookups = 0;
-	b->misses = 0;
+	b->sum = 0;
 }
 
 /**
@@ -284,8 +296,8 @@ static inline void kvm_pasid_batch_begin(struct kvm_pasid_batch *b,
  * @gpasid: the guest PASID a submission carries
  * @hpasid: output, the host PASID to execute it with (set on a hit only)
  *
- * Two loads and a register increment (two on a miss), no branch but the
- * range test and the valid bit the caller tests anyway: the run's
+ * Two loads and two register additions (the entry is added to the run's
+ * sum, which counts the hits), no branch but the range test: the run's
  * counters reach the attachment's at kvm_pasid_batch_end(). A miss must
  * be reported as kvm_pasid_translate() says.
  *
@@ -299,10 +311,8 @@ static __always_inline bool kvm_pasid_batch_translate(struct kvm_pasid_batch *b,
 	u32 pte = kvm_pasid_tables_walk(b->tables, gpasid);
 
 	b->lookups++;
-	if (likely(kvm_pasid_pte_decode(pte, hpasid)))
-		return true;
-	b->misses++;
-	return false;
+	b->sum += pte;
+	return kvm_pasid_pte_decode(pte, hpasid);
 }
 
 /**
@@ -318,15 +328,17 @@ static __always_inline bool kvm_pasid_batch_translate(struct kvm_pasid_batch *b,
 static inline void kvm_pasid_batch_end(struct kvm_pasid_batch *b)
 {
 	struct kvm_pasid_stats __percpu *stats = b->kp->table.stats;
+	unsigned int hits = b->sum >> KVM_PASID_PTE_VALID_SHIFT;
 
+	WARN_ON_ONCE(b->lookups > KVM_PASID_BATCH_MAX);
 	/*
 	 * Interrupt-safe adds: a run may end in an interrupt handler that
 	 * came in the middle of another's end on this CPU (one instruction
 	 * on x86, as the preempt-safe variant would be).
 	 */
 	this_cpu_add(stats->lookups, b->lookups);
-	if (unlikely(b->misses))
-		this_cpu_add(stats->misses, b->misses);
+	if (unlikely(hits != b->lookups))
+		this_cpu_add(stats->misses, b->lookups - hits);
 	preempt_enable();
 }
 

@@ -306,7 +306,7 @@ static int __init kvm_pasid_bench_init(void)
 	rounds = clamp(rounds, 1U, (unsigned int)BENCH_MAX_ROUNDS);
 	mapped = clamp(mapped, 1U, 16 * KVM_PASID_NR_TABLES);
 	lookups = max(lookups, 1U);
-	batch = max(batch, 1U);
+	batch = clamp(batch, 1U, (unsigned int)KVM_PASID_BATCH_MAX);
 	flat = flat_alloc();
 	pr_info("rounds=%u (interleaved, rotating order, median kept) lookups=%u mapped=%u (spread over %u PASID tables) batch=%u; flat array from %s\n",
 		rounds, lookups, mapped, DIV_ROUND_UP(mapped, 16), batch,

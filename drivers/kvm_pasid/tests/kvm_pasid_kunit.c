@@ -305,6 +305,32 @@ static void kvm_pasid_test_batch(struct kunit *test)
 	free_vm(vm);
 }
 
+/*
+ * The longest run, every lookup a hit on the largest host PASID but one in
+ * 7 a miss: the run's sum of entries still counts its hits exactly.
+ */
+static void kvm_pasid_test_batch_max(struct kunit *test)
+{
+	struct kvm_pasid_vm *vm = new_vm(test);
+	struct kvm_pasid_batch b;
+	u64 lookups, misses;
+	unsigned int i, hits = 0;
+	u32 h;
+
+	mutex_lock(&vm->lock);
+	KUNIT_EXPECT_EQ(test, kvm_pasid_vm_set(vm, KVM_PASID_MAX, KVM_PASID_MAX), 0);
+	mutex_unlock(&vm->lock);
+	kvm_pasid_batch_begin(&b, &vm->pub);
+	for (i = 0; i < KVM_PASID_BATCH_MAX; i++)
+		hits += kvm_pasid_batch_translate(&b, i % 7 ? KVM_PASID_MAX : 1, &h);
+	kvm_pasid_batch_end(&b);
+	kvm_pasid_vm_stats(vm, &lookups, &misses);
+	KUNIT_EXPECT_EQ(test, lookups, (u64)KVM_PASID_BATCH_MAX);
+	KUNIT_EXPECT_EQ(test, misses, (u64)(KVM_PASID_BATCH_MAX - hits));
+	KUNIT_EXPECT_EQ(test, misses, (u64)DIV_ROUND_UP(KVM_PASID_BATCH_MAX, 7));
+	free_vm(vm);
+}
+
 /* ---- concurrent lookups ----------------------------------------------- */
 
 /*
@@ -478,6 +504,7 @@ static struct kunit_case kvm_pasid_table_cases[] = {
 	KUNIT_CASE(kvm_pasid_test_layout),
 	KUNIT_CASE(kvm_pasid_test_pde_none),
 	KUNIT_CASE(kvm_pasid_test_batch),
+	KUNIT_CASE(kvm_pasid_test_batch_max),
 	KUNIT_CASE(kvm_pasid_test_lazy),
 	KUNIT_CASE(kvm_pasid_test_refs),
 	KUNIT_CASE_SLOW(kvm_pasid_test_concurrent),
