@@ -243,8 +243,8 @@ void kvm_pasid_put(struct kvm_pasid *kp);
  * 20-bit PASIDs of a run sum below 2^31 the sum's bits 63:31 are its hits.
  */
 #define KVM_PASID_BATCH_MAX	BIT(31 - KVM_PASID_BITS)
-static_assert(KVM_PASID_PTE_VALID_SHIFT == 31 &&
-	      KVM_PASID_PTE_HPASID == GENMASK(KVM_PASID_BITS - 1, 0));
+static_assert(!(KVM_PASID_PTE_VALID ^ BIT(31)) &&
+	      !(KVM_PASID_PTE_HPASID ^ GENMASK(KVM_PASID_BITS - 1, 0)));
 
 /**
  * struct kvm_pasid_batch - a run of translations in one read side
