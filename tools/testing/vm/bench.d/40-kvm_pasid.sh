@@ -5,8 +5,8 @@
 # - the kvm_pasid_bench module: a translation through the two-level table
 #   (the bare walk, runs of kvm_pasid_batch_translate(), and
 #   kvm_pasid_translate() alone with its read side and counters) against a
-#   lookup in a flat 2^20-entry array (and the single call also against the
-#   flat array with the same read side and counters), the same keys,
+#   lookup in a flat 2^20-entry array (and the runs and the single call also
+#   against the flat array with the same read side and counters), the same keys,
 #   interleaved rounds of rotating order, medians, ratios (target <= 1.5x);
 #   the table's memory
 #   for 1, 1K and 64K mapped guest PASIDs against the flat 4 MiB table;
