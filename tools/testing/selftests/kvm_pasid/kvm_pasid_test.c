@@ -849,8 +849,11 @@ TEST_F_TIMEOUT(running, no_vcpu_in_guest_mode_across_an_update, 300)
 	ASSERT_EQ(res.written, res.in_buffer);
 	/* The claim: no vCPU stayed in guest mode across an update. */
 	EXPECT_EQ(0, res.c[TR_UPD].stayed);
-	/* Not vacuous: most updates found a vCPU in guest mode... */
-	EXPECT_LE(TR_UPDATES / 2, res.c[TR_UPD].in_guest);
+	/*
+	 * Not vacuous: updates found a vCPU in guest mode (about two in
+	 * three on the debug kernel under TCG; a quarter is asked)...
+	 */
+	EXPECT_LE(TR_UPDATES / 4, res.c[TR_UPD].in_guest);
 	/* ... and the check sees a vCPU that is not made to exit. */
 	EXPECT_LE(1, res.c[TR_CTL].stayed);
 	for (j = 0; j < self->vm.nr_vcpus; j++)
