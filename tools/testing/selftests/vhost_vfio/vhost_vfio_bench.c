@@ -15,7 +15,12 @@
  * notify path with nothing queued: "kps_trap" (a write the kernel traps:
  * the doorbell region / the notify window of the BAR) and "kps_eventfd"
  * (the queue's kick eventfd / the VFIO_DEVICE_IOEVENTFD eventfd).
+ * "vcsw_batch" and "ivcsw_batch" are the driver's voluntary and involuntary
+ * context switches per batch of the frames/s run: how often it slept in
+ * poll() and how often it was preempted (the CPU placement decides these
+ * more than the path does).
  */
+#include <sys/resource.h>
 #include "vhost_vfio_pci_utils.h"
 
 #define BATCH	32
@@ -86,6 +91,7 @@ int main(int argc, char **argv)
 {
 	double secs = argc > 3 ? atof(argv[3]) : 2.0, t0, t, lat = 0;
 	unsigned long frames = 0, i, nlat = 0;
+	struct rusage ru0, ru1;
 	struct client c = {};
 	struct vv_net n = {};
 	int ret;
@@ -121,6 +127,7 @@ int main(int argc, char **argv)
 		if (run_batch(&c, i * BATCH, BATCH))
 			return 1;
 
+	getrusage(RUSAGE_SELF, &ru0);
 	t0 = vv_now();
 	do {
 		ret = run_batch(&c, frames, BATCH);
@@ -131,7 +138,12 @@ int main(int argc, char **argv)
 		frames += BATCH;
 		t = vv_now();
 	} while (t - t0 < secs);
+	getrusage(RUSAGE_SELF, &ru1);
 	printf("fps %.0f\n", frames / (t - t0));
+	printf("vcsw_batch %.2f\n",
+	       (double)(ru1.ru_nvcsw - ru0.ru_nvcsw) / (frames / BATCH));
+	printf("ivcsw_batch %.2f\n",
+	       (double)(ru1.ru_nivcsw - ru0.ru_nivcsw) / (frames / BATCH));
 
 	t0 = vv_now();
 	do {

@@ -9,6 +9,8 @@
 # construction: interleaved rounds, each path on each device for half of
 # them, and one CPU placement for both paths, reported per placement
 # (VV_BENCH_PLACEMENT="split same" by default; see place() below).
+# VV_BENCH_PARTS="vdpa pci" (the default) runs both comparisons; name one
+# to run only it.
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-1}
@@ -84,7 +86,10 @@ median() {
 }
 rounds() { awk -v k="$1" '$1 == k { printf "%s ", $2 }' "$2"; }
 
-for P in ${VV_BENCH_PLACEMENT:-split same}; do
+PARTS=" ${VV_BENCH_PARTS:-vdpa pci} "
+VFIO_DEV=vvbench0
+case "$PARTS" in *" vdpa "*) VDPA_PLACEMENTS=${VV_BENCH_PLACEMENT:-split same} ;; *) VDPA_PLACEMENTS= ;; esac
+for P in $VDPA_PLACEMENTS; do
 	place "$P"
 	# Interleaved rounds, so that drift inside the boot hits both alike.
 	: > /tmp/vv_vdpa.txt
@@ -158,7 +163,12 @@ assign_pci() { # pci-dev vhost-dev
 }
 
 # (the last round left $VFIO_DEV bound to vhost_vfio)
-if [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types/$PCI_TYPE" ]; then
+case "$PARTS" in *" pci "*) ;; *) PCI_TYPE=none ;; esac
+[ "$PCI_TYPE" = none ] || [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types" ] ||
+	bind "$VFIO_DEV" vhost_vfio
+if [ "$PCI_TYPE" = none ]; then
+	:
+elif [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types/$PCI_TYPE" ]; then
 for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	place "$P"
 	: > /tmp/vp_pci.txt
@@ -188,6 +198,8 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	LP=$(median lat_us /tmp/vp_pci.txt); LH=$(median lat_us /tmp/vp_vh.txt)
 	KTP=$(median kps_trap /tmp/vp_pci.txt); KTH=$(median kps_trap /tmp/vp_vh.txt)
 	KEP=$(median kps_eventfd /tmp/vp_pci.txt); KEH=$(median kps_eventfd /tmp/vp_vh.txt)
+	VCP=$(median vcsw_batch /tmp/vp_pci.txt); VCH=$(median vcsw_batch /tmp/vp_vh.txt)
+	ICP=$(median ivcsw_batch /tmp/vp_pci.txt); ICH=$(median ivcsw_batch /tmp/vp_vh.txt)
 	echo "vhost_vfio virtio-pci personality vs vhost personality: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
 	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped every round"
 	echo "  fps per round:  virtio-pci $(rounds fps /tmp/vp_pci.txt)"
@@ -200,6 +212,8 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	echo "  kick-to-RX-interrupt (us)    virtio-pci $LP   vhost $LH"
 	echo "  kicks/s trapped write        virtio-pci $KTP   vhost $KTH"
 	echo "  kicks/s eventfd              virtio-pci $KEP   vhost $KEH"
+	echo "  driver sleeps per batch      virtio-pci $VCP   vhost $VCH"
+	echo "  driver preemptions per batch virtio-pci $ICP   vhost $ICH"
 	awk -v fp="$FP" -v fh="$FH" -v lp="$LP" -v lh="$LH" -v ktp="$KTP" -v kth="$KTH" \
 	    -v kep="$KEP" -v keh="$KEH" -v p="$P" 'BEGIN {
 		printf "  ratio frames/s virtio-pci/vhost (%s): %.2fx (target >= 1.0x)\n", p, fp / fh
