@@ -168,26 +168,66 @@ static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 
 /* ---- interrupts ---------------------------------------------------------- */
 
+/*
+ * The eventfd of MSI-X vector @vector, or NULL: for an RCU reader, which a
+ * caller that cannot be preempted is (see vv_vq_cb()).
+ */
+static struct eventfd_ctx *vv_pci_trig(struct vv_pci *pci, u16 vector)
+{
+	if (vector >= pci->lay.nvec)
+		return NULL;
+	return rcu_dereference_check(pci->trig[vector], !preemptible());
+}
+
 static void vv_pci_signal(struct vv_pci *pci, u16 vector)
 {
 	struct eventfd_ctx *ctx;
 
-	if (vector >= pci->lay.nvec)
-		return;
 	rcu_read_lock();
-	ctx = rcu_dereference(pci->trig[vector]);
+	ctx = vv_pci_trig(pci, vector);
 	if (ctx)
 		eventfd_signal(ctx);
 	rcu_read_unlock();
 }
 
+/*
+ * A used-buffer notification. With MSI-X in use (the queue's vector has an
+ * eventfd: VFIO_DEVICE_SET_IRQS is what enables MSI-X on a VFIO PCI
+ * device) it is that vector's message and nothing else: the virtio
+ * specification asks for the ISR's queue bit only when MSI-X is disabled
+ * (4.1.4.5), a driver using MSI-X does not read the ISR on a queue
+ * interrupt, and vhost does not set it either when it signals a VMM's
+ * irqfd. A notification with no vector eventfd to go to sets the bit, for
+ * a driver that polls the ISR.
+ */
+static void vv_pci_vq_notify(struct vv_pci *pci, u16 vector)
+{
+	struct eventfd_ctx *ctx = vv_pci_trig(pci, vector);
+
+	if (likely(ctx))
+		eventfd_signal(ctx);
+	else
+		atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
+}
+
+/*
+ * The hot path, once per used buffer. As in vv_vq_cb(), rcu_read_lock()
+ * only for a preemptible caller: parents call this with bottom halves or
+ * preemption disabled, or from an interrupt, an RCU reader already.
+ */
 static irqreturn_t vv_pci_vq_irq(void *private)
 {
 	struct vv_vq *vq = private;
 	struct vv_pci *pci = vq->vv->pci;
+	u16 vector = READ_ONCE(pci->vqs[vq->idx].vector);
 
-	atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
-	vv_pci_signal(pci, READ_ONCE(pci->vqs[vq->idx].vector));
+	if (likely(!preemptible())) {
+		vv_pci_vq_notify(pci, vector);
+		return IRQ_HANDLED;
+	}
+	rcu_read_lock();
+	vv_pci_vq_notify(pci, vector);
+	rcu_read_unlock();
 	return IRQ_HANDLED;
 }
 
