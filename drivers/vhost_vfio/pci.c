@@ -49,7 +49,7 @@ static int vv_pci_flush_locked(struct vv_dev *vv)
 	lockdep_assert_held(&pci->map_lock);
 	ret = vv->vdpa->config->set_map(vv->vdpa, 0, pci->map);
 	if (!ret) {
-		pci->map_dirty = false;
+		WRITE_ONCE(pci->map_dirty, false);
 		pci->map_held = !!vhost_iotlb_itree_first(pci->map, 0, U64_MAX);
 	}
 	return ret;
@@ -74,7 +74,13 @@ static int vv_pci_flush(struct vv_dev *vv)
 	struct vv_pci *pci = vv->pci;
 	int ret = 0;
 
-	if (!pci->map)
+	/*
+	 * Nothing new for the device, the common case (a kick of a live
+	 * device, whose mappings reached it as they came): no lock. A map or
+	 * unmap that returned before the caller's access began set map_dirty
+	 * first, so it is seen here.
+	 */
+	if (!pci->map || !READ_ONCE(pci->map_dirty))
 		return 0;
 	mutex_lock(&pci->map_lock);
 	if (pci->map_dirty)
@@ -97,7 +103,7 @@ static void vv_pci_drop_map(struct vv_dev *vv)
 	} else if (ops->reset_map) {
 		ops->reset_map(vv->vdpa, 0);
 	}
-	vv->pci->map_dirty = true;
+	WRITE_ONCE(vv->pci->map_dirty, true);
 }
 
 static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
@@ -117,7 +123,7 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
 	if (ret)
 		goto out;
-	pci->map_dirty = true;
+	WRITE_ONCE(pci->map_dirty, true);
 	/*
 	 * A device that may be using memory gets the mapping now (live is set
 	 * before the flush that precedes a queue enable or DRIVER_OK, so
@@ -149,7 +155,7 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 	/* splitting a merged entry needs memory: without it, drop it all */
 	if (vhost_vfio_pci_map_del(pci->map, iova, size))
 		vhost_iotlb_reset(pci->map);
-	pci->map_dirty = true;
+	WRITE_ONCE(pci->map_dirty, true);
 	/*
 	 * A device that may hold the range drops it now; a parent that refuses
 	 * the smaller map is left with an empty one rather than a stale
@@ -338,7 +344,7 @@ static int vv_pci_reset(struct vv_dev *vv)
 	/* a parent may drop its map on reset: it gets it again before use */
 	if (pci->map) {
 		mutex_lock(&pci->map_lock);
-		pci->map_dirty = true;
+		WRITE_ONCE(pci->map_dirty, true);
 		mutex_unlock(&pci->map_lock);
 	}
 	return ret;
@@ -672,7 +678,8 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 {
 	unsigned int index = VV_OFFSET_TO_INDEX(*ppos);
 	u64 off = *ppos & VV_OFFSET_MASK;
-	u8 *buf;
+	u8 small[8] = {};	/* a register or a kick: no allocation */
+	u8 *buf = small;
 	int ret;
 
 	if (*ppos < 0 || !count || count > VV_PCI_DEVCFG_MAX)
@@ -686,9 +693,11 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 	} else if (off >= U32_MAX) {
 		return -EINVAL;
 	}
-	buf = kzalloc(count, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	if (count > sizeof(small)) {
+		buf = kzalloc(count, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 	if (write && copy_from_user(buf, ubuf, count)) {
 		ret = -EFAULT;
 		goto out;
@@ -700,7 +709,8 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 	if (!ret && !write && copy_to_user(ubuf, buf, count))
 		ret = -EFAULT;
 out:
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return ret ? ret : count;
 }
 
