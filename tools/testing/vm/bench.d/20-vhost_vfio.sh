@@ -85,6 +85,11 @@ median() {
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 rounds() { awk -v k="$1" '$1 == k { printf "%s ", $2 }' "$2"; }
+# spread KEY FILE: "q1 .. q3" of the values (the middle half of the rounds)
+spread() {
+	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%s .. %s", v[int((NR + 3) / 4)], v[int((3 * NR + 3) / 4)] }'
+}
 
 PARTS=" ${VV_BENCH_PARTS:-vdpa pci} "
 VFIO_DEV=vvbench0
@@ -174,6 +179,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	: > /tmp/vp_pci.txt
 	: > /tmp/vp_vh.txt
 	: > /tmp/vp_dev.txt
+	: > /tmp/vp_pair.txt
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		if [ $((i % 2)) -eq 0 ]; then
@@ -188,6 +194,8 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
 			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
 		fi
+		# both in one process, alternating every 8 batches
+		taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" >> /tmp/vp_pair.txt
 		cat /tmp/vp_r_pci.txt >> /tmp/vp_pci.txt
 		cat /tmp/vp_r_vh.txt >> /tmp/vp_vh.txt
 		awk -v d="$PCI_DEV" '$1 == "fps" { print "pci", d, $2 }' /tmp/vp_r_pci.txt >> /tmp/vp_dev.txt
@@ -200,6 +208,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	KEP=$(median kps_eventfd /tmp/vp_pci.txt); KEH=$(median kps_eventfd /tmp/vp_vh.txt)
 	VCP=$(median vcsw_batch /tmp/vp_pci.txt); VCH=$(median vcsw_batch /tmp/vp_vh.txt)
 	ICP=$(median ivcsw_batch /tmp/vp_pci.txt); ICH=$(median ivcsw_batch /tmp/vp_vh.txt)
+	PR=$(median pair_fps_ratio /tmp/vp_pair.txt); PL=$(median pair_lat_ratio /tmp/vp_pair.txt)
 	echo "vhost_vfio virtio-pci personality vs vhost personality: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
 	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped every round"
 	echo "  fps per round:  virtio-pci $(rounds fps /tmp/vp_pci.txt)"
@@ -214,6 +223,10 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	echo "  kicks/s eventfd              virtio-pci $KEP   vhost $KEH"
 	echo "  driver sleeps per batch      virtio-pci $VCP   vhost $VCH"
 	echo "  driver preemptions per batch virtio-pci $ICP   vhost $ICH"
+	echo "  one process, both paths alternating every 8 batches (pair), per round:"
+	echo "    frames/s ratio virtio-pci/vhost: $(rounds pair_fps_ratio /tmp/vp_pair.txt)"
+	echo "    frames/s virtio-pci $(median pair_fps_pci /tmp/vp_pair.txt)   vhost $(median pair_fps_vhost /tmp/vp_pair.txt) (medians)"
+	echo "    latency (us) virtio-pci $(median pair_lat_us_pci /tmp/vp_pair.txt)   vhost $(median pair_lat_us_vhost /tmp/vp_pair.txt) (medians)"
 	awk -v fp="$FP" -v fh="$FH" -v lp="$LP" -v lh="$LH" -v ktp="$KTP" -v kth="$KTH" \
 	    -v kep="$KEP" -v keh="$KEH" -v p="$P" 'BEGIN {
 		printf "  ratio frames/s virtio-pci/vhost (%s): %.2fx (target >= 1.0x)\n", p, fp / fh
@@ -221,6 +234,8 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 		printf "  ratio kicks/s trapped virtio-pci/vhost (%s): %.2fx\n", p, ktp / kth
 		printf "  ratio kicks/s eventfd virtio-pci/vhost (%s): %.2fx\n", p, kep / keh
 	}'
+	echo "  ratio frames/s virtio-pci/vhost, pair ($P): $(awk -v r="$PR" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_fps_ratio /tmp/vp_pair.txt) (target >= 1.0x)"
+	echo "  ratio latency vhost/virtio-pci, pair ($P): $(awk -v r="$PL" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_lat_ratio /tmp/vp_pair.txt)"
 done
 else
 	echo "vhost_vfio: no $PCI_TYPE mdev type: the virtio-pci comparison is skipped"
