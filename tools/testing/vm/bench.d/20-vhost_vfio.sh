@@ -82,7 +82,7 @@ place() { # placement -> sets DRV_MASK, DEV_MASK
 
 median() {
 	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 rounds() { awk -v k="$1" '$1 == k { printf "%s ", $2 }' "$2"; }
 # spread KEY FILE: "q1 .. q3" of the values (the middle half of the rounds)
