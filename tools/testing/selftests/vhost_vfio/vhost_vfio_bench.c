@@ -9,6 +9,7 @@
  *   vhost_vfio_bench vdpa <vdpa-device-name> [seconds]
  *   vhost_vfio_bench pci <mdev-uuid> [seconds]
  *   vhost_vfio_bench pair <pci-mdev-uuid> <vhost-mdev-uuid> [seconds]
+ *   vhost_vfio_bench pair2 <mode> <arg> <mode> <arg> [seconds]
  *
  * Prints "fps <frames per second>" (batches of 32 frames, 64-byte payload,
  * TX->RX loopback), "lat_us <mean kick-to-RX-interrupt microseconds>" (one
@@ -23,6 +24,9 @@
  * "pair" runs the pci and the vfio client in one process, alternating
  * every 8 batches (see pair()), and prints pair_fps_* and pair_lat_us_*
  * for both and their ratios (pci/vhost frames/s, vhost/pci latency).
+ * "pair2" is the same for any two clients (vfio and vfio on two devices:
+ * a control, whose ratio shows what the method itself gives the first),
+ * printing the keys with "pci" the first and "vhost" the second client.
  */
 #include <sys/resource.h>
 #include "vhost_vfio_pci_utils.h"
@@ -173,7 +177,8 @@ static int run_slice(struct client *c, unsigned int nb, unsigned int count,
  * Prints each path's frames/s and mean single-frame latency, and their
  * ratios; which path goes first alternates with the slice.
  */
-static int pair(const char *pci_uuid, const char *vhost_uuid, double secs)
+static int pair(const char *mode0, const char *arg0, const char *mode1,
+		const char *arg1, double secs)
 {
 	struct client *c = calloc(2, sizeof(*c));
 	double busy[2] = {}, lat[2] = {}, t0;
@@ -183,8 +188,8 @@ static int pair(const char *pci_uuid, const char *vhost_uuid, double secs)
 
 	if (!c)
 		return -ENOMEM;
-	ret = client_open(&c[0], "pci", pci_uuid);
-	ret = ret ? ret : client_open(&c[1], "vfio", vhost_uuid);
+	ret = client_open(&c[0], mode0, arg0);
+	ret = ret ? ret : client_open(&c[1], mode1, arg1);
 	ret = ret ? ret : warm_up(&c[0], 0.25);
 	ret = ret ? ret : warm_up(&c[1], 0.25);
 	if (ret)
@@ -212,12 +217,15 @@ static int pair(const char *pci_uuid, const char *vhost_uuid, double secs)
 	       lat[0] / nlat[0] * 1e6, lat[1] / nlat[1] * 1e6,
 	       (lat[1] / nlat[1]) / (lat[0] / nlat[0]));
 out:
-	if (ret)
+	if (ret) {
+		/* the process exits: a half-open client is not closed */
 		fprintf(stderr, "%s: %s\n", __func__, strerror(-ret));
+		return ret;
+	}
 	client_close(&c[0]);
 	client_close(&c[1]);
 	free(c);
-	return ret;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -230,12 +238,17 @@ int main(int argc, char **argv)
 
 	if (argc >= 4 && !strcmp(argv[1], "pair")) {
 		secs = argc > 4 ? atof(argv[4]) : 2.0;
-		return pair(argv[2], argv[3], secs) ? 1 : 0;
+		return pair("pci", argv[2], "vfio", argv[3], secs) ? 1 : 0;
+	}
+	if (argc >= 6 && !strcmp(argv[1], "pair2")) {
+		secs = argc > 6 ? atof(argv[6]) : 2.0;
+		return pair(argv[2], argv[3], argv[4], argv[5], secs) ? 1 : 0;
 	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: %s vfio <uuid> | vdpa <name> | pci <uuid> [seconds]\n"
-			"       %s pair <pci-uuid> <vhost-uuid> [seconds]\n",
-			argv[0], argv[0]);
+			"       %s pair <pci-uuid> <vhost-uuid> [seconds]\n"
+			"       %s pair2 <mode> <arg> <mode> <arg> [seconds]\n",
+			argv[0], argv[0], argv[0]);
 		return 2;
 	}
 	ret = client_open(&c, argv[1], argv[2]);

@@ -10,7 +10,9 @@
 # them, and one CPU placement for both paths, reported per placement
 # (VV_BENCH_PLACEMENT="split same" by default; see place() below).
 # VV_BENCH_PARTS="vdpa pci" (the default) runs both comparisons; name one
-# to run only it.
+# to run only it. VV_BENCH_CONTROL=1 adds, per round of the virtio-pci
+# comparison, the same one-process pair with the vhost personality on both
+# devices: the ratio the method gives when the paths are the same.
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-1}
@@ -154,8 +156,9 @@ done
 # the notify window / the doorbell region) and through the eventfd.
 PCI_TYPE=vhost_vfio-virtio_pci
 UUID_P=5d7c3a1e-20f1-4b0e-9c55-0000000000bc
+UUID_C=5d7c3a1e-20f1-4b0e-9c55-0000000000bd
 assign_pci() { # pci-dev vhost-dev
-	for u in $UUID $UUID_P; do
+	for u in $UUID $UUID_P $UUID_C; do
 		if [ -e /sys/bus/mdev/devices/$u ]; then
 			echo 1 > /sys/bus/mdev/devices/$u/remove
 		fi
@@ -180,6 +183,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	: > /tmp/vp_vh.txt
 	: > /tmp/vp_dev.txt
 	: > /tmp/vp_pair.txt
+	: > /tmp/vp_ctl.txt
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		if [ $((i % 2)) -eq 0 ]; then
@@ -196,6 +200,12 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 		fi
 		# both in one process, alternating every 8 batches
 		taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" >> /tmp/vp_pair.txt
+		if [ "${VV_BENCH_CONTROL:-0}" = 1 ]; then
+			# the control: the vhost personality on the first device too
+			echo 1 > /sys/bus/mdev/devices/$UUID_P/remove
+			echo $UUID_C > /sys/bus/vdpa/devices/$PCI_DEV/mdev_supported_types/vhost_vfio-vhost-vfio/create
+			taskset "$DRV_MASK" $B pair2 vfio $UUID_C vfio $UUID "$SECS" >> /tmp/vp_ctl.txt
+		fi
 		cat /tmp/vp_r_pci.txt >> /tmp/vp_pci.txt
 		cat /tmp/vp_r_vh.txt >> /tmp/vp_vh.txt
 		awk -v d="$PCI_DEV" '$1 == "fps" { print "pci", d, $2 }' /tmp/vp_r_pci.txt >> /tmp/vp_dev.txt
@@ -236,12 +246,16 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	}'
 	echo "  ratio frames/s virtio-pci/vhost, pair ($P): $(awk -v r="$PR" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_fps_ratio /tmp/vp_pair.txt) (target >= 1.0x)"
 	echo "  ratio latency vhost/virtio-pci, pair ($P): $(awk -v r="$PL" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_lat_ratio /tmp/vp_pair.txt)"
+	if [ -s /tmp/vp_ctl.txt ]; then
+		echo "  control, vhost on both devices, pair ($P): frames/s ratio per round $(rounds pair_fps_ratio /tmp/vp_ctl.txt)"
+		echo "  control ratio frames/s first/second, pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
+	fi
 done
 else
 	echo "vhost_vfio: no $PCI_TYPE mdev type: the virtio-pci comparison is skipped"
 fi
 
-for u in $UUID $UUID_P; do
+for u in $UUID $UUID_P $UUID_C; do
 	if [ -e /sys/bus/mdev/devices/$u ]; then
 		echo 1 > /sys/bus/mdev/devices/$u/remove
 	fi
