@@ -22,7 +22,7 @@
  * poll() and how often it was preempted (the CPU placement decides these
  * more than the path does).
  * "pair" runs the pci and the vfio client in one process, alternating
- * every 8 batches (see pair()), and prints pair_fps_* and pair_lat_us_*
+ * every batch (see pair()), and prints pair_fps_* and pair_lat_us_*
  * for both and their ratios (pci/vhost frames/s, vhost/pci latency).
  * "pair2" is the same for any two clients (vfio and vfio on two devices:
  * a control, whose ratio shows what the method itself gives the first),
@@ -32,6 +32,7 @@
 #include "vhost_vfio_pci_utils.h"
 
 #define BATCH	32
+#define SLICE	1	/* pair: batches (or single frames) per turn */
 #define FLEN	(64 + VV_NET_HDR)
 
 /* One client, two transports: vhost ioctls or the virtio-pci registers. */
@@ -170,10 +171,11 @@ static int run_slice(struct client *c, unsigned int nb, unsigned int count,
 }
 
 /*
- * Both personalities in one process, in alternating slices of 8 batches
- * (then of 8 single frames): every few milliseconds the path changes, so
- * what the host and the scheduler do to the process, which moves the frame
- * rate of a whole run by tens of percent, reaches both paths alike.
+ * Both personalities in one process, taking turns of SLICE batches (then
+ * of SLICE single frames): the path changes every batch, well under a
+ * host scheduling quantum, so what the host and the scheduler do to the
+ * process, which moves the frame rate of a whole run by tens of percent,
+ * reaches both paths alike.
  * Prints each path's frames/s and mean single-frame latency, and their
  * ratios; which path goes first alternates with the slice.
  */
@@ -199,7 +201,8 @@ static int pair(const char *mode0, const char *arg0, const char *mode1,
 	t0 = vv_now();
 	for (s = 0; !ret && vv_now() - t0 < secs; s++)
 		for (k = 0; k < 2 && !ret; k++)
-			ret = run_slice(&c[k ^ (s & 1)], 8, BATCH, &busy[k ^ (s & 1)]);
+			ret = run_slice(&c[k ^ (s & 1)], SLICE, BATCH,
+					&busy[k ^ (s & 1)]);
 	if (ret)
 		goto out;
 	printf("pair_fps_pci %.0f\npair_fps_vhost %.0f\npair_fps_ratio %.4f\n",
@@ -208,8 +211,9 @@ static int pair(const char *mode0, const char *arg0, const char *mode1,
 	t0 = vv_now();
 	for (s = 0; !ret && vv_now() - t0 < secs; s++)
 		for (k = 0; k < 2 && !ret; k++) {
-			ret = run_slice(&c[k ^ (s & 1)], 8, 1, &lat[k ^ (s & 1)]);
-			nlat[k ^ (s & 1)] += 8;
+			ret = run_slice(&c[k ^ (s & 1)], SLICE, 1,
+					&lat[k ^ (s & 1)]);
+			nlat[k ^ (s & 1)] += SLICE;
 		}
 	if (ret)
 		goto out;

@@ -198,7 +198,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
 			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
 		fi
-		# both in one process, alternating every 8 batches
+		# both in one process, alternating every batch
 		taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" >> /tmp/vp_pair.txt
 		if [ "${VV_BENCH_CONTROL:-0}" = 1 ]; then
 			# the control: the vhost personality on the first device too
@@ -233,7 +233,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	echo "  kicks/s eventfd              virtio-pci $KEP   vhost $KEH"
 	echo "  driver sleeps per batch      virtio-pci $VCP   vhost $VCH"
 	echo "  driver preemptions per batch virtio-pci $ICP   vhost $ICH"
-	echo "  one process, both paths alternating every 8 batches (pair), per round:"
+	echo "  one process, both paths alternating every batch (pair), per round:"
 	echo "    frames/s ratio virtio-pci/vhost: $(rounds pair_fps_ratio /tmp/vp_pair.txt)"
 	echo "    frames/s virtio-pci $(median pair_fps_pci /tmp/vp_pair.txt)   vhost $(median pair_fps_vhost /tmp/vp_pair.txt) (medians)"
 	echo "    latency (us) virtio-pci $(median pair_lat_us_pci /tmp/vp_pair.txt)   vhost $(median pair_lat_us_vhost /tmp/vp_pair.txt) (medians)"
