@@ -49,7 +49,7 @@ static int vv_pci_flush_locked(struct vv_dev *vv)
 	lockdep_assert_held(&pci->map_lock);
 	ret = vv->vdpa->config->set_map(vv->vdpa, 0, pci->map);
 	if (!ret) {
-		pci->map_dirty = false;
+		WRITE_ONCE(pci->map_dirty, false);
 		pci->map_held = !!vhost_iotlb_itree_first(pci->map, 0, U64_MAX);
 	}
 	return ret;
@@ -74,7 +74,13 @@ static int vv_pci_flush(struct vv_dev *vv)
 	struct vv_pci *pci = vv->pci;
 	int ret = 0;
 
-	if (!pci->map)
+	/*
+	 * Nothing new for the device, the common case (a kick of a live
+	 * device, whose mappings reached it as they came): no lock. A map or
+	 * unmap that returned before the caller's access began set map_dirty
+	 * first, so it is seen here.
+	 */
+	if (!pci->map || !READ_ONCE(pci->map_dirty))
 		return 0;
 	mutex_lock(&pci->map_lock);
 	if (pci->map_dirty)
@@ -97,7 +103,7 @@ static void vv_pci_drop_map(struct vv_dev *vv)
 	} else if (ops->reset_map) {
 		ops->reset_map(vv->vdpa, 0);
 	}
-	vv->pci->map_dirty = true;
+	WRITE_ONCE(vv->pci->map_dirty, true);
 }
 
 static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
@@ -117,7 +123,7 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
 	if (ret)
 		goto out;
-	pci->map_dirty = true;
+	WRITE_ONCE(pci->map_dirty, true);
 	/*
 	 * A device that may be using memory gets the mapping now (live is set
 	 * before the flush that precedes a queue enable or DRIVER_OK, so
@@ -149,7 +155,7 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 	/* splitting a merged entry needs memory: without it, drop it all */
 	if (vhost_vfio_pci_map_del(pci->map, iova, size))
 		vhost_iotlb_reset(pci->map);
-	pci->map_dirty = true;
+	WRITE_ONCE(pci->map_dirty, true);
 	/*
 	 * A device that may hold the range drops it now; a parent that refuses
 	 * the smaller map is left with an empty one rather than a stale
@@ -168,26 +174,66 @@ static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 
 /* ---- interrupts ---------------------------------------------------------- */
 
+/*
+ * The eventfd of MSI-X vector @vector, or NULL: for an RCU reader, which a
+ * caller that cannot be preempted is (see vv_vq_cb()).
+ */
+static struct eventfd_ctx *vv_pci_trig(struct vv_pci *pci, u16 vector)
+{
+	if (vector >= pci->lay.nvec)
+		return NULL;
+	return rcu_dereference_check(pci->trig[vector], !preemptible());
+}
+
 static void vv_pci_signal(struct vv_pci *pci, u16 vector)
 {
 	struct eventfd_ctx *ctx;
 
-	if (vector >= pci->lay.nvec)
-		return;
 	rcu_read_lock();
-	ctx = rcu_dereference(pci->trig[vector]);
+	ctx = vv_pci_trig(pci, vector);
 	if (ctx)
 		eventfd_signal(ctx);
 	rcu_read_unlock();
 }
 
+/*
+ * A used-buffer notification. With MSI-X in use (the queue's vector has an
+ * eventfd: VFIO_DEVICE_SET_IRQS is what enables MSI-X on a VFIO PCI
+ * device) it is that vector's message and nothing else: the virtio
+ * specification asks for the ISR's queue bit only when MSI-X is disabled
+ * (4.1.4.5), a driver using MSI-X does not read the ISR on a queue
+ * interrupt, and vhost does not set it either when it signals a VMM's
+ * irqfd. A notification with no vector eventfd to go to sets the bit, for
+ * a driver that polls the ISR.
+ */
+static void vv_pci_vq_notify(struct vv_pci *pci, u16 vector)
+{
+	struct eventfd_ctx *ctx = vv_pci_trig(pci, vector);
+
+	if (likely(ctx))
+		eventfd_signal(ctx);
+	else
+		atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
+}
+
+/*
+ * The hot path, once per used buffer. As in vv_vq_cb(), rcu_read_lock()
+ * only for a preemptible caller: parents call this with bottom halves or
+ * preemption disabled, or from an interrupt, an RCU reader already.
+ */
 static irqreturn_t vv_pci_vq_irq(void *private)
 {
 	struct vv_vq *vq = private;
 	struct vv_pci *pci = vq->vv->pci;
+	u16 vector = READ_ONCE(pci->vqs[vq->idx].vector);
 
-	atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
-	vv_pci_signal(pci, READ_ONCE(pci->vqs[vq->idx].vector));
+	if (likely(!preemptible())) {
+		vv_pci_vq_notify(pci, vector);
+		return IRQ_HANDLED;
+	}
+	rcu_read_lock();
+	vv_pci_vq_notify(pci, vector);
+	rcu_read_unlock();
 	return IRQ_HANDLED;
 }
 
@@ -298,7 +344,7 @@ static int vv_pci_reset(struct vv_dev *vv)
 	/* a parent may drop its map on reset: it gets it again before use */
 	if (pci->map) {
 		mutex_lock(&pci->map_lock);
-		pci->map_dirty = true;
+		WRITE_ONCE(pci->map_dirty, true);
 		mutex_unlock(&pci->map_lock);
 	}
 	return ret;
@@ -632,7 +678,8 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 {
 	unsigned int index = VV_OFFSET_TO_INDEX(*ppos);
 	u64 off = *ppos & VV_OFFSET_MASK;
-	u8 *buf;
+	u8 small[8] = {};	/* a register or a kick: no allocation */
+	u8 *buf = small;
 	int ret;
 
 	if (*ppos < 0 || !count || count > VV_PCI_DEVCFG_MAX)
@@ -646,9 +693,11 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 	} else if (off >= U32_MAX) {
 		return -EINVAL;
 	}
-	buf = kzalloc(count, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+	if (count > sizeof(small)) {
+		buf = kzalloc(count, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+	}
 	if (write && copy_from_user(buf, ubuf, count)) {
 		ret = -EFAULT;
 		goto out;
@@ -660,7 +709,8 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 	if (!ret && !write && copy_to_user(ubuf, buf, count))
 		ret = -EFAULT;
 out:
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return ret ? ret : count;
 }
 

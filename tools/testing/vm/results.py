@@ -72,8 +72,9 @@ def parse_kunit(run, kunit_py, suites):
             continue
         s = Suite('kunit:' + mod)
         suites.append(s)
+        # kunit.py changes to the kernel tree first: an absolute path
         res = subprocess.run([sys.executable, kunit_py, 'parse',
-                              os.path.join(kdir, log)],
+                              os.path.abspath(os.path.join(kdir, log))],
                              capture_output=True, text=True)
         out = ANSI_RE.sub('', res.stdout + res.stderr)
         with open(os.path.join(kdir, mod + '.parsed'), 'w') as f:

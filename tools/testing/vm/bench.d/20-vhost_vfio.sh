@@ -9,6 +9,10 @@
 # construction: interleaved rounds, each path on each device for half of
 # them, and one CPU placement for both paths, reported per placement
 # (VV_BENCH_PLACEMENT="split same" by default; see place() below).
+# VV_BENCH_PARTS="vdpa pci" (the default) runs both comparisons; name one
+# to run only it. VV_BENCH_CONTROL=1 adds, per round of the virtio-pci
+# comparison, the same one-process pair with the vhost personality on both
+# devices: the ratio the method gives when the paths are the same.
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-1}
@@ -80,11 +84,19 @@ place() { # placement -> sets DRV_MASK, DEV_MASK
 
 median() {
 	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -n |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 rounds() { awk -v k="$1" '$1 == k { printf "%s ", $2 }' "$2"; }
+# spread KEY FILE: "q1 .. q3" of the values (the middle half of the rounds)
+spread() {
+	awk -v k="$1" '$1 == k { print $2 }' "$2" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%s .. %s", v[int((NR + 3) / 4)], v[int((3 * NR + 3) / 4)] }'
+}
 
-for P in ${VV_BENCH_PLACEMENT:-split same}; do
+PARTS=" ${VV_BENCH_PARTS:-vdpa pci} "
+VFIO_DEV=vvbench0
+case "$PARTS" in *" vdpa "*) VDPA_PLACEMENTS=${VV_BENCH_PLACEMENT:-split same} ;; *) VDPA_PLACEMENTS= ;; esac
+for P in $VDPA_PLACEMENTS; do
 	place "$P"
 	# Interleaved rounds, so that drift inside the boot hits both alike.
 	: > /tmp/vv_vdpa.txt
@@ -144,8 +156,9 @@ done
 # the notify window / the doorbell region) and through the eventfd.
 PCI_TYPE=vhost_vfio-virtio_pci
 UUID_P=5d7c3a1e-20f1-4b0e-9c55-0000000000bc
+UUID_C=5d7c3a1e-20f1-4b0e-9c55-0000000000bd
 assign_pci() { # pci-dev vhost-dev
-	for u in $UUID $UUID_P; do
+	for u in $UUID $UUID_P $UUID_C; do
 		if [ -e /sys/bus/mdev/devices/$u ]; then
 			echo 1 > /sys/bus/mdev/devices/$u/remove
 		fi
@@ -158,12 +171,19 @@ assign_pci() { # pci-dev vhost-dev
 }
 
 # (the last round left $VFIO_DEV bound to vhost_vfio)
-if [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types/$PCI_TYPE" ]; then
+case "$PARTS" in *" pci "*) ;; *) PCI_TYPE=none ;; esac
+[ "$PCI_TYPE" = none ] || [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types" ] ||
+	bind "$VFIO_DEV" vhost_vfio
+if [ "$PCI_TYPE" = none ]; then
+	:
+elif [ -e "/sys/bus/vdpa/devices/$VFIO_DEV/mdev_supported_types/$PCI_TYPE" ]; then
 for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	place "$P"
 	: > /tmp/vp_pci.txt
 	: > /tmp/vp_vh.txt
 	: > /tmp/vp_dev.txt
+	: > /tmp/vp_pair.txt
+	: > /tmp/vp_ctl.txt
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
 		if [ $((i % 2)) -eq 0 ]; then
@@ -178,6 +198,14 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
 			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
 		fi
+		# both in one process, alternating every batch
+		taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" >> /tmp/vp_pair.txt
+		if [ "${VV_BENCH_CONTROL:-0}" = 1 ]; then
+			# the control: the vhost personality on the first device too
+			echo 1 > /sys/bus/mdev/devices/$UUID_P/remove
+			echo $UUID_C > /sys/bus/vdpa/devices/$PCI_DEV/mdev_supported_types/vhost_vfio-vhost-vfio/create
+			taskset "$DRV_MASK" $B pair2 vfio $UUID_C vfio $UUID "$SECS" >> /tmp/vp_ctl.txt
+		fi
 		cat /tmp/vp_r_pci.txt >> /tmp/vp_pci.txt
 		cat /tmp/vp_r_vh.txt >> /tmp/vp_vh.txt
 		awk -v d="$PCI_DEV" '$1 == "fps" { print "pci", d, $2 }' /tmp/vp_r_pci.txt >> /tmp/vp_dev.txt
@@ -188,6 +216,9 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	LP=$(median lat_us /tmp/vp_pci.txt); LH=$(median lat_us /tmp/vp_vh.txt)
 	KTP=$(median kps_trap /tmp/vp_pci.txt); KTH=$(median kps_trap /tmp/vp_vh.txt)
 	KEP=$(median kps_eventfd /tmp/vp_pci.txt); KEH=$(median kps_eventfd /tmp/vp_vh.txt)
+	VCP=$(median vcsw_batch /tmp/vp_pci.txt); VCH=$(median vcsw_batch /tmp/vp_vh.txt)
+	ICP=$(median ivcsw_batch /tmp/vp_pci.txt); ICH=$(median ivcsw_batch /tmp/vp_vh.txt)
+	PR=$(median pair_fps_ratio /tmp/vp_pair.txt); PL=$(median pair_lat_ratio /tmp/vp_pair.txt)
 	echo "vhost_vfio virtio-pci personality vs vhost personality: vdpa_sim_net TX->RX loopback, same driver, $ROUNDS interleaved rounds of ${SECS}s, medians"
 	echo "  placement $P: driver on CPU mask $DRV_MASK, device workers on CPU mask $DEV_MASK; devices swapped every round"
 	echo "  fps per round:  virtio-pci $(rounds fps /tmp/vp_pci.txt)"
@@ -200,6 +231,12 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	echo "  kick-to-RX-interrupt (us)    virtio-pci $LP   vhost $LH"
 	echo "  kicks/s trapped write        virtio-pci $KTP   vhost $KTH"
 	echo "  kicks/s eventfd              virtio-pci $KEP   vhost $KEH"
+	echo "  driver sleeps per batch      virtio-pci $VCP   vhost $VCH"
+	echo "  driver preemptions per batch virtio-pci $ICP   vhost $ICH"
+	echo "  one process, both paths alternating every batch (pair), per round:"
+	echo "    frames/s ratio virtio-pci/vhost: $(rounds pair_fps_ratio /tmp/vp_pair.txt)"
+	echo "    frames/s virtio-pci $(median pair_fps_pci /tmp/vp_pair.txt)   vhost $(median pair_fps_vhost /tmp/vp_pair.txt) (medians)"
+	echo "    latency (us) virtio-pci $(median pair_lat_us_pci /tmp/vp_pair.txt)   vhost $(median pair_lat_us_vhost /tmp/vp_pair.txt) (medians)"
 	awk -v fp="$FP" -v fh="$FH" -v lp="$LP" -v lh="$LH" -v ktp="$KTP" -v kth="$KTH" \
 	    -v kep="$KEP" -v keh="$KEH" -v p="$P" 'BEGIN {
 		printf "  ratio frames/s virtio-pci/vhost (%s): %.2fx (target >= 1.0x)\n", p, fp / fh
@@ -207,12 +244,18 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 		printf "  ratio kicks/s trapped virtio-pci/vhost (%s): %.2fx\n", p, ktp / kth
 		printf "  ratio kicks/s eventfd virtio-pci/vhost (%s): %.2fx\n", p, kep / keh
 	}'
+	echo "  ratio frames/s virtio-pci/vhost, pair ($P): $(awk -v r="$PR" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_fps_ratio /tmp/vp_pair.txt) (target >= 1.0x)"
+	echo "  ratio latency vhost/virtio-pci, pair ($P): $(awk -v r="$PL" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_lat_ratio /tmp/vp_pair.txt)"
+	if [ -s /tmp/vp_ctl.txt ]; then
+		echo "  control, vhost on both devices, pair ($P): frames/s ratio per round $(rounds pair_fps_ratio /tmp/vp_ctl.txt)"
+		echo "  control ratio frames/s first/second, pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
+	fi
 done
 else
 	echo "vhost_vfio: no $PCI_TYPE mdev type: the virtio-pci comparison is skipped"
 fi
 
-for u in $UUID $UUID_P; do
+for u in $UUID $UUID_P $UUID_C; do
 	if [ -e /sys/bus/mdev/devices/$u ]; then
 		echo 1 > /sys/bus/mdev/devices/$u/remove
 	fi
