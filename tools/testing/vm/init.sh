@@ -199,6 +199,7 @@ bench)
 	;;
 run)
 	load_modules
+	kvm_hold_start
 	: >/out/examples.rc
 	for s in /etc/pasidvm/examples.d/*.sh; do
 		[ -f "$s" ] || continue
@@ -206,6 +207,7 @@ run)
 		log "example $s"
 		( sh "$s"; echo "$s $?" >>/out/examples.rc ) 2>&1 | tee -a /out/examples.log
 	done
+	kvm_hold_stop
 	unload_modules
 	;;
 shell)
