@@ -110,9 +110,10 @@ static void vn_dma_free(struct vn_dma *dma)
 /* ---- map clients ---------------------------------------------------------- */
 
 /*
- * Give @dma to one client, one call per physically contiguous run. On
- * error, the client gets ->unmap for the runs it had taken (one range from
- * @dma->iova) and the error is returned.
+ * Give @dma to one client, one call per physically contiguous run, then
+ * ->map_end where the client has it. On error, the client gets ->unmap for
+ * the runs it had taken (one range from @dma->iova) and the error is
+ * returned.
  */
 static int vn_mc_map_dma(struct vn_device *d, struct vn_dma *dma)
 {
@@ -128,15 +129,19 @@ static int vn_mc_map_dma(struct vn_device *d, struct vn_dma *dma)
 				break;
 		ret = d->mc->map(d->vdev, dma->iova + ((u64)i << PAGE_SHIFT),
 				 (u64)n << PAGE_SHIFT, PFN_PHYS(pfn), write);
-		if (ret) {
-			if (i)
-				d->mc->unmap(d->vdev, dma->iova,
-					     (u64)i << PAGE_SHIFT);
-			return ret;
-		}
+		if (ret)
+			goto unwind;
 		i += n;
 	}
-	return 0;
+	if (!d->mc->map_end)
+		return 0;
+	ret = d->mc->map_end(d->vdev);
+	if (!ret)
+		return 0;
+unwind:
+	if (i)
+		d->mc->unmap(d->vdev, dma->iova, (u64)i << PAGE_SHIFT);
+	return ret;
 }
 
 static bool vn_mc_active(struct vn_device *d)

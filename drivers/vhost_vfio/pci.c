@@ -121,20 +121,33 @@ static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
 		return ops->dma_map(vv->vdpa, 0, iova, size, pa, perm, NULL);
 	mutex_lock(&pci->map_lock);
 	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
-	if (ret)
-		goto out;
-	WRITE_ONCE(pci->map_dirty, true);
-	/*
-	 * A device that may be using memory gets the mapping now (live is set
-	 * before the flush that precedes a queue enable or DRIVER_OK, so
-	 * either that flush or this one carries it).
-	 */
-	if (READ_ONCE(pci->live)) {
+	if (!ret)
+		WRITE_ONCE(pci->map_dirty, true);
+	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+/*
+ * The runs of one mapping are all in: a device that may be using memory
+ * gets them now, in one set_map() (live is set before the flush that
+ * precedes a queue enable or DRIVER_OK, so either that flush or this one
+ * carries them). One call per run would hand the parent its whole map
+ * once per run: quadratic in the runs of a mapping, which is what a
+ * firmware's remap of guest RAM under a live device costs (about a
+ * thousand runs for 128 MiB without huge pages). On error the backend
+ * unmaps the whole mapping (vv_pci_unmap()).
+ */
+static int vv_pci_map_end(struct vfio_device *vdev)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	struct vv_pci *pci = vv->pci;
+	int ret = 0;
+
+	if (vv->vdpa->config->dma_map)
+		return 0;
+	mutex_lock(&pci->map_lock);
+	if (pci->map_dirty && READ_ONCE(pci->live))
 		ret = vv_pci_flush_locked(vv);
-		if (ret)
-			vhost_vfio_pci_map_del(pci->map, iova, size);
-	}
-out:
 	mutex_unlock(&pci->map_lock);
 	return ret;
 }
@@ -170,6 +183,7 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 	.map	= vv_pci_map,
 	.unmap	= vv_pci_unmap,
+	.map_end = vv_pci_map_end,
 };
 
 /* ---- interrupts ---------------------------------------------------------- */

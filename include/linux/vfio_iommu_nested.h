@@ -244,11 +244,21 @@ int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
  *	range of it that was passed to @map). Called before any page of it is
  *	unpinned; the device must stop using it before returning. Must not
  *	fail. May sleep.
+ * @map_end: optional: the runs passed to @map since the last @map_end (or
+ *	@unmap) are one whole mapping, complete (a VFIO_IOMMU_MAP_DMA, or one
+ *	mapping replayed at registration). A client that hands its device
+ *	the runs of a mapping together (a vDPA parent's set_map() takes the
+ *	whole map each time) does it now, once per mapping instead of once
+ *	per run. Nothing can use a mapping before its VFIO_IOMMU_MAP_DMA
+ *	returns, so deferring a map to here is safe; unmaps are never
+ *	deferred. Return 0, or a negative errno that fails the mapping (the
+ *	backend unwinds it with @unmap of the whole mapping). May sleep.
  */
 struct vfio_nested_map_client_ops {
 	int (*map)(struct vfio_device *vdev, u64 iova, u64 size,
 		   phys_addr_t pa, bool write);
 	void (*unmap)(struct vfio_device *vdev, u64 iova, u64 size);
+	int (*map_end)(struct vfio_device *vdev);
 };
 
 int vfio_nested_register_map_client(struct vfio_device *vdev,

@@ -34,7 +34,8 @@
  * @mclog: map client: the calls not read yet (kept across close)
  * @nmclog: entries in @mclog
  * @mcdropped: entries lost since the last read
- * @fail_nth: the @fail_nth-th ->map call from now fails, 0: none
+ * @fail_nth: the @fail_nth-th ->map (or logged ->map_end) call from now
+ *	fails, 0: none
  * @fail_err: its errno (positive)
  */
 struct vnt_dev {
@@ -58,6 +59,11 @@ static bool map_client;
 module_param(map_client, bool, 0644);
 MODULE_PARM_DESC(map_client,
 		 "New instances register as map clients of vfio_iommu_nested (default off)");
+
+static bool map_end;
+module_param(map_end, bool, 0644);
+MODULE_PARM_DESC(map_end,
+		 "Map clients log their ->map_end calls, and VNT_MC_FAIL counts them (default off: ->map_end does nothing)");
 
 static struct vnt_dev *to_vnt(struct vfio_device *vdev)
 {
@@ -438,9 +444,29 @@ static void vnt_mc_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 	mutex_unlock(&d->lock);
 }
 
+/* The runs of one mapping are in: logged (and failed) when map_end is on. */
+static int vnt_mc_map_end(struct vfio_device *vdev)
+{
+	struct vnt_dev *d = to_vnt(vdev);
+	struct vnt_mc_entry e = { .op = VNT_MC_MAP_END };
+	int ret = 0;
+
+	if (!READ_ONCE(map_end))
+		return 0;
+	mutex_lock(&d->lock);
+	if (d->fail_nth && !--d->fail_nth)
+		ret = -(int)d->fail_err;
+	e.error = -ret;
+	e.held = d->held;
+	vnt_mc_log(d, &e);
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
 static const struct vfio_nested_map_client_ops vnt_mc_ops = {
 	.map	= vnt_mc_map,
 	.unmap	= vnt_mc_unmap,
+	.map_end = vnt_mc_map_end,
 };
 
 static void vnt_close_device(struct vfio_device *vdev)

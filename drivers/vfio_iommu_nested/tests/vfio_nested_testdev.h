@@ -142,10 +142,11 @@ struct vnt_unmap_log {
 /* struct vnt_mc_entry.op */
 #define VNT_MC_MAP		1
 #define VNT_MC_UNMAP		2
+#define VNT_MC_MAP_END		3	/* logged with module parameter map_end on */
 
 /**
  * struct vnt_mc_entry - one map-client call
- * @op: VNT_MC_MAP or VNT_MC_UNMAP
+ * @op: VNT_MC_MAP, VNT_MC_UNMAP or VNT_MC_MAP_END
  * @write: ->map's write argument (0 for ->unmap)
  * @iova: the range of the call
  * @size: its length
@@ -154,7 +155,7 @@ struct vnt_unmap_log {
  *	held at the call
  * @backend_pinned: of @pages, those the backend had pinned at the call
  * @rw_ok: 1 when vfio_dma_rw() of @iova worked during the call
- * @error: ->map: the positive errno it returned, 0 on success
+ * @error: ->map, ->map_end: the positive errno it returned, 0 on success
  * @held: bytes in the IOTLB after the call
  */
 struct vnt_mc_entry {
@@ -190,7 +191,8 @@ struct vnt_mc_log {
  * struct vnt_mc_fail - VNT_MC_FAIL
  * @argsz: sizeof(struct vnt_mc_fail)
  * @flags: 0
- * @nth: the ->map call from now that fails (1: the next), 0: none
+ * @nth: the ->map call from now that fails (1: the next), 0: none; with
+ *	module parameter map_end on, ->map_end calls count and fail too
  * @error: the positive errno it returns, 1..4095
  */
 struct vnt_mc_fail {

@@ -12,6 +12,9 @@
  * - a failing ->map fails the MAP_DMA with its errno and is unwound: the
  *   other client drops the mapping, the failing one drops the runs it had,
  *   the backend forgets the mapping (it can be mapped again);
+ * - ->map_end comes once per mapping, after its runs (MAP_DMA and the
+ *   replay at open), and a failing one fails the MAP_DMA, the whole
+ *   mapping unmapped from the client;
  * - a VFIO_TYPE1v2_IOMMU container takes a group of map clients (this
  *   backend, ->map calls seen), refuses a group of a device that is not a
  *   map client (it goes to vfio_iommu_type1 when that is loaded), and has
@@ -209,8 +212,11 @@ FIXTURE_SETUP(mc)
 	ASSERT_NE(NULL, self->c);
 }
 
+static int vn_testdev_map_end(bool on);
+
 FIXTURE_TEARDOWN(mc)
 {
+	vn_testdev_map_end(false);	/* a failed map_end test leaves it on */
 	vu_close(&self->v);
 	vu_mdev_remove(self->uuid.s);
 	free(self->e);
@@ -382,6 +388,60 @@ TEST_F(mc, map_failure_unwinds)
 	EXPECT_EQ(runs, vn_mc_log(self->v.dev, self->e, 64));
 	vu_close(&w);
 	vu_mdev_remove(u2.s);
+}
+
+/* ---- ->map_end ------------------------------------------------------------ */
+
+static int vn_testdev_map_end(bool on)
+{
+	return vu_write_file("/sys/module/vfio_nested_testdev/parameters/map_end",
+			     on ? "Y" : "N");
+}
+
+TEST_F(mc, map_end_after_the_runs)
+{
+	uint8_t byte;
+	int n, runs;
+
+	ASSERT_EQ(0, vn_testdev_map_end(true));
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_A, self->a, NP * PG, VN_RW));
+	ASSERT_EQ(0, vn_get_dev(&self->v, self->uuid.s));
+	/* the replay at open: A's runs, then one ->map_end */
+	n = vn_mc_log(self->v.dev, self->e, 64);
+	ASSERT_LE(3, n);
+	runs = vn_check_runs(_metadata, self->e, n - 1, IOVA_A, self->a, true);
+	ASSERT_EQ(n - 1, runs);
+	EXPECT_EQ(VNT_MC_MAP_END, self->e[runs].op);
+	EXPECT_EQ(0, self->e[runs].error);
+	EXPECT_EQ(NP * PG, self->e[runs].held);
+
+	/* a MAP_DMA: its run, then one ->map_end */
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_B, self->b, NP * PG, VN_RW));
+	n = vn_mc_log(self->v.dev, self->e, 64);
+	ASSERT_LE(2, n);
+	EXPECT_EQ(VNT_MC_MAP, self->e[n - 2].op);
+	EXPECT_EQ(VNT_MC_MAP_END, self->e[n - 1].op);
+	EXPECT_EQ(2 * NP * PG, self->e[n - 1].held);
+	ASSERT_EQ(0, vn_unmap(self->v.container, IOVA_B, NP * PG, 0, NULL));
+	EXPECT_EQ(1, vn_mc_log(self->v.dev, self->e, 64));
+
+	/* a failing ->map_end fails the MAP_DMA: the whole mapping goes */
+	ASSERT_EQ(0, vn_unmap(self->v.container, IOVA_A, NP * PG, 0, NULL));
+	EXPECT_EQ(1, vn_mc_log(self->v.dev, self->e, 64));
+	ASSERT_EQ(0, vn_mc_fail(self->v.dev, runs + 1, ENOSPC));
+	EXPECT_EQ(-ENOSPC, vn_map(self->v.container, IOVA_A, self->a, NP * PG, VN_RW));
+	n = vn_mc_log(self->v.dev, self->e, 64);
+	ASSERT_EQ(runs + 2, n);
+	EXPECT_EQ(runs, vn_check_runs(_metadata, self->e, runs, IOVA_A, self->a, true));
+	EXPECT_EQ(VNT_MC_MAP_END, self->e[runs].op);
+	EXPECT_EQ(ENOSPC, self->e[runs].error);
+	/* ... not in stage 2 during the unwinding: it never entered */
+	vn_expect_unmap(_metadata, &self->e[runs + 1], IOVA_A, NP * PG, 0, 0);
+	EXPECT_EQ(-EINVAL, vn_dma_rw(self->v.dev, IOVA_A, &byte, 1, false));
+	/* and it can be mapped again */
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_A, self->a, NP * PG, VN_RW));
+	EXPECT_EQ(runs + 1, vn_mc_log(self->v.dev, self->e, 64));
+	EXPECT_EQ(0, vn_testdev_map_end(false));
 }
 
 /* ---- bad inputs of the test device's map-client ioctls ------------------- */
