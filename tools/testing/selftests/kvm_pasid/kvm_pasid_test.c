@@ -673,6 +673,25 @@ found:
 }
 
 /* Trace kvm_entry and kvm_exit of the VM's vCPU threads from now on. */
+/*
+ * Turn KVM's two events on, not recording yet. Call with no vCPU running:
+ * enabling a tracepoint patches kernel text at its sites (in the vCPU run
+ * loop), and under QEMU's TCG a CPU can still execute the breakpoint of a
+ * finished patch (the "Oops: int3" race of tools/testing/vm/kvm_hold.c).
+ * record-cmd off: with it, the first event enabled also hooks the
+ * sched_switch tracepoint (to record task names), a patch in __schedule()
+ * while every CPU runs it.
+ */
+static int tr_enable(struct kp_trace *t)
+{
+	return tr_write(t, "tracing_on", "0") ?:
+	       tr_write(t, "options/record-cmd", "0") ?:
+	       tr_write(t, "trace_clock", "global") ?:
+	       tr_write(t, "events/kvm/kvm_entry/enable", "1") ?:
+	       tr_write(t, "events/kvm/kvm_exit/enable", "1");
+}
+
+/* Record the events of the VM's vCPU threads (running) from now on. */
 static int tr_start(struct kp_trace *t, const struct kp_vm *vm)
 {
 	char filter[256], path[256];
@@ -681,13 +700,9 @@ static int tr_start(struct kp_trace *t, const struct kp_vm *vm)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		len += snprintf(filter + len, sizeof(filter) - len, "%scommon_pid == %d",
 				i ? " || " : "", kp_get(vm->vcpu[i].tid));
-	ret = tr_write(t, "tracing_on", "0") ?:
-	      tr_write(t, "trace", "") ?:
-	      tr_write(t, "trace_clock", "global") ?:
-	      tr_write(t, "events/kvm/kvm_entry/filter", filter) ?:
+	ret = tr_write(t, "events/kvm/kvm_entry/filter", filter) ?:
 	      tr_write(t, "events/kvm/kvm_exit/filter", filter) ?:
-	      tr_write(t, "events/kvm/kvm_entry/enable", "1") ?:
-	      tr_write(t, "events/kvm/kvm_exit/enable", "1");
+	      tr_write(t, "trace", "");
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "%s/trace_marker", t->dir);
@@ -697,17 +712,50 @@ static int tr_start(struct kp_trace *t, const struct kp_vm *vm)
 	return tr_write(t, "tracing_on", "1");
 }
 
-/* Stop, and put tracefs back as it was (the trace itself is kept). */
+/* Stop recording (the trace is kept). */
 static void tr_stop(struct kp_trace *t)
 {
 	tr_write(t, "tracing_on", "0");
+	if (t->marker >= 0)
+		close(t->marker);
+	t->marker = -1;
+}
+
+/*
+ * Put tracefs back as it was, the events off (no vCPU running: see
+ * tr_enable()) before record-cmd is on again; the clock last, since
+ * changing it empties the buffer.
+ */
+static void tr_disable(struct kp_trace *t)
+{
 	tr_write(t, "events/kvm/kvm_entry/enable", "0");
 	tr_write(t, "events/kvm/kvm_exit/enable", "0");
 	tr_write(t, "events/kvm/kvm_entry/filter", "0");
 	tr_write(t, "events/kvm/kvm_exit/filter", "0");
-	if (t->marker >= 0)
-		close(t->marker);
-	t->marker = -1;
+	tr_write(t, "options/record-cmd", "1");
+	tr_write(t, "trace_clock", t->clock);
+	tr_write(t, "trace", "");
+}
+
+/* Stop the VM's vCPUs (their threads end), or start them again. */
+static int tr_vcpus(struct kp_vm *vm, bool run)
+{
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct kp_vcpu *v = &vm->vcpu[i];
+		long long base;
+
+		if (!run) {
+			kp_vcpu_stop(v);
+			continue;
+		}
+		base = kp_vcpu_exits(v);
+		if (base < 0 || kp_vcpu_start(vm, i, v->cpu) ||
+		    !kp_vcpu_wait_exits(v, base + 3))
+			return -EIO;
+	}
+	return 0;
 }
 
 enum { TR_UPD, TR_CTL, TR_NONE };
@@ -808,7 +856,9 @@ TEST_F_TIMEOUT(running, no_vcpu_in_guest_mode_across_an_update, 300)
 	ASSERT_EQ(0, kp_attach(self->kp, self->vm.fd, self->io));
 	ASSERT_EQ(0, io_alloc(self->io, &h));
 	ASSERT_EQ(0, kp_info(self->kp, &before));
-	ret = tr_start(&t, &self->vm);
+	/* The events go on and off while no vCPU runs (see tr_enable()). */
+	tr_vcpus(&self->vm, false);
+	ret = tr_enable(&t) ?: tr_vcpus(&self->vm, true) ?: tr_start(&t, &self->vm);
 	for (j = 0; j < TR_UPDATES && !ret; j++) {
 		/* Time for the vCPUs to be back in guest mode. */
 		usleep(2000);
@@ -826,8 +876,8 @@ TEST_F_TIMEOUT(running, no_vcpu_in_guest_mode_across_an_update, 300)
 	tr_stop(&t);
 	/* Read before the clock is put back: changing it empties the buffer. */
 	ret = ret ?: tr_parse(&t, self->vm.nr_vcpus, &res);
-	tr_write(&t, "trace_clock", t.clock);
-	tr_write(&t, "trace", "");
+	tr_vcpus(&self->vm, false);
+	tr_disable(&t);
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, kp_info(self->kp, &after));
 
