@@ -110,10 +110,12 @@ int main(void)
 	exits1 = kp_vcpu_exits(&vm1.vcpu[0]);
 	kp_info(kp1, &info);
 	STEP(exits1 > exits0,
-	     "VM 1's running vCPU was forced out of guest mode around the update (%lld exits meanwhile, %llu kicks so far, by %s)",
+	     "VM 1's running vCPU was forced out of guest mode around the update (%lld exits meanwhile, %llu kicks so far, by %s; vCPU thread %s, unexpected exit %d)",
 	     exits1 - exits0, (unsigned long long)info.kicks,
 	     info.out_flags & KVM_PASID_INFO_KICK_VCPUS ? "KVM's request" :
-	     "an IPI to every CPU");
+	     "an IPI to every CPU",
+	     kp_get(vm1.vcpu[0].exited) ? "ended" : "running",
+	     vm1.vcpu[0].exit_reason);
 	show_table("VM 1", kp1);
 	show_table("VM 2", kp2);
 
