@@ -166,12 +166,17 @@ case "$MODE" in
 check)
 	load_modules
 	# What the platform selftests and KVM-using tests need; built in on
-	# the test kernel, modules on a distribution kernel. Only for a run
-	# that has the platform suite: on a stock 6.12 kernel under TCG, KVM's
-	# first VM flips a static key in __schedule and once met a vCPU in the
-	# patched instruction (int3 oops), a QEMU cross-modifying-code race.
-	in_suites platform &&
-	for m in kvm_amd vfio_iommu_type1 vfio_pci; do
+	# the test kernel, modules on a distribution kernel. KVM only for the
+	# suites that create VMs, and then before kvm_hold_start, so that
+	# its static key in __schedule flips once, before any test (see
+	# kvm_hold.c: under TCG a flip while vCPUs run once met a vCPU in the
+	# patched instruction, an int3 oops).
+	kmods=
+	for s in platform kvm_pasid sva_sim vhost_vfio; do
+		in_suites "$s" && kmods="kvm_amd" && break
+	done
+	in_suites platform && kmods="kvm_amd vfio_iommu_type1 vfio_pci"
+	for m in $kmods; do
 		grep -qE "/$(echo "$m" | sed 's/_/[-_]/g').ko:" \
 			"/lib/modules/$(uname -r)/modules.dep" 2>/dev/null &&
 			{ modprobe "$m" || log "FAILED to load $m"; }
