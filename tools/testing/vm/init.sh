@@ -126,7 +126,7 @@ unload_modules() {
 }
 
 run_selftests() {
-	local dir suite t name
+	local dir suite t t0 name
 	for dir in /selftests/*/; do
 		[ -d "$dir" ] || continue
 		suite=$(suite_of "$(basename "$dir")")
@@ -136,10 +136,13 @@ run_selftests() {
 			[ -x "$t" ] || continue
 			name=$(basename "$t")
 			log "selftest $suite/$name"
+			t0=$(date +%s)
 			(cd /tmp && timeout -s KILL "${PASIDVM_TEST_TIMEOUT:-900}" "$t" \
 				>"/out/selftests/$suite/$name.tap" 2>&1)
 			echo $? >"/out/selftests/$suite/$name.rc"
 			cat "/out/selftests/$suite/$name.tap"
+			# what make check's time goes to, per binary
+			echo "$suite/$name $(($(date +%s) - t0))" >>/out/times.txt
 		done
 	done
 }
@@ -164,7 +167,9 @@ kvm_hold_stop() {
 
 case "$MODE" in
 check)
+	t0=$(date +%s)
 	load_modules
+	echo "load-modules+kunit $(($(date +%s) - t0))" >>/out/times.txt
 	# What the platform selftests and KVM-using tests need; built in on
 	# the test kernel, modules on a distribution kernel. KVM only for the
 	# suites that create VMs, and then before kvm_hold_start, so that
@@ -184,7 +189,9 @@ check)
 	kvm_hold_start
 	run_selftests
 	kvm_hold_stop
+	t0=$(date +%s)
 	unload_modules
+	echo "unload-modules $(($(date +%s) - t0))" >>/out/times.txt
 	;;
 smoke)
 	load_modules
@@ -223,11 +230,13 @@ shell)
 esac
 
 if [ -w $KML ]; then
+	t0=$(date +%s)
 	# an object must be unreferenced for two scans some seconds apart
 	echo scan >$KML
 	sleep 6
 	echo scan >$KML
 	cat $KML >/out/kmemleak.txt
+	echo "kmemleak-scans $(($(date +%s) - t0))" >>/out/times.txt
 fi
 log "finished"
 dmesg >/out/dmesg.txt
