@@ -36,7 +36,8 @@
  * last reset: the device does no DMA) maps and unmaps only change pci->map
  * and mark it dirty; the device gets it before it can use memory (open, a
  * status or queue-enable write, a notify, an ioeventfd) and at removal.
- * Once live, every map reaches the device before the callback returns; an
+ * Once live, every mapping reaches the device at the backend's ->map_end,
+ * in one set_map() for all its runs, before VFIO_IOMMU_MAP_DMA returns; an
  * unmap does whenever the device may hold a translation (live, or given a
  * non-empty map before), so that it is gone before the pages are unpinned.
  * Adjacent runs are merged, so a VMM's RAM is few entries.
