@@ -36,7 +36,8 @@
  * last reset: the device does no DMA) maps and unmaps only change pci->map
  * and mark it dirty; the device gets it before it can use memory (open, a
  * status or queue-enable write, a notify, an ioeventfd) and at removal.
- * Once live, every map reaches the device before the callback returns; an
+ * Once live, every mapping reaches the device at the backend's ->map_end,
+ * in one set_map() for all its runs, before VFIO_IOMMU_MAP_DMA returns; an
  * unmap does whenever the device may hold a translation (live, or given a
  * non-empty map before), so that it is gone before the pages are unpinned.
  * Adjacent runs are merged, so a VMM's RAM is few entries.
@@ -69,10 +70,23 @@ static int vv_pci_served(struct vv_dev *vv)
 	return -ENXIO;
 }
 
-static int vv_pci_flush(struct vv_dev *vv)
+static int vv_pci_flush_sync(struct vv_dev *vv)
 {
 	struct vv_pci *pci = vv->pci;
 	int ret = 0;
+
+	if (!pci->map)
+		return 0;
+	mutex_lock(&pci->map_lock);
+	if (pci->map_dirty)
+		ret = vv_pci_flush_locked(vv);
+	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+static int vv_pci_flush(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
 
 	/*
 	 * Nothing new for the device, the common case (a kick of a live
@@ -82,11 +96,23 @@ static int vv_pci_flush(struct vv_dev *vv)
 	 */
 	if (!pci->map || !READ_ONCE(pci->map_dirty))
 		return 0;
-	mutex_lock(&pci->map_lock);
-	if (pci->map_dirty)
-		ret = vv_pci_flush_locked(vv);
-	mutex_unlock(&pci->map_lock);
-	return ret;
+	return vv_pci_flush_sync(vv);
+}
+
+/*
+ * The device may use memory from now on (a queue enable, DRIVER_OK): set
+ * live, then flush under map_lock, never through the lockless test of
+ * vv_pci_flush(). A map callback stores map_dirty then reads live
+ * (vv_pci_map_end(), vv_pci_unmap()), this stores live then reads
+ * map_dirty: with nothing ordering each store before its load, both can
+ * read the old value, and the device goes live without a mapping whose
+ * VFIO_IOMMU_MAP_DMA returns. Under map_lock one of the two critical
+ * sections comes first, and the other sees its store.
+ */
+static int vv_pci_flush_live(struct vv_dev *vv)
+{
+	WRITE_ONCE(vv->pci->live, true);
+	return vv_pci_flush_sync(vv);
 }
 
 /* The device must not keep a translation: give it an empty map. */
@@ -383,6 +409,7 @@ static void vv_pci_set_status(struct vv_dev *vv, u8 status)
 {
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
 	u8 old = ops->get_status(vv->vdpa);
+	int ret;
 
 	if (!status) {
 		vv_pci_reset(vv);
@@ -391,8 +418,10 @@ static void vv_pci_set_status(struct vv_dev *vv, u8 status)
 	if ((status & ~old & VIRTIO_CONFIG_S_DRIVER_OK) && vv_pci_served(vv))
 		status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
-		WRITE_ONCE(vv->pci->live, true);
-	if (vv_pci_flush(vv))
+		ret = vv_pci_flush_live(vv);
+	else
+		ret = vv_pci_flush(vv);
+	if (ret)
 		return;		/* the device is not told: status unchanged */
 	if ((status & ~old & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    vv_pci_features_ok(vv))
@@ -418,8 +447,7 @@ static int vv_pci_enable_vq(struct vv_dev *vv, u16 q)
 	ret = vv_pci_served(vv);
 	if (ret)
 		return ret;
-	WRITE_ONCE(vv->pci->live, true);
-	ret = vv_pci_flush(vv);
+	ret = vv_pci_flush_live(vv);
 	if (ret)
 		return ret;
 	ops->set_vq_num(vv->vdpa, q, pvq->size);

@@ -387,11 +387,14 @@ struct vv_pci_vq {
  * @doorbell: the parent has a doorbell page per queue (notify is mmap-able)
  * @map_lock: protects @map, @map_dirty and @map_held
  * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
- * @map_dirty: @map has entries the device has not been given yet
+ * @map_dirty: @map has entries the device has not been given yet; written
+ *	under @map_lock, also read without it by a flush that does not set
+ *	@live (vv_pci_flush())
  * @map_held: the device may hold translations (its last set_map was not
  *	empty): an unmap reaches it at once, live or not
  * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
- *	reach the device at once (read in the map callback)
+ *	reach the device at the backend's ->map_end (read there and in the
+ *	unmap callback under @map_lock; set before a flush under @map_lock)
  * @vv: the instance
  * @reg: vfio_nested_register_map_client(), held by symbol_get()
  * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()

@@ -612,6 +612,8 @@ TEST_F_TIMEOUT(running, updates_kick_vcpus, 300)
 struct kp_trace {
 	const char *dir;
 	char clock[32];		/* trace_clock before the test */
+	char on[4];		/* tracing_on before the test */
+	char record_cmd[4];	/* options/record-cmd before the test */
 	int marker;
 };
 
@@ -630,7 +632,31 @@ static int tr_write(const struct kp_trace *t, const char *file, const char *val)
 	return ret;
 }
 
-/* tracefs with KVM's events, its clock saved; 0 or -errno. */
+/* The first line of a tracefs file, into @buf; 0 or -errno. */
+static int tr_read(const struct kp_trace *t, const char *file, char *buf,
+		   size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/*
+ * tracefs with KVM's events, its clock, tracing_on and record-cmd saved;
+ * 0 or -errno.
+ */
 static int tr_find(struct kp_trace *t)
 {
 	static const char *const dirs[] = {
@@ -670,7 +696,9 @@ found:
 		return -EIO;
 	memcpy(t->clock, l + 1, r - l - 1);
 	t->clock[r - l - 1] = 0;
-	return 0;
+	return tr_read(t, "tracing_on", t->on, sizeof(t->on)) ?:
+	       tr_read(t, "options/record-cmd", t->record_cmd,
+		       sizeof(t->record_cmd));
 }
 
 /* Trace kvm_entry and kvm_exit of the VM's vCPU threads from now on. */
@@ -724,8 +752,8 @@ static void tr_stop(struct kp_trace *t)
 
 /*
  * Put tracefs back as it was, the events off (no vCPU running: see
- * tr_enable()) before record-cmd is on again; the clock last, since
- * changing it empties the buffer.
+ * tr_enable()) before record-cmd is on again; the clock after the trace
+ * was read, since changing it empties the buffer; tracing_on last.
  */
 static void tr_disable(struct kp_trace *t)
 {
@@ -733,9 +761,10 @@ static void tr_disable(struct kp_trace *t)
 	tr_write(t, "events/kvm/kvm_exit/enable", "0");
 	tr_write(t, "events/kvm/kvm_entry/filter", "0");
 	tr_write(t, "events/kvm/kvm_exit/filter", "0");
-	tr_write(t, "options/record-cmd", "1");
+	tr_write(t, "options/record-cmd", t->record_cmd);
 	tr_write(t, "trace_clock", t->clock);
 	tr_write(t, "trace", "");
+	tr_write(t, "tracing_on", t->on);
 }
 
 /* Stop the VM's vCPUs (their threads end), or start them again. */
