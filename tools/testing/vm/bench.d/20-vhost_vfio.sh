@@ -157,6 +157,16 @@ done
 PCI_TYPE=vhost_vfio-virtio_pci
 UUID_P=5d7c3a1e-20f1-4b0e-9c55-0000000000bc
 UUID_C=5d7c3a1e-20f1-4b0e-9c55-0000000000bd
+# "pair2 vfio <vhost> pci <pci>" output as "pair" prints it: the keys name
+# the first client "pci" and the second "vhost"; swap them back.
+swap_pair() {
+	awk '	$1 == "pair_fps_pci" { print "pair_fps_vhost", $2; next }
+		$1 == "pair_fps_vhost" { print "pair_fps_pci", $2; next }
+		$1 == "pair_lat_us_pci" { print "pair_lat_us_vhost", $2; next }
+		$1 == "pair_lat_us_vhost" { print "pair_lat_us_pci", $2; next }
+		$1 == "pair_fps_ratio" || $1 == "pair_lat_ratio" { printf "%s %.4f\n", $1, 1 / $2; next }
+		{ print }'
+}
 assign_pci() { # pci-dev vhost-dev
 	for u in $UUID $UUID_P $UUID_C; do
 		if [ -e /sys/bus/mdev/devices/$u ]; then
@@ -198,8 +208,20 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 			taskset "$DRV_MASK" $B vfio $UUID "$SECS" > /tmp/vp_r_vh.txt
 			taskset "$DRV_MASK" $B pci $UUID_P "$SECS" > /tmp/vp_r_pci.txt
 		fi
-		# both in one process, alternating every batch
-		taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" >> /tmp/vp_pair.txt
+		# both in one process, alternating every batch; which client the
+		# process opens first alternates too (the control below shows
+		# what being opened first is worth), each order on each device
+		if [ $((i / 2 % 2)) -eq 0 ]; then
+			taskset "$DRV_MASK" $B pair $UUID_P $UUID "$SECS" > /tmp/vp_r_pair.txt
+			o=pci
+		else
+			taskset "$DRV_MASK" $B pair2 vfio $UUID pci $UUID_P "$SECS" > /tmp/vp_r_pair0.txt
+			swap_pair < /tmp/vp_r_pair0.txt > /tmp/vp_r_pair.txt
+			o=vhost
+		fi
+		cat /tmp/vp_r_pair.txt >> /tmp/vp_pair.txt
+		awk -v o=$o '$1 == "pair_fps_ratio" { print "pair_fps_ratio_" o "_first", $2 }' \
+			/tmp/vp_r_pair.txt >> /tmp/vp_pair.txt
 		if [ "${VV_BENCH_CONTROL:-0}" = 1 ]; then
 			# the control: the vhost personality on the first device too
 			echo 1 > /sys/bus/mdev/devices/$UUID_P/remove
@@ -246,6 +268,7 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	}'
 	echo "  ratio frames/s virtio-pci/vhost, pair ($P): $(awk -v r="$PR" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_fps_ratio /tmp/vp_pair.txt) (target >= 1.0x)"
 	echo "  ratio latency vhost/virtio-pci, pair ($P): $(awk -v r="$PL" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_lat_ratio /tmp/vp_pair.txt)"
+	echo "  the same by which client the process opened first: virtio-pci first $(median pair_fps_ratio_pci_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_pci_first /tmp/vp_pair.txt)], vhost first $(median pair_fps_ratio_vhost_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_vhost_first /tmp/vp_pair.txt)]"
 	if [ -s /tmp/vp_ctl.txt ]; then
 		echo "  control, vhost on both devices, pair ($P): frames/s ratio per round $(rounds pair_fps_ratio /tmp/vp_ctl.txt)"
 		echo "  control ratio frames/s first/second, pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
