@@ -214,15 +214,12 @@ static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 
 /* ---- interrupts ---------------------------------------------------------- */
 
-/*
- * The eventfd of MSI-X vector @vector, or NULL: for an RCU reader, which a
- * caller that cannot be preempted is (see vv_vq_cb()).
- */
+/* The eventfd of MSI-X vector @vector, or NULL: for an RCU reader. */
 static struct eventfd_ctx *vv_pci_trig(struct vv_pci *pci, u16 vector)
 {
 	if (vector >= pci->lay.nvec)
 		return NULL;
-	return rcu_dereference_check(pci->trig[vector], !preemptible());
+	return rcu_dereference(pci->trig[vector]);
 }
 
 static void vv_pci_signal(struct vv_pci *pci, u16 vector)
@@ -237,6 +234,27 @@ static void vv_pci_signal(struct vv_pci *pci, u16 vector)
 }
 
 /*
+ * Point queue @q's vv_vq.msix at the eventfd of its vector (or none): after
+ * a write of its vector, a change of the vectors' eventfds, a reset. The
+ * callback then finds the eventfd in the queue, as vv_vq_cb() finds
+ * vv_vq.call, not through the vector and the table. An eventfd dropped
+ * from the table is put only after a grace period (vv_pci_irq_swap()), so
+ * a callback that read the old pointer is done with it by then.
+ */
+static void vv_pci_vq_set_msix(struct vv_dev *vv, u16 q)
+{
+	struct vv_pci *pci = vv->pci;
+	u16 vector = pci->vqs[q].vector;
+	struct eventfd_ctx *ctx = NULL;
+
+	lockdep_assert_held(&vv->lock);
+	if (vector < pci->lay.nvec)
+		ctx = rcu_dereference_protected(pci->trig[vector],
+						lockdep_is_held(&vv->lock));
+	rcu_assign_pointer(vv->vqs[q].msix, ctx);
+}
+
+/*
  * A used-buffer notification. With MSI-X in use (the queue's vector has an
  * eventfd: VFIO_DEVICE_SET_IRQS is what enables MSI-X on a VFIO PCI
  * device) it is that vector's message and nothing else: the virtio
@@ -246,33 +264,31 @@ static void vv_pci_signal(struct vv_pci *pci, u16 vector)
  * irqfd. A notification with no vector eventfd to go to sets the bit, for
  * a driver that polls the ISR.
  */
-static void vv_pci_vq_notify(struct vv_pci *pci, u16 vector)
+static void vv_pci_vq_notify(struct vv_vq *vq, struct eventfd_ctx *ctx)
 {
-	struct eventfd_ctx *ctx = vv_pci_trig(pci, vector);
-
 	if (likely(ctx))
 		eventfd_signal(ctx);
 	else
-		atomic_or(VV_PCI_ISR_QUEUE, &pci->isr);
+		atomic_or(VV_PCI_ISR_QUEUE, &vq->vv->pci->isr);
 }
 
 /*
- * The hot path, once per used buffer. As in vv_vq_cb(), rcu_read_lock()
- * only for a preemptible caller: parents call this with bottom halves or
+ * The hot path, once per used buffer: the same work as vv_vq_cb(), one
+ * pointer of the queue to the eventfd. As there, rcu_read_lock() only for
+ * a preemptible caller: parents call this with bottom halves or
  * preemption disabled, or from an interrupt, an RCU reader already.
  */
 static irqreturn_t vv_pci_vq_irq(void *private)
 {
 	struct vv_vq *vq = private;
-	struct vv_pci *pci = vq->vv->pci;
-	u16 vector = READ_ONCE(pci->vqs[vq->idx].vector);
 
 	if (likely(!preemptible())) {
-		vv_pci_vq_notify(pci, vector);
+		vv_pci_vq_notify(vq, rcu_dereference_check(vq->msix,
+							   !preemptible()));
 		return IRQ_HANDLED;
 	}
 	rcu_read_lock();
-	vv_pci_vq_notify(pci, vector);
+	vv_pci_vq_notify(vq, rcu_dereference(vq->msix));
 	rcu_read_unlock();
 	return IRQ_HANDLED;
 }
@@ -326,6 +342,9 @@ static void vv_pci_irq_swap(struct vfio_device *vdev, u32 index, u32 start,
 					     lockdep_is_held(&vv->lock));
 		any |= !!ctx[i];
 	}
+	/* before the grace period: no queue keeps an eventfd being put */
+	for (i = 0; i < vv->pci->lay.nvqs; i++)
+		vv_pci_vq_set_msix(vv, i);
 	if (any)
 		synchronize_rcu();
 }
@@ -367,7 +386,8 @@ static void vv_pci_reset_state(struct vv_dev *vv)
 	atomic_set(&pci->isr, 0);
 	for (i = 0; i < pci->lay.nvqs; i++) {
 		pci->vqs[i].size = max;
-		WRITE_ONCE(pci->vqs[i].vector, VIRTIO_MSI_NO_VECTOR);
+		pci->vqs[i].vector = VIRTIO_MSI_NO_VECTOR;
+		vv_pci_vq_set_msix(vv, i);
 		pci->vqs[i].enabled = false;
 		pci->vqs[i].desc = 0;
 		pci->vqs[i].driver = 0;
@@ -571,7 +591,8 @@ static int vv_pci_common_write(struct vv_dev *vv, u32 off, u32 val)
 		pvq->size = val;
 		return 0;
 	case VIRTIO_PCI_COMMON_Q_MSIX:
-		WRITE_ONCE(pvq->vector, vv_pci_vector(pci, val));
+		pvq->vector = vv_pci_vector(pci, val);
+		vv_pci_vq_set_msix(vv, q);
 		return 0;
 	case VIRTIO_PCI_COMMON_Q_ENABLE:
 		return val == 1 ? vv_pci_enable_vq(vv, q) : -EINVAL;

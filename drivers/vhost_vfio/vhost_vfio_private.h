@@ -37,8 +37,10 @@
  * only calls the vDPA device's kick_vq(); it takes none of the locks above.
  *
  * A virtio-pci instance (struct vv_pci): its MSI-X eventfds are RCU-protected
- * like vv_vq.call (written under vv_dev.lock, read in the device callbacks);
- * the queue vectors and the ISR are read there with READ_ONCE()/atomics.
+ * like vv_vq.call (written under vv_dev.lock, read in the device callbacks),
+ * and so is vv_vq.msix, the eventfd of the queue's vector, set under
+ * vv_dev.lock whenever the vector or the eventfds change; the config vector
+ * and the ISR are read in the callbacks with READ_ONCE()/atomics.
  */
 #ifndef _VHOST_VFIO_PRIVATE_H
 #define _VHOST_VFIO_PRIVATE_H
@@ -148,6 +150,8 @@ struct vv_pin {
  * @vv: the device
  * @idx: queue index
  * @call: eventfd signalled on a used-buffer notification, or NULL (RCU)
+ * @msix: virtio-pci: the eventfd of the queue's MSI-X vector, or NULL
+ *	(RCU; borrowed from vv_pci.trig, which holds the reference)
  * @kick: eventfd the VMM writes to kick, or NULL
  * @kick_file: the file of @kick, held while @kick is set
  * @kick_wait: our entry on @kick's wait queue
@@ -158,6 +162,7 @@ struct vv_vq {
 	struct vv_dev *vv;
 	u16 idx;
 	struct eventfd_ctx __rcu *call;
+	struct eventfd_ctx __rcu *msix;
 	struct eventfd_ctx *kick;
 	struct file *kick_file;
 	wait_queue_entry_t kick_wait;
@@ -349,7 +354,7 @@ struct vv_pcicfg {
 /**
  * struct vv_pci_vq - the common configuration of one queue
  * @size: queue_size
- * @vector: queue_msix_vector (read in the device callback)
+ * @vector: queue_msix_vector (the callback reads vv_vq.msix instead)
  * @enabled: queue_enable
  * @desc: queue_desc
  * @driver: queue_driver (the available ring)
