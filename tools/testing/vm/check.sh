@@ -64,6 +64,11 @@ step() {
 		fail "$name (see $log)"
 	fi
 }
+step "sparse C=2 clean" sparse.out "$VM_DIR/sparse.sh"
+step "checkpatch --strict clean" checkpatch.out "$VM_DIR/checkpatch.sh"
+step "kernel-doc: every comment parses, every export and uAPI struct documented" \
+	kerneldoc.out "$VM_DIR/kerneldoc.sh"
+step "Documentation builds with Sphinx without a warning" htmldocs.out "$VM_DIR/htmldocs.sh"
 step "selftests and samples build" userspace.log "$VM_DIR/build-userspace.sh" "$TREE/build/user"
 
 # count_results results.json label: the modules' tests count one by one; the
@@ -91,58 +96,14 @@ print(r["passed"], r["failed"], pl.get("passed", -1), pl.get("failed", 0))' "$1"
 	fi
 }
 
-# DKMS on this host: add, build, install, remove for every kernel's headers
-# (host only: run while the test VM runs)
-dkms_step() {
-	local line p f t
-	section "DKMS on this host: add, build, install, remove for every kernel's headers (while the test VM runs)"
-	t=$(date +%s)
-	if [ "$(id -u)" -eq 0 ]; then
-		nice -n 10 "$VM_DIR/check-dkms.sh" >"$LOGS/dkms.log" 2>&1
-		cat "$LOGS/dkms.log"
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/dkms.log" | tail -1)
-		if [ -n "$line" ]; then
-			p=${line%% *}; f=$(echo "$line" | awk '{print $3}')
-			PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
-			[ "$f" -eq 0 ] || FAILS+=("DKMS: $f failed")
-		else
-			fail "DKMS check did not run (see $LOGS/dkms.log)"
-		fi
-	else
-		echo "  skipped: dkms needs root (run make check-dkms as root)"
-	fi
-	echo "  (DKMS step took $(($(date +%s) - t)) s)"
-}
-
-section "test VM: KUnit, selftests, kernel-log scan (in the background)"
+section "test VM: KUnit, selftests, kernel-log scan"
 # every suite but the real client's (l2), which runs on the stock kernel
 # below: its L2 guest boots in about 20 s under a stock L1, about 90 s
-# under this KASAN/lockdep kernel.
-# The VM is the longest step (about 9 minutes): the checks that need only
-# the host run while it does, niced, so the VM keeps the CPUs it asks for.
-# They start once run-vm.sh says it boots: by then it has built the
-# modules and the initramfs, and reads nothing more of the work tree.
+# under this KASAN/lockdep kernel
 t=$(date +%s)
-"$VM_DIR/run-vm.sh" --skip-suite l2 --out "$TREE/build/vm/check" >"$LOGS/vm-check.log" 2>&1 &
-vm_pid=$!
-while kill -0 "$vm_pid" 2>/dev/null && ! grep -q '^>>> booting' "$LOGS/vm-check.log"; do
-	sleep 2
-done
-echo "  $(grep '^>>> booting' "$LOGS/vm-check.log" || echo "the VM step ended before it booted")"
-
-section "static checks (while the test VM runs)"
-step "sparse C=2 clean" sparse.out nice -n 10 "$VM_DIR/sparse.sh"
-step "checkpatch --strict clean" checkpatch.out nice -n 10 "$VM_DIR/checkpatch.sh"
-step "kernel-doc: every comment parses, every export and uAPI struct documented" \
-	kerneldoc.out nice -n 10 "$VM_DIR/kerneldoc.sh"
-step "Documentation builds with Sphinx without a warning" htmldocs.out nice -n 10 "$VM_DIR/htmldocs.sh"
-dkms_step
-
-section "test VM: results"
-wait "$vm_pid"
-cat "$LOGS/vm-check.log"
+"$VM_DIR/run-vm.sh" --skip-suite l2 --out "$TREE/build/vm/check" 2>&1 | tee "$LOGS/vm-check.log"
 count_results "$TREE/build/vm/check/results.json" "test VM"
-echo "  (test VM step took $(($(date +%s) - t)) s, the static checks and DKMS included)"
+echo "  (test VM step took $(($(date +%s) - t)) s)"
 
 section "harness self-proof (planted failures must be caught)"
 "$VM_DIR/run-vm.sh" --selfcheck --out "$TREE/build/vm/selfcheck" 2>&1 | tee "$LOGS/vm-selfcheck.log"
@@ -173,6 +134,23 @@ t=$(date +%s)
 "$VM_DIR/run-vm.sh" --stock61 --out "$TREE/build/vm/stock61" 2>&1 | tee "$LOGS/vm-stock61.log"
 count_results "$TREE/build/vm/stock61/results.json" "stock 6.1 kernel"
 echo "  (stock 6.1 step took $(($(date +%s) - t)) s)"
+
+section "DKMS on this host: add, build, install, remove for every kernel's headers"
+t=$(date +%s)
+if [ "$(id -u)" -eq 0 ]; then
+	"$VM_DIR/check-dkms.sh" 2>&1 | tee "$LOGS/dkms.log"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/dkms.log" | tail -1)
+	if [ -n "$line" ]; then
+		p=${line%% *}; f=$(echo "$line" | awk '{print $3}')
+		PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+		[ "$f" -eq 0 ] || FAILS+=("DKMS: $f failed")
+	else
+		fail "DKMS check did not run (see $LOGS/dkms.log)"
+	fi
+else
+	echo "  skipped: dkms needs root (run make check-dkms as root)"
+fi
+echo "  (DKMS step took $(($(date +%s) - t)) s)"
 
 section "summary"
 for f in "${FAILS[@]}"; do echo "  failed: $f"; done
