@@ -16,6 +16,16 @@ the module counts ("passed"/"failed" of results.json count the modules'
 tests and the log scan only; "platform" holds the platform's). A platform
 failure still makes the exit status non-zero: the modules' results mean
 little on a broken platform.
+
+With --planted (run-vm.sh --with-selfcheck) the run also carried the harness
+self-proof (selfcheck/): a KUnit case and a selftest that fail on purpose, a
+WARN and a leak planted by selfcheck_faults. Those, and only those, go to a
+section "selfcheck" of their own, kept out of the module counts and the exit
+status (selfcheck/verify.py judges them): the suites kunit:selfcheck_kunit
+and selftests:selfcheck, the WARNING line raised in selfcheck_faults_init()
+of the module selfcheck_faults, and the kmemleak report whose object starts
+with the marker "pasidvm-selfcheck-leak". Every other kernel report still
+fails the modules' log scan.
 """
 import argparse
 import json
@@ -159,15 +169,66 @@ def parse_smoke(run, suites):
         s.notes.append('no module was loaded')
 
 
-def scan_log(run, suites):
+# The planted failures of the self-proof (selfcheck/selfcheck_faults.c). The
+# WARN's report line names the function and module that raised it, e.g.
+#   WARNING: CPU: 0 PID: 72 at .../selfcheck_faults.c:33
+#   selfcheck_faults_init+0x37/0xff0 [selfcheck_faults]
+# (one line; without CONFIG_DEBUG_BUGVERBOSE there is no "file:line ").
+PLANTED_WARN_RE = re.compile(
+    r'WARNING: CPU: \d+ PID: \d+ at (?:\S*/selfcheck_faults\.c:\d+ )?'
+    r'selfcheck_faults_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[selfcheck_faults\]$')
+# The leaked object starts with this marker: the first line of its report's
+# hex dump (16 bytes) shows it in the ASCII column.
+PLANTED_LEAK_ASCII = 'pasidvm-selfchec'
+PLANTED_SUITES = ('kunit:selfcheck_kunit', 'selftests:selfcheck')
+PLANTED_WHAT = 'failures planted by the harness self-proof, not our modules'
+
+
+def kmemleak_blocks(text):
+    """Split kmemleak's report into one text per object (each block runs
+    from its "unreferenced object" line to the next; anything before the
+    first is a block of its own)."""
+    blocks = []
+    for line in text.splitlines():
+        if line.startswith('unreferenced object') or not blocks:
+            blocks.append([])
+        blocks[-1].append(line)
+    return ['\n'.join(b) for b in blocks]
+
+
+def planted_leak(block):
+    """Whether a kmemleak block reports the object selfcheck_faults leaks:
+    the first line of its hex dump must show the marker."""
+    lines = [ln.strip() for ln in block.splitlines()]
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith('hex dump ('):
+            return lines[i + 1].endswith('  ' + PLANTED_LEAK_ASCII)
+    return False
+
+
+def scan_log(run, suites, planted=None):
+    """Scan the logs for kernel reports. With planted (a list), the hits
+    that are the self-proof's planted WARN or leak go there instead."""
     s = Suite('kernel-log-scan')
     suites.append(s)
     hits = []
-    for f in ('console.log', 'dmesg.txt', 'kmemleak.txt'):
+
+    def hit(line, is_planted):
+        line = line.strip()
+        if line in hits or (planted is not None and line in planted):
+            return
+        (planted if is_planted and planted is not None else hits).append(line)
+
+    for f in ('console.log', 'dmesg.txt'):
         text = read(os.path.join(run, f)) or ''
         for line in text.splitlines():
-            if REPORT_RE.search(line) and line not in hits:
-                hits.append(line.strip())
+            if REPORT_RE.search(line):
+                hit(line, PLANTED_WARN_RE.search(line.strip()))
+    for block in kmemleak_blocks(read(os.path.join(run, 'kmemleak.txt')) or ''):
+        is_planted = planted_leak(block)
+        for line in block.splitlines():
+            if REPORT_RE.search(line):
+                hit(line, is_planted)
     if not os.path.exists(os.path.join(run, 'done')):
         hits.append('the VM did not finish (crash, panic or timeout)')
     for f, what in (('load-failed.txt', 'failed to load'),
@@ -205,6 +266,9 @@ def main():
     ap.add_argument('--quiet', action='store_true')
     ap.add_argument('--smoke', action='store_true',
                     help='count every module loaded and unloaded cleanly')
+    ap.add_argument('--planted', action='store_true',
+                    help='the run carried the self-proof\'s planted failures: '
+                    'report them apart (section "selfcheck")')
     args = ap.parse_args()
 
     suites = []
@@ -212,8 +276,22 @@ def main():
         parse_smoke(args.run, suites)
     parse_kunit(args.run, args.kunit_py, suites)
     parse_selftests(args.run, suites)
-    scan_log(args.run, suites)
+    planted_hits = [] if args.planted else None
+    scan_log(args.run, suites, planted_hits)
 
+    planted = []
+    if args.planted:
+        planted = [s for s in suites if s.name in PLANTED_SUITES]
+        suites = [s for s in suites if s.name not in PLANTED_SUITES]
+        # the planted reports, counted as the self-proof's own log scan
+        # (selfcheck/verify.py reads them as it reads a --selfcheck run's)
+        ps = Suite('kernel-log-scan')
+        ps.notes = planted_hits
+        if planted_hits:
+            ps.failed = 1
+        else:
+            ps.passed = 1
+        planted.append(ps)
     platform = [s for s in suites if s.name in PLATFORM_SUITES]
     suites = [s for s in suites if s.name not in PLATFORM_SUITES]
     total_p, total_f, total_s = totals(suites)
@@ -224,6 +302,11 @@ def main():
         res['platform'] = dict(what=PLATFORM_WHAT, passed=plat_p,
                                failed=plat_f, skipped=plat_s,
                                suites=[s.as_dict() for s in platform])
+    if args.planted:
+        sc_p, sc_f, sc_s = totals(planted)
+        res['selfcheck'] = dict(what=PLANTED_WHAT, passed=sc_p, failed=sc_f,
+                                skipped=sc_s,
+                                suites=[s.as_dict() for s in planted])
     with open(os.path.join(args.run, 'results.json'), 'w') as f:
         json.dump(res, f, indent=1)
     if not args.quiet:
@@ -233,6 +316,13 @@ def main():
               + (f', {total_s} skipped' if total_s else ''))
         for s in platform:
             print_suite(s, f'platform ({PLATFORM_WHAT})')
+        if planted:
+            print(f'  selfcheck ({PLANTED_WHAT}: not counted above, '
+                  'selfcheck/verify.py judges them):')
+        for s in planted:
+            print(f'    planted {s.name}: {s.passed} passed, {s.failed} failed')
+            for n in s.notes[:15]:
+                print(f'         {n}')
     return 1 if total_f or plat_f else 0
 
 
