@@ -8,7 +8,9 @@
 #   KREL    kernel release the initramfs is for
 #   MODSRC  a directory holding lib/modules/KREL (from modules_install) or
 #           /lib/modules/KREL itself for an installed kernel
-#   USERDIR build/user (selftests/, samples/) or "-" for none
+#   USERDIR build/user (selftests/, samples/) or "-" for none; several
+#           directories separated by ":" are merged (run-vm.sh
+#           --with-selfcheck adds the self-proof's test to build/user's)
 #   LIST    the modules.list to load in the VM
 #   KO...   our .ko files, installed under lib/modules/KREL/extra
 set -euo pipefail
@@ -108,11 +110,16 @@ depmod -b "$ST" "$KREL" || die "depmod failed"
 
 # userspace
 if [ "$USERDIR" != "-" ]; then
-	for kind in selftests samples; do
-		[ -d "$USERDIR/$kind" ] && cp -a "$USERDIR/$kind" "$ST/$kind"
+	IFS=: read -ra udirs <<<"$USERDIR"
+	for u in "${udirs[@]}"; do
+		for kind in selftests samples; do
+			[ -d "$u/$kind" ] || continue
+			mkdir -p "$ST/$kind"
+			cp -a "$u/$kind/." "$ST/$kind/"
+		done
+		# the VM's own helpers (kvm_hold) go with busybox's applets
+		[ ! -d "$u/bin" ] || cp -a "$u/bin/." "$ST/sbin/"
 	done
-	# the VM's own helpers (kvm_hold) go with busybox's applets
-	[ ! -d "$USERDIR/bin" ] || cp -a "$USERDIR/bin/." "$ST/sbin/"
 fi
 mkdir -p "$ST/etc/pasidvm"
 cp "$LIST" "$ST/etc/pasidvm/modules.list"

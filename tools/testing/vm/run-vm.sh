@@ -4,7 +4,8 @@
 # Boot a test VM (QEMU, TCG, -cpu max, q35 + intel-iommu) with our modules
 # and run the tests, benchmarks or examples inside it.
 #
-#   run-vm.sh [--suite NAME]... [MODE] [--stock|--stock61] [--out DIR]
+#   run-vm.sh [--suite NAME]... [MODE] [--stock|--stock61] [--with-selfcheck]
+#             [--out DIR]
 #
 # MODE: (default) check: load modules.list (KUnit runs on load), run every
 #         selftest *_test, unload, kmemleak scan, then parse everything and
@@ -17,6 +18,11 @@
 #       --selfcheck  the harness self-proof: run the deliberately failing
 #                    module and test; exit 0 only if every planted failure
 #                    was caught
+# --with-selfcheck  check mode on the test kernel with the self-proof's
+#              modules and test run alongside ours (make check): results.py
+#              --planted keeps their planted failures apart, in the section
+#              "selfcheck" of results.json, and selfcheck/verify.py must
+#              find each one caught
 # --stock      boot the stock Debian 6.12 kernel (the "real test host")
 #              instead of the test kernel; modules are built against its
 #              headers
@@ -36,7 +42,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-MODE=check STOCK=0 STOCK61=0 MAINLINE=0 SUITES="" SKIP_SUITES="" OUTDIR=""
+MODE=check STOCK=0 STOCK61=0 MAINLINE=0 SUITES="" SKIP_SUITES="" OUTDIR="" WITH_SC=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--suite) SUITES="${SUITES:+$SUITES,}$2"; shift ;;
@@ -45,12 +51,13 @@ while [ $# -gt 0 ]; do
 	--bench) MODE=bench ;;
 	--run) MODE=run ;;
 	--selfcheck) MODE=selfcheck ;;
+	--with-selfcheck) WITH_SC=1 ;;
 	--smoke) MODE=smoke ;;
 	--stock) STOCK=1 ;;
 	--mainline) MAINLINE=1 ;;
 	--out) OUTDIR=$2; shift ;;
 	--stock61) STOCK=1 STOCK61=1 ;;
-	-h|--help) sed -n '3,34p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,41p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 	shift
@@ -76,6 +83,11 @@ SUFFIX=""
 [ $STOCK61 = 0 ] || SUFFIX=-stock61
 [ $MAINLINE = 0 ] || SUFFIX=-mainline
 [ $STOCK = 0 ] || [ $MAINLINE = 0 ] || die "--stock and --mainline exclude each other"
+if [ $WITH_SC = 1 ]; then
+	[ $MODE = check ] || die "--with-selfcheck is for the check mode only"
+	[ $STOCK = 1 ] || [ $MAINLINE = 1 ] && die "--with-selfcheck runs on the test kernel only"
+	case ",$SKIP_SUITES," in *,selfcheck,*) die "--with-selfcheck runs suite selfcheck" ;; esac
+fi
 RUN=${OUTDIR:-$TREE/build/vm/$MODE$SUFFIX${SUITES:+-${SUITES//,/-}}}
 BUILD=$TREE/build
 mkdir -p "$BUILD"
@@ -178,6 +190,16 @@ if [ $STOCK61 = 1 ] && [ $MODE != selfcheck ]; then
 	[ -n "$SUITES" ] || die "no suite can run on $KREL"
 fi
 
+# build_selfcheck DIR: the self-proof's modules (added to KOS) and its
+# test, in DIR/selftests/selfcheck
+SC=$VM_DIR/selfcheck
+build_selfcheck() {
+	make -s -C "$KDIR" M="$SC" modules || die "selfcheck module build failed"
+	mapfile -t -O "${#KOS[@]}" KOS < <(find "$SC" -name '*.ko' | sort)
+	rm -rf "$1" && mkdir -p "$1/selftests/selfcheck"
+	make -s -C "$SC" -f Makefile.user OUTPUT="$1/selftests/selfcheck" \
+		KSRC="$KSRC" KHDR="$(uapi_headers)" TREE="$TREE" || die "selfcheck test build failed"
+}
 USERDIR=$BUILD/user
 [ $STOCK = 0 ] || USERDIR=$BUILD/stock/user
 if [ $MODE = smoke ]; then
@@ -185,15 +207,20 @@ if [ $MODE = smoke ]; then
 elif [ $MODE != selfcheck ]; then
 	SUITES=$SUITES "$VM_DIR/build-userspace.sh" "$USERDIR" >/dev/null
 else
-	SC=$VM_DIR/selfcheck
-	make -s -C "$KDIR" M="$SC" modules || die "selfcheck module build failed"
-	mapfile -t KOS < <(find "$SC" -name '*.ko' | sort)
-	LIST=$SC/modules.list
 	USERDIR=$BUILD/selfcheck-user
-	rm -rf "$USERDIR" && mkdir -p "$USERDIR/selftests/selfcheck"
-	make -s -C "$SC" -f Makefile.user OUTPUT="$USERDIR/selftests/selfcheck" \
-		KSRC="$KSRC" KHDR="$(uapi_headers)" TREE="$TREE" || die "selfcheck test build failed"
+	build_selfcheck "$USERDIR"
+	LIST=$SC/modules.list
 	SUITES=selfcheck
+fi
+if [ $WITH_SC = 1 ]; then
+	# the self-proof rides along: its modules load after ours (still long
+	# before the final kmemleak scans) and its test runs with the others
+	mkdir -p "$(dirname "$RUN")"
+	build_selfcheck "$RUN.selfcheck-user"
+	USERDIR=$USERDIR:$RUN.selfcheck-user
+	{ cat "$LIST"; grep -Ev '^[[:space:]]*(#|$)' "$SC/modules.list"; } >"$RUN.modules.list"
+	LIST=$RUN.modules.list
+	[ -z "$SUITES" ] || SUITES=$SUITES,selfcheck
 fi
 
 INITRD=$RUN.initramfs.cpio.gz
@@ -281,8 +308,14 @@ run)
 	echo "examples: all $(wc -l <"$RUN/examples.rc") passed"
 	;;
 check|smoke)
+	rc=0 opts=()
+	[ $MODE != smoke ] || opts+=(--smoke)
+	[ $WITH_SC = 0 ] || opts+=(--planted)
 	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \
-		$([ $MODE != smoke ] || echo --smoke)
+		"${opts[@]}" || rc=$?
+	# the planted failures, each caught by the detector meant for it
+	[ $WITH_SC = 0 ] || python3 "$VM_DIR/selfcheck/verify.py" "$RUN/results.json" || rc=1
+	exit $rc
 	;;
 selfcheck)
 	python3 "$VM_DIR/results.py" "$RUN" --kunit-py "$KSRC/tools/testing/kunit/kunit.py" \
