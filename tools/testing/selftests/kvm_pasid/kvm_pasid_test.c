@@ -872,9 +872,11 @@ static int tr_parse(const struct kp_trace *t, int nr_vcpus,
 /*
  * Is kvm_exit logged before a kick's IPI is acknowledged? SVM logs it in
  * svm_vcpu_run(), interrupts still off, in 6.12 (read in its source) and
- * later; older kernels logged it in the exit handler, after interrupts
- * were back on, so the kicker could return (and write its end marker)
- * before the exit was logged: 6.1 showed 1 such update in 40.
+ * later. 6.1 logs it in svm_handle_exit(), which runs after
+ * vcpu_enter_guest() has turned interrupts back on and so taken the IPI
+ * (read in Debian's linux-source-6.1, 6.1.192): the kicker can return, and
+ * write its end marker, before the exit is logged. CI's 6.1 boot showed
+ * 1 such update in 40.
  */
 static bool tr_exit_logged_irqs_off(void)
 {
