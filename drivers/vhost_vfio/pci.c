@@ -214,20 +214,14 @@ static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 
 /* ---- interrupts ---------------------------------------------------------- */
 
-/* The eventfd of MSI-X vector @vector, or NULL: for an RCU reader. */
-static struct eventfd_ctx *vv_pci_trig(struct vv_pci *pci, u16 vector)
-{
-	if (vector >= pci->lay.nvec)
-		return NULL;
-	return rcu_dereference(pci->trig[vector]);
-}
-
 static void vv_pci_signal(struct vv_pci *pci, u16 vector)
 {
 	struct eventfd_ctx *ctx;
 
+	if (vector >= pci->lay.nvec)
+		return;
 	rcu_read_lock();
-	ctx = vv_pci_trig(pci, vector);
+	ctx = rcu_dereference(pci->trig[vector]);
 	if (ctx)
 		eventfd_signal(ctx);
 	rcu_read_unlock();
