@@ -20,8 +20,9 @@ static DEFINE_XARRAY(vn_map_clients);
  * vfio_nested_register_map_client() - make a VFIO device a map client
  * @vdev: an emulated-IOMMU VFIO device, initialized (vfio_alloc_device())
  *	and not registered with the VFIO core yet
- * @ops: its callbacks, ->map and ->unmap set (->map_end is optional);
- *	must stay valid until vfio_nested_unregister_map_client()
+ * @ops: its callbacks: ->unmap and exactly one of ->map and ->map_va set
+ *	(->map_end is optional); must stay valid until
+ *	vfio_nested_unregister_map_client()
  *
  * Call it before vfio_register_emulated_iommu_dev(): from then on, each
  * time the device is opened in a container of this backend it gets the
@@ -29,13 +30,15 @@ static DEFINE_XARRAY(vn_map_clients);
  * VFIO_TYPE1v2_IOMMU accepts its group (when every device of the group is
  * a map client).
  *
- * Return: 0; -EINVAL when @vdev, its struct device, ->map or ->unmap is
- * missing; -EBUSY when the device is a map client already; -ENOMEM.
+ * Return: 0; -EINVAL when @vdev, its struct device or ->unmap is missing,
+ * or not exactly one of ->map and ->map_va is set; -EBUSY when the device
+ * is a map client already; -ENOMEM.
  */
 int vfio_nested_register_map_client(struct vfio_device *vdev,
 				    const struct vfio_nested_map_client_ops *ops)
 {
-	if (!vdev || !vdev->dev || !ops || !ops->map || !ops->unmap)
+	if (!vdev || !vdev->dev || !ops || !ops->unmap ||
+	    !ops->map == !ops->map_va)
 		return -EINVAL;
 	/* xa_insert() answers -EBUSY for a key in use */
 	return xa_insert(&vn_map_clients, (unsigned long)vdev->dev,

@@ -110,10 +110,10 @@ static void vn_dma_free(struct vn_dma *dma)
 /* ---- map clients ---------------------------------------------------------- */
 
 /*
- * Give @dma to one client, one call per physically contiguous run, then
- * ->map_end where the client has it. On error, the client gets ->unmap for
- * the runs it had taken (one range from @dma->iova) and the error is
- * returned.
+ * Give @dma to one client, one call per physically contiguous run (or one
+ * ->map_va call for the whole mapping), then ->map_end where the client
+ * has it. On error, the client gets ->unmap for the runs it had taken (one
+ * range from @dma->iova) and the error is returned.
  */
 static int vn_mc_map_dma(struct vn_device *d, struct vn_dma *dma)
 {
@@ -121,6 +121,13 @@ static int vn_mc_map_dma(struct vn_device *d, struct vn_dma *dma)
 	unsigned long i = 0, n;
 	int ret;
 
+	if (d->mc->map_va) {
+		ret = d->mc->map_va(d->vdev, dma->iova, dma->size, dma->vaddr,
+				    dma->mm, write);
+		if (ret)
+			return ret;
+		i = dma->npages;
+	}
 	while (i < dma->npages) {
 		unsigned long pfn = page_to_pfn(dma->pages[i]);
 

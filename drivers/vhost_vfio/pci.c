@@ -206,8 +206,74 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
 	mutex_unlock(&pci->map_lock);
 }
 
+/*
+ * A use_va parent (vdpa_sim by default) reads the rings and buffers
+ * through the page tables of a process it is bound to: it gets each
+ * mapping as IOVA -> the VMM's user address, and is bound to the mm of the
+ * mappings (the VMM's, which VFIO_IOMMU_MAP_DMA pinned them from) before
+ * the first one reaches it, as vhost-vdpa binds the owner's mm. One mm per
+ * instance: a mapping made by another process is refused. The binding
+ * lasts until the device's last close (vv_pci_unbind_mm()).
+ */
+static int vv_pci_map_va(struct vfio_device *vdev, u64 iova, u64 size,
+			 unsigned long vaddr, struct mm_struct *mm, bool write)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	const struct vdpa_config_ops *ops = vv->vdpa->config;
+	struct vv_pci *pci = vv->pci;
+	u32 perm = write ? VHOST_MAP_RW : VHOST_MAP_RO;
+	int ret = 0;
+
+	if (!size || iova + size - 1 < iova || !mm)
+		return -EINVAL;
+	mutex_lock(&pci->map_lock);
+	if (pci->mm && pci->mm != mm) {
+		dev_warn_ratelimited(vdev->dev,
+				     "mapping by another process than the first one's: refused (a use_va device reads one process's memory)\n");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!pci->mm) {
+		ret = ops->bind_mm(vv->vdpa, mm);
+		if (ret)
+			goto out;
+		mmgrab(mm);
+		pci->mm = mm;
+	}
+	if (ops->dma_map) {
+		ret = ops->dma_map(vv->vdpa, 0, iova, size, vaddr, perm, NULL);
+		goto out;
+	}
+	ret = vhost_vfio_pci_map_add(pci->map, iova, size, vaddr, perm);
+	if (!ret)
+		WRITE_ONCE(pci->map_dirty, true);
+out:
+	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+/* The device's last close: the parent lets go of the VMM's mm. */
+static void vv_pci_unbind_mm(struct vv_dev *vv)
+{
+	struct vv_pci *pci = vv->pci;
+
+	mutex_lock(&pci->map_lock);
+	if (pci->mm) {
+		vv->vdpa->config->unbind_mm(vv->vdpa);
+		mmdrop(pci->mm);
+		pci->mm = NULL;
+	}
+	mutex_unlock(&pci->map_lock);
+}
+
 static const struct vfio_nested_map_client_ops vv_pci_map_ops = {
 	.map	= vv_pci_map,
+	.unmap	= vv_pci_unmap,
+	.map_end = vv_pci_map_end,
+};
+
+static const struct vfio_nested_map_client_ops vv_pci_map_va_ops = {
+	.map_va	= vv_pci_map_va,
 	.unmap	= vv_pci_unmap,
 	.map_end = vv_pci_map_end,
 };
@@ -1018,6 +1084,8 @@ static void vv_pci_teardown(struct vv_dev *vv)
 	}
 	pvm_vfio_irqs_clear(&vv->vdev, &vv_pci_pvm_ops, VFIO_PCI_MSIX_IRQ_INDEX,
 			    vv->pci->lay.nvec);
+	/* reset above: a use_va parent no longer reads the VMM's memory */
+	vv_pci_unbind_mm(vv);
 	vv->opened = false;
 }
 
@@ -1035,9 +1103,10 @@ static void vv_pci_request(struct vfio_device *vdev, unsigned int count)
  * vv_pci_probe() - set up the virtio-pci state of a new instance
  * @vv: the instance, before vfio_register_emulated_iommu_dev()
  *
- * Refuses a parent that translates user virtual addresses (use_va): the
- * stage-2 mappings give physical addresses only. Takes a reference on the
- * nested backend (loading it if needed) and registers as its map client.
+ * Takes a reference on the nested backend (loading it if needed) and
+ * registers as its map client: of the physical runs of each mapping, or,
+ * for a parent that works on user virtual addresses (use_va, which must
+ * then have bind_mm), of its user address range.
  *
  * Return: 0 or a negative errno; vv_pci_free() undoes a partial setup.
  */
@@ -1052,7 +1121,8 @@ int vv_pci_probe(struct vv_dev *vv)
 	int ret;
 	u32 i;
 
-	if (vdpa->use_va || !ops->set_vq_num || !ops->set_vq_address ||
+	if ((vdpa->use_va && (!ops->bind_mm || !ops->unbind_mm)) ||
+	    !ops->set_vq_num || !ops->set_vq_address ||
 	    !ops->set_vq_ready || !ops->kick_vq || !ops->set_config_cb ||
 	    !ops->get_vq_num_max)
 		return -EOPNOTSUPP;
@@ -1104,7 +1174,8 @@ int vv_pci_probe(struct vv_dev *vv)
 		dev_warn(&vdpa->dev, "virtio_pci type needs vfio_iommu_nested\n");
 		return -ENODEV;
 	}
-	ret = pci->reg(&vv->vdev, &vv_pci_map_ops);
+	ret = pci->reg(&vv->vdev,
+		       vdpa->use_va ? &vv_pci_map_va_ops : &vv_pci_map_ops);
 	if (ret)
 		return ret;
 	pci->registered = true;

@@ -390,8 +390,9 @@ struct vv_pci_vq {
  * @msix_table: the MSI-X table and PBA storage (@lay.bar2_size bytes)
  * @trig: per MSI-X vector, the eventfd of VFIO_DEVICE_SET_IRQS (RCU)
  * @doorbell: the parent has a doorbell page per queue (notify is mmap-able)
- * @map_lock: protects @map, @map_dirty and @map_held
- * @map: the stage-2 mappings, for a set_map parent (NULL otherwise)
+ * @map_lock: protects @map, @map_dirty, @map_held and @mm
+ * @map: the stage-2 mappings, for a set_map parent (NULL otherwise); of a
+ *	use_va parent, IOVA -> user address in @mm
  * @map_dirty: @map has entries the device has not been given yet; written
  *	under @map_lock, also read without it by a flush that does not set
  *	@live (vv_pci_flush())
@@ -400,6 +401,9 @@ struct vv_pci_vq {
  * @live: a queue was enabled or DRIVER_OK set since the last reset: maps
  *	reach the device at the backend's ->map_end (read there and in the
  *	unmap callback under @map_lock; set before a flush under @map_lock)
+ * @mm: use_va parent: the mm of the mappings, bound to the parent
+ *	(bind_mm()) and held with mmgrab() from the first mapping to the
+ *	device's last close; NULL otherwise
  * @vv: the instance
  * @reg: vfio_nested_register_map_client(), held by symbol_get()
  * @unreg: vfio_nested_unregister_map_client(), held by symbol_get()
@@ -425,6 +429,7 @@ struct vv_pci {
 	bool map_dirty;
 	bool map_held;
 	bool live;
+	struct mm_struct *mm;
 	struct vv_dev *vv;
 	int (*reg)(struct vfio_device *vdev,
 		   const struct vfio_nested_map_client_ops *ops);

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <uapi/linux/vfio_iommu_nested.h>
 
+struct mm_struct;
 struct vfio_device;
 
 /*
@@ -198,8 +199,9 @@ int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
  *    device ends with nothing mapped.
  *
  * @map is called per physically contiguous run of a mapping, in ascending
- * IOVA order (so one VFIO_IOMMU_MAP_DMA may give several calls); @unmap is
- * called once per mapping with its whole IOVA range. A failing @map fails
+ * IOVA order (so one VFIO_IOMMU_MAP_DMA may give several calls); a client
+ * with @map_va gets one call per mapping instead; @unmap is called once per
+ * mapping with its whole IOVA range. A failing @map fails
  * the VFIO_IOMMU_MAP_DMA with its errno: the backend calls @unmap for what
  * each client had mapped of that mapping (for the failing client, the
  * runs before the failing one, as one range starting at the mapping's
@@ -253,10 +255,24 @@ int vfio_nested_page_response(struct vfio_nested_container *nc, u32 cookie,
  *	returns, so deferring a map to here is safe; unmaps are never
  *	deferred. Return 0, or a negative errno that fails the mapping (the
  *	backend unwinds it with @unmap of the whole mapping). May sleep.
+ * @map_va: instead of @map, for a device that addresses memory through the
+ *	page tables of the process that made the mapping (a vDPA parent with
+ *	use_va): the whole mapping [@iova, @iova + @size) -> [@vaddr,
+ *	@vaddr + @size) of @mm, in one call (no runs). @mm is the process
+ *	that called VFIO_IOMMU_MAP_DMA; it is valid during the call, a
+ *	client that keeps it takes its own reference (mmgrab()). The backend
+ *	still pins the pages; what the device reaches through @vaddr is what
+ *	the process has mapped there, so a process that replaces the memory
+ *	at @vaddr under a live mapping gives the device the new pages, as
+ *	with vhost-vdpa on such a parent. @write and the alignment as for
+ *	@map; @map_end follows as for @map. Return 0, or a negative errno
+ *	that fails the mapping (nothing was taken: no @unmap). May sleep.
  */
 struct vfio_nested_map_client_ops {
 	int (*map)(struct vfio_device *vdev, u64 iova, u64 size,
 		   phys_addr_t pa, bool write);
+	int (*map_va)(struct vfio_device *vdev, u64 iova, u64 size,
+		      unsigned long vaddr, struct mm_struct *mm, bool write);
 	void (*unmap)(struct vfio_device *vdev, u64 iova, u64 size);
 	int (*map_end)(struct vfio_device *vdev);
 };

@@ -29,6 +29,8 @@
  * @nlog: entries in @log
  * @dropped: entries lost since the last read
  * @mc: the instance is a map client (module parameter map_client at probe)
+ * @va: its ops have ->map_va, not ->map (module parameter map_va at probe);
+ *	@iotlb then holds user page numbers, which are never pinned pfns
  * @iotlb: map client: IOVA page number -> xa_mk_value(pfn)
  * @held: bytes in @iotlb
  * @mclog: map client: the calls not read yet (kept across close)
@@ -46,6 +48,7 @@ struct vnt_dev {
 	unsigned int nlog;
 	u32 dropped;
 	bool mc;
+	bool va;
 	struct xarray iotlb;
 	u64 held;
 	struct vnt_mc_entry mclog[VNT_LOG_MAX];
@@ -59,6 +62,11 @@ static bool map_client;
 module_param(map_client, bool, 0644);
 MODULE_PARM_DESC(map_client,
 		 "New instances register as map clients of vfio_iommu_nested (default off)");
+
+static bool map_va;
+module_param(map_va, bool, 0644);
+MODULE_PARM_DESC(map_va,
+		 "New map clients take ->map_va (the mapping's user addresses) instead of ->map (default off)");
 
 static bool map_end;
 module_param(map_end, bool, 0644);
@@ -372,7 +380,7 @@ static void vnt_iotlb_drop(struct vnt_dev *d, unsigned long first,
 
 	xa_for_each_range(&d->iotlb, idx, entry, first, last) {
 		e->pages++;
-		if (vnt_pfn_pinned(xa_to_value(entry)))
+		if (!d->va && vnt_pfn_pinned(xa_to_value(entry)))
 			e->backend_pinned++;
 		xa_erase(&d->iotlb, idx);
 		d->held -= PAGE_SIZE;
@@ -409,6 +417,56 @@ static int vnt_mc_map(struct vfio_device *vdev, u64 iova, u64 size,
 				      xa_mk_value(PHYS_PFN(pa) + i), GFP_KERNEL));
 		if (ret) {
 			/* the run is all or nothing */
+			struct vnt_mc_entry undo = {};
+
+			if (i)
+				vnt_iotlb_drop(d, first, first + i - 1, &undo);
+			goto out;
+		}
+		d->held += PAGE_SIZE;
+	}
+out:
+	e.error = -ret;
+	e.held = d->held;
+	vnt_mc_log(d, &e);
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+/*
+ * The whole mapping, by the user addresses of @mm: logged with its first
+ * byte (read when @mm is the caller's), kept as user page numbers.
+ */
+static int vnt_mc_map_va(struct vfio_device *vdev, u64 iova, u64 size,
+			 unsigned long vaddr, struct mm_struct *mm, bool write)
+{
+	struct vnt_dev *d = to_vnt(vdev);
+	unsigned long first = iova >> PAGE_SHIFT, i, n = size >> PAGE_SHIFT;
+	struct vnt_mc_entry e = {
+		.op = VNT_MC_MAP_VA,
+		.write = write,
+		.iova = iova,
+		.size = size,
+		.pa = vaddr,
+		.pages = n,
+		.va_caller = mm == current->mm,
+		.va_byte = -1,
+	};
+	int ret = 0;
+	u8 byte;
+
+	if (e.va_caller && !copy_from_user(&byte, (u8 __user *)vaddr, 1))
+		e.va_byte = byte;
+	mutex_lock(&d->lock);
+	if (d->fail_nth && !--d->fail_nth) {
+		ret = -(int)d->fail_err;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ret = xa_err(xa_store(&d->iotlb, first + i,
+				      xa_mk_value((vaddr >> PAGE_SHIFT) + i),
+				      GFP_KERNEL));
+		if (ret) {
 			struct vnt_mc_entry undo = {};
 
 			if (i)
@@ -469,6 +527,12 @@ static const struct vfio_nested_map_client_ops vnt_mc_ops = {
 	.map_end = vnt_mc_map_end,
 };
 
+static const struct vfio_nested_map_client_ops vnt_mc_va_ops = {
+	.map_va	= vnt_mc_map_va,
+	.unmap	= vnt_mc_unmap,
+	.map_end = vnt_mc_map_end,
+};
+
 static void vnt_close_device(struct vfio_device *vdev)
 {
 	struct vnt_dev *d = to_vnt(vdev);
@@ -524,8 +588,10 @@ static int vnt_probe(struct mdev_device *mdev)
 		return PTR_ERR(d);
 	dev_set_drvdata(&mdev->dev, d);
 	d->mc = READ_ONCE(map_client);
+	d->va = READ_ONCE(map_va);
 	if (d->mc) {
-		ret = vfio_nested_register_map_client(&d->vdev, &vnt_mc_ops);
+		ret = vfio_nested_register_map_client(&d->vdev, d->va ?
+						      &vnt_mc_va_ops : &vnt_mc_ops);
 		if (ret)
 			goto err_put;
 	}

@@ -143,20 +143,25 @@ struct vnt_unmap_log {
 #define VNT_MC_MAP		1
 #define VNT_MC_UNMAP		2
 #define VNT_MC_MAP_END		3	/* logged with module parameter map_end on */
+#define VNT_MC_MAP_VA		4	/* ->map_va: module parameter map_va at probe */
 
 /**
  * struct vnt_mc_entry - one map-client call
- * @op: VNT_MC_MAP, VNT_MC_UNMAP or VNT_MC_MAP_END
- * @write: ->map's write argument (0 for ->unmap)
+ * @op: VNT_MC_MAP, VNT_MC_UNMAP, VNT_MC_MAP_END or VNT_MC_MAP_VA
+ * @write: ->map's (->map_va's) write argument (0 for ->unmap)
  * @iova: the range of the call
  * @size: its length
- * @pa: ->map's physical address (0 for ->unmap)
- * @pages: ->map: pages of the run; ->unmap: pages of the range the IOTLB
- *	held at the call
+ * @pa: ->map's physical address, ->map_va's user virtual address (0 for
+ *	->unmap)
+ * @pages: ->map: pages of the run; ->map_va: pages of the mapping;
+ *	->unmap: pages of the range the IOTLB held at the call
  * @backend_pinned: of @pages, those the backend had pinned at the call
  * @rw_ok: 1 when vfio_dma_rw() of @iova worked during the call
  * @error: ->map, ->map_end: the positive errno it returned, 0 on success
  * @held: bytes in the IOTLB after the call
+ * @va_caller: ->map_va: 1 when its mm is the calling process's
+ * @va_byte: ->map_va: the first byte at @pa when its mm is the caller's,
+ *	else -1
  */
 struct vnt_mc_entry {
 	__u32 op;
@@ -169,6 +174,8 @@ struct vnt_mc_entry {
 	__u32 rw_ok;
 	__u32 error;
 	__aligned_u64 held;
+	__u32 va_caller;
+	__s32 va_byte;
 };
 
 /**

@@ -15,6 +15,8 @@
  * - ->map_end comes once per mapping, after its runs (MAP_DMA and the
  *   replay at open), and a failing one fails the MAP_DMA, the whole
  *   mapping unmapped from the client;
+ * - a client with ->map_va gets each mapping in one call, by the caller's
+ *   user addresses;
  * - a VFIO_TYPE1v2_IOMMU container takes a group of map clients (this
  *   backend, ->map calls seen), refuses a group of a device that is not a
  *   map client (it goes to vfio_iommu_type1 when that is loaded), and has
@@ -228,6 +230,24 @@ static int vn_get_dev(struct vu_vfio *v, const char *uuid)
 	return v->dev < 0 ? -errno : 0;
 }
 
+/* Open the group of mdev @uuid into @w and put it in @container. */
+static int vn_join(const char *uuid, int container, struct vu_vfio *w)
+{
+	static char path[256], link[256];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", uuid);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len <= 0)
+		return -errno;
+	link[len] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	w->group = open(path, O_RDWR);
+	if (w->group < 0)
+		return -errno;
+	return ioctl(w->group, VFIO_GROUP_SET_CONTAINER, &container) ? -errno : 0;
+}
+
 /* replay at open, map, unmap before unpin, unmap-all, close unmaps all */
 TEST_F(mc, lifecycle)
 {
@@ -329,19 +349,10 @@ TEST_F(mc, map_failure_unwinds)
 	struct vu_vfio w = { -1, -1, -1 };
 	int n, n2, runs;
 	uint8_t byte;
-	static char path[256], link[256];
-	ssize_t len;
 
 	/* a second client in the same container */
 	ASSERT_EQ(0, vn_mc_create(u2.s, true));
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group", u2.s);
-	len = readlink(path, link, sizeof(link) - 1);
-	ASSERT_LT(0, len);
-	link[len] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	w.group = open(path, O_RDWR);
-	ASSERT_LE(0, w.group);
-	ASSERT_EQ(0, ioctl(w.group, VFIO_GROUP_SET_CONTAINER, &self->v.container));
+	ASSERT_EQ(0, vn_join(u2.s, self->v.container, &w));
 	ASSERT_EQ(0, vn_get_dev(&self->v, self->uuid.s));	/* first */
 	ASSERT_EQ(0, vn_get_dev(&w, u2.s));			/* second */
 
@@ -442,6 +453,89 @@ TEST_F(mc, map_end_after_the_runs)
 	ASSERT_EQ(0, vn_map(self->v.container, IOVA_A, self->a, NP * PG, VN_RW));
 	EXPECT_EQ(runs + 1, vn_mc_log(self->v.dev, self->e, 64));
 	EXPECT_EQ(0, vn_testdev_map_end(false));
+}
+
+/* ---- ->map_va ------------------------------------------------------------- */
+
+static void vn_expect_map_va(struct __test_metadata *_metadata,
+			     const struct vnt_mc_entry *e, uint64_t iova,
+			     const uint8_t *mem, bool write, uint64_t held)
+{
+	EXPECT_EQ(VNT_MC_MAP_VA, e->op);
+	EXPECT_EQ(iova, e->iova);
+	EXPECT_EQ(NP * PG, e->size);
+	EXPECT_EQ((uintptr_t)mem, e->pa);
+	EXPECT_EQ(NP, e->pages);
+	EXPECT_EQ(write, e->write);
+	EXPECT_EQ(1, e->va_caller);
+	EXPECT_EQ(mem[0], e->va_byte);
+	EXPECT_EQ(0, e->error);
+	EXPECT_EQ(held, e->held);
+}
+
+/*
+ * A client with ->map_va (a use_va vDPA parent) gets each mapping in one
+ * call, by the caller's user addresses, even when it is physically
+ * discontiguous; its ->unmap comes as for ->map; a failing ->map_va fails
+ * the MAP_DMA and the client is not asked to unmap what it refused.
+ */
+TEST_F(mc, map_va_whole_mappings)
+{
+	struct vn_uuid u2 = vn_uuid(variant->type == VFIO_NESTED_IOMMU ? 0x86 : 0x87);
+	struct vu_vfio w = { -1, -1, -1 };
+	struct vnt_mc_entry *e = self->e;
+	int ret;
+
+	ASSERT_EQ(0, vn_testdev_param("map_va", "1"));
+	ret = vn_mc_create(u2.s, true);
+	vn_testdev_param("map_va", "0");
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vn_join(u2.s, self->v.container, &w));
+
+	/* the replay at open: A, two runs at least, in one call */
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_A, self->a, NP * PG, VN_RW));
+	ASSERT_EQ(0, vn_get_dev(&w, u2.s));
+	ASSERT_EQ(1, vn_mc_log(w.dev, e, 64));
+	vn_expect_map_va(_metadata, &e[0], IOVA_A, self->a, true, NP * PG);
+
+	/* a MAP_DMA, read only */
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_B, self->b, NP * PG,
+			    VFIO_DMA_MAP_FLAG_READ));
+	ASSERT_EQ(1, vn_mc_log(w.dev, e, 64));
+	vn_expect_map_va(_metadata, &e[0], IOVA_B, self->b, false, 2 * NP * PG);
+
+	/* UNMAP_DMA: one call for the mapping */
+	ASSERT_EQ(0, vn_unmap(self->v.container, IOVA_B, NP * PG, 0, NULL));
+	ASSERT_EQ(1, vn_mc_log(w.dev, e, 64));
+	EXPECT_EQ(VNT_MC_UNMAP, e[0].op);
+	EXPECT_EQ(IOVA_B, e[0].iova);
+	EXPECT_EQ(NP * PG, e[0].size);
+	EXPECT_EQ(NP, e[0].pages);
+	EXPECT_EQ(NP * PG, e[0].held);
+
+	/* a refused mapping fails the MAP_DMA, and nothing is unwound */
+	ASSERT_EQ(0, vn_mc_fail(w.dev, 1, ENOSPC));
+	EXPECT_EQ(-ENOSPC, vn_map(self->v.container, IOVA_C, self->c, NP * PG, VN_RW));
+	ASSERT_EQ(1, vn_mc_log(w.dev, e, 64));
+	EXPECT_EQ(VNT_MC_MAP_VA, e[0].op);
+	EXPECT_EQ(ENOSPC, e[0].error);
+	EXPECT_EQ(NP * PG, e[0].held);
+	ASSERT_EQ(0, vn_map(self->v.container, IOVA_C, self->c, NP * PG, VN_RW));
+	ASSERT_EQ(1, vn_mc_log(w.dev, e, 64));
+	vn_expect_map_va(_metadata, &e[0], IOVA_C, self->c, true, 2 * NP * PG);
+
+	/* the last close unmaps both, the reopen replays both */
+	close(w.dev);
+	w.dev = -1;
+	ASSERT_EQ(0, vn_get_dev(&w, u2.s));
+	ASSERT_EQ(4, vn_mc_log(w.dev, e, 64));
+	EXPECT_EQ(VNT_MC_UNMAP, e[0].op);
+	EXPECT_EQ(VNT_MC_UNMAP, e[1].op);
+	EXPECT_EQ(0, e[1].held);
+	vn_expect_map_va(_metadata, &e[2], IOVA_A, self->a, true, NP * PG);
+	vn_expect_map_va(_metadata, &e[3], IOVA_C, self->c, true, 2 * NP * PG);
+	vu_close(&w);
+	vu_mdev_remove(u2.s);
 }
 
 /* ---- bad inputs of the test device's map-client ioctls ------------------- */
