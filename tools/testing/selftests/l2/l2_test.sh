@@ -10,7 +10,13 @@
 #             kernel work, so that a failure of the second run is the device's
 #   mdev      vhost_vfio's virtio-pci personality through QEMU's unmodified
 #             -device vfio-pci,sysfsdev=...: an mdev on a vdpa_sim_net and
-#             one on a vdpa_sim_blk device
+#             one on a vdpa_sim_blk device, vdpa_sim as loaded (the test VM
+#             boots it with use_va=0: the parent takes physical addresses,
+#             as hardware does)
+#   mdev_va   the same with vdpa_sim reloaded with use_va=1, its default:
+#             the parent reads QEMU's memory by its user addresses (the
+#             personality binds it to QEMU's mm); skipped where vdpa_sim is
+#             built in (its mode is the boot's)
 # Per run: "boot" (L2 reached its checks and finished in time) and the L2's
 # checks (net_bound, net_up, net_loopback, blk_bound, blk_pattern), as TAP.
 # An L2 boot costs about a minute under nested SVM on TCG, so by default
@@ -20,7 +26,7 @@
 # the control alone; L2_TIMEOUT bounds each QEMU.
 HERE=$(cd "$(dirname "$0")" && pwd)
 H=${L2_HOST-/host}
-RUNS=${L2_RUNS:-mdev control-on-failure}
+RUNS=${L2_RUNS:-mdev mdev_va control-on-failure}
 TMO=${L2_TIMEOUT:-200}
 LOGDIR=/tmp
 [ -d /out/selftests/l2 ] && LOGDIR=/out/selftests/l2
@@ -160,32 +166,56 @@ mdev_of() {
 	[ -e /sys/bus/mdev/devices/$uuid ]
 }
 
+# vdpa_sim_use_va Y|N: have vdpa_sim (a module) loaded with that use_va
+vdpa_sim_use_va() {
+	local p=/sys/module/vdpa_sim/parameters/use_va
+	[ "$(cat $p 2>/dev/null)" = "$1" ] && return 0
+	[ -e /sys/module/vdpa_sim/initstate ] || return 1	# built in
+	rmmod vdpa_sim_net vdpa_sim_blk vdpa_sim 2>/dev/null
+	modprobe vdpa_sim use_va=$([ "$1" = Y ] && echo 1 || echo 0) &&
+		modprobe vdpa_sim_net && modprobe vdpa_sim_blk &&
+		[ "$(cat $p 2>/dev/null)" = "$1" ]
+}
+
+# mdev [NAME]: the run on vdpa_sim as it is ("mdev") or in use_va mode
 mdev() {
-	local u1=2a6e9b40-14a0-4c51-9d1e-0000000012a0 u2=2a6e9b40-14a0-4c51-9d1e-0000000012b0
+	local name=${1:-mdev} u1=2a6e9b40-14a0-4c51-9d1e-0000000012a0 u2=2a6e9b40-14a0-4c51-9d1e-0000000012b0
+	local mode0
 	modprobe vhost_vfio 2>/dev/null
 	modprobe vfio_iommu_nested 2>/dev/null
 	modprobe vdpa_sim_net 2>/dev/null
 	modprobe vdpa_sim_blk 2>/dev/null
 	if ! grep -q '^vhost_vfio ' /proc/modules; then
-		skip_run mdev "vhost_vfio is not loaded"
+		skip_run $name "vhost_vfio is not loaded"
 		MDEV_SKIPPED=1
 		return
 	fi
+	mode0=$(cat /sys/module/vdpa_sim/parameters/use_va 2>/dev/null)
+	if [ $name = mdev_va ] && [ "$mode0" != Y ] && ! vdpa_sim_use_va Y; then
+		skip_run $name "vdpa_sim cannot be reloaded with use_va=1 (built in with use_va=$mode0)"
+		vdpa_sim_use_va "$mode0"
+		return
+	fi
+	echo "# $name: vdpa_sim use_va=$(cat /sys/module/vdpa_sim/parameters/use_va 2>/dev/null)"
 	if mdev_of l2net vdpasim_net $u1 mac 52:54:00:12:34:a0 &&
 	   mdev_of l2blk vdpasim_blk $u2; then
-		run_l2 mdev \
+		run_l2 $name \
 			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u1 \
 			-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u2
 	else
-		nok "mdev boot: no $TYPE instance on vdpa_sim_net and vdpa_sim_blk"
-		for c in $CHECKS; do nok "mdev $c: no device"; done
+		nok "$name boot: no $TYPE instance on vdpa_sim_net and vdpa_sim_blk"
+		for c in $CHECKS; do nok "$name $c: no device"; done
 	fi
 	for u in $u1 $u2; do
 		[ -e /sys/bus/mdev/devices/$u ] && echo 1 >/sys/bus/mdev/devices/$u/remove
 	done
 	vdpa dev del l2net 2>/dev/null
 	vdpa dev del l2blk 2>/dev/null
+	[ -z "$mode0" ] || vdpa_sim_use_va "$mode0" ||
+		echo "# $name: could not reload vdpa_sim with use_va=$mode0"
 }
+
+mdev_va() { mdev mdev_va; }
 
 skip_run() { # NAME REASON
 	local c
