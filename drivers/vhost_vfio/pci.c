@@ -1054,18 +1054,23 @@ static int vv_pci_open_device(struct vfio_device *vdev)
 		ret = vv_pci_flush_locked(vv);
 		mutex_unlock(&vv->pci->map_lock);
 		if (ret)
-			return ret;
+			goto err;
 	}
 	mutex_lock(&vv->lock);
 	if (vv->gone) {
+		mutex_unlock(&vv->lock);
 		ret = -ENODEV;
-		goto out;
+		goto err;
 	}
 	vv_pci_reset(vv);
 	vv->vdpa->config->set_config_cb(vv->vdpa, &cb);
 	vv->opened = true;
-out:
 	mutex_unlock(&vv->lock);
+	return 0;
+
+err:
+	/* no close follows a failed open: let go of the replay's mm here */
+	vv_pci_unbind_mm(vv);
 	return ret;
 }
 
@@ -1214,6 +1219,7 @@ void vv_pci_free(struct vv_dev *vv)
 	if (!pci)
 		return;
 	vv_pci_remove(vv);
+	vv_pci_unbind_mm(vv);	/* (every close did already) */
 	if (pci->reg)
 		symbol_put(vfio_nested_register_map_client);
 	if (pci->unreg)
