@@ -242,12 +242,12 @@ ${SKIP_SUITES:+pasidvm.skip=$SKIP_SUITES}"
 # interrupt remapping and panic ("timer doesn't work through
 # Interrupt-remapped IO-APIC"): seen on 6.1 at every boot and once on 6.12.
 APPEND="$APPEND no_timer_check"
-# vdpa_sim in physical-address mode (its default, use_va=1, takes user
-# virtual addresses): the virtio-pci personality of vhost_vfio gets the
-# container's stage-2 mappings, physical addresses only, and refuses a
-# use_va parent. Built in on the test kernel, a module on stock (busybox's
-# modprobe takes "module.param=" from the command line too).
-APPEND="$APPEND vdpa_sim.use_va=0"
+# vdpa_sim in physical-address mode, as hardware parents are (its default,
+# use_va=1, reads user virtual addresses through a bound mm: the l2 suite
+# reloads it in that mode where it is a module, and PASID_VM_USE_VA=1 boots
+# every suite in it). Built in on the test kernel, a module on stock
+# (busybox's modprobe takes "module.param=" from the command line too).
+APPEND="$APPEND vdpa_sim.use_va=${PASID_VM_USE_VA:-0}"
 # PASID_VM_ENV="NAME=value ...": parameters without a dot reach /init, and
 # so the tests, as environment variables (e.g. STRESS_SECONDS).
 APPEND="$APPEND ${PASID_VM_ENV:-}"
