@@ -296,18 +296,20 @@ int vn_s2_map(struct vn_container *c, u64 iova, u64 size,
 	ret = vn_domain_map_all(c, dma);
 	if (ret)
 		goto err_unpin;
+	/* the map clients' ->map_va gets the mm */
+	mmgrab(current->mm);
+	dma->mm = current->mm;
 	ret = vn_mc_map_new(c, dma);
 	if (ret)
 		goto err_domain;
 
-	mmgrab(current->mm);
-	dma->mm = current->mm;
 	down_write(&c->s2_lock);
 	vn_dma_insert(c, dma);
 	up_write(&c->s2_lock);
 	return 0;
 
 err_domain:
+	mmdrop(dma->mm);
 	vn_domain_unmap_all(c, dma);
 err_unpin:
 	vn_dma_unpin(dma, dma->npages);
