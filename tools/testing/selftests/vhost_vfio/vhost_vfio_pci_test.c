@@ -12,6 +12,7 @@
  * device; a bounded fail-nth sweep.
  */
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include "vhost_vfio_pci_utils.h"
 #include "vhost_vfio_testdev.h"
 #include <linux/vfio_iommu_nested.h>
@@ -530,6 +531,51 @@ TEST_F(pci, traffic_ioeventfd)
 	traffic_ioeventfd_body(_metadata, self, variant);
 	ASSERT_EQ(0, vp_reopen(self, variant, VFIO_NESTED_IOMMU));
 	traffic_ioeventfd_body(_metadata, self, variant);
+}
+
+/* 1: vdpa_sim takes user virtual addresses (use_va), 0: physical, -1: ? */
+static int vp_sim_use_va(void)
+{
+	char buf[8];
+
+	if (vv_read_file("/sys/module/vdpa_sim/parameters/use_va", buf, sizeof(buf)))
+		return -1;
+	return buf[0] == 'Y' ? 1 : buf[0] == 'N' ? 0 : -1;
+}
+
+/*
+ * A use_va parent (vdpa_sim's default: the l2 suite, or a boot with
+ * PASID_VM_USE_VA=1) reads the VMM's memory by user address, bound to the
+ * mm of the mappings: while the device is open a mapping made by another
+ * process is refused (EINVAL) and leaves nothing behind; the VMM's own
+ * mapping of the same range works, and so does the data path.
+ */
+TEST_F(pci, use_va_mappings_of_one_process)
+{
+	const uint64_t iova = VV_IOVA_BASE + (1ULL << 30);
+	uint8_t *p;
+	pid_t pid;
+	int st;
+
+	if (vp_sim_use_va() != 1)
+		SKIP(return, "vdpa_sim takes physical addresses here (use_va=0)");
+	ASSERT_EQ(0, vp_traffic(_metadata, self, variant, VP_KICK_IOEVENTFD, 11));
+	p = mmap(NULL, VV_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(vp_map(&self->d, iova, p, VV_PAGE, VP_RW) == -EINVAL ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		TH_LOG("a mapping by another process was not refused with EINVAL");
+	/* nothing stayed behind: the same range maps (no EEXIST) */
+	EXPECT_EQ(0, vp_map(&self->d, iova, p, VV_PAGE, VP_RW));
+	EXPECT_EQ(0, vp_unmap(&self->d, iova, VV_PAGE));
+	ASSERT_EQ(0, variant->blk ? vp_blk_pattern(&self->d, &self->b, 200, 12) :
+		  vp_net_loop(&self->pn, 300, NFRAMES, FLEN, WAIT_MS, true));
+	munmap(p, VV_PAGE);
 }
 
 /*
