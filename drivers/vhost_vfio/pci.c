@@ -211,10 +211,33 @@ static void vv_pci_unmap(struct vfio_device *vdev, u64 iova, u64 size)
  * through the page tables of a process it is bound to: it gets each
  * mapping as IOVA -> the VMM's user address, and is bound to the mm of the
  * mappings (the VMM's, which VFIO_IOMMU_MAP_DMA pinned them from) before
- * the first one reaches it, as vhost-vdpa binds the owner's mm. One mm per
- * instance: a mapping made by another process is refused. The binding
- * lasts until the device's last close (vv_pci_unbind_mm()).
+ * the first one reaches it, or at open to the opener's when the container
+ * has none yet (the parent picks its address mode when a queue is made
+ * ready: the binding must come first), as vhost-vdpa binds the owner's mm.
+ * One mm per instance: a mapping made by another process is refused. The
+ * binding lasts until the device's last close (vv_pci_unbind_mm()).
  */
+static int vv_pci_bind_mm_locked(struct vv_dev *vv, struct mm_struct *mm)
+{
+	struct vv_pci *pci = vv->pci;
+	int ret;
+
+	lockdep_assert_held(&pci->map_lock);
+	if (pci->mm == mm)
+		return 0;
+	if (pci->mm) {
+		dev_warn_ratelimited(vv->vdev.dev,
+				     "mapping by another process than the device's: refused (a use_va device reads one process's memory)\n");
+		return -EINVAL;
+	}
+	ret = vv->vdpa->config->bind_mm(vv->vdpa, mm);
+	if (ret)
+		return ret;
+	mmgrab(mm);
+	pci->mm = mm;
+	return 0;
+}
+
 static int vv_pci_map_va(struct vfio_device *vdev, u64 iova, u64 size,
 			 unsigned long vaddr, struct mm_struct *mm, bool write)
 {
@@ -227,19 +250,9 @@ static int vv_pci_map_va(struct vfio_device *vdev, u64 iova, u64 size,
 	if (!size || iova + size - 1 < iova || !mm)
 		return -EINVAL;
 	mutex_lock(&pci->map_lock);
-	if (pci->mm && pci->mm != mm) {
-		dev_warn_ratelimited(vdev->dev,
-				     "mapping by another process than the first one's: refused (a use_va device reads one process's memory)\n");
-		ret = -EINVAL;
+	ret = vv_pci_bind_mm_locked(vv, mm);
+	if (ret)
 		goto out;
-	}
-	if (!pci->mm) {
-		ret = ops->bind_mm(vv->vdpa, mm);
-		if (ret)
-			goto out;
-		mmgrab(mm);
-		pci->mm = mm;
-	}
 	if (ops->dma_map) {
 		ret = ops->dma_map(vv->vdpa, 0, iova, size, vaddr, perm, NULL);
 		goto out;
@@ -1049,13 +1062,15 @@ static int vv_pci_open_device(struct vfio_device *vdev)
 	 * set_map parent gets them now, which also replaces its default
 	 * (often 1:1) map when there are none.
 	 */
-	if (vv->pci->map) {
-		mutex_lock(&vv->pci->map_lock);
+	mutex_lock(&vv->pci->map_lock);
+	/* no mapping was replayed: bind the opener's (the VMM's) mm */
+	if (vv->vdpa->use_va && current->mm)
+		ret = vv_pci_bind_mm_locked(vv, vv->pci->mm ?: current->mm);
+	if (!ret && vv->pci->map)
 		ret = vv_pci_flush_locked(vv);
-		mutex_unlock(&vv->pci->map_lock);
-		if (ret)
-			goto err;
-	}
+	mutex_unlock(&vv->pci->map_lock);
+	if (ret)
+		goto err;
 	mutex_lock(&vv->lock);
 	if (vv->gone) {
 		mutex_unlock(&vv->lock);
