@@ -12,7 +12,9 @@
 # VV_BENCH_PARTS="vdpa pci" (the default) runs both comparisons; name one
 # to run only it. VV_BENCH_CONTROL=1 adds, per round of the virtio-pci
 # comparison, the same one-process pair with the vhost personality on both
-# devices: the ratio the method gives when the paths are the same.
+# devices, opened in the pair's order: the ratio the method gives when the
+# paths are the same, and the pair's ratio over it, round by round (what
+# the two devices, the CPUs and the order give one role cancels).
 set -e
 B=/selftests/vhost_vfio/vhost_vfio_bench
 SECS=${VV_BENCH_SECS:-1}
@@ -226,7 +228,23 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 			# the control: the vhost personality on the first device too
 			echo 1 > /sys/bus/mdev/devices/$UUID_P/remove
 			echo $UUID_C > /sys/bus/vdpa/devices/$PCI_DEV/mdev_supported_types/vhost_vfio-vhost-vfio/create
-			taskset "$DRV_MASK" $B pair2 vfio $UUID_C vfio $UUID "$SECS" >> /tmp/vp_ctl.txt
+			# in the pair's order: the client on the pair's
+			# virtio-pci device first when virtio-pci went first
+			if [ $o = pci ]; then
+				taskset "$DRV_MASK" $B pair2 vfio $UUID_C vfio $UUID "$SECS" > /tmp/vp_r_ctl.txt
+			else
+				taskset "$DRV_MASK" $B pair2 vfio $UUID vfio $UUID_C "$SECS" > /tmp/vp_r_ctl0.txt
+				swap_pair < /tmp/vp_r_ctl0.txt > /tmp/vp_r_ctl.txt
+			fi
+			cat /tmp/vp_r_ctl.txt >> /tmp/vp_ctl.txt
+			# this round's pair over this round's control: the same
+			# devices in the same roles, so what the devices and the
+			# CPUs give one role over the other cancels
+			awk '$1 == "pair_fps_ratio" { print "pair", $2 }' /tmp/vp_r_pair.txt > /tmp/vp_r_q.txt
+			awk '$1 == "pair_fps_ratio" { print "ctl", $2 }' /tmp/vp_r_ctl.txt >> /tmp/vp_r_q.txt
+			awk '$1 == "pair" { p = $2 } $1 == "ctl" { c = $2 }
+				END { if (p && c) printf "pair_over_control %.4f\n", p / c }' \
+				/tmp/vp_r_q.txt >> /tmp/vp_ctl.txt
 		fi
 		cat /tmp/vp_r_pci.txt >> /tmp/vp_pci.txt
 		cat /tmp/vp_r_vh.txt >> /tmp/vp_vh.txt
@@ -271,7 +289,9 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	echo "  the same by which client the process opened first: virtio-pci first $(median pair_fps_ratio_pci_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_pci_first /tmp/vp_pair.txt)], vhost first $(median pair_fps_ratio_vhost_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_vhost_first /tmp/vp_pair.txt)]"
 	if [ -s /tmp/vp_ctl.txt ]; then
 		echo "  control, vhost on both devices, pair ($P): frames/s ratio per round $(rounds pair_fps_ratio /tmp/vp_ctl.txt)"
-		echo "  control ratio frames/s first/second, pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
+		echo "  control ratio frames/s (on the virtio-pci device)/(on the vhost device), pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
+		echo "  ratio frames/s virtio-pci/vhost over the control, per round ($P): $(rounds pair_over_control /tmp/vp_ctl.txt)"
+		echo "  ratio frames/s virtio-pci/vhost over the control ($P): $(median pair_over_control /tmp/vp_ctl.txt)x median of the rounds, middle half $(spread pair_over_control /tmp/vp_ctl.txt) (target >= 1.0x)"
 	fi
 done
 else
