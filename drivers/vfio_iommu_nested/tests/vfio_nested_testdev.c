@@ -387,36 +387,26 @@ static void vnt_iotlb_drop(struct vnt_dev *d, unsigned long first,
 	}
 }
 
-static int vnt_mc_map(struct vfio_device *vdev, u64 iova, u64 size,
-		      phys_addr_t pa, bool write)
+/*
+ * The end of ->map and ->map_va: fail when told to, else enter the
+ * @e->pages pages from @e->iova with the values @base, @base + 1, ... (all
+ * or nothing); log @e with the outcome.
+ */
+static int vnt_mc_take(struct vnt_dev *d, struct vnt_mc_entry *e,
+		       unsigned long base)
 {
-	struct vnt_dev *d = to_vnt(vdev);
-	unsigned long first = iova >> PAGE_SHIFT, i, n = size >> PAGE_SHIFT;
-	struct vnt_mc_entry e = {
-		.op = VNT_MC_MAP,
-		.write = write,
-		.iova = iova,
-		.size = size,
-		.pa = pa,
-		.pages = n,
-	};
+	unsigned long first = e->iova >> PAGE_SHIFT, i;
 	int ret = 0;
-	u8 byte;
 
-	e.rw_ok = !vfio_dma_rw(vdev, iova, &byte, 1, false);
 	mutex_lock(&d->lock);
-	for (i = 0; i < n; i++)
-		if (vnt_pfn_pinned(PHYS_PFN(pa) + i))
-			e.backend_pinned++;
 	if (d->fail_nth && !--d->fail_nth) {
 		ret = -(int)d->fail_err;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < e->pages; i++) {
 		ret = xa_err(xa_store(&d->iotlb, first + i,
-				      xa_mk_value(PHYS_PFN(pa) + i), GFP_KERNEL));
+				      xa_mk_value(base + i), GFP_KERNEL));
 		if (ret) {
-			/* the run is all or nothing */
 			struct vnt_mc_entry undo = {};
 
 			if (i)
@@ -426,11 +416,33 @@ static int vnt_mc_map(struct vfio_device *vdev, u64 iova, u64 size,
 		d->held += PAGE_SIZE;
 	}
 out:
-	e.error = -ret;
-	e.held = d->held;
-	vnt_mc_log(d, &e);
+	e->error = -ret;
+	e->held = d->held;
+	vnt_mc_log(d, e);
 	mutex_unlock(&d->lock);
 	return ret;
+}
+
+static int vnt_mc_map(struct vfio_device *vdev, u64 iova, u64 size,
+		      phys_addr_t pa, bool write)
+{
+	struct vnt_dev *d = to_vnt(vdev);
+	unsigned long i, n = size >> PAGE_SHIFT;
+	struct vnt_mc_entry e = {
+		.op = VNT_MC_MAP,
+		.write = write,
+		.iova = iova,
+		.size = size,
+		.pa = pa,
+		.pages = n,
+	};
+	u8 byte;
+
+	e.rw_ok = !vfio_dma_rw(vdev, iova, &byte, 1, false);
+	for (i = 0; i < n; i++)
+		if (vnt_pfn_pinned(PHYS_PFN(pa) + i))
+			e.backend_pinned++;
+	return vnt_mc_take(d, &e, PHYS_PFN(pa));
 }
 
 /*
@@ -441,46 +453,21 @@ static int vnt_mc_map_va(struct vfio_device *vdev, u64 iova, u64 size,
 			 unsigned long vaddr, struct mm_struct *mm, bool write)
 {
 	struct vnt_dev *d = to_vnt(vdev);
-	unsigned long first = iova >> PAGE_SHIFT, i, n = size >> PAGE_SHIFT;
 	struct vnt_mc_entry e = {
 		.op = VNT_MC_MAP_VA,
 		.write = write,
 		.iova = iova,
 		.size = size,
 		.pa = vaddr,
-		.pages = n,
+		.pages = size >> PAGE_SHIFT,
 		.va_caller = mm == current->mm,
 		.va_byte = -1,
 	};
-	int ret = 0;
 	u8 byte;
 
 	if (e.va_caller && !copy_from_user(&byte, (u8 __user *)vaddr, 1))
 		e.va_byte = byte;
-	mutex_lock(&d->lock);
-	if (d->fail_nth && !--d->fail_nth) {
-		ret = -(int)d->fail_err;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		ret = xa_err(xa_store(&d->iotlb, first + i,
-				      xa_mk_value((vaddr >> PAGE_SHIFT) + i),
-				      GFP_KERNEL));
-		if (ret) {
-			struct vnt_mc_entry undo = {};
-
-			if (i)
-				vnt_iotlb_drop(d, first, first + i - 1, &undo);
-			goto out;
-		}
-		d->held += PAGE_SIZE;
-	}
-out:
-	e.error = -ret;
-	e.held = d->held;
-	vnt_mc_log(d, &e);
-	mutex_unlock(&d->lock);
-	return ret;
+	return vnt_mc_take(d, &e, vaddr >> PAGE_SHIFT);
 }
 
 static void vnt_mc_unmap(struct vfio_device *vdev, u64 iova, u64 size)
