@@ -22,9 +22,13 @@
  *                        with READ_ONCE() (written with WRITE_ONCE())
  *   vdpa_device.cf_lock  (rwsem, vDPA core) taken inside vdpa_get_config(),
  *                        vdpa_set_features() and friends
- *   vv_pci.map_lock      (mutex) the stage-2 copy of a set_map parent;
- *                        taken in the map-client callbacks, at removal,
- *                        and under vv_dev.lock by the flush points
+ *   vv_pci.map_lock      (mutex) the stage-2 copy of a set_map parent and
+ *                        the bound mm of a use_va one; taken in the
+ *                        map-client callbacks, at open and removal, and
+ *                        under vv_dev.lock by the flush points and the
+ *                        close. The parent's set_map, dma_map, bind_mm and
+ *                        unbind_mm run under it (vdpa_sim's bind waits for
+ *                        its worker, whose callbacks take none of these)
  *   vv_dev.irq_lock      (spinlock, irqsave) the config and request eventfd
  *                        pointers, read from device callbacks
  *
