@@ -23,7 +23,9 @@
  * more than the path does).
  * "pair" runs the pci and the vfio client in one process, alternating
  * every batch (see pair()), and prints pair_fps_* and pair_lat_us_*
- * for both and their ratios (pci/vhost frames/s, vhost/pci latency).
+ * for both and their ratios (pci/vhost frames/s, vhost/pci latency), then
+ * pair_kps_trap_* and pair_kps_eventfd_*: kicks per second, the clients
+ * taking turns of KICKS kicks, and their ratios (pci/vhost).
  * "pair2" is the same for any two clients (vfio and vfio on two devices:
  * a control, whose ratio shows what the method itself gives the first),
  * printing the keys with "pci" the first and "vhost" the second client.
@@ -73,30 +75,51 @@ static int run_batch(struct client *c, uint32_t seq, unsigned int count)
 	return vv_net_check_rx(n, rx0 + count - 1, seq + count - 1, FLEN);
 }
 
+#define KICKS	256	/* kicks per timed chunk */
+
+/*
+ * KICKS kicks on the TX queue with nothing new on it: the seconds they
+ * took, or -1.
+ */
+static double kick_chunk(struct client *c, bool trapped)
+{
+	struct vv_vq *q = &c->n->tx;
+	double t0 = vv_now();
+	unsigned int i;
+
+	for (i = 0; i < KICKS; i++) {
+		int ret;
+
+		if (c->pci)
+			ret = vp_kick(&c->d, q, c->pn.tx_addr,
+				      trapped ? VP_KICK_PWRITE : VP_KICK_IOEVENTFD);
+		else
+			ret = vv_kick(&c->be, q, trapped);
+		if (ret)
+			return -1;
+	}
+	return vv_now() - t0;
+}
+
 /* Kicks per second on the TX queue with nothing new on it. */
 static double kicks(struct client *c, bool trapped, double secs)
 {
-	struct vv_vq *q = &c->n->tx;
+	double t0 = vv_now(), busy = 0, d;
 	unsigned long k = 0;
-	double t0 = vv_now(), t;
-	int ret;
 
 	do {
-		unsigned int i;
+		d = kick_chunk(c, trapped);
+		if (d < 0)
+			return -1;
+		busy += d;
+		k += KICKS;
+	} while (vv_now() - t0 < secs);
+	return k / busy;
+}
 
-		for (i = 0; i < 256; i++) {
-			if (c->pci)
-				ret = vp_kick(&c->d, q, c->pn.tx_addr,
-					      trapped ? VP_KICK_PWRITE : VP_KICK_IOEVENTFD);
-			else
-				ret = vv_kick(&c->be, q, trapped);
-			if (ret)
-				return -1;
-		}
-		k += 256;
-		t = vv_now();
-	} while (t - t0 < secs);
-	return k / (t - t0);
+static bool can_kick(const struct client *c)
+{
+	return c->pci || c->be.vfio;
 }
 
 /* Open and bring up a client: "pci", "vfio" or "vdpa" on @arg. */
@@ -185,7 +208,7 @@ static int pair(const char *mode0, const char *arg0, const char *mode1,
 	struct client *c = calloc(2, sizeof(*c));
 	double busy[2] = {}, lat[2] = {}, t0;
 	unsigned long nlat[2] = {};
-	unsigned int k, s;
+	unsigned int k, s, m;
 	int ret;
 
 	if (!c)
@@ -220,6 +243,28 @@ static int pair(const char *mode0, const char *arg0, const char *mode1,
 	printf("pair_lat_us_pci %.1f\npair_lat_us_vhost %.1f\npair_lat_ratio %.4f\n",
 	       lat[0] / nlat[0] * 1e6, lat[1] / nlat[1] * 1e6,
 	       (lat[1] / nlat[1]) / (lat[0] / nlat[0]));
+	/* kicks with nothing queued, a chunk each in turn: trapped, eventfd */
+	for (m = 0; m < 2 && can_kick(&c[0]) && can_kick(&c[1]); m++) {
+		const char *how = m ? "eventfd" : "trap";
+		double kb[2] = {}, r[2];
+
+		t0 = vv_now();
+		for (s = 0; vv_now() - t0 < secs / 2; s++)
+			for (k = 0; k < 2; k++) {
+				double d = kick_chunk(&c[k ^ (s & 1)], !m);
+
+				if (d < 0) {
+					ret = -EIO;
+					goto out;
+				}
+				kb[k ^ (s & 1)] += d;
+			}
+		/* both took s chunks */
+		r[0] = s * KICKS / kb[0];
+		r[1] = s * KICKS / kb[1];
+		printf("pair_kps_%s_pci %.0f\npair_kps_%s_vhost %.0f\npair_kps_%s_ratio %.4f\n",
+		       how, r[0], how, r[1], how, r[0] / r[1]);
+	}
 out:
 	if (ret) {
 		/* the process exits: a half-open client is not closed */

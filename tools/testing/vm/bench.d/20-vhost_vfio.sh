@@ -162,11 +162,9 @@ UUID_C=5d7c3a1e-20f1-4b0e-9c55-0000000000bd
 # "pair2 vfio <vhost> pci <pci>" output as "pair" prints it: the keys name
 # the first client "pci" and the second "vhost"; swap them back.
 swap_pair() {
-	awk '	$1 == "pair_fps_pci" { print "pair_fps_vhost", $2; next }
-		$1 == "pair_fps_vhost" { print "pair_fps_pci", $2; next }
-		$1 == "pair_lat_us_pci" { print "pair_lat_us_vhost", $2; next }
-		$1 == "pair_lat_us_vhost" { print "pair_lat_us_pci", $2; next }
-		$1 == "pair_fps_ratio" || $1 == "pair_lat_ratio" { printf "%s %.4f\n", $1, 1 / $2; next }
+	awk '	$1 ~ /^pair_.*_pci$/ { k = $1; sub(/_pci$/, "_vhost", k); print k, $2; next }
+		$1 ~ /^pair_.*_vhost$/ { k = $1; sub(/_vhost$/, "_pci", k); print k, $2; next }
+		$1 ~ /^pair_.*_ratio$/ { printf "%s %.4f\n", $1, 1 / $2; next }
 		{ print }'
 }
 assign_pci() { # pci-dev vhost-dev
@@ -286,10 +284,12 @@ for P in ${VV_BENCH_PLACEMENT:-split same}; do
 	}'
 	echo "  ratio frames/s virtio-pci/vhost, pair ($P): $(awk -v r="$PR" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_fps_ratio /tmp/vp_pair.txt) (target >= 1.0x)"
 	echo "  ratio latency vhost/virtio-pci, pair ($P): $(awk -v r="$PL" 'BEGIN { printf "%.2f", r }')x median of the rounds, middle half $(spread pair_lat_ratio /tmp/vp_pair.txt)"
+	echo "  ratio kicks/s virtio-pci/vhost, pair ($P), the clients taking turns: trapped $(median pair_kps_trap_ratio /tmp/vp_pair.txt)x [$(spread pair_kps_trap_ratio /tmp/vp_pair.txt)], eventfd $(median pair_kps_eventfd_ratio /tmp/vp_pair.txt)x [$(spread pair_kps_eventfd_ratio /tmp/vp_pair.txt)]"
 	echo "  the same by which client the process opened first: virtio-pci first $(median pair_fps_ratio_pci_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_pci_first /tmp/vp_pair.txt)], vhost first $(median pair_fps_ratio_vhost_first /tmp/vp_pair.txt)x [$(spread pair_fps_ratio_vhost_first /tmp/vp_pair.txt)]"
 	if [ -s /tmp/vp_ctl.txt ]; then
 		echo "  control, vhost on both devices, pair ($P): frames/s ratio per round $(rounds pair_fps_ratio /tmp/vp_ctl.txt)"
 		echo "  control ratio frames/s (on the virtio-pci device)/(on the vhost device), pair ($P): $(median pair_fps_ratio /tmp/vp_ctl.txt)x median, middle half $(spread pair_fps_ratio /tmp/vp_ctl.txt); latency $(median pair_lat_ratio /tmp/vp_ctl.txt)x"
+		echo "  control ratio kicks/s, pair ($P): trapped $(median pair_kps_trap_ratio /tmp/vp_ctl.txt)x [$(spread pair_kps_trap_ratio /tmp/vp_ctl.txt)], eventfd $(median pair_kps_eventfd_ratio /tmp/vp_ctl.txt)x [$(spread pair_kps_eventfd_ratio /tmp/vp_ctl.txt)]"
 		echo "  ratio frames/s virtio-pci/vhost over the control, per round ($P): $(rounds pair_over_control /tmp/vp_ctl.txt)"
 		echo "  ratio frames/s virtio-pci/vhost over the control ($P): $(median pair_over_control /tmp/vp_ctl.txt)x median of the rounds, middle half $(spread pair_over_control /tmp/vp_ctl.txt) (target >= 1.0x)"
 	fi
