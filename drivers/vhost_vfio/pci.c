@@ -10,6 +10,7 @@
  */
 #include <linux/file.h>
 #include <linux/kmod.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -686,6 +687,28 @@ static int vv_pci_common_write(struct vv_dev *vv, u32 off, u32 val)
 /* ---- BAR0 and BAR2 ------------------------------------------------------- */
 
 /*
+ * A write of the notify window at @off into it: a trapped kick, the hot
+ * path of a VMM without an ioeventfd for the queue. The multiplier is a
+ * power of two of at least 4 (vhost_vfio_pci_layout()), so a 2- or 4-byte
+ * write at a multiple of it is naturally aligned and inside the window,
+ * which lies inside BAR0: vhost_vfio_pci_bar_check() has nothing to add.
+ */
+static int vv_pci_notify(struct vv_dev *vv, u32 off, u32 len)
+{
+	struct vv_pci *pci = vv->pci;
+	u32 mult = pci->lay.notify_mult;
+	int ret;
+
+	if ((len != 2 && len != 4) || (off & (mult - 1)))
+		return -EINVAL;
+	ret = vv_pci_flush(vv);
+	if (ret)
+		return ret;
+	vv->vdpa->config->kick_vq(vv->vdpa, off >> ilog2(mult));
+	return 0;
+}
+
+/*
  * One access of BAR0 (@val in/out, little-endian value of @len bytes),
  * checked by vhost_vfio_pci_bar_check(), or a device configuration access
  * of any width inside its window. Lock held.
@@ -697,6 +720,10 @@ static int vv_pci_bar0(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
 	u32 val = 0;
 	int ret;
 
+	/* the kick first: a notify read does nothing and is a hole below */
+	if (write && off >= VV_PCI_NOTIFY_OFF &&
+	    off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len)
+		return vv_pci_notify(vv, off - VV_PCI_NOTIFY_OFF, len);
 	if (off >= VV_PCI_DEVCFG_OFF &&
 	    off - VV_PCI_DEVCFG_OFF < pci->lay.devcfg_len) {
 		off -= VV_PCI_DEVCFG_OFF;
@@ -732,20 +759,7 @@ static int vv_pci_bar0(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
 			buf[0] = atomic_xchg(&pci->isr, 0);
 		return 0;
 	}
-	if (off >= VV_PCI_NOTIFY_OFF &&
-	    off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len) {
-		off -= VV_PCI_NOTIFY_OFF;
-		if (!write)
-			return 0;
-		if ((len != 2 && len != 4) || off % pci->lay.notify_mult)
-			return -EINVAL;
-		ret = vv_pci_flush(vv);
-		if (ret)
-			return ret;
-		vv->vdpa->config->kick_vq(vv->vdpa, off / pci->lay.notify_mult);
-		return 0;
-	}
-	return 0;	/* a hole */
+	return 0;	/* a hole, or a read of the notify window */
 }
 
 static int vv_pci_bar2(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
