@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/pci_regs.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
