@@ -694,6 +694,12 @@ static int vv_pci_common_write(struct vv_dev *vv, u32 off, u32 val)
  * write at a multiple of it is naturally aligned and inside the window,
  * which lies inside BAR0: vhost_vfio_pci_bar_check() has nothing to add.
  */
+static bool vv_pci_in_notify(const struct vv_pci *pci, u64 off)
+{
+	return off >= VV_PCI_NOTIFY_OFF &&
+	       off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len;
+}
+
 static int vv_pci_notify(struct vv_dev *vv, u32 off, u32 len)
 {
 	struct vv_pci *pci = vv->pci;
@@ -722,8 +728,7 @@ static int vv_pci_bar0(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
 	int ret;
 
 	/* the kick first: a notify read does nothing and is a hole below */
-	if (write && off >= VV_PCI_NOTIFY_OFF &&
-	    off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len)
+	if (write && vv_pci_in_notify(pci, off))
 		return vv_pci_notify(vv, off - VV_PCI_NOTIFY_OFF, len);
 	if (off >= VV_PCI_DEVCFG_OFF &&
 	    off - VV_PCI_DEVCFG_OFF < pci->lay.devcfg_len) {
@@ -853,7 +858,10 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 		ret = -EFAULT;
 		goto out;
 	}
-	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+	/* a trapped kick, without the BAR0 dispatch: the common access */
+	if (write && index == 0 && vv_pci_in_notify(vv->pci, off))
+		ret = vv_pci_notify(vv, off - VV_PCI_NOTIFY_OFF, count);
+	else if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 		ret = vv_pci_config_rw(vv, off, buf, count, write);
 	else
 		ret = vv_pci_bar(vv, index, off, buf, count, write);
