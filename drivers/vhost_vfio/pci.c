@@ -134,24 +134,39 @@ static void vv_pci_drop_map(struct vv_dev *vv)
 	WRITE_ONCE(vv->pci->map_dirty, true);
 }
 
-static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
-		      phys_addr_t pa, bool write)
+/*
+ * [@iova, @iova + @size) -> @addr (a physical address, or a user one for a
+ * use_va parent) for the device: at once through dma_map, else into the
+ * set_map copy, marked dirty. map_lock held.
+ */
+static int vv_pci_enter(struct vv_dev *vv, u64 iova, u64 size, u64 addr,
+			bool write)
 {
-	struct vv_dev *vv = vdev_to_vv(vdev);
 	const struct vdpa_config_ops *ops = vv->vdpa->config;
 	struct vv_pci *pci = vv->pci;
 	u32 perm = write ? VHOST_MAP_RW : VHOST_MAP_RO;
 	int ret;
 
-	if (!size || iova + size - 1 < iova)
-		return -EINVAL;
+	lockdep_assert_held(&pci->map_lock);
 	if (ops->dma_map)
-		return ops->dma_map(vv->vdpa, 0, iova, size, pa, perm, NULL);
-	mutex_lock(&pci->map_lock);
-	ret = vhost_vfio_pci_map_add(pci->map, iova, size, pa, perm);
+		return ops->dma_map(vv->vdpa, 0, iova, size, addr, perm, NULL);
+	ret = vhost_vfio_pci_map_add(pci->map, iova, size, addr, perm);
 	if (!ret)
 		WRITE_ONCE(pci->map_dirty, true);
-	mutex_unlock(&pci->map_lock);
+	return ret;
+}
+
+static int vv_pci_map(struct vfio_device *vdev, u64 iova, u64 size,
+		      phys_addr_t pa, bool write)
+{
+	struct vv_dev *vv = vdev_to_vv(vdev);
+	int ret;
+
+	if (!size || iova + size - 1 < iova)
+		return -EINVAL;
+	mutex_lock(&vv->pci->map_lock);
+	ret = vv_pci_enter(vv, iova, size, pa, write);
+	mutex_unlock(&vv->pci->map_lock);
 	return ret;
 }
 
@@ -244,26 +259,15 @@ static int vv_pci_map_va(struct vfio_device *vdev, u64 iova, u64 size,
 			 unsigned long vaddr, struct mm_struct *mm, bool write)
 {
 	struct vv_dev *vv = vdev_to_vv(vdev);
-	const struct vdpa_config_ops *ops = vv->vdpa->config;
-	struct vv_pci *pci = vv->pci;
-	u32 perm = write ? VHOST_MAP_RW : VHOST_MAP_RO;
-	int ret = 0;
+	int ret;
 
 	if (!size || iova + size - 1 < iova || !mm)
 		return -EINVAL;
-	mutex_lock(&pci->map_lock);
+	mutex_lock(&vv->pci->map_lock);
 	ret = vv_pci_bind_mm_locked(vv, mm);
-	if (ret)
-		goto out;
-	if (ops->dma_map) {
-		ret = ops->dma_map(vv->vdpa, 0, iova, size, vaddr, perm, NULL);
-		goto out;
-	}
-	ret = vhost_vfio_pci_map_add(pci->map, iova, size, vaddr, perm);
 	if (!ret)
-		WRITE_ONCE(pci->map_dirty, true);
-out:
-	mutex_unlock(&pci->map_lock);
+		ret = vv_pci_enter(vv, iova, size, vaddr, write);
+	mutex_unlock(&vv->pci->map_lock);
 	return ret;
 }
 
@@ -694,12 +698,6 @@ static int vv_pci_common_write(struct vv_dev *vv, u32 off, u32 val)
  * write at a multiple of it is naturally aligned and inside the window,
  * which lies inside BAR0: vhost_vfio_pci_bar_check() has nothing to add.
  */
-static bool vv_pci_in_notify(const struct vv_pci *pci, u64 off)
-{
-	return off >= VV_PCI_NOTIFY_OFF &&
-	       off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len;
-}
-
 static int vv_pci_notify(struct vv_dev *vv, u32 off, u32 len)
 {
 	struct vv_pci *pci = vv->pci;
@@ -728,7 +726,8 @@ static int vv_pci_bar0(struct vv_dev *vv, u32 off, u8 *buf, u32 len,
 	int ret;
 
 	/* the kick first: a notify read does nothing and is a hole below */
-	if (write && vv_pci_in_notify(pci, off))
+	if (write && off >= VV_PCI_NOTIFY_OFF &&
+	    off - VV_PCI_NOTIFY_OFF < pci->lay.notify_len)
 		return vv_pci_notify(vv, off - VV_PCI_NOTIFY_OFF, len);
 	if (off >= VV_PCI_DEVCFG_OFF &&
 	    off - VV_PCI_DEVCFG_OFF < pci->lay.devcfg_len) {
@@ -858,10 +857,7 @@ static ssize_t vv_pci_rw(struct vv_dev *vv, char __user *ubuf, size_t count,
 		ret = -EFAULT;
 		goto out;
 	}
-	/* a trapped kick, without the BAR0 dispatch: the common access */
-	if (write && index == 0 && vv_pci_in_notify(vv->pci, off))
-		ret = vv_pci_notify(vv, off - VV_PCI_NOTIFY_OFF, count);
-	else if (index == VFIO_PCI_CONFIG_REGION_INDEX)
+	if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 		ret = vv_pci_config_rw(vv, off, buf, count, write);
 	else
 		ret = vv_pci_bar(vv, index, off, buf, count, write);

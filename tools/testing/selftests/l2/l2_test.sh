@@ -212,7 +212,7 @@ mdev() {
 		return
 	fi
 	mode0=$(cat /sys/module/vdpa_sim/parameters/use_va 2>/dev/null)
-	if [ $name = mdev_va ] && [ "$mode0" != Y ] && ! vdpa_sim_use_va Y; then
+	if [ $name = mdev_va ] && ! vdpa_sim_use_va Y; then
 		skip_run $name "vdpa_sim cannot be reloaded with use_va=1 (built in with use_va=$mode0)"
 		vdpa_sim_use_va "$mode0"
 		return
